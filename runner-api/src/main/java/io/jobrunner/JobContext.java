@@ -1,0 +1,32 @@
+package io.jobrunner;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What a running job can ask and report: given to {@link JobHandler#run}. Valid only during that
+ * call. Safe to use from the handler's thread and from threads the handler starts.
+ */
+public interface JobContext {
+
+    /** The request being run, as it was when this attempt was claimed. */
+    JobRequest request();
+
+    /** The attempt number, 1 for the first. */
+    int attempt();
+
+    /**
+     * Records progress on the request, visible to readers of the store at once.
+     *
+     * @param percent 0 to 100
+     * @param message a short human-readable line, or {@code null}
+     * @throws IllegalArgumentException when percent is outside 0..100
+     */
+    void progress(int percent, String message);
+
+    /** True once someone asked to cancel this request; the handler should stop soon and return. */
+    boolean isCancelled();
+
+    /** Time left before the platform stops the run (Lambda), empty where nothing bounds it. */
+    Optional<Duration> remainingTime();
+}

@@ -1,0 +1,96 @@
+package io.jobrunner;
+
+import java.time.Instant;
+
+/**
+ * What to run as a tracked job: the input of {@link JobRunner#dispatchJob(JobData)}.
+ *
+ * <p>Build it with {@link #of(String, Object)} or {@link #builder(String)}. Immutable and
+ * thread-safe, provided the payload is not changed after dispatch.
+ *
+ * @param jobType     name of the {@link JobHandler} that runs it
+ * @param payload     any value Jackson can serialize, or {@code null}
+ * @param queueName   optional queue name ({@code null}: the default queue)
+ * @param dedupKey    optional key: dispatching again with a stored key returns the stored request
+ * @param runAt       optional earliest start ({@code null}: now)
+ * @param maxAttempts optional attempts allowed in all ({@code null}: the runner's default)
+ */
+public record JobData(String jobType, Object payload, String queueName, String dedupKey, Instant runAt,
+                      Integer maxAttempts) {
+
+    /** Longest dedup key accepted. */
+    public static final int MAX_DEDUP_KEY_LENGTH = 512;
+    /** Most attempts one request may be given. */
+    public static final int MAX_ATTEMPTS_LIMIT = 100;
+
+    public JobData {
+        if (jobType == null || jobType.isBlank()) {
+            throw new IllegalArgumentException("Job type must not be blank: give the name of a registered JobHandler");
+        }
+        if (queueName != null && queueName.isBlank()) {
+            throw new IllegalArgumentException("Queue name must not be blank (job type: " + jobType
+                    + "): pass null for the default queue");
+        }
+        if (dedupKey != null && (dedupKey.isEmpty() || dedupKey.length() > MAX_DEDUP_KEY_LENGTH)) {
+            throw new IllegalArgumentException("Dedup key must have 1 to " + MAX_DEDUP_KEY_LENGTH
+                    + " characters, got " + dedupKey.length() + " (job type: " + jobType + ")");
+        }
+        if (maxAttempts != null && (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT)) {
+            throw new IllegalArgumentException("Max attempts must be between 1 and " + MAX_ATTEMPTS_LIMIT
+                    + ", got " + maxAttempts + " (job type: " + jobType + ")");
+        }
+    }
+
+    /** A job of the given type with a payload and every option at its default. */
+    public static JobData of(String jobType, Object payload) {
+        return new JobData(jobType, payload, null, null, null, null);
+    }
+
+    /** A builder for a job of the given type. */
+    public static Builder builder(String jobType) {
+        return new Builder(jobType);
+    }
+
+    /** Collects the options of a {@link JobData}; not thread-safe. */
+    public static final class Builder {
+        private final String jobType;
+        private Object payload;
+        private String queueName;
+        private String dedupKey;
+        private Instant runAt;
+        private Integer maxAttempts;
+
+        private Builder(String jobType) {
+            this.jobType = jobType;
+        }
+
+        public Builder payload(Object payload) {
+            this.payload = payload;
+            return this;
+        }
+
+        public Builder queue(String queueName) {
+            this.queueName = queueName;
+            return this;
+        }
+
+        public Builder dedupKey(String dedupKey) {
+            this.dedupKey = dedupKey;
+            return this;
+        }
+
+        public Builder runAt(Instant runAt) {
+            this.runAt = runAt;
+            return this;
+        }
+
+        public Builder maxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        public JobData build() {
+            return new JobData(jobType, payload, queueName, dedupKey, runAt, maxAttempts);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.jobrunner;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * A filter and a page for {@link JobRequestStore#list}. Results come in id order; page on with
+ * {@link #after(long)} given the last id seen. Immutable.
+ *
+ * @param statuses  statuses to include (empty: all)
+ * @param jobType   job type to match, or {@code null} for any
+ * @param queueName queue to match, or {@code null} for any
+ * @param afterId   only ids greater than this (0 for the first page)
+ * @param limit     page size, 1 to {@value #MAX_LIMIT}
+ */
+public record JobQuery(Set<JobStatus> statuses, String jobType, String queueName, long afterId, int limit) {
+
+    public static final int MAX_LIMIT = 10_000;
+    public static final int DEFAULT_LIMIT = 100;
+
+    public JobQuery {
+        statuses = statuses == null || statuses.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(statuses));
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("Query limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
+        }
+        if (afterId < 0) {
+            throw new IllegalArgumentException("afterId must not be negative, got " + afterId);
+        }
+    }
+
+    /** Every request, first page of {@value #DEFAULT_LIMIT}. */
+    public static JobQuery all() {
+        return new JobQuery(Set.of(), null, null, 0, DEFAULT_LIMIT);
+    }
+
+    public JobQuery withStatus(JobStatus... wanted) {
+        return new JobQuery(Set.of(wanted), jobType, queueName, afterId, limit);
+    }
+
+    public JobQuery withJobType(String type) {
+        return new JobQuery(statuses, type, queueName, afterId, limit);
+    }
+
+    public JobQuery withQueue(String queue) {
+        return new JobQuery(statuses, jobType, queue, afterId, limit);
+    }
+
+    public JobQuery after(long lastSeenId) {
+        return new JobQuery(statuses, jobType, queueName, lastSeenId, limit);
+    }
+
+    public JobQuery limit(int pageSize) {
+        return new JobQuery(statuses, jobType, queueName, afterId, pageSize);
+    }
+
+    /** True when the request passes the filter (paging aside). */
+    public boolean matches(JobRequest request) {
+        return (statuses.isEmpty() || statuses.contains(request.status()))
+                && (jobType == null || jobType.equals(request.jobType()))
+                && (queueName == null || queueName.equals(request.queueName()));
+    }
+}

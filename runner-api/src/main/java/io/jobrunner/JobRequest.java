@@ -1,0 +1,77 @@
+package io.jobrunner;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One stored job: the row of the {@code job_request} table at the moment it was read.
+ *
+ * <p>A snapshot: it never changes after it is read; read it again from the
+ * {@link JobRequestStore} to see later progress. Immutable and thread-safe.
+ *
+ * @param id             database identity
+ * @param jobType        the handler's name
+ * @param queueName      optional queue, {@code null} for the default
+ * @param payloadJson    the payload as JSON text ({@code "null"} for none)
+ * @param status         lifecycle state
+ * @param progress       0 to 100
+ * @param resultMessage  the handler's last progress message, or the result message
+ * @param resultJson     the handler's result as JSON text, or {@code null}
+ * @param lastError      the error of the last failed attempt, or {@code null}
+ * @param attempts       attempts started so far (the running attempt included)
+ * @param maxAttempts    attempts allowed in all
+ * @param dedupKey       optional deduplication key, unique among stored requests
+ * @param runAt          not to be started before this instant
+ * @param lockedBy       owner of the current lease, when running
+ * @param lockedUntil    end of the current lease, when running
+ * @param runner         name of the runner that dispatched it
+ * @param cancelRequested true once {@code cancel} was asked while it ran
+ * @param createdAt      when it was first stored
+ * @param updatedAt      when it last changed
+ * @param startedAt      when its first attempt started
+ * @param finishedAt     when it reached a finished state
+ */
+public record JobRequest(
+        long id,
+        String jobType,
+        String queueName,
+        String payloadJson,
+        JobStatus status,
+        int progress,
+        String resultMessage,
+        String resultJson,
+        String lastError,
+        int attempts,
+        int maxAttempts,
+        String dedupKey,
+        Instant runAt,
+        String lockedBy,
+        Instant lockedUntil,
+        String runner,
+        boolean cancelRequested,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant startedAt,
+        Instant finishedAt) {
+
+    /** The lease this request is held under, present only while it is running. */
+    public Optional<Lease> lease() {
+        return status == JobStatus.RUNNING && lockedBy != null
+                ? Optional.of(new Lease(id, lockedBy, attempts))
+                : Optional.empty();
+    }
+
+    /** True when another attempt may follow a failure of the current one. */
+    public boolean hasAttemptsLeft() {
+        return attempts < maxAttempts;
+    }
+
+    @Override
+    public String toString() {
+        return "JobRequest[id=" + id + ", type=" + jobType + ", status=" + status.dbValue()
+                + ", progress=" + progress + ", attempts=" + attempts + "/" + maxAttempts
+                + (resultMessage == null ? "" : ", message=" + resultMessage)
+                + (resultJson == null ? "" : ", result=" + resultJson)
+                + (lastError == null ? "" : ", lastError=" + lastError) + "]";
+    }
+}

@@ -1,0 +1,75 @@
+package io.jobrunner;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where {@link JobRequest}s live. Implementations are thread-safe, and safe to share between
+ * processes where their storage is shared (PostgreSQL).
+ *
+ * <p>Every transition is conditional. A method that changes a request returns it as changed, or
+ * {@link Optional#empty()} when the request was not in the state the transition needs: a lost
+ * race, an expired and re-claimed lease, an already finished request. Such an outcome is normal
+ * and never an exception; exceptions ({@link JobStoreException}) mean the store itself failed.
+ *
+ * <p>Transitions out of {@code running} take the {@link Lease} the claim returned, so only the
+ * worker running the current attempt can finish it.
+ */
+public interface JobRequestStore extends AutoCloseable {
+
+    /** Stores a new request as {@code queued}; with a dedup key already stored, returns that request. */
+    InsertResult insert(NewJobRequest request);
+
+    Optional<JobRequest> find(long id);
+
+    Optional<JobRequest> findByDedupKey(String dedupKey);
+
+    /** One page of requests matching the query, in id order. */
+    List<JobRequest> list(JobQuery query);
+
+    /**
+     * Takes one request to run: {@code queued} with {@code run_at} passed, or {@code running} with an
+     * expired lease and attempts left. Moves it to {@code running}, counts the attempt, and leases
+     * it to {@code owner} for {@code leaseTime}.
+     */
+    Optional<JobRequest> claim(long id, String owner, Duration leaseTime);
+
+    /** Like {@link #claim(long, String, Duration)} for up to {@code limit} requests matching the filter, oldest run-at first. */
+    List<JobRequest> claimNext(ClaimFilter filter, String owner, Duration leaseTime, int limit);
+
+    /** Extends the lease by {@code leaseTime} from now; empty once the lease is no longer held. */
+    Optional<JobRequest> heartbeat(Lease lease, Duration leaseTime);
+
+    /** Records progress (0..100) and a message on a running request. */
+    Optional<JobRequest> progress(Lease lease, int percent, String message);
+
+    /** Running to {@code succeeded}, with the result as JSON (or {@code null}) and a message. */
+    Optional<JobRequest> succeed(Lease lease, String resultJson, String message);
+
+    /** Running to {@code failed}, with the error. */
+    Optional<JobRequest> fail(Lease lease, String error);
+
+    /** Running back to {@code queued} for another attempt at {@code runAt}, keeping the error. */
+    Optional<JobRequest> requeue(Lease lease, Instant runAt, String error);
+
+    /** Running to {@code cancelled}: the handler stopped after a cancel request. */
+    Optional<JobRequest> markCancelled(Lease lease, String message);
+
+    /**
+     * Asks to cancel: a queued request becomes {@code cancelled} at once; a running one is flagged
+     * so its handler sees {@link JobContext#isCancelled()}. Empty when it is already finished or absent.
+     */
+    Optional<JobRequest> cancel(long id);
+
+    /** Marks failed every running request whose lease expired with no attempts left; returns them. */
+    List<JobRequest> failAbandoned();
+
+    /** Deletes finished requests that finished more than {@code retention} ago; returns how many. */
+    int purgeFinished(Duration retention);
+
+    /** Releases what the store holds open (connections, files). */
+    @Override
+    void close();
+}

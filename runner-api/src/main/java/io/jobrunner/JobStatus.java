@@ -1,0 +1,43 @@
+package io.jobrunner;
+
+import java.util.Locale;
+
+/**
+ * Where a {@link JobRequest} is in its lifecycle.
+ *
+ * <pre>
+ * queued ──claim──▶ running ──▶ succeeded
+ *   ▲                 │  ├────▶ failed     (attempts spent, or not retryable)
+ *   └───retry─────────┘  └────▶ cancelled  (handler saw isCancelled())
+ * queued ──cancel──▶ cancelled
+ * </pre>
+ *
+ * <p>Immutable and thread-safe.
+ */
+public enum JobStatus {
+    QUEUED,
+    RUNNING,
+    SUCCEEDED,
+    FAILED,
+    CANCELLED;
+
+    /** The lower-case name stored in the database, e.g. {@code "queued"}. */
+    public String dbValue() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** True for the states a request never leaves on its own: succeeded, failed, cancelled. */
+    public boolean isFinished() {
+        return this == SUCCEEDED || this == FAILED || this == CANCELLED;
+    }
+
+    /** Parses a stored value such as {@code "running"}. */
+    public static JobStatus fromDbValue(String value) {
+        for (JobStatus status : values()) {
+            if (status.dbValue().equals(value)) {
+                return status;
+            }
+        }
+        throw new IllegalArgumentException("Unknown job status '" + value + "'; expected one of queued, running, succeeded, failed, cancelled");
+    }
+}

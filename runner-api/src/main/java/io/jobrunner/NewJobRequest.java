@@ -1,0 +1,25 @@
+package io.jobrunner;
+
+import java.time.Instant;
+
+/**
+ * A request about to be stored: what {@link JobRequestStore#insert} takes. Immutable.
+ *
+ * @param runAt {@code null} for now
+ */
+public record NewJobRequest(String jobType, String queueName, String payloadJson, String dedupKey, Instant runAt,
+                            int maxAttempts, String runner) {
+    public NewJobRequest {
+        if (jobType == null || jobType.isBlank()) {
+            throw new IllegalArgumentException("Job type must not be blank");
+        }
+        if (payloadJson == null) {
+            throw new IllegalArgumentException("Payload JSON must not be null; use \"null\" for no payload (job type: "
+                    + jobType + ")");
+        }
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("Max attempts must be at least 1, got " + maxAttempts
+                    + " (job type: " + jobType + ")");
+        }
+    }
+}

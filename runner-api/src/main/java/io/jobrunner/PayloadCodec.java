@@ -1,0 +1,91 @@
+package io.jobrunner;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Turns payloads and results into JSON and back, with Jackson. Every runner passes payloads
+ * through it, in-process ones too, so a payload that works in one process works across processes.
+ * Immutable and thread-safe.
+ */
+public final class PayloadCodec {
+
+    private static final PayloadCodec DEFAULT = new PayloadCodec(new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES));
+
+    private final ObjectMapper mapper;
+
+    /** A codec over a configured mapper; the mapper must not be reconfigured afterwards. */
+    public PayloadCodec(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /** Java time support, ISO-8601 dates, unknown properties ignored on reading. */
+    public static PayloadCodec defaultCodec() {
+        return DEFAULT;
+    }
+
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    /** The payload as UTF-8 JSON. */
+    public byte[] encode(String handlerName, Object payload) {
+        try {
+            return mapper.writeValueAsBytes(payload);
+        } catch (JsonProcessingException e) {
+            throw notSerializable(handlerName, payload, e);
+        }
+    }
+
+    /** The payload as JSON text. */
+    public String encodeToString(String handlerName, Object payload) {
+        try {
+            return mapper.writeValueAsString(payload);
+        } catch (JsonProcessingException e) {
+            throw notSerializable(handlerName, payload, e);
+        }
+    }
+
+    /** Reads UTF-8 JSON into the handler's payload type. */
+    public <P> P decode(String handlerName, byte[] json, Class<P> type) {
+        try {
+            return mapper.readValue(json, type);
+        } catch (IOException e) {
+            throw notReadable(handlerName, new String(json, StandardCharsets.UTF_8), type, e);
+        }
+    }
+
+    /** Reads JSON text into the handler's payload type. */
+    public <P> P decode(String handlerName, String json, Class<P> type) {
+        try {
+            return mapper.readValue(json, type);
+        } catch (IOException e) {
+            throw notReadable(handlerName, json, type, e);
+        }
+    }
+
+    private static PayloadException notSerializable(String handlerName, Object payload, Exception e) {
+        return new PayloadException(handlerName, "The payload for '" + handlerName + "' of type "
+                + payload.getClass().getName() + " cannot be serialized to JSON: " + originalMessage(e)
+                + ". Use a record, a bean with getters, a Map or a String", e);
+    }
+
+    private static String originalMessage(Exception e) {
+        return e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+    }
+
+    private static PayloadException notReadable(String handlerName, String json, Class<?> type, IOException e) {
+        String shown = json.length() > 200 ? json.substring(0, 200) + "…" : json;
+        return new PayloadException(handlerName, "The payload for '" + handlerName + "' cannot be read as "
+                + type.getName() + ": " + e.getMessage().lines().findFirst().orElse("") + " (payload: " + shown
+                + "). Make the handler's payload type match what is dispatched", e);
+    }
+}

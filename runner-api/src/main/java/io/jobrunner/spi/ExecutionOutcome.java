@@ -1,0 +1,22 @@
+package io.jobrunner.spi;
+
+import io.jobrunner.JobRequest;
+
+/**
+ * How one attempt of a job ended, as recorded in the store. Immutable.
+ *
+ * @param result  what happened
+ * @param request the request as the store recorded it, or {@code null} when the lease was lost
+ */
+public record ExecutionOutcome(Result result, JobRequest request) {
+
+    public enum Result {
+        SUCCEEDED,
+        /** Failed with attempts left; the request is queued again at its new run-at. */
+        RETRY_SCHEDULED,
+        FAILED,
+        CANCELLED,
+        /** The lease was no longer held when the attempt ended (it expired and another worker took over). */
+        LEASE_LOST
+    }
+}

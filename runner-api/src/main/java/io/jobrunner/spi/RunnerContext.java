@@ -1,0 +1,128 @@
+package io.jobrunner.spi;
+
+import io.jobrunner.HandlerRegistry;
+import io.jobrunner.JobData;
+import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobStoreException;
+import io.jobrunner.NewJobRequest;
+import io.jobrunner.PayloadCodec;
+import io.jobrunner.PayloadTooLargeException;
+import java.time.Duration;
+
+/**
+ * Everything a {@link JobRunnerProvider} builds a runner from: settings, handlers, codec and store,
+ * plus the dispatch checks every runner applies the same way. Thread-safe.
+ */
+public final class RunnerContext implements AutoCloseable {
+
+    public static final String MAX_TASK_PAYLOAD_BYTES = "JOB_RUNNER_MAX_TASK_PAYLOAD_BYTES";
+    public static final String MAX_ATTEMPTS = "JOB_RUNNER_MAX_ATTEMPTS";
+    public static final String RETRY_BASE_DELAY = "JOB_RUNNER_RETRY_BASE_DELAY";
+    public static final String RETRY_MAX_DELAY = "JOB_RUNNER_RETRY_MAX_DELAY";
+    public static final String LEASE_TIME = "JOB_RUNNER_LEASE_TIME";
+
+    /** 256 KiB: the SQS message and Lambda async payload limit. */
+    public static final long DEFAULT_MAX_TASK_PAYLOAD_BYTES = 256 * 1024;
+    public static final int DEFAULT_MAX_ATTEMPTS = 3;
+
+    private final Settings settings;
+    private final HandlerRegistry handlers;
+    private final PayloadCodec codec;
+    private final JobRequestStore store;
+    private final boolean ownsStore;
+    private final long maxTaskPayloadBytes;
+    private final int defaultMaxAttempts;
+    private final RetryBackoff retryBackoff;
+    private final Duration leaseTime;
+
+    /**
+     * @param store     the store, or {@code null} when none is available (job dispatch then fails clearly)
+     * @param ownsStore whether {@link #close()} closes the store
+     */
+    public RunnerContext(Settings settings, HandlerRegistry handlers, PayloadCodec codec, JobRequestStore store,
+                         boolean ownsStore) {
+        this.settings = settings;
+        this.handlers = handlers;
+        this.codec = codec;
+        this.store = store;
+        this.ownsStore = ownsStore;
+        this.maxTaskPayloadBytes = settings.bytes(MAX_TASK_PAYLOAD_BYTES, DEFAULT_MAX_TASK_PAYLOAD_BYTES);
+        this.defaultMaxAttempts = settings.integer(MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS, 1);
+        Duration base = settings.duration(RETRY_BASE_DELAY, Duration.ofSeconds(5));
+        Duration max = settings.duration(RETRY_MAX_DELAY, Duration.ofHours(1));
+        this.retryBackoff = new RetryBackoff(base, max.compareTo(base) < 0 ? base : max);
+        this.leaseTime = settings.duration(LEASE_TIME, Duration.ofSeconds(60));
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public HandlerRegistry handlers() {
+        return handlers;
+    }
+
+    public PayloadCodec codec() {
+        return codec;
+    }
+
+    /** The store; a clear error when the class path holds none and the application passed none. */
+    public JobRequestStore store() {
+        if (store == null) {
+            throw new JobStoreException("No JobRequestStore is available, so jobs cannot be stored. Add the "
+                    + "io.jobrunner:job-request-store module to the class path, or pass a store with "
+                    + "JobRunners.builder().store(...)");
+        }
+        return store;
+    }
+
+    public RetryBackoff retryBackoff() {
+        return retryBackoff;
+    }
+
+    /** How long a claim holds a request before another worker may take it; heartbeats extend it. */
+    public Duration leaseTime() {
+        return leaseTime;
+    }
+
+    public long maxTaskPayloadBytes() {
+        return maxTaskPayloadBytes;
+    }
+
+    /**
+     * Checks a task before it leaves: a known name (when this process knows any handlers), a payload
+     * Jackson can serialize, within the size limit. Returns the payload as UTF-8 JSON.
+     */
+    public byte[] encodeTask(String taskName, Object payload) {
+        if (taskName == null || taskName.isBlank()) {
+            throw new IllegalArgumentException("Task name must not be blank: give the name of a registered TaskHandler");
+        }
+        if (!handlers.isEmpty()) {
+            handlers.requireTask(taskName);
+        }
+        byte[] json = codec.encode(taskName, payload);
+        if (json.length > maxTaskPayloadBytes) {
+            throw new PayloadTooLargeException(taskName, json.length, maxTaskPayloadBytes, MAX_TASK_PAYLOAD_BYTES);
+        }
+        return json;
+    }
+
+    /** Checks a job before it is stored and turns it into the row to insert. */
+    public NewJobRequest newJobRequest(JobData data, String runnerName) {
+        if (!handlers.isEmpty()) {
+            handlers.requireJob(data.jobType());
+        }
+        String payloadJson = codec.encodeToString(data.jobType(), data.payload());
+        int maxAttempts = data.maxAttempts() != null ? data.maxAttempts() : defaultMaxAttempts;
+        return new NewJobRequest(data.jobType(), data.queueName(), payloadJson, data.dedupKey(), data.runAt(),
+                maxAttempts, runnerName);
+    }
+
+    /** Closes the store if this context opened it. */
+    @Override
+    public void close() {
+        if (ownsStore && store != null) {
+            store.close();
+        }
+    }
+}
