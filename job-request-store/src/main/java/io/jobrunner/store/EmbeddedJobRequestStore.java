@@ -1,0 +1,270 @@
+package io.jobrunner.store;
+
+import io.jobrunner.ClaimFilter;
+import io.jobrunner.InsertResult;
+import io.jobrunner.JobQuery;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobStatus;
+import io.jobrunner.Lease;
+import io.jobrunner.NewJobRequest;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A {@link JobRequestStore} inside this process: in memory, optionally kept in a journal file so it
+ * survives restarts. Needs nothing installed; made for laptops, demos and tests. One process at a
+ * time may open a journal (a file lock enforces it); to share jobs between processes use PostgreSQL.
+ * Thread-safe: every operation holds the store's lock.
+ */
+public final class EmbeddedJobRequestStore implements JobRequestStore {
+
+    private final Map<Long, JobRequest> rows = new TreeMap<>();
+    private final Map<String, Long> idsByDedupKey = new HashMap<>();
+    private final StoreJournal journal;
+    private final Clock clock;
+    private long lastId;
+
+    private EmbeddedJobRequestStore(StoreJournal journal, Clock clock) {
+        this.journal = journal;
+        this.clock = clock;
+        if (journal != null) {
+            for (JobRequest row : journal.replay()) {
+                put(row);
+                lastId = Math.max(lastId, row.id());
+            }
+            journal.compact(rows.values());
+        }
+    }
+
+    /** A store that lives only as long as this object: for tests. */
+    public static EmbeddedJobRequestStore inMemory() {
+        return new EmbeddedJobRequestStore(null, Clock.systemUTC());
+    }
+
+    /**
+     * A store kept in {@code directory/job-requests.jsonl}, created if absent.
+     *
+     * @throws io.jobrunner.JobStoreException when another process holds the directory, or it cannot be written
+     */
+    public static EmbeddedJobRequestStore openDirectory(Path directory) {
+        return new EmbeddedJobRequestStore(StoreJournal.open(directory), Clock.systemUTC());
+    }
+
+    @Override
+    public synchronized InsertResult insert(NewJobRequest request) {
+        if (request.dedupKey() != null) {
+            Long existing = idsByDedupKey.get(request.dedupKey());
+            if (existing != null) {
+                return new InsertResult(rows.get(existing), false);
+            }
+        }
+        Instant now = clock.instant();
+        JobRequest row = new JobRequest(++lastId, request.jobType(), request.queueName(), request.payloadJson(),
+                JobStatus.QUEUED, 0, null, null, null, 0, request.maxAttempts(), request.dedupKey(),
+                request.runAt() == null ? now : request.runAt(), null, null, request.runner(), false,
+                now, now, null, null);
+        save(row);
+        return new InsertResult(row, true);
+    }
+
+    @Override
+    public synchronized Optional<JobRequest> find(long id) {
+        return Optional.ofNullable(rows.get(id));
+    }
+
+    @Override
+    public synchronized Optional<JobRequest> findByDedupKey(String dedupKey) {
+        return Optional.ofNullable(idsByDedupKey.get(dedupKey)).map(rows::get);
+    }
+
+    @Override
+    public synchronized List<JobRequest> list(JobQuery query) {
+        List<JobRequest> page = new ArrayList<>();
+        for (JobRequest row : ((TreeMap<Long, JobRequest>) rows).tailMap(query.afterId(), false).values()) {
+            if (query.matches(row)) {
+                page.add(row);
+                if (page.size() == query.limit()) {
+                    break;
+                }
+            }
+        }
+        return page;
+    }
+
+    @Override
+    public synchronized Optional<JobRequest> claim(long id, String owner, Duration leaseTime) {
+        JobRequest row = rows.get(id);
+        Instant now = clock.instant();
+        if (row == null || !claimable(row, now)) {
+            return Optional.empty();
+        }
+        return Optional.of(claimRow(row, owner, leaseTime, now));
+    }
+
+    @Override
+    public synchronized List<JobRequest> claimNext(ClaimFilter filter, String owner, Duration leaseTime, int limit) {
+        Instant now = clock.instant();
+        List<JobRequest> candidates = rows.values().stream()
+                .filter(row -> claimable(row, now) && filter.matches(row))
+                .sorted(Comparator.comparing(JobRequest::runAt).thenComparingLong(JobRequest::id))
+                .limit(limit)
+                .toList();
+        List<JobRequest> claimed = new ArrayList<>(candidates.size());
+        for (JobRequest row : candidates) {
+            claimed.add(claimRow(row, owner, leaseTime, now));
+        }
+        return claimed;
+    }
+
+    @Override
+    public synchronized Optional<JobRequest> heartbeat(Lease lease, Duration leaseTime) {
+        return leased(lease, (row, now) -> copy(row).lockedUntil(now.plus(leaseTime)).updatedAt(now).build());
+    }
+
+    @Override
+    public synchronized Optional<JobRequest> progress(Lease lease, int percent, String message) {
+        return leased(lease, (row, now) -> copy(row).progress(percent).resultMessage(message).updatedAt(now).build());
+    }
+
+    @Override
+    public synchronized Optional<JobRequest> succeed(Lease lease, String resultJson, String message) {
+        return leased(lease, (row, now) -> finished(row, JobStatus.SUCCEEDED, now).progress(100).resultJson(resultJson)
+                .resultMessage(message != null ? message : row.resultMessage()).build());
+    }
+
+    @Override
+    public synchronized Optional<JobRequest> fail(Lease lease, String error) {
+        return leased(lease, (row, now) -> finished(row, JobStatus.FAILED, now).lastError(error).build());
+    }
+
+    @Override
+    public synchronized Optional<JobRequest> requeue(Lease lease, Instant runAt, String error) {
+        return leased(lease, (row, now) -> copy(row).status(JobStatus.QUEUED).lastError(error).runAt(runAt)
+                .lockedBy(null).lockedUntil(null).updatedAt(now).build());
+    }
+
+    @Override
+    public synchronized Optional<JobRequest> markCancelled(Lease lease, String message) {
+        return leased(lease, (row, now) -> finished(row, JobStatus.CANCELLED, now).resultMessage(message).build());
+    }
+
+    @Override
+    public synchronized Optional<JobRequest> cancel(long id) {
+        JobRequest row = rows.get(id);
+        if (row == null || row.status().isFinished()) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        JobRequestBuilder changed = row.status() == JobStatus.QUEUED
+                ? copy(row).status(JobStatus.CANCELLED).finishedAt(now)
+                : copy(row);
+        JobRequest updated = changed.cancelRequested(true).updatedAt(now).build();
+        save(updated);
+        return Optional.of(updated);
+    }
+
+    @Override
+    public synchronized List<JobRequest> failAbandoned() {
+        Instant now = clock.instant();
+        List<JobRequest> failed = new ArrayList<>();
+        for (JobRequest row : List.copyOf(rows.values())) {
+            if (row.status() == JobStatus.RUNNING && row.lockedUntil().isBefore(now) && !row.hasAttemptsLeft()) {
+                JobRequest updated = finished(row, JobStatus.FAILED, now).lastError("Abandoned: the lease of attempt "
+                        + row.attempts() + " of " + row.maxAttempts() + " held by " + row.lockedBy()
+                        + " expired and no attempts are left; the worker died or stopped mid-run").build();
+                save(updated);
+                failed.add(updated);
+            }
+        }
+        return failed;
+    }
+
+    @Override
+    public synchronized int purgeFinished(Duration retention) {
+        Instant cutoff = clock.instant().minus(retention);
+        List<Long> purged = new ArrayList<>();
+        for (JobRequest row : rows.values()) {
+            if (row.status().isFinished() && row.finishedAt() != null && row.finishedAt().isBefore(cutoff)) {
+                purged.add(row.id());
+            }
+        }
+        for (Long id : purged) {
+            JobRequest removed = rows.remove(id);
+            if (removed.dedupKey() != null) {
+                idsByDedupKey.remove(removed.dedupKey());
+            }
+        }
+        if (journal != null && !purged.isEmpty()) {
+            journal.appendPurge(purged);
+        }
+        return purged.size();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (journal != null) {
+            journal.close();
+        }
+    }
+
+    private static boolean claimable(JobRequest row, Instant now) {
+        return (row.status() == JobStatus.QUEUED && !row.runAt().isAfter(now))
+                || (row.status() == JobStatus.RUNNING && row.lockedUntil().isBefore(now) && row.hasAttemptsLeft());
+    }
+
+    private JobRequest claimRow(JobRequest row, String owner, Duration leaseTime, Instant now) {
+        JobRequest claimed = copy(row).status(JobStatus.RUNNING).attempts(row.attempts() + 1).lockedBy(owner)
+                .lockedUntil(now.plus(leaseTime)).startedAt(row.startedAt() == null ? now : row.startedAt())
+                .updatedAt(now).build();
+        save(claimed);
+        return claimed;
+    }
+
+    private Optional<JobRequest> leased(Lease lease, Transition transition) {
+        JobRequest row = rows.get(lease.jobId());
+        if (row == null || row.status() != JobStatus.RUNNING || !lease.owner().equals(row.lockedBy())
+                || row.attempts() != lease.attempt()) {
+            return Optional.empty();
+        }
+        JobRequest updated = transition.apply(row, clock.instant());
+        save(updated);
+        return Optional.of(updated);
+    }
+
+    private static JobRequestBuilder finished(JobRequest row, JobStatus status, Instant now) {
+        return copy(row).status(status).lockedUntil(null).finishedAt(now).updatedAt(now);
+    }
+
+    private static JobRequestBuilder copy(JobRequest row) {
+        return new JobRequestBuilder(row);
+    }
+
+    private void save(JobRequest row) {
+        if (journal != null) {
+            journal.append(row);
+        }
+        put(row);
+    }
+
+    private void put(JobRequest row) {
+        rows.put(row.id(), row);
+        if (row.dedupKey() != null) {
+            idsByDedupKey.put(row.dedupKey(), row.id());
+        }
+    }
+
+    @FunctionalInterface
+    private interface Transition {
+        JobRequest apply(JobRequest row, Instant now);
+    }
+}

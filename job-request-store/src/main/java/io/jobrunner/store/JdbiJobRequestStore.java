@@ -1,0 +1,313 @@
+package io.jobrunner.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.jobrunner.ClaimFilter;
+import io.jobrunner.InsertResult;
+import io.jobrunner.JobQuery;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobStatus;
+import io.jobrunner.JobStoreException;
+import io.jobrunner.Lease;
+import io.jobrunner.NewJobRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.Query;
+
+/**
+ * The {@link JobRequestStore} on PostgreSQL, through JDBI. Every transition is one conditional
+ * {@code UPDATE … RETURNING}; claims skip rows other workers hold ({@code FOR UPDATE SKIP LOCKED}),
+ * so many processes can share one table. Times come from the database clock, so workers on hosts
+ * with drifting clocks agree on leases. Thread-safe.
+ */
+public final class JdbiJobRequestStore implements JobRequestStore {
+
+    private static final String LEASE_HELD = " WHERE id = :id AND status = 'running' AND locked_by = :owner"
+            + " AND attempts = :attempt";
+    private static final String CLAIMABLE = "((status = 'queued' AND run_at <= now())"
+            + " OR (status = 'running' AND locked_until < now() AND attempts < max_attempts))";
+    private static final String CLAIM_SET = "SET status = 'running', attempts = attempts + 1, locked_by = :owner,"
+            + " locked_until = now() + :leaseMs * interval '1 millisecond', started_at = coalesce(started_at, now()),"
+            + " updated_at = now()";
+    private static final String FINISH = ", locked_until = NULL, finished_at = now(), updated_at = now()";
+
+    private final Jdbi jdbi;
+    private final AutoCloseable ownedPool;
+
+    private JdbiJobRequestStore(Jdbi jdbi, AutoCloseable ownedPool) {
+        this.jdbi = jdbi;
+        this.ownedPool = ownedPool;
+        this.jdbi.registerRowMapper(JobRequest.class, JobRequestRowMapper.INSTANCE);
+    }
+
+    /** A store over the caller's data source, which the caller keeps and closes. Migrates the schema. */
+    public static JdbiJobRequestStore create(DataSource dataSource) {
+        JdbiJobRequestStore store = new JdbiJobRequestStore(Jdbi.create(dataSource), null);
+        store.migrate();
+        return store;
+    }
+
+    /**
+     * A store with its own connection pool, closed with the store. Migrates the schema.
+     *
+     * @param schema the schema to use, or {@code null} for the connection's default
+     */
+    public static JdbiJobRequestStore open(DatabaseUrl url, int poolSize, String schema) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url.jdbcUrl());
+        if (url.user() != null) {
+            config.setUsername(url.user());
+        }
+        if (url.password() != null) {
+            config.setPassword(url.password());
+        }
+        if (schema != null) {
+            config.setSchema(schema);
+        }
+        config.setMaximumPoolSize(poolSize);
+        config.setMinimumIdle(1);
+        config.setPoolName("jobrunner-store");
+        config.setInitializationFailTimeout(-1);
+        HikariDataSource pool = new HikariDataSource(config);
+        JdbiJobRequestStore store = new JdbiJobRequestStore(Jdbi.create(pool), pool);
+        try {
+            store.migrate();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        return store;
+    }
+
+    private void migrate() {
+        call("migrate the job request schema", () -> {
+            SchemaMigrations.migrate(jdbi);
+            return null;
+        });
+    }
+
+    @Override
+    public InsertResult insert(NewJobRequest request) {
+        return call("insert a " + request.jobType() + " job request", () -> {
+            for (int round = 0; round < 3; round++) {
+                Optional<JobRequest> created = jdbi.withHandle(h -> h.createQuery(
+                                "INSERT INTO job_request (job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner)"
+                                        + " VALUES (:jobType, :queueName, cast(:payload AS jsonb), :dedupKey,"
+                                        + " coalesce(to_timestamp(:runAtMs / 1000.0), now()), :maxAttempts, :runner)"
+                                        + " ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING RETURNING *")
+                        .bind("jobType", request.jobType())
+                        .bind("queueName", request.queueName())
+                        .bind("payload", request.payloadJson())
+                        .bind("dedupKey", request.dedupKey())
+                        .bind("runAtMs", request.runAt() == null ? null : request.runAt().toEpochMilli())
+                        .bind("maxAttempts", request.maxAttempts())
+                        .bind("runner", request.runner())
+                        .mapTo(JobRequest.class)
+                        .findOne());
+                if (created.isPresent()) {
+                    return new InsertResult(created.get(), true);
+                }
+                Optional<JobRequest> existing = findByDedupKey(request.dedupKey());
+                if (existing.isPresent()) {
+                    return new InsertResult(existing.get(), false);
+                }
+            }
+            throw new JobStoreException("Could not insert or find the job request with dedup key '"
+                    + request.dedupKey() + "': it kept being removed concurrently");
+        });
+    }
+
+    @Override
+    public Optional<JobRequest> find(long id) {
+        return call("find job request " + id, () -> jdbi.withHandle(h -> h.createQuery(
+                        "SELECT * FROM job_request WHERE id = :id")
+                .bind("id", id).mapTo(JobRequest.class).findOne()));
+    }
+
+    @Override
+    public Optional<JobRequest> findByDedupKey(String dedupKey) {
+        return call("find the job request with dedup key '" + dedupKey + "'", () -> jdbi.withHandle(h -> h.createQuery(
+                        "SELECT * FROM job_request WHERE dedup_key = :key")
+                .bind("key", dedupKey).mapTo(JobRequest.class).findOne()));
+    }
+
+    @Override
+    public List<JobRequest> list(JobQuery query) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM job_request WHERE id > :afterId");
+        if (!query.statuses().isEmpty()) {
+            sql.append(" AND status = ANY(:statuses)");
+        }
+        if (query.jobType() != null) {
+            sql.append(" AND job_type = :jobType");
+        }
+        if (query.queueName() != null) {
+            sql.append(" AND queue_name = :queueName");
+        }
+        sql.append(" ORDER BY id LIMIT :limit");
+        return call("list job requests", () -> jdbi.withHandle(h -> {
+            Query q = h.createQuery(sql.toString())
+                    .bind("afterId", query.afterId())
+                    .bind("limit", query.limit());
+            if (!query.statuses().isEmpty()) {
+                q.bindArray("statuses", String.class, query.statuses().stream().map(JobStatus::dbValue).toList());
+            }
+            if (query.jobType() != null) {
+                q.bind("jobType", query.jobType());
+            }
+            if (query.queueName() != null) {
+                q.bind("queueName", query.queueName());
+            }
+            return q.mapTo(JobRequest.class).list();
+        }));
+    }
+
+    @Override
+    public Optional<JobRequest> claim(long id, String owner, Duration leaseTime) {
+        return call("claim job request " + id, () -> jdbi.withHandle(h -> h.createQuery(
+                        "UPDATE job_request " + CLAIM_SET + " WHERE id = :id AND " + CLAIMABLE + " RETURNING *")
+                .bind("id", id)
+                .bind("owner", owner)
+                .bind("leaseMs", leaseTime.toMillis())
+                .mapTo(JobRequest.class).findOne()));
+    }
+
+    @Override
+    public List<JobRequest> claimNext(ClaimFilter filter, String owner, Duration leaseTime, int limit) {
+        StringBuilder candidates = new StringBuilder("SELECT id FROM job_request WHERE " + CLAIMABLE);
+        if (!filter.jobTypes().isEmpty()) {
+            candidates.append(" AND job_type = ANY(:types)");
+        }
+        if (filter.queueName() != null) {
+            candidates.append(" AND queue_name = :queueName");
+        }
+        if (filter.runner() != null) {
+            candidates.append(" AND runner = :runner");
+        }
+        candidates.append(" ORDER BY run_at, id LIMIT :limit FOR UPDATE SKIP LOCKED");
+        String sql = "WITH candidates AS (" + candidates + ") UPDATE job_request " + CLAIM_SET
+                + " WHERE id IN (SELECT id FROM candidates) RETURNING *";
+        return call("claim job requests", () -> jdbi.withHandle(h -> {
+            Query q = h.createQuery(sql)
+                    .bind("owner", owner)
+                    .bind("leaseMs", leaseTime.toMillis())
+                    .bind("limit", limit);
+            if (!filter.jobTypes().isEmpty()) {
+                q.bindArray("types", String.class, new ArrayList<>(filter.jobTypes()));
+            }
+            if (filter.queueName() != null) {
+                q.bind("queueName", filter.queueName());
+            }
+            if (filter.runner() != null) {
+                q.bind("runner", filter.runner());
+            }
+            List<JobRequest> claimed = new ArrayList<>(q.mapTo(JobRequest.class).list());
+            claimed.sort((a, b) -> a.runAt().equals(b.runAt()) ? Long.compare(a.id(), b.id()) : a.runAt().compareTo(b.runAt()));
+            return claimed;
+        }));
+    }
+
+    @Override
+    public Optional<JobRequest> heartbeat(Lease lease, Duration leaseTime) {
+        return leased("extend the lease of", lease, "SET locked_until = now() + :leaseMs * interval '1 millisecond',"
+                + " updated_at = now()", q -> q.bind("leaseMs", leaseTime.toMillis()));
+    }
+
+    @Override
+    public Optional<JobRequest> progress(Lease lease, int percent, String message) {
+        return leased("record progress of", lease, "SET progress = :progress, result_message = :message, updated_at = now()",
+                q -> q.bind("progress", percent).bind("message", message));
+    }
+
+    @Override
+    public Optional<JobRequest> succeed(Lease lease, String resultJson, String message) {
+        return leased("record success of", lease, "SET status = 'succeeded', progress = 100, result = cast(:result AS jsonb),"
+                        + " result_message = coalesce(:message, result_message)" + FINISH,
+                q -> q.bind("result", resultJson).bind("message", message));
+    }
+
+    @Override
+    public Optional<JobRequest> fail(Lease lease, String error) {
+        return leased("record failure of", lease, "SET status = 'failed', last_error = :error" + FINISH,
+                q -> q.bind("error", error));
+    }
+
+    @Override
+    public Optional<JobRequest> requeue(Lease lease, Instant runAt, String error) {
+        return leased("requeue", lease, "SET status = 'queued', last_error = :error, run_at = to_timestamp(:runAtMs / 1000.0),"
+                        + " locked_by = NULL, locked_until = NULL, updated_at = now()",
+                q -> q.bind("error", error).bind("runAtMs", runAt.toEpochMilli()));
+    }
+
+    @Override
+    public Optional<JobRequest> markCancelled(Lease lease, String message) {
+        return leased("record cancellation of", lease, "SET status = 'cancelled', result_message = :message" + FINISH,
+                q -> q.bind("message", message));
+    }
+
+    @Override
+    public Optional<JobRequest> cancel(long id) {
+        return call("cancel job request " + id, () -> jdbi.withHandle(h -> h.createQuery(
+                        "UPDATE job_request SET"
+                                + " finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,"
+                                + " status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,"
+                                + " cancel_requested = true, updated_at = now()"
+                                + " WHERE id = :id AND status IN ('queued', 'running') RETURNING *")
+                .bind("id", id).mapTo(JobRequest.class).findOne()));
+    }
+
+    @Override
+    public List<JobRequest> failAbandoned() {
+        return call("fail abandoned job requests", () -> jdbi.withHandle(h -> h.createQuery(
+                        "UPDATE job_request SET status = 'failed', last_error = 'Abandoned: the lease of attempt '"
+                                + " || attempts || ' of ' || max_attempts || ' held by ' || coalesce(locked_by, '?')"
+                                + " || ' expired and no attempts are left; the worker died or stopped mid-run'" + FINISH
+                                + " WHERE status = 'running' AND locked_until < now() AND attempts >= max_attempts RETURNING *")
+                .mapTo(JobRequest.class).list()));
+    }
+
+    @Override
+    public int purgeFinished(Duration retention) {
+        return call("purge finished job requests", () -> jdbi.withHandle(h -> h.createUpdate(
+                        "DELETE FROM job_request WHERE status IN ('succeeded', 'failed', 'cancelled')"
+                                + " AND finished_at < now() - :ms * interval '1 millisecond'")
+                .bind("ms", retention.toMillis()).execute()));
+    }
+
+    private Optional<JobRequest> leased(String action, Lease lease, String set,
+                                        java.util.function.UnaryOperator<Query> binder) {
+        return call(action + " job request " + lease.jobId() + " (attempt " + lease.attempt() + ", owner "
+                + lease.owner() + ")", () -> jdbi.withHandle(h -> binder.apply(h.createQuery(
+                                "UPDATE job_request " + set + LEASE_HELD + " RETURNING *")
+                        .bind("id", lease.jobId())
+                        .bind("owner", lease.owner())
+                        .bind("attempt", lease.attempt()))
+                .mapTo(JobRequest.class).findOne()));
+    }
+
+    private static <T> T call(String action, Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (JdbiException e) {
+            throw new JobStoreException("Could not " + action + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (ownedPool != null) {
+            try {
+                ownedPool.close();
+            } catch (Exception e) {
+                throw new JobStoreException("Could not close the job request store's connection pool", e);
+            }
+        }
+    }
+}

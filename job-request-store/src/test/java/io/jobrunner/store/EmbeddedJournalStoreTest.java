@@ -1,0 +1,18 @@
+package io.jobrunner.store;
+
+import io.jobrunner.JobRequestStore;
+import io.jobrunner.testkit.JobRequestStoreContractTest;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded store kept in a journal file. */
+class EmbeddedJournalStoreTest extends JobRequestStoreContractTest {
+
+    @TempDir
+    Path directory;
+
+    @Override
+    protected JobRequestStore openEmptyStore() {
+        return EmbeddedJobRequestStore.openDirectory(directory);
+    }
+}

@@ -1,0 +1,12 @@
+package io.jobrunner.store;
+
+import io.jobrunner.JobRequestStore;
+import io.jobrunner.testkit.JobRequestStoreContractTest;
+
+class InMemoryStoreTest extends JobRequestStoreContractTest {
+
+    @Override
+    protected JobRequestStore openEmptyStore() {
+        return EmbeddedJobRequestStore.inMemory();
+    }
+}

@@ -1,0 +1,56 @@
+package io.jobrunner.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jobrunner.NewJobRequest;
+import io.jobrunner.testkit.PostgresFixture;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class SchemaMigrationsTest {
+
+    @Test
+    void processesStartingTogetherApplyEachMigrationOnce() throws Exception {
+        try (PostgresFixture postgres = PostgresFixture.forTestClass(SchemaMigrationsTest.class)) {
+            int starters = 6;
+            ExecutorService pool = Executors.newFixedThreadPool(starters);
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<JdbiJobRequestStore>> stores = new ArrayList<>();
+            for (int i = 0; i < starters; i++) {
+                stores.add(pool.submit(() -> {
+                    start.await();
+                    return JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 2, postgres.schema());
+                }));
+            }
+            start.countDown();
+            for (Future<JdbiJobRequestStore> store : stores) {
+                try (JdbiJobRequestStore opened = store.get(60, TimeUnit.SECONDS)) {
+                    assertThat(opened.insert(new NewJobRequest("a", null, "null", null, null, 1, "t")).created()).isTrue();
+                }
+            }
+            pool.shutdown();
+
+            try (Connection connection = postgres.connect();
+                 ResultSet rs = connection.createStatement().executeQuery(
+                         "SELECT version, count(*) FROM jobrunner_schema_history GROUP BY version ORDER BY version")) {
+                List<String> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(rs.getInt(1) + ":" + rs.getInt(2));
+                }
+                assertThat(rows).containsExactly("1:1");
+            }
+            try (JdbiJobRequestStore again = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 1,
+                    postgres.schema())) {
+                assertThat(again.list(io.jobrunner.JobQuery.all())).hasSize(starters);
+            }
+        }
+    }
+}

@@ -1,0 +1,409 @@
+package io.jobrunner.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jobrunner.ClaimFilter;
+import io.jobrunner.InsertResult;
+import io.jobrunner.JobQuery;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobStatus;
+import io.jobrunner.Lease;
+import io.jobrunner.NewJobRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link JobRequestStore} must do. Subclass it once per store and return a store with
+ * no requests from {@link #openEmptyStore()}.
+ */
+public abstract class JobRequestStoreContractTest {
+
+    protected static final Duration LEASE = Duration.ofMinutes(5);
+    protected JobRequestStore store;
+
+    /** A store holding no requests; closed after each test. */
+    protected abstract JobRequestStore openEmptyStore();
+
+    @BeforeEach
+    void openStore() {
+        store = openEmptyStore();
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    protected static NewJobRequest job(String type) {
+        return new NewJobRequest(type, null, "{\"n\":1}", null, null, 3, "test");
+    }
+
+    private JobRequest queued(String type) {
+        return store.insert(job(type)).request();
+    }
+
+    private JobRequest claimed(String type) {
+        JobRequest request = queued(type);
+        return store.claim(request.id(), "worker-a", LEASE).orElseThrow();
+    }
+
+    @Test
+    void insertStoresAQueuedRequestWithEveryField() {
+        Instant runAt = Instant.now().plusSeconds(3600);
+        InsertResult result = store.insert(new NewJobRequest("email", "mail", "{\"to\":\"a@b.c\"}", "key-1", runAt, 5, "inprocess-sync"));
+
+        assertThat(result.created()).isTrue();
+        JobRequest request = result.request();
+        assertThat(request.id()).isPositive();
+        assertThat(request.jobType()).isEqualTo("email");
+        assertThat(request.queueName()).isEqualTo("mail");
+        assertThat(request.payloadJson()).isEqualToIgnoringWhitespace("{\"to\":\"a@b.c\"}");
+        assertThat(request.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(request.progress()).isZero();
+        assertThat(request.attempts()).isZero();
+        assertThat(request.maxAttempts()).isEqualTo(5);
+        assertThat(request.dedupKey()).isEqualTo("key-1");
+        assertThat(Duration.between(runAt, request.runAt()).abs()).isLessThan(Duration.ofMillis(2));
+        assertThat(request.runner()).isEqualTo("inprocess-sync");
+        assertThat(request.createdAt()).isNotNull();
+        assertThat(request.startedAt()).isNull();
+        assertThat(request.finishedAt()).isNull();
+        assertThat(store.find(request.id())).contains(request);
+    }
+
+    @Test
+    void insertWithoutRunAtIsDueNow() {
+        JobRequest request = queued("a");
+        assertThat(request.runAt()).isBeforeOrEqualTo(Instant.now().plusSeconds(1));
+        assertThat(store.claim(request.id(), "w", LEASE)).isPresent();
+    }
+
+    @Test
+    void insertWithAStoredDedupKeyReturnsTheStoredRequest() {
+        NewJobRequest first = new NewJobRequest("a", null, "1", "same", null, 3, "test");
+        NewJobRequest second = new NewJobRequest("a", null, "2", "same", null, 3, "test");
+
+        InsertResult created = store.insert(first);
+        InsertResult again = store.insert(second);
+
+        assertThat(again.created()).isFalse();
+        assertThat(again.request().id()).isEqualTo(created.request().id());
+        assertThat(again.request().payloadJson()).isEqualTo("1");
+        assertThat(store.findByDedupKey("same")).map(JobRequest::id).contains(created.request().id());
+        assertThat(store.list(JobQuery.all())).hasSize(1);
+    }
+
+    @Test
+    void findOfAnUnknownIdIsEmpty() {
+        assertThat(store.find(987_654)).isEmpty();
+        assertThat(store.findByDedupKey("nope")).isEmpty();
+    }
+
+    @Test
+    void listFiltersByStatusTypeAndQueueAndPagesInIdOrder() {
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            ids.add(store.insert(new NewJobRequest(i % 2 == 0 ? "even" : "odd", i < 3 ? "q1" : "q2", "null", null, null,
+                    3, "test")).request().id());
+        }
+        store.claim(ids.get(0), "w", LEASE).orElseThrow();
+
+        assertThat(store.list(JobQuery.all())).extracting(JobRequest::id).containsExactlyElementsOf(ids);
+        assertThat(store.list(JobQuery.all().withStatus(JobStatus.RUNNING))).extracting(JobRequest::id)
+                .containsExactly(ids.get(0));
+        assertThat(store.list(JobQuery.all().withJobType("odd"))).extracting(JobRequest::id)
+                .containsExactly(ids.get(1), ids.get(3), ids.get(5));
+        assertThat(store.list(JobQuery.all().withQueue("q1").withStatus(JobStatus.QUEUED))).extracting(JobRequest::id)
+                .containsExactly(ids.get(1), ids.get(2));
+
+        List<JobRequest> first = store.list(JobQuery.all().limit(3));
+        List<JobRequest> second = store.list(JobQuery.all().limit(3).after(first.get(2).id()));
+        List<JobRequest> third = store.list(JobQuery.all().limit(3).after(second.get(2).id()));
+        assertThat(first).extracting(JobRequest::id).containsExactlyElementsOf(ids.subList(0, 3));
+        assertThat(second).extracting(JobRequest::id).containsExactlyElementsOf(ids.subList(3, 6));
+        assertThat(third).extracting(JobRequest::id).containsExactly(ids.get(6));
+    }
+
+    @Test
+    void claimMovesAQueuedRequestToRunningUnderALease() {
+        JobRequest request = queued("a");
+
+        JobRequest running = store.claim(request.id(), "worker-a", LEASE).orElseThrow();
+
+        assertThat(running.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(running.attempts()).isEqualTo(1);
+        assertThat(running.lockedBy()).isEqualTo("worker-a");
+        assertThat(running.lockedUntil()).isAfter(Instant.now().plus(LEASE).minusSeconds(30));
+        assertThat(running.startedAt()).isNotNull();
+        assertThat(running.lease()).contains(new Lease(request.id(), "worker-a", 1));
+    }
+
+    @Test
+    void aHeldRequestCannotBeClaimedAgain() {
+        JobRequest running = claimed("a");
+        assertThat(store.claim(running.id(), "worker-b", LEASE)).isEmpty();
+        assertThat(store.claimNext(ClaimFilter.any(), "worker-b", LEASE, 10)).isEmpty();
+    }
+
+    @Test
+    void aRequestDueLaterIsNotClaimedYet() {
+        JobRequest later = store.insert(new NewJobRequest("a", null, "null", null, Instant.now().plusSeconds(3600), 3,
+                "test")).request();
+        assertThat(store.claim(later.id(), "w", LEASE)).isEmpty();
+        assertThat(store.claimNext(ClaimFilter.any(), "w", LEASE, 10)).isEmpty();
+    }
+
+    @Test
+    void anExpiredLeaseWithAttemptsLeftIsClaimedAgainAndTheOldLeaseLosesItsRights() throws Exception {
+        JobRequest request = queued("a");
+        JobRequest first = store.claim(request.id(), "worker-a", Duration.ofMillis(50)).orElseThrow();
+        Thread.sleep(120);
+
+        JobRequest second = store.claim(request.id(), "worker-b", LEASE).orElseThrow();
+
+        assertThat(second.attempts()).isEqualTo(2);
+        assertThat(second.lockedBy()).isEqualTo("worker-b");
+        Lease stale = first.lease().orElseThrow();
+        assertThat(store.succeed(stale, null, "late")).isEmpty();
+        assertThat(store.heartbeat(stale, LEASE)).isEmpty();
+        assertThat(store.progress(stale, 50, "late")).isEmpty();
+        assertThat(store.find(request.id()).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
+    }
+
+    @Test
+    void anExpiredLeaseWithNoAttemptsLeftIsFailedAsAbandoned() throws Exception {
+        JobRequest request = store.insert(new NewJobRequest("a", null, "null", null, null, 1, "test")).request();
+        store.claim(request.id(), "worker-a", Duration.ofMillis(50)).orElseThrow();
+        Thread.sleep(120);
+
+        assertThat(store.claim(request.id(), "worker-b", LEASE)).isEmpty();
+        List<JobRequest> abandoned = store.failAbandoned();
+
+        assertThat(abandoned).extracting(JobRequest::id).containsExactly(request.id());
+        JobRequest failed = store.find(request.id()).orElseThrow();
+        assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(failed.lastError()).contains("Abandoned").contains("worker-a");
+        assertThat(failed.finishedAt()).isNotNull();
+        assertThat(store.failAbandoned()).isEmpty();
+    }
+
+    @Test
+    void heartbeatExtendsTheLeaseOnlyForItsHolder() {
+        JobRequest running = store.claim(queued("a").id(), "worker-a", Duration.ofSeconds(10)).orElseThrow();
+        Lease lease = running.lease().orElseThrow();
+
+        JobRequest extended = store.heartbeat(lease, Duration.ofMinutes(10)).orElseThrow();
+
+        assertThat(extended.lockedUntil()).isAfter(running.lockedUntil());
+        assertThat(store.heartbeat(new Lease(running.id(), "worker-b", 1), LEASE)).isEmpty();
+        assertThat(store.heartbeat(new Lease(running.id(), "worker-a", 2), LEASE)).isEmpty();
+    }
+
+    @Test
+    void progressIsRecordedWhileRunning() {
+        JobRequest running = claimed("a");
+        JobRequest updated = store.progress(running.lease().orElseThrow(), 40, "halfway there").orElseThrow();
+        assertThat(updated.progress()).isEqualTo(40);
+        assertThat(updated.resultMessage()).isEqualTo("halfway there");
+        assertThat(store.find(running.id()).orElseThrow().progress()).isEqualTo(40);
+    }
+
+    @Test
+    void succeedStoresTheResultOnceAndOnlyOnce() {
+        JobRequest running = claimed("a");
+        Lease lease = running.lease().orElseThrow();
+
+        JobRequest done = store.succeed(lease, "{\"sent\":3}", "all sent").orElseThrow();
+
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(done.progress()).isEqualTo(100);
+        assertThat(done.resultJson()).isEqualToIgnoringWhitespace("{\"sent\":3}");
+        assertThat(done.resultMessage()).isEqualTo("all sent");
+        assertThat(done.finishedAt()).isNotNull();
+        assertThat(done.lockedUntil()).isNull();
+        assertThat(store.succeed(lease, "{}", "again")).isEmpty();
+        assertThat(store.fail(lease, "too late")).isEmpty();
+        assertThat(store.claim(running.id(), "worker-b", LEASE)).isEmpty();
+    }
+
+    @Test
+    void failRecordsTheErrorAndTheAttempt() {
+        JobRequest running = claimed("a");
+        JobRequest failed = store.fail(running.lease().orElseThrow(), "java.io.IOException: boom").orElseThrow();
+        assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(failed.lastError()).isEqualTo("java.io.IOException: boom");
+        assertThat(failed.attempts()).isEqualTo(1);
+        assertThat(failed.finishedAt()).isNotNull();
+    }
+
+    @Test
+    void requeueReturnsTheRequestToTheQueueAtItsNewTime() throws Exception {
+        JobRequest running = claimed("a");
+        JobRequest requeued = store.requeue(running.lease().orElseThrow(), Instant.now().plusMillis(150), "flaky")
+                .orElseThrow();
+
+        assertThat(requeued.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(requeued.lastError()).isEqualTo("flaky");
+        assertThat(requeued.lockedBy()).isNull();
+        assertThat(store.claim(running.id(), "worker-b", LEASE)).isEmpty();
+        Thread.sleep(250);
+        JobRequest second = store.claim(running.id(), "worker-b", LEASE).orElseThrow();
+        assertThat(second.attempts()).isEqualTo(2);
+        assertThat(second.lastError()).isEqualTo("flaky");
+    }
+
+    @Test
+    void cancelOfAQueuedRequestCancelsItAtOnce() {
+        JobRequest request = queued("a");
+        JobRequest cancelled = store.cancel(request.id()).orElseThrow();
+        assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(cancelled.finishedAt()).isNotNull();
+        assertThat(store.claim(request.id(), "w", LEASE)).isEmpty();
+        assertThat(store.cancel(request.id())).isEmpty();
+    }
+
+    @Test
+    void cancelOfARunningRequestFlagsItForItsHandler() {
+        JobRequest running = claimed("a");
+        JobRequest flagged = store.cancel(running.id()).orElseThrow();
+        assertThat(flagged.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(flagged.cancelRequested()).isTrue();
+        Lease lease = running.lease().orElseThrow();
+        assertThat(store.heartbeat(lease, LEASE).orElseThrow().cancelRequested()).isTrue();
+
+        JobRequest cancelled = store.markCancelled(lease, "stopped").orElseThrow();
+        assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(cancelled.resultMessage()).isEqualTo("stopped");
+    }
+
+    @Test
+    void cancelOfAFinishedOrUnknownRequestIsEmpty() {
+        JobRequest running = claimed("a");
+        store.succeed(running.lease().orElseThrow(), null, null).orElseThrow();
+        assertThat(store.cancel(running.id())).isEmpty();
+        assertThat(store.cancel(123_456_789)).isEmpty();
+    }
+
+    @Test
+    void purgeDeletesOnlyFinishedRequestsOlderThanTheRetention() throws Exception {
+        JobRequest done = claimed("a");
+        store.succeed(done.lease().orElseThrow(), null, null).orElseThrow();
+        JobRequest waiting = queued("b");
+        Thread.sleep(60);
+
+        assertThat(store.purgeFinished(Duration.ofHours(1))).isZero();
+        assertThat(store.purgeFinished(Duration.ofMillis(20))).isEqualTo(1);
+
+        assertThat(store.find(done.id())).isEmpty();
+        assertThat(store.find(waiting.id())).isPresent();
+    }
+
+    @Test
+    void claimNextTakesDueRequestsOldestFirstWithinTheFilterAndLimit() {
+        JobRequest a1 = store.insert(new NewJobRequest("a", "q1", "null", null, Instant.now().minusSeconds(30), 3, "r1")).request();
+        JobRequest b1 = store.insert(new NewJobRequest("b", "q1", "null", null, Instant.now().minusSeconds(20), 3, "r1")).request();
+        JobRequest a2 = store.insert(new NewJobRequest("a", "q2", "null", null, Instant.now().minusSeconds(10), 3, "r2")).request();
+        JobRequest a3 = store.insert(new NewJobRequest("a", "q1", "null", null, Instant.now().minusSeconds(5), 3, "r1")).request();
+
+        assertThat(store.claimNext(new ClaimFilter(Set.of("a"), "q1", null), "w", LEASE, 1))
+                .extracting(JobRequest::id).containsExactly(a1.id());
+        assertThat(store.claimNext(new ClaimFilter(Set.of(), null, "r2"), "w", LEASE, 10))
+                .extracting(JobRequest::id).containsExactly(a2.id());
+        assertThat(store.claimNext(ClaimFilter.any(), "w", LEASE, 10))
+                .extracting(JobRequest::id).containsExactly(b1.id(), a3.id());
+        assertThat(store.claimNext(ClaimFilter.any(), "w", LEASE, 10)).isEmpty();
+    }
+
+    @Test
+    void eightThreadsClaimingTwoThousandRequestsClaimEachExactlyOnce() throws Exception {
+        int total = 2_000;
+        for (int i = 0; i < total; i++) {
+            store.insert(job("bulk"));
+        }
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        Set<Long> seen = ConcurrentHashMap.newKeySet();
+        AtomicInteger duplicates = new AtomicInteger();
+        List<Future<List<Long>>> results = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            String owner = "worker-" + t;
+            results.add(pool.submit(() -> {
+                start.await();
+                List<Long> mine = new ArrayList<>();
+                while (true) {
+                    List<JobRequest> batch = store.claimNext(ClaimFilter.any(), owner, LEASE, 25);
+                    if (batch.isEmpty()) {
+                        return mine;
+                    }
+                    for (JobRequest request : batch) {
+                        assertThat(request.lockedBy()).isEqualTo(owner);
+                        if (!seen.add(request.id())) {
+                            duplicates.incrementAndGet();
+                        }
+                        mine.add(request.id());
+                    }
+                }
+            }));
+        }
+        start.countDown();
+        Set<Long> union = new HashSet<>();
+        int sum = 0;
+        for (Future<List<Long>> result : results) {
+            List<Long> mine = result.get(120, TimeUnit.SECONDS);
+            sum += mine.size();
+            union.addAll(mine);
+        }
+        pool.shutdown();
+
+        assertThat(duplicates.get()).isZero();
+        assertThat(sum).isEqualTo(total);
+        assertThat(union).hasSize(total);
+        assertThat(store.list(JobQuery.all().withStatus(JobStatus.RUNNING).limit(JobQuery.MAX_LIMIT))).hasSize(total);
+        assertThat(store.list(JobQuery.all().withStatus(JobStatus.RUNNING).limit(JobQuery.MAX_LIMIT)))
+                .allSatisfy(request -> assertThat(request.attempts()).isEqualTo(1));
+    }
+
+    @Test
+    void concurrentInsertsWithOneDedupKeyLeaveOneRequest() throws Exception {
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<InsertResult>> results = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int n = t;
+            results.add(pool.submit(() -> {
+                start.await();
+                return store.insert(new NewJobRequest("a", null, String.valueOf(n), "only-once", null, 3, "test"));
+            }));
+        }
+        start.countDown();
+        Set<Long> ids = new HashSet<>();
+        int created = 0;
+        for (Future<InsertResult> result : results) {
+            InsertResult insert = result.get(60, TimeUnit.SECONDS);
+            ids.add(insert.request().id());
+            created += insert.created() ? 1 : 0;
+        }
+        pool.shutdown();
+
+        assertThat(ids).hasSize(1);
+        assertThat(created).isEqualTo(1);
+        assertThat(store.list(JobQuery.all())).hasSize(1);
+    }
+}
