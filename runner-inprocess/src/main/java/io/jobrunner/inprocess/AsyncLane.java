@@ -1,0 +1,227 @@
+package io.jobrunner.inprocess;
+
+import io.jobrunner.ClaimFilter;
+import io.jobrunner.DispatchRejectedException;
+import io.jobrunner.JobRequest;
+import io.jobrunner.TaskHandler;
+import io.jobrunner.spi.ExecutionOutcome;
+import io.jobrunner.spi.JobExecutor;
+import io.jobrunner.spi.RunnerContext;
+import io.jobrunner.spi.Settings;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The asynchronous half of an in-process runner: a fixed pool of workers fed by a queue whose
+ * bound is enforced with permits, so memory stays bounded and a full queue blocks callers
+ * (back-pressure) up to the dispatch timeout. Jobs also have a recovery sweep that takes over
+ * requests this runner left queued or abandoned: after a restart, a full queue, or a lost timer.
+ * Thread-safe.
+ */
+final class AsyncLane implements AutoCloseable {
+
+    static final String CONCURRENCY = "JOB_RUNNER_CONCURRENCY";
+    static final String QUEUE_CAPACITY = "JOB_RUNNER_QUEUE_CAPACITY";
+    static final String DISPATCH_TIMEOUT = "JOB_RUNNER_DISPATCH_TIMEOUT";
+    static final String SHUTDOWN_TIMEOUT = "JOB_RUNNER_SHUTDOWN_TIMEOUT";
+    static final String RECOVERY_INTERVAL = "JOB_RUNNER_RECOVERY_INTERVAL";
+
+    private static final Logger log = LoggerFactory.getLogger(AsyncLane.class);
+
+    private final String runnerName;
+    private final String owner;
+    private final RunnerContext context;
+    private final Supplier<JobExecutor> executor;
+    private final int concurrency;
+    private final int queueCapacity;
+    private final Duration dispatchTimeout;
+    private final Duration shutdownTimeout;
+    private final Semaphore permits;
+    private final ThreadPoolExecutor workers;
+    private final ScheduledExecutorService timer;
+
+    AsyncLane(String runnerName, String owner, RunnerContext context, Supplier<JobExecutor> executor, boolean runsJobs) {
+        Settings settings = context.settings();
+        this.runnerName = runnerName;
+        this.owner = owner;
+        this.context = context;
+        this.executor = executor;
+        this.concurrency = settings.integer(CONCURRENCY, 8, 1);
+        this.queueCapacity = settings.integer(QUEUE_CAPACITY, 10_000, 1);
+        this.dispatchTimeout = settings.duration(DISPATCH_TIMEOUT, Duration.ofSeconds(30));
+        this.shutdownTimeout = settings.duration(SHUTDOWN_TIMEOUT, Duration.ofSeconds(30));
+        Duration recoveryInterval = settings.duration(RECOVERY_INTERVAL, Duration.ofSeconds(30));
+        this.permits = new Semaphore(concurrency + queueCapacity);
+        this.workers = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), threads(runnerName + "-worker-", false));
+        this.timer = Executors.newSingleThreadScheduledExecutor(threads(runnerName + "-timer-", true));
+        if (runsJobs) {
+            timer.scheduleWithFixedDelay(this::recoverySweep, 0, recoveryInterval.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    int concurrency() {
+        return concurrency;
+    }
+
+    int queueCapacity() {
+        return queueCapacity;
+    }
+
+    /** Queues a task, waiting for room up to the dispatch timeout. */
+    void submitTask(String taskName, TaskHandler<?> handler, byte[] json) {
+        acquire(taskName);
+        workers.execute(new Work("task '" + taskName + "'", () -> {
+            try {
+                TaskInvoker.run(context.codec(), handler, json);
+            } catch (Exception e) {
+                log.error("Task '{}' failed; tasks are not retried (dispatch a job for retries)", taskName, e);
+            }
+        }));
+    }
+
+    /**
+     * Queues a stored job to run at its run-at. A job that finds no room within the dispatch timeout
+     * stays queued in the store, and the recovery sweep runs it once there is room.
+     */
+    void submitJob(long id, Instant runAt) {
+        long delay = Duration.between(Instant.now(), runAt).toMillis();
+        if (delay > 0) {
+            timer.schedule(() -> offerJob(id), delay, TimeUnit.MILLISECONDS);
+            return;
+        }
+        try {
+            if (permits.tryAcquire(dispatchTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                workers.execute(new Work("job " + id, () -> runJob(id)));
+            } else {
+                log.warn("Runner '{}' is full; job request {} stays queued in the store for the recovery sweep",
+                        runnerName, id);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("Interrupted while queueing job request {}; it stays queued in the store", id);
+        }
+    }
+
+    private void offerJob(long id) {
+        if (permits.tryAcquire()) {
+            workers.execute(new Work("job " + id, () -> runJob(id)));
+        }
+    }
+
+    private void runJob(long id) {
+        context.store().claim(id, owner, context.leaseTime()).ifPresent(this::runClaimed);
+    }
+
+    private void runClaimed(JobRequest claimed) {
+        ExecutionOutcome outcome = executor.get().execute(claimed, null);
+        if (outcome.result() == ExecutionOutcome.Result.RETRY_SCHEDULED && !timer.isShutdown()) {
+            submitJob(claimed.id(), outcome.request().runAt());
+        }
+    }
+
+    /** Fails abandoned requests, then takes over due requests of this runner while there is room. */
+    private void recoverySweep() {
+        try {
+            for (JobRequest failed : context.store().failAbandoned()) {
+                log.warn("Job request {} ({}) was abandoned mid-run with no attempts left and is now failed",
+                        failed.id(), failed.jobType());
+            }
+            ClaimFilter filter = new ClaimFilter(context.handlers().jobTypes(), null, runnerName);
+            int room;
+            while ((room = Math.min(permits.availablePermits(), 100)) > 0) {
+                if (!permits.tryAcquire(room)) {
+                    return;
+                }
+                List<JobRequest> claimed = context.store().claimNext(filter, owner, context.leaseTime(), room);
+                permits.release(room - claimed.size());
+                for (JobRequest request : claimed) {
+                    workers.execute(new Work("job " + request.id(), () -> runClaimed(request)));
+                }
+                if (claimed.size() < room) {
+                    return;
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("Recovery sweep of runner '{}' failed; will try again: {}", runnerName, e.toString());
+        }
+    }
+
+    private void acquire(String name) {
+        try {
+            if (!permits.tryAcquire(dispatchTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new DispatchRejectedException(runnerName, name, "the queue stayed full ("
+                        + concurrency + " running, " + queueCapacity + " waiting) for " + dispatchTimeout.toMillis()
+                        + " ms. Raise " + QUEUE_CAPACITY + " or " + CONCURRENCY + ", or slow the producer");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DispatchRejectedException(runnerName, name, "interrupted while waiting for room in the queue");
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                List<Runnable> dropped = workers.shutdownNow();
+                log.warn("Runner '{}' did not drain within {} ms; interrupted running work and dropped {} queued: {}. "
+                        + "Dropped jobs stay queued in the store; dropped tasks are lost", runnerName,
+                        shutdownTimeout.toMillis(), dropped.size(), dropped.stream().limit(20).map(String::valueOf).toList());
+                workers.awaitTermination(Math.min(shutdownTimeout.toMillis(), 5_000), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            workers.shutdownNow();
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory threads(String prefix, boolean daemon) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+            thread.setDaemon(daemon);
+            return thread;
+        };
+    }
+
+    /** A unit of queued work that frees its permit when done and names itself in shutdown logs. */
+    private final class Work implements Runnable {
+        private final String description;
+        private final Runnable body;
+
+        Work(String description, Runnable body) {
+            this.description = description;
+            this.body = body;
+        }
+
+        @Override
+        public void run() {
+            try {
+                body.run();
+            } catch (RuntimeException e) {
+                log.error("Runner '{}' failed running {}", runnerName, description, e);
+            } finally {
+                permits.release();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return description;
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.jobrunner.inprocess;
+
+import io.jobrunner.DispatchRejectedException;
+import io.jobrunner.InsertResult;
+import io.jobrunner.JobData;
+import io.jobrunner.JobHandler;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobStatus;
+import io.jobrunner.JobStoreException;
+import io.jobrunner.NewJobRequest;
+import io.jobrunner.TaskFailedException;
+import io.jobrunner.TaskHandler;
+import io.jobrunner.spi.ExecutionOutcome;
+import io.jobrunner.spi.JobExecutor;
+import io.jobrunner.spi.RunnerContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs tasks and jobs in this process, each kind either on the caller's thread ({@link Mode#SYNC})
+ * or on a bounded pool ({@link Mode#ASYNC}). One class serves {@code inprocess-sync},
+ * {@code inprocess-async} and Spoke's {@code legacy} mix. Thread-safe.
+ */
+final class InProcessRunner implements io.jobrunner.JobRunner {
+
+    enum Mode { SYNC, ASYNC }
+
+    private final String name;
+    private final RunnerContext context;
+    private final Mode tasks;
+    private final Mode jobs;
+    private final String owner;
+    private final AsyncLane lane;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile JobExecutor executor;
+
+    InProcessRunner(String name, RunnerContext context, Mode tasks, Mode jobs) {
+        this.name = name;
+        this.context = context;
+        this.tasks = tasks;
+        this.jobs = jobs;
+        this.owner = WorkerIds.next(name);
+        this.lane = tasks == Mode.ASYNC || jobs == Mode.ASYNC
+                ? new AsyncLane(name, owner, context, this::jobExecutor, jobs == Mode.ASYNC)
+                : null;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public boolean fullyConfigured() {
+        return true;
+    }
+
+    @Override
+    public void dispatchTask(String taskName, Object payload) {
+        ensureOpen(taskName);
+        TaskHandler<?> handler = context.handlers().requireTask(taskName);
+        byte[] json = context.encodeTask(taskName, payload);
+        if (tasks == Mode.SYNC) {
+            try {
+                TaskInvoker.run(context.codec(), handler, json);
+            } catch (Exception e) {
+                throw new TaskFailedException(taskName, e);
+            }
+        } else {
+            lane.submitTask(taskName, handler, json);
+        }
+    }
+
+    @Override
+    public JobRequest dispatchJob(JobData data) {
+        ensureOpen(data.jobType());
+        JobHandler<?> handler = context.handlers().requireJob(data.jobType());
+        NewJobRequest request = context.newJobRequest(data, name);
+        InsertResult inserted = store().insert(request);
+        if (!inserted.created()) {
+            return inserted.request();
+        }
+        JobRequest stored = inserted.request();
+        if (jobs == Mode.SYNC) {
+            return runUntilFinished(stored.id(), handler.type());
+        }
+        lane.submitJob(stored.id(), stored.runAt());
+        return stored;
+    }
+
+    @Override
+    public JobRequestStore store() {
+        return context.store();
+    }
+
+    /** The sync mode: attempt after attempt on the caller's thread, waiting out run-at and backoff. */
+    private JobRequest runUntilFinished(long id, String jobType) {
+        while (true) {
+            Optional<JobRequest> claimed = store().claim(id, owner, context.leaseTime());
+            if (claimed.isPresent()) {
+                ExecutionOutcome outcome = jobExecutor().execute(claimed.get(), null);
+                if (outcome.result() != ExecutionOutcome.Result.RETRY_SCHEDULED) {
+                    return current(id, jobType);
+                }
+                sleepUntil(outcome.request().runAt(), id);
+                continue;
+            }
+            JobRequest current = current(id, jobType);
+            if (current.status() != JobStatus.QUEUED) {
+                return current;
+            }
+            sleepUntil(current.runAt(), id);
+        }
+    }
+
+    private JobRequest current(long id, String jobType) {
+        return store().find(id).orElseThrow(() -> new JobStoreException("Job request " + id + " (" + jobType
+                + ") vanished from the store while it was being run"));
+    }
+
+    private static void sleepUntil(Instant when, long id) {
+        long millis = Duration.between(Instant.now(), when).toMillis() + 1;
+        if (millis <= 1) {
+            return;
+        }
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JobStoreException("Interrupted while waiting to run job request " + id
+                    + "; it stays queued in the store", e);
+        }
+    }
+
+    private JobExecutor jobExecutor() {
+        JobExecutor current = executor;
+        if (current == null) {
+            synchronized (this) {
+                if (executor == null) {
+                    executor = JobExecutor.forContext(context);
+                }
+                current = executor;
+            }
+        }
+        return current;
+    }
+
+    private void ensureOpen(String what) {
+        if (closed.get()) {
+            throw new DispatchRejectedException(name, what, "the runner is closed");
+        }
+    }
+
+    /**
+     * Stops accepting work, lets queued and running work finish up to the shutdown timeout, then
+     * interrupts what still runs. Jobs left unfinished stay in the store; tasks not yet started are lost.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            if (lane != null) {
+                lane.close();
+            }
+        } finally {
+            synchronized (this) {
+                if (executor != null) {
+                    executor.close();
+                }
+            }
+            context.close();
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package io.jobrunner.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jobrunner.DispatchRejectedException;
+import io.jobrunner.HandlerRegistry;
+import io.jobrunner.JobData;
+import io.jobrunner.JobHandler;
+import io.jobrunner.JobQuery;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobRunner;
+import io.jobrunner.JobRunners;
+import io.jobrunner.JobStatus;
+import io.jobrunner.PayloadException;
+import io.jobrunner.PayloadTooLargeException;
+import io.jobrunner.TaskHandler;
+import io.jobrunner.UnknownHandlerException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every runner must do, whatever the backend. Subclass it once per runner: name the runner
+ * and its settings in {@link #environment()} and give an empty store from {@link #openStore()}.
+ */
+public abstract class JobRunnerContractTest {
+
+    protected static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    public record Greeting(String name, int n) {
+    }
+
+    public record Numbers(List<Integer> values) {
+    }
+
+    public record Flaky(String key, int failures) {
+    }
+
+    protected final Queue<Greeting> greetings = new ConcurrentLinkedQueue<>();
+    protected final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+    protected JobRequestStore store;
+    protected JobRunner runner;
+
+    /** The runner's settings: at least {@code JOB_RUNNER}. Short delays are added unless set here. */
+    protected abstract Map<String, String> environment();
+
+    /** A store holding no requests; closed after each test. */
+    protected abstract JobRequestStore openStore();
+
+    /** The name {@link JobRunner#name()} must report. */
+    protected abstract String expectedRunnerName();
+
+    @BeforeEach
+    void startRunner() {
+        store = openStore();
+        runner = JobRunners.builder().environment(settings()).handlers(handlers()).store(store).build();
+    }
+
+    @AfterEach
+    void stopRunner() {
+        try {
+            runner.close();
+        } finally {
+            store.close();
+        }
+    }
+
+    protected Map<String, String> settings() {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("JOB_RUNNER_RETRY_BASE_DELAY", "20ms");
+        settings.put("JOB_RUNNER_RETRY_MAX_DELAY", "100ms");
+        settings.put("JOB_RUNNER_MAX_TASK_PAYLOAD_BYTES", "2048");
+        settings.put("JOB_RUNNER_RECOVERY_INTERVAL", "250ms");
+        settings.putAll(environment());
+        return settings;
+    }
+
+    protected HandlerRegistry handlers() {
+        return HandlerRegistry.builder()
+                .task(TaskHandler.of("greet", Greeting.class, greetings::add))
+                .job(JobHandler.of("sum", Numbers.class, (numbers, context) -> {
+                    context.progress(50, "adding " + numbers.values().size() + " numbers");
+                    return Map.of("sum", numbers.values().stream().mapToInt(Integer::intValue).sum());
+                }))
+                .job(JobHandler.of("flaky", Flaky.class, (flaky, context) -> {
+                    int run = counter(flaky.key()).incrementAndGet();
+                    if (run <= flaky.failures()) {
+                        throw new IllegalStateException("flaky failure " + run + " of " + flaky.failures());
+                    }
+                    return "ok after " + run;
+                }))
+                .job(JobHandler.of("count", String.class, (key, context) -> counter(key).incrementAndGet()))
+                .build();
+    }
+
+    protected AtomicInteger counter(String key) {
+        return runs.computeIfAbsent(key, k -> new AtomicInteger());
+    }
+
+    protected JobRequest awaitFinished(long id) {
+        return Await.value("job request " + id + " is finished", TIMEOUT,
+                () -> store.find(id).orElseThrow(), request -> request.status().isFinished());
+    }
+
+    @Test
+    void reportsItsNameAndIsFullyConfigured() {
+        assertThat(runner.name()).isEqualTo(expectedRunnerName());
+        assertThat(runner.fullyConfigured()).isTrue();
+        assertThat(runner.store()).isSameAs(store);
+    }
+
+    @Test
+    void aTaskRunsWithItsPayloadReadIntoTheHandlersType() {
+        runner.dispatchTask("greet", Map.of("name", "Ada", "n", 3));
+        runner.dispatchTask("greet", new Greeting("Grace", 4));
+
+        Await.until("both tasks ran", TIMEOUT, () -> greetings.size() == 2);
+        assertThat(greetings).containsExactlyInAnyOrder(new Greeting("Ada", 3), new Greeting("Grace", 4));
+        assertThat(store.list(JobQuery.all())).isEmpty();
+    }
+
+    @Test
+    void aJobIsStoredThenSucceedsWithItsResultAndProgress() {
+        JobRequest dispatched = runner.dispatchJob(JobData.builder("sum").payload(new Numbers(List.of(1, 2, 3, 4)))
+                .queue("maths").build());
+
+        assertThat(dispatched.id()).isPositive();
+        assertThat(dispatched.jobType()).isEqualTo("sum");
+        assertThat(dispatched.queueName()).isEqualTo("maths");
+        assertThat(dispatched.runner()).isEqualTo(expectedRunnerName());
+        JobRequest done = awaitFinished(dispatched.id());
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(done.resultJson()).isEqualToIgnoringWhitespace("{\"sum\":10}");
+        assertThat(done.resultMessage()).isEqualTo("adding 4 numbers");
+        assertThat(done.progress()).isEqualTo(100);
+        assertThat(done.attempts()).isEqualTo(1);
+        assertThat(done.lastError()).isNull();
+        assertThat(done.finishedAt()).isAfterOrEqualTo(done.startedAt());
+    }
+
+    @Test
+    void aJobThatKeepsFailingIsRecordedFailedWithItsErrorOnceItsAttemptsAreSpent() {
+        JobRequest dispatched = runner.dispatchJob(JobData.builder("flaky").payload(new Flaky("hopeless", 99))
+                .maxAttempts(2).build());
+
+        JobRequest failed = awaitFinished(dispatched.id());
+        assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(failed.attempts()).isEqualTo(2);
+        assertThat(failed.lastError()).contains("IllegalStateException").contains("flaky failure 2 of 99");
+        assertThat(counter("hopeless").get()).isEqualTo(2);
+    }
+
+    @Test
+    void aJobThatFailsThenSucceedsIsRetriedAndKeepsItsAttemptCount() {
+        JobRequest dispatched = runner.dispatchJob(JobData.builder("flaky").payload(new Flaky("twice", 2))
+                .maxAttempts(3).build());
+
+        JobRequest done = awaitFinished(dispatched.id());
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(done.attempts()).isEqualTo(3);
+        assertThat(done.resultJson()).isEqualTo("\"ok after 3\"");
+        assertThat(done.lastError()).contains("flaky failure 2 of 2");
+    }
+
+    @Test
+    void aDedupKeyThatIsStoredReturnsTheStoredRequestAndRunsNothingMore() {
+        JobRequest first = runner.dispatchJob(JobData.builder("count").payload("dedup").dedupKey("nightly-2026-11-23").build());
+        awaitFinished(first.id());
+        JobRequest second = runner.dispatchJob(JobData.builder("count").payload("dedup").dedupKey("nightly-2026-11-23").build());
+
+        assertThat(second.id()).isEqualTo(first.id());
+        assertThat(second.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(counter("dedup").get()).isEqualTo(1);
+        assertThat(store.list(JobQuery.all())).hasSize(1);
+    }
+
+    @Test
+    void aDelayedJobDoesNotStartBeforeItsRunAt() {
+        Instant runAt = Instant.now().plusMillis(600);
+        JobRequest dispatched = runner.dispatchJob(JobData.builder("count").payload("later").runAt(runAt).build());
+
+        JobRequest done = awaitFinished(dispatched.id());
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(done.startedAt()).isAfterOrEqualTo(runAt.minusMillis(5));
+        assertThat(counter("later").get()).isEqualTo(1);
+    }
+
+    @Test
+    void anUnknownTaskNameIsRefusedNamingTheKnownOnes() {
+        assertThatThrownBy(() -> runner.dispatchTask("greeet", new Greeting("x", 1)))
+                .isInstanceOf(UnknownHandlerException.class)
+                .hasMessageContaining("'greeet'")
+                .hasMessageContaining("greet");
+        assertThat(greetings).isEmpty();
+    }
+
+    @Test
+    void anUnknownJobTypeIsRefusedAndNothingIsStored() {
+        assertThatThrownBy(() -> runner.dispatchJob(JobData.of("summ", new Numbers(List.of(1)))))
+                .isInstanceOf(UnknownHandlerException.class)
+                .hasMessageContaining("'summ'")
+                .hasMessageContaining("count, flaky, sum");
+        assertThat(store.list(JobQuery.all())).isEmpty();
+    }
+
+    @Test
+    void aPayloadJacksonCannotSerializeIsRefusedNamingItsTypeAndNothingIsStored() {
+        Object opaque = new Object();
+        assertThatThrownBy(() -> runner.dispatchJob(JobData.of("sum", opaque)))
+                .isInstanceOf(PayloadException.class)
+                .hasMessageContaining("java.lang.Object");
+        assertThatThrownBy(() -> runner.dispatchTask("greet", opaque))
+                .isInstanceOf(PayloadException.class)
+                .hasMessageContaining("java.lang.Object");
+        assertThat(store.list(JobQuery.all())).isEmpty();
+    }
+
+    @Test
+    void aTaskPayloadOverTheLimitIsRefusedSayingToUseAJob() {
+        Greeting big = new Greeting("x".repeat(3000), 1);
+        assertThatThrownBy(() -> runner.dispatchTask("greet", big))
+                .isInstanceOf(PayloadTooLargeException.class)
+                .hasMessageContaining("2048")
+                .hasMessageContaining("JOB_RUNNER_MAX_TASK_PAYLOAD_BYTES")
+                .hasMessageContaining("as a job");
+        assertThat(greetings).isEmpty();
+    }
+
+    @Test
+    void aClosedRunnerRefusesNewWork() {
+        runner.close();
+        assertThatThrownBy(() -> runner.dispatchTask("greet", new Greeting("late", 1)))
+                .isInstanceOf(DispatchRejectedException.class)
+                .hasMessageContaining("closed");
+        assertThatThrownBy(() -> runner.dispatchJob(JobData.of("count", "late")))
+                .isInstanceOf(DispatchRejectedException.class);
+    }
+}
