@@ -1,0 +1,46 @@
+package io.jobrunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class PayloadCodecTest {
+
+    public record Invoice(String number, Instant dueAt) {
+    }
+
+    /** Nothing Jackson can see: no public fields, no getters. */
+    static final class Opaque {
+        @SuppressWarnings("unused")
+        private final int hidden = 1;
+    }
+
+    private final PayloadCodec codec = PayloadCodec.defaultCodec();
+
+    @Test
+    void recordsWithJavaTimeRoundTripAsIsoJson() {
+        Invoice invoice = new Invoice("F-1", Instant.parse("2026-11-23T10:15:30Z"));
+        String json = codec.encodeToString("invoice", invoice);
+        assertThat(json).isEqualTo("{\"number\":\"F-1\",\"dueAt\":\"2026-11-23T10:15:30Z\"}");
+        assertThat(codec.decode("invoice", json, Invoice.class)).isEqualTo(invoice);
+    }
+
+    @Test
+    void aPayloadThatCannotBeReadNamesTheHandlerTheTypeAndThePayload() {
+        assertThatThrownBy(() -> codec.decode("invoice", "{\"dueAt\":\"yesterday\"}", Invoice.class))
+                .isInstanceOf(PayloadException.class)
+                .hasMessageContaining("'invoice'")
+                .hasMessageContaining(Invoice.class.getName())
+                .hasMessageContaining("yesterday");
+    }
+
+    @Test
+    void aPayloadThatCannotBeWrittenNamesItsType() {
+        assertThatThrownBy(() -> codec.encode("export", new Opaque()))
+                .isInstanceOf(PayloadException.class)
+                .hasMessageContaining(Opaque.class.getName())
+                .hasMessageContaining("Use a record");
+    }
+}
