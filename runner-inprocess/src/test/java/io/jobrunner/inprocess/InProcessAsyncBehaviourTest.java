@@ -1,0 +1,233 @@
+package io.jobrunner.inprocess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jobrunner.DispatchRejectedException;
+import io.jobrunner.HandlerRegistry;
+import io.jobrunner.JobData;
+import io.jobrunner.JobHandler;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobRunner;
+import io.jobrunner.JobRunners;
+import io.jobrunner.JobStatus;
+import io.jobrunner.NewJobRequest;
+import io.jobrunner.TaskHandler;
+import io.jobrunner.testkit.Await;
+import io.jobrunner.testkit.PostgresFixture;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What {@code inprocess-async} adds to the contract: draining, back-pressure, recovery. */
+class InProcessAsyncBehaviourTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static PostgresFixture postgres;
+
+    private final AtomicInteger ran = new AtomicInteger();
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger mostAtOnce = new AtomicInteger();
+    private volatile CountDownLatch gate = new CountDownLatch(0);
+    private JobRequestStore store;
+
+    @BeforeAll
+    static void createSchema() {
+        postgres = PostgresFixture.forTestClass(InProcessAsyncBehaviourTest.class);
+    }
+
+    @AfterAll
+    static void dropSchema() {
+        postgres.close();
+    }
+
+    @BeforeEach
+    void openStore() {
+        store = PostgresStores.openEmpty(postgres);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    private HandlerRegistry handlers() {
+        return HandlerRegistry.builder()
+                .task(TaskHandler.of("wait", Integer.class, millis -> work(millis)))
+                .task(TaskHandler.of("explode", String.class, text -> {
+                    throw new IllegalArgumentException("explodes on purpose: " + text);
+                }))
+                .job(JobHandler.of("wait", Integer.class, (millis, context) -> {
+                    work(millis);
+                    return null;
+                }))
+                .job(JobHandler.of("block-until-interrupted", String.class, (text, context) -> {
+                    Thread.sleep(60_000);
+                    return null;
+                }))
+                .build();
+    }
+
+    private void work(int millis) throws InterruptedException {
+        int now = running.incrementAndGet();
+        mostAtOnce.accumulateAndGet(now, Math::max);
+        try {
+            gate.await();
+            Thread.sleep(millis);
+            ran.incrementAndGet();
+        } finally {
+            running.decrementAndGet();
+        }
+    }
+
+    private JobRunner runner(Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(Map.of("JOB_RUNNER", "inprocess-async",
+                "JOB_RUNNER_RETRY_BASE_DELAY", "20ms", "JOB_RUNNER_RECOVERY_INTERVAL", "100ms"));
+        env.putAll(extra);
+        return JobRunners.builder().environment(env).handlers(handlers()).store(store).build();
+    }
+
+    @Test
+    void closeLetsQueuedAndRunningWorkFinish() {
+        JobRunner runner = runner(Map.of("JOB_RUNNER_CONCURRENCY", "2"));
+        List<JobRequest> jobs = List.of(runner.dispatchJob(JobData.of("wait", 200)), runner.dispatchJob(JobData.of("wait", 200)),
+                runner.dispatchJob(JobData.of("wait", 200)));
+        for (int i = 0; i < 5; i++) {
+            runner.dispatchTask("wait", 50);
+        }
+
+        runner.close();
+
+        assertThat(ran.get()).isEqualTo(8);
+        for (JobRequest job : jobs) {
+            assertThat(store.find(job.id()).orElseThrow().status()).isEqualTo(JobStatus.SUCCEEDED);
+        }
+        assertThat(mostAtOnce.get()).isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void closeInterruptsWhatOutlivesTheShutdownTimeoutAndTheJobStaysInTheStore() {
+        JobRunner runner = runner(Map.of("JOB_RUNNER_SHUTDOWN_TIMEOUT", "300ms"));
+        JobRequest job = runner.dispatchJob(JobData.of("block-until-interrupted", "x"));
+        Await.until("the job is running", TIMEOUT, () -> store.find(job.id()).orElseThrow().status() == JobStatus.RUNNING);
+
+        long started = System.nanoTime();
+        runner.close();
+
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(10_000);
+        JobRequest after = store.find(job.id()).orElseThrow();
+        assertThat(after.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(after.attempts()).isEqualTo(1);
+        assertThat(after.lastError()).contains("InterruptedException");
+    }
+
+    @Test
+    void aFullQueueBlocksCallersThenRejectsAndNeverHoldsMoreThanItsBound() {
+        gate = new CountDownLatch(1);
+        JobRunner runner = runner(Map.of("JOB_RUNNER_CONCURRENCY", "1", "JOB_RUNNER_QUEUE_CAPACITY", "2",
+                "JOB_RUNNER_DISPATCH_TIMEOUT", "300ms"));
+        try {
+            runner.dispatchTask("wait", 1);
+            runner.dispatchTask("wait", 1);
+            runner.dispatchTask("wait", 1);
+
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> runner.dispatchTask("wait", 1))
+                    .isInstanceOf(DispatchRejectedException.class)
+                    .hasMessageContaining("1 running, 2 waiting")
+                    .hasMessageContaining("JOB_RUNNER_QUEUE_CAPACITY");
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isGreaterThanOrEqualTo(250);
+
+            gate.countDown();
+            Await.until("the three accepted tasks ran", TIMEOUT, () -> ran.get() == 3);
+            runner.dispatchTask("wait", 1);
+            Await.until("a task fits again once the queue drained", TIMEOUT, () -> ran.get() == 4);
+        } finally {
+            gate.countDown();
+            runner.close();
+        }
+        assertThat(mostAtOnce.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aJobThatFindsTheQueueFullStaysQueuedAndRunsOnceThereIsRoom() {
+        gate = new CountDownLatch(1);
+        JobRunner runner = runner(Map.of("JOB_RUNNER_CONCURRENCY", "1", "JOB_RUNNER_QUEUE_CAPACITY", "1",
+                "JOB_RUNNER_DISPATCH_TIMEOUT", "100ms"));
+        try {
+            runner.dispatchTask("wait", 1);
+            runner.dispatchTask("wait", 1);
+            JobRequest job = runner.dispatchJob(JobData.of("wait", 1));
+            assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+
+            gate.countDown();
+            JobRequest done = Await.value("the job left queued ran", TIMEOUT, () -> store.find(job.id()).orElseThrow(),
+                    request -> request.status().isFinished());
+            assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        } finally {
+            gate.countDown();
+            runner.close();
+        }
+    }
+
+    @Test
+    void aFailingTaskIsLoggedAndDoesNotReachTheCallerOrStopLaterTasks() {
+        JobRunner runner = runner(Map.of());
+        try {
+            runner.dispatchTask("explode", "boom");
+            runner.dispatchTask("wait", 1);
+            Await.until("the task after the failing one ran", TIMEOUT, () -> ran.get() == 1);
+        } finally {
+            runner.close();
+        }
+    }
+
+    @Test
+    void requestsLeftQueuedByAProcessThatDiedAreRunOnStart() {
+        JobRequest orphan = store.insert(new NewJobRequest("wait", null, "1", null, null, 3, "inprocess-async")).request();
+        JobRequest otherRunners = store.insert(new NewJobRequest("wait", null, "1", null, null, 3, "sqs")).request();
+
+        JobRunner runner = runner(Map.of());
+        try {
+            JobRequest done = Await.value("the orphan ran", TIMEOUT, () -> store.find(orphan.id()).orElseThrow(),
+                    request -> request.status().isFinished());
+            assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+            assertThat(store.find(otherRunners.id()).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        } finally {
+            runner.close();
+        }
+    }
+
+    @Test
+    void aRequestAbandonedMidRunIsRunAgainOrFailedWhenNoAttemptsAreLeft() throws Exception {
+        JobRequest retryable = store.insert(new NewJobRequest("wait", null, "1", null, null, 3, "inprocess-async")).request();
+        JobRequest spent = store.insert(new NewJobRequest("wait", null, "1", null, null, 1, "inprocess-async")).request();
+        store.claim(retryable.id(), "dead-worker", Duration.ofMillis(50)).orElseThrow();
+        store.claim(spent.id(), "dead-worker", Duration.ofMillis(50)).orElseThrow();
+        Thread.sleep(100);
+
+        JobRunner runner = runner(Map.of());
+        try {
+            JobRequest rerun = Await.value("the abandoned request ran again", TIMEOUT,
+                    () -> store.find(retryable.id()).orElseThrow(), request -> request.status().isFinished());
+            assertThat(rerun.status()).isEqualTo(JobStatus.SUCCEEDED);
+            assertThat(rerun.attempts()).isEqualTo(2);
+            JobRequest failed = Await.value("the spent request failed", TIMEOUT,
+                    () -> store.find(spent.id()).orElseThrow(), request -> request.status().isFinished());
+            assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+            assertThat(failed.lastError()).contains("Abandoned").contains("dead-worker");
+        } finally {
+            runner.close();
+        }
+    }
+}

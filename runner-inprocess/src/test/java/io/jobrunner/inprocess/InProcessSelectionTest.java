@@ -1,0 +1,97 @@
+package io.jobrunner.inprocess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jobrunner.HandlerRegistry;
+import io.jobrunner.JobData;
+import io.jobrunner.JobHandler;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobRunner;
+import io.jobrunner.JobRunners;
+import io.jobrunner.JobStatus;
+import io.jobrunner.RunnerNotConfiguredException;
+import io.jobrunner.TaskHandler;
+import io.jobrunner.store.EmbeddedJobRequestStore;
+import io.jobrunner.store.JdbiJobRequestStore;
+import io.jobrunner.testkit.Await;
+import io.jobrunner.testkit.PostgresFixture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Choosing the in-process runners and their store from settings alone, as an application does. */
+class InProcessSelectionTest {
+
+    @TempDir
+    Path directory;
+
+    private final AtomicReference<String> taskThread = new AtomicReference<>();
+
+    private HandlerRegistry handlers() {
+        return HandlerRegistry.builder()
+                .task(TaskHandler.of("where", String.class, text -> taskThread.set(Thread.currentThread().getName())))
+                .job(JobHandler.of("echo", String.class, (text, context) -> text))
+                .build();
+    }
+
+    @Test
+    void unsetMeansInprocessAsyncOnTheEmbeddedStore() {
+        Path embedded = directory.resolve("jobs");
+        try (JobRunner runner = JobRunners.builder().environment(Map.of("JOB_RUNNER_EMBEDDED_DIR", embedded.toString()))
+                .handlers(handlers()).build()) {
+            assertThat(runner.name()).isEqualTo("inprocess-async");
+            assertThat(runner.store()).isInstanceOf(EmbeddedJobRequestStore.class);
+            JobRequest job = runner.dispatchJob(JobData.of("echo", "hi"));
+            Await.until("the job ran", Duration.ofSeconds(30),
+                    () -> runner.store().find(job.id()).orElseThrow().status() == JobStatus.SUCCEEDED);
+        }
+        assertThat(Files.exists(embedded.resolve("job-requests.jsonl"))).isTrue();
+    }
+
+    @Test
+    void databaseUrlInTheUriFormSelectsPostgres() {
+        try (PostgresFixture postgres = PostgresFixture.forTestClass(InProcessSelectionTest.class);
+             JobRunner runner = JobRunners.builder().environment(Map.of("JOB_RUNNER", "inprocess-sync",
+                     "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test", "JOB_RUNNER_DB_SCHEMA", postgres.schema()))
+                     .handlers(handlers()).build()) {
+            assertThat(runner.store()).isInstanceOf(JdbiJobRequestStore.class);
+            assertThat(runner.dispatchJob(JobData.of("echo", "stored")).status()).isEqualTo(JobStatus.SUCCEEDED);
+        }
+    }
+
+    @Test
+    void legacyWithJobsSameProcessAndTasksSyncRunsTasksOnTheCallersThread() {
+        try (JobRunner runner = JobRunners.builder().environment(Map.of("JOB_RUNNER", "legacy", "JOBS_SAME_PROCESS", "1",
+                "TASKS_SYNC", "true", "JOB_RUNNER_STORE", "memory")).handlers(handlers()).build()) {
+            runner.dispatchTask("where", "x");
+            assertThat(taskThread.get()).isEqualTo(Thread.currentThread().getName());
+            JobRequest job = runner.dispatchJob(JobData.of("echo", "async"));
+            assertThat(job.status()).isIn(JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.SUCCEEDED);
+            Await.until("the job ran", Duration.ofSeconds(30),
+                    () -> runner.store().find(job.id()).orElseThrow().status() == JobStatus.SUCCEEDED);
+        }
+    }
+
+    @Test
+    void legacyWithoutJobsSameProcessSaysWhatToSet() {
+        assertThatThrownBy(() -> JobRunners.builder().environment(Map.of("JOB_RUNNER", "legacy", "JOB_RUNNER_STORE", "memory"))
+                .handlers(handlers()).build())
+                .isInstanceOf(RunnerNotConfiguredException.class)
+                .hasMessageContaining("JOBS_SAME_PROCESS")
+                .hasMessageContaining("JOBS_SYNC=true")
+                .hasMessageContaining("JOB_RUNNER=inprocess-async");
+    }
+
+    @Test
+    void theInprocessAliasSelectsTheAsyncRunner() {
+        try (JobRunner runner = JobRunners.builder().environment(Map.of("JOB_RUNNER", "inprocess", "JOB_RUNNER_STORE", "memory"))
+                .handlers(handlers()).build()) {
+            assertThat(runner.name()).isEqualTo("inprocess-async");
+        }
+    }
+}

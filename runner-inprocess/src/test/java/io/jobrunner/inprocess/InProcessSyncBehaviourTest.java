@@ -1,0 +1,67 @@
+package io.jobrunner.inprocess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jobrunner.HandlerRegistry;
+import io.jobrunner.JobData;
+import io.jobrunner.JobHandler;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobRunner;
+import io.jobrunner.JobRunners;
+import io.jobrunner.JobStatus;
+import io.jobrunner.TaskFailedException;
+import io.jobrunner.TaskHandler;
+import io.jobrunner.store.EmbeddedJobRequestStore;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** What {@code inprocess-sync} adds to the contract: everything happens before dispatch returns. */
+class InProcessSyncBehaviourTest {
+
+    private final AtomicReference<String> taskThread = new AtomicReference<>();
+
+    private JobRunner runner(EmbeddedJobRequestStore store) {
+        HandlerRegistry handlers = HandlerRegistry.builder()
+                .task(TaskHandler.of("where", String.class, text -> taskThread.set(Thread.currentThread().getName())))
+                .task(TaskHandler.of("explode", String.class, text -> {
+                    throw new IllegalStateException("explodes on purpose: " + text);
+                }))
+                .job(JobHandler.of("double", Integer.class, (n, context) -> n * 2))
+                .job(JobHandler.of("broken", Integer.class, (n, context) -> {
+                    throw new IllegalStateException("broken job " + n);
+                }))
+                .build();
+        return JobRunners.builder().environment(Map.of("JOB_RUNNER", "inprocess-sync", "JOB_RUNNER_RETRY_BASE_DELAY", "10ms"))
+                .handlers(handlers).store(store).build();
+    }
+
+    @Test
+    void aTaskRunsOnTheCallersThreadAndItsFailureReachesTheCaller() {
+        try (EmbeddedJobRequestStore store = EmbeddedJobRequestStore.inMemory(); JobRunner runner = runner(store)) {
+            runner.dispatchTask("where", "here");
+            assertThat(taskThread.get()).isEqualTo(Thread.currentThread().getName());
+
+            assertThatThrownBy(() -> runner.dispatchTask("explode", "now"))
+                    .isInstanceOf(TaskFailedException.class)
+                    .hasMessageContaining("'explode'")
+                    .hasRootCauseInstanceOf(IllegalStateException.class)
+                    .hasRootCauseMessage("explodes on purpose: now");
+        }
+    }
+
+    @Test
+    void dispatchJobReturnsTheRequestAsItStandsAfterTheRun() {
+        try (EmbeddedJobRequestStore store = EmbeddedJobRequestStore.inMemory(); JobRunner runner = runner(store)) {
+            JobRequest done = runner.dispatchJob(JobData.of("double", 21));
+            assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+            assertThat(done.resultJson()).isEqualTo("42");
+
+            JobRequest failed = runner.dispatchJob(JobData.builder("broken").payload(7).maxAttempts(2).build());
+            assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+            assertThat(failed.attempts()).isEqualTo(2);
+            assertThat(failed.lastError()).contains("broken job 7");
+        }
+    }
+}
