@@ -72,6 +72,6 @@ public record JobRequest(
                 + ", progress=" + progress + ", attempts=" + attempts + "/" + maxAttempts
                 + (resultMessage == null ? "" : ", message=" + resultMessage)
                 + (resultJson == null ? "" : ", result=" + resultJson)
-                + (lastError == null ? "" : ", lastError=" + lastError) + "]";
+                + (lastError == null ? "" : ", lastError=" + lastError.lines().findFirst().orElse("")) + "]";
     }
 }
