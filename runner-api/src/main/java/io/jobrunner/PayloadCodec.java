@@ -38,6 +38,9 @@ public final class PayloadCodec {
 
     /** The payload as UTF-8 JSON. */
     public byte[] encode(String handlerName, Object payload) {
+        if (payload == null) {
+            return new byte[] {'n', 'u', 'l', 'l'};
+        }
         try {
             return mapper.writeValueAsBytes(payload);
         } catch (JsonProcessingException e) {
@@ -56,6 +59,9 @@ public final class PayloadCodec {
 
     /** Reads UTF-8 JSON into the handler's payload type. */
     public <P> P decode(String handlerName, byte[] json, Class<P> type) {
+        if (isNull(json)) {
+            return null;
+        }
         try {
             return mapper.readValue(json, type);
         } catch (IOException e) {
@@ -70,6 +76,10 @@ public final class PayloadCodec {
         } catch (IOException e) {
             throw notReadable(handlerName, json, type, e);
         }
+    }
+
+    private static boolean isNull(byte[] json) {
+        return json.length == 4 && json[0] == 'n' && json[1] == 'u' && json[2] == 'l' && json[3] == 'l';
     }
 
     private static PayloadException notSerializable(String handlerName, Object payload, Exception e) {

@@ -16,6 +16,10 @@ final class JobRequestRowMapper implements RowMapper<JobRequest> {
 
     @Override
     public JobRequest map(ResultSet rs, StatementContext ctx) throws SQLException {
+        return read(rs);
+    }
+
+    static JobRequest read(ResultSet rs) throws SQLException {
         return new JobRequest(
                 rs.getLong("id"),
                 rs.getString("job_type"),

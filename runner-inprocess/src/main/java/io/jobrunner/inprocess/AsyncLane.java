@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,9 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The asynchronous half of an in-process runner: a fixed pool of workers fed by a queue whose
- * bound is enforced with permits, so memory stays bounded and a full queue blocks callers
- * (back-pressure) up to the dispatch timeout. Jobs also have a recovery sweep that takes over
+ * The asynchronous half of an in-process runner: a fixed pool of workers fed by a bounded queue,
+ * so memory stays bounded and a full queue blocks callers (back-pressure) up to the dispatch
+ * timeout. Jobs also have a recovery sweep that takes over
  * requests this runner left queued or abandoned: after a restart, a full queue, or a lost timer.
  * Thread-safe.
  */
@@ -47,7 +46,6 @@ final class AsyncLane implements AutoCloseable {
     private final int queueCapacity;
     private final Duration dispatchTimeout;
     private final Duration shutdownTimeout;
-    private final Semaphore permits;
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService timer;
 
@@ -62,9 +60,9 @@ final class AsyncLane implements AutoCloseable {
         this.dispatchTimeout = settings.duration(DISPATCH_TIMEOUT, Duration.ofSeconds(30));
         this.shutdownTimeout = settings.duration(SHUTDOWN_TIMEOUT, Duration.ofSeconds(30));
         Duration recoveryInterval = settings.duration(RECOVERY_INTERVAL, Duration.ofSeconds(30));
-        this.permits = new Semaphore(concurrency + queueCapacity);
         this.workers = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), threads(runnerName + "-worker-", false));
+                new LinkedBlockingQueue<>(queueCapacity), threads(runnerName + "-worker-", false), this::waitForRoom);
+        this.workers.prestartAllCoreThreads();
         this.timer = Executors.newSingleThreadScheduledExecutor(threads(runnerName + "-timer-", true));
         if (runsJobs) {
             timer.scheduleWithFixedDelay(this::recoverySweep, 0, recoveryInterval.toMillis(), TimeUnit.MILLISECONDS);
@@ -81,8 +79,7 @@ final class AsyncLane implements AutoCloseable {
 
     /** Queues a task, waiting for room up to the dispatch timeout. */
     void submitTask(String taskName, TaskHandler<?> handler, byte[] json) {
-        acquire(taskName);
-        workers.execute(new Work("task '" + taskName + "'", () -> {
+        workers.execute(new Work(taskName, () -> {
             try {
                 TaskInvoker.run(context.codec(), handler, json);
             } catch (Exception e) {
@@ -102,22 +99,19 @@ final class AsyncLane implements AutoCloseable {
             return;
         }
         try {
-            if (permits.tryAcquire(dispatchTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                workers.execute(new Work("job " + id, () -> runJob(id)));
-            } else {
-                log.warn("Runner '{}' is full; job request {} stays queued in the store for the recovery sweep",
-                        runnerName, id);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            log.warn("Interrupted while queueing job request {}; it stays queued in the store", id);
+            workers.execute(jobWork(id));
+        } catch (DispatchRejectedException e) {
+            log.warn("Job request {} stays queued in the store for the recovery sweep: {}", id, e.getMessage());
         }
     }
 
+    /** From the timer: queue the job if there is room now, else leave it to the recovery sweep. */
     private void offerJob(long id) {
-        if (permits.tryAcquire()) {
-            workers.execute(new Work("job " + id, () -> runJob(id)));
-        }
+        workers.getQueue().offer(jobWork(id));
+    }
+
+    private Work jobWork(long id) {
+        return new Work("job " + id, () -> runJob(id));
     }
 
     private void runJob(long id) {
@@ -140,12 +134,8 @@ final class AsyncLane implements AutoCloseable {
             }
             ClaimFilter filter = new ClaimFilter(context.handlers().jobTypes(), null, runnerName);
             int room;
-            while ((room = Math.min(permits.availablePermits(), 100)) > 0) {
-                if (!permits.tryAcquire(room)) {
-                    return;
-                }
+            while ((room = Math.min(workers.getQueue().remainingCapacity(), 100)) > 0) {
                 List<JobRequest> claimed = context.store().claimNext(filter, owner, context.leaseTime(), room);
-                permits.release(room - claimed.size());
                 for (JobRequest request : claimed) {
                     workers.execute(new Work("job " + request.id(), () -> runClaimed(request)));
                 }
@@ -158,9 +148,14 @@ final class AsyncLane implements AutoCloseable {
         }
     }
 
-    private void acquire(String name) {
+    /** Back-pressure: called by the pool when its queue is full; waits for room up to the dispatch timeout. */
+    private void waitForRoom(Runnable work, ThreadPoolExecutor pool) {
+        String name = String.valueOf(work);
+        if (pool.isShutdown()) {
+            throw new DispatchRejectedException(runnerName, name, "the runner is closed");
+        }
         try {
-            if (!permits.tryAcquire(dispatchTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!pool.getQueue().offer(work, dispatchTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new DispatchRejectedException(runnerName, name, "the queue stayed full ("
                         + concurrency + " running, " + queueCapacity + " waiting) for " + dispatchTimeout.toMillis()
                         + " ms. Raise " + QUEUE_CAPACITY + " or " + CONCURRENCY + ", or slow the producer");
@@ -198,7 +193,7 @@ final class AsyncLane implements AutoCloseable {
         };
     }
 
-    /** A unit of queued work that frees its permit when done and names itself in shutdown logs. */
+    /** A unit of queued work that names itself (task name, or "job id") in rejections and shutdown logs. */
     private final class Work implements Runnable {
         private final String description;
         private final Runnable body;
@@ -214,8 +209,6 @@ final class AsyncLane implements AutoCloseable {
                 body.run();
             } catch (RuntimeException e) {
                 log.error("Runner '{}' failed running {}", runnerName, description, e);
-            } finally {
-                permits.release();
             }
         }
 
