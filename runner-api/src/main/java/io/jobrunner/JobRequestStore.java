@@ -54,6 +54,12 @@ public interface JobRequestStore extends AutoCloseable {
     /** Running back to {@code queued} for another attempt at {@code runAt}, keeping the error. */
     Optional<JobRequest> requeue(Lease lease, Instant runAt, String error);
 
+    /**
+     * Running back to {@code queued}, due now, without counting the attempt: for a worker that
+     * claimed a request and shuts down before starting it.
+     */
+    Optional<JobRequest> release(Lease lease);
+
     /** Running to {@code cancelled}: the handler stopped after a cancel request. */
     Optional<JobRequest> markCancelled(Lease lease, String message);
 

@@ -154,6 +154,12 @@ public final class EmbeddedJobRequestStore implements JobRequestStore {
     }
 
     @Override
+    public synchronized Optional<JobRequest> release(Lease lease) {
+        return leased(lease, (row, now) -> copy(row).status(JobStatus.QUEUED).attempts(row.attempts() - 1).runAt(now)
+                .lockedBy(null).lockedUntil(null).updatedAt(now).build());
+    }
+
+    @Override
     public synchronized Optional<JobRequest> markCancelled(Lease lease, String message) {
         return leased(lease, (row, now) -> finished(row, JobStatus.CANCELLED, now).resultMessage(message).build());
     }

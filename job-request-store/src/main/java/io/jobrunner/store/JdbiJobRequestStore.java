@@ -275,6 +275,12 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     }
 
     @Override
+    public Optional<JobRequest> release(Lease lease) {
+        return leased("release", lease, "SET status = 'queued', attempts = attempts - 1, run_at = now(),"
+                + " locked_by = NULL, locked_until = NULL, updated_at = now()", q -> q);
+    }
+
+    @Override
     public Optional<JobRequest> markCancelled(Lease lease, String message) {
         return leased("record cancellation of", lease, "SET status = 'cancelled', result_message = :message" + FINISH,
                 q -> q.bind("message", message));

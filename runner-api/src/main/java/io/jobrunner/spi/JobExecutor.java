@@ -91,14 +91,28 @@ public final class JobExecutor implements AutoCloseable {
                     + ". Deploy the handler to the workers, then retry the request";
             return recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, error));
         }
-        Object result;
+        Object result = null;
+        Throwable failure = null;
         try {
             result = invoke(handler.get(), claimed, running);
         } catch (PayloadException e) {
             return recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, describe(e)));
         } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
-            return recordFailure(claimed, lease, running, e);
+            failure = e;
         }
+        // The outcome must reach the store even when the run was interrupted (shutdown): record it with
+        // the interrupt flag cleared, then restore the flag for the caller.
+        boolean interrupted = Thread.interrupted() || failure instanceof InterruptedException;
+        try {
+            return failure != null ? recordFailure(claimed, lease, running, failure) : recordSuccess(claimed, lease, running, result);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private ExecutionOutcome recordSuccess(JobRequest claimed, Lease lease, RunningJob running, Object result) {
         if (running.isCancelled()) {
             return recorded(ExecutionOutcome.Result.CANCELLED, store.markCancelled(lease, "cancelled while running"));
         }
@@ -118,9 +132,6 @@ public final class JobExecutor implements AutoCloseable {
     }
 
     private ExecutionOutcome recordFailure(JobRequest claimed, Lease lease, RunningJob running, Throwable error) {
-        if (error instanceof InterruptedException) {
-            Thread.currentThread().interrupt();
-        }
         if (running.isCancelled()) {
             return recorded(ExecutionOutcome.Result.CANCELLED, store.markCancelled(lease,
                     "cancelled while running; the handler ended with " + error));

@@ -11,9 +11,8 @@ import io.jobrunner.spi.Settings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,7 +46,7 @@ final class AsyncLane implements AutoCloseable {
     private final Duration dispatchTimeout;
     private final Duration shutdownTimeout;
     private final ThreadPoolExecutor workers;
-    private final ScheduledExecutorService timer;
+    private final ScheduledThreadPoolExecutor timer;
 
     AsyncLane(String runnerName, String owner, RunnerContext context, Supplier<JobExecutor> executor, boolean runsJobs) {
         Settings settings = context.settings();
@@ -63,7 +62,10 @@ final class AsyncLane implements AutoCloseable {
         this.workers = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(queueCapacity), threads(runnerName + "-worker-", false), this::waitForRoom);
         this.workers.prestartAllCoreThreads();
-        this.timer = Executors.newSingleThreadScheduledExecutor(threads(runnerName + "-timer-", true));
+        this.timer = new ScheduledThreadPoolExecutor(1, threads(runnerName + "-timer-", true));
+        // Delayed jobs stay queued in the store when the runner closes; never start them during shutdown.
+        this.timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.timer.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
         if (runsJobs) {
             timer.scheduleWithFixedDelay(this::recoverySweep, 0, recoveryInterval.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -79,7 +81,7 @@ final class AsyncLane implements AutoCloseable {
 
     /** Queues a task, waiting for room up to the dispatch timeout. */
     void submitTask(String taskName, TaskHandler<?> handler, byte[] json) {
-        workers.execute(new Work(taskName, () -> {
+        workers.execute(new Work(taskName, null, () -> {
             try {
                 TaskInvoker.run(context.codec(), handler, json);
             } catch (Exception e) {
@@ -111,7 +113,7 @@ final class AsyncLane implements AutoCloseable {
     }
 
     private Work jobWork(long id) {
-        return new Work("job " + id, () -> runJob(id));
+        return new Work("job " + id, null, () -> runJob(id));
     }
 
     private void runJob(long id) {
@@ -137,7 +139,7 @@ final class AsyncLane implements AutoCloseable {
             while ((room = Math.min(workers.getQueue().remainingCapacity(), 100)) > 0) {
                 List<JobRequest> claimed = context.store().claimNext(filter, owner, context.leaseTime(), room);
                 for (JobRequest request : claimed) {
-                    workers.execute(new Work("job " + request.id(), () -> runClaimed(request)));
+                    workers.execute(new Work("job " + request.id(), request, () -> runClaimed(request)));
                 }
                 if (claimed.size() < room) {
                     return;
@@ -166,13 +168,21 @@ final class AsyncLane implements AutoCloseable {
         }
     }
 
+    /**
+     * Lets a sweep in progress hand over what it claimed, then lets queued and running work finish
+     * up to the shutdown timeout. What is still queued then is dropped: claimed jobs are released
+     * back to the queue, jobs not yet claimed were never taken from it, tasks are lost (and logged).
+     * What still runs is interrupted; its outcome is recorded as a failed attempt.
+     */
     @Override
     public void close() {
-        timer.shutdownNow();
-        workers.shutdown();
+        timer.shutdown();
         try {
+            timer.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            workers.shutdown();
             if (!workers.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 List<Runnable> dropped = workers.shutdownNow();
+                release(dropped);
                 log.warn("Runner '{}' did not drain within {} ms; interrupted running work and dropped {} queued: {}. "
                         + "Dropped jobs stay queued in the store; dropped tasks are lost", runnerName,
                         shutdownTimeout.toMillis(), dropped.size(), dropped.stream().limit(20).map(String::valueOf).toList());
@@ -180,7 +190,15 @@ final class AsyncLane implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            workers.shutdownNow();
+            release(workers.shutdownNow());
+        }
+    }
+
+    private void release(List<Runnable> dropped) {
+        for (Runnable work : dropped) {
+            if (work instanceof Work queued && queued.claimed != null) {
+                queued.claimed.lease().ifPresent(lease -> context.store().release(lease));
+            }
         }
     }
 
@@ -196,10 +214,13 @@ final class AsyncLane implements AutoCloseable {
     /** A unit of queued work that names itself (task name, or "job id") in rejections and shutdown logs. */
     private final class Work implements Runnable {
         private final String description;
+        private final JobRequest claimed;
         private final Runnable body;
 
-        Work(String description, Runnable body) {
+        /** @param claimed the request this work holds claimed, or {@code null} */
+        Work(String description, JobRequest claimed, Runnable body) {
             this.description = description;
+            this.claimed = claimed;
             this.body = body;
         }
 

@@ -1,36 +1,7 @@
 package io.jobrunner.inprocess;
 
-import io.jobrunner.JobRequestStore;
-import io.jobrunner.testkit.JobRunnerContractTest;
-import io.jobrunner.testkit.PostgresFixture;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-
 /** The runner contract for {@code inprocess-sync} on PostgreSQL. */
-class InProcessSyncRunnerTest extends JobRunnerContractTest {
-
-    private static PostgresFixture postgres;
-
-    @BeforeAll
-    static void createSchema() {
-        postgres = PostgresFixture.forTestClass(InProcessSyncRunnerTest.class);
-    }
-
-    @AfterAll
-    static void dropSchema() {
-        postgres.close();
-    }
-
-    @Override
-    protected Map<String, String> environment() {
-        return Map.of("JOB_RUNNER", "inprocess-sync");
-    }
-
-    @Override
-    protected JobRequestStore openStore() {
-        return PostgresStores.openEmpty(postgres);
-    }
+class InProcessSyncRunnerTest extends PostgresRunnerContractTest {
 
     @Override
     protected String expectedRunnerName() {

@@ -268,6 +268,20 @@ public abstract class JobRequestStoreContractTest {
     }
 
     @Test
+    void releaseReturnsAnUnstartedClaimToTheQueueWithoutCountingTheAttempt() {
+        JobRequest running = claimed("a");
+        Lease lease = running.lease().orElseThrow();
+
+        JobRequest released = store.release(lease).orElseThrow();
+
+        assertThat(released.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(released.attempts()).isZero();
+        assertThat(released.lockedBy()).isNull();
+        assertThat(store.release(lease)).isEmpty();
+        assertThat(store.claim(running.id(), "worker-b", LEASE).orElseThrow().attempts()).isEqualTo(1);
+    }
+
+    @Test
     void cancelOfAQueuedRequestCancelsItAtOnce() {
         JobRequest request = queued("a");
         JobRequest cancelled = store.cancel(request.id()).orElseThrow();

@@ -1,0 +1,34 @@
+package io.jobrunner.inprocess;
+
+import io.jobrunner.JobRequestStore;
+import io.jobrunner.testkit.JobRunnerContractTest;
+import io.jobrunner.testkit.PostgresFixture;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The runner contract on PostgreSQL, in a schema per test class, for the runner named by the subclass. */
+abstract class PostgresRunnerContractTest extends JobRunnerContractTest {
+
+    private static PostgresFixture postgres;
+
+    @BeforeAll
+    static void createSchema() {
+        postgres = PostgresFixture.forTestClass(PostgresRunnerContractTest.class);
+    }
+
+    @AfterAll
+    static void dropSchema() {
+        postgres.close();
+    }
+
+    @Override
+    protected Map<String, String> environment() {
+        return Map.of("JOB_RUNNER", expectedRunnerName());
+    }
+
+    @Override
+    protected JobRequestStore openStore() {
+        return PostgresStores.openEmpty(postgres);
+    }
+}
