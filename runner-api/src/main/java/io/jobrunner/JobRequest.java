@@ -26,6 +26,7 @@ import java.util.Optional;
  * @param lockedUntil    end of the current lease, when running
  * @param runner         name of the runner that dispatched it
  * @param cancelRequested true once {@code cancel} was asked while it ran
+ * @param handedOffAt    when it was last handed to its transport (queue message, invocation), or {@code null}
  * @param createdAt      when it was first stored
  * @param updatedAt      when it last changed
  * @param startedAt      when its first attempt started
@@ -49,6 +50,7 @@ public record JobRequest(
         Instant lockedUntil,
         String runner,
         boolean cancelRequested,
+        Instant handedOffAt,
         Instant createdAt,
         Instant updatedAt,
         Instant startedAt,

@@ -2,6 +2,7 @@ package io.jobrunner;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -68,6 +69,23 @@ public interface JobRequestStore extends AutoCloseable {
      * so its handler sees {@link JobContext#isCancelled()}. Empty when it is already finished or absent.
      */
     Optional<JobRequest> cancel(long id);
+
+    /**
+     * Records that queued requests were handed to their transport (a queue message, an invocation).
+     * Requests already marked keep their first mark.
+     */
+    void markHandedOff(Collection<Long> ids);
+
+    /** Clears the hand-off mark of a queued request whose hand-off failed, so a sweep retries it. */
+    void clearHandOff(long id);
+
+    /**
+     * Takes queued requests of {@code runner} due before {@code dueBefore} that need a hand-off:
+     * never handed off, or handed off more than {@code staleAfter} ago while due for longer than
+     * that (the hand-off is presumed lost). Marks them handed off now and returns them, oldest
+     * run-at first. Concurrent callers get disjoint sets.
+     */
+    List<JobRequest> claimHandOffs(String runner, Instant dueBefore, Duration staleAfter, int limit);
 
     /** Marks failed every running request whose lease expired with no attempts left; returns them. */
     List<JobRequest> failAbandoned();

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -27,6 +28,9 @@ import java.util.TreeMap;
  * Thread-safe: every operation holds the store's lock.
  */
 public final class EmbeddedJobRequestStore implements JobRequestStore {
+
+    private static final Comparator<JobRequest> RUN_AT_ORDER =
+            Comparator.comparing(JobRequest::runAt).thenComparingLong(JobRequest::id);
 
     private final Map<Long, JobRequest> rows = new TreeMap<>();
     private final Map<String, Long> idsByDedupKey = new HashMap<>();
@@ -72,7 +76,7 @@ public final class EmbeddedJobRequestStore implements JobRequestStore {
         JobRequest row = new JobRequest(++lastId, request.jobType(), request.queueName(), request.payloadJson(),
                 JobStatus.QUEUED, 0, null, null, null, 0, request.maxAttempts(), request.dedupKey(),
                 request.runAt() == null ? now : request.runAt(), null, null, request.runner(), false,
-                now, now, null, null);
+                null, now, now, null, null);
         save(row);
         return new InsertResult(row, true);
     }
@@ -116,7 +120,7 @@ public final class EmbeddedJobRequestStore implements JobRequestStore {
         Instant now = clock.instant();
         List<JobRequest> candidates = rows.values().stream()
                 .filter(row -> claimable(row, now) && filter.matches(row))
-                .sorted(Comparator.comparing(JobRequest::runAt).thenComparingLong(JobRequest::id))
+                .sorted(RUN_AT_ORDER)
                 .limit(limit)
                 .toList();
         List<JobRequest> claimed = new ArrayList<>(candidates.size());
@@ -177,6 +181,46 @@ public final class EmbeddedJobRequestStore implements JobRequestStore {
         JobRequest updated = changed.cancelRequested(true).updatedAt(now).build();
         save(updated);
         return Optional.of(updated);
+    }
+
+    @Override
+    public synchronized void markHandedOff(Collection<Long> ids) {
+        Instant now = clock.instant();
+        for (Long id : ids) {
+            JobRequest row = rows.get(id);
+            if (row != null && row.handedOffAt() == null) {
+                save(copy(row).handedOffAt(now).updatedAt(now).build());
+            }
+        }
+    }
+
+    @Override
+    public synchronized void clearHandOff(long id) {
+        JobRequest row = rows.get(id);
+        if (row != null && row.status() == JobStatus.QUEUED) {
+            save(copy(row).handedOffAt(null).updatedAt(clock.instant()).build());
+        }
+    }
+
+    @Override
+    public synchronized List<JobRequest> claimHandOffs(String runner, Instant dueBefore, Duration staleAfter, int limit) {
+        Instant now = clock.instant();
+        Instant staleBefore = now.minus(staleAfter);
+        List<JobRequest> due = rows.values().stream()
+                .filter(row -> row.status() == JobStatus.QUEUED && runner.equals(row.runner())
+                        && !row.runAt().isAfter(dueBefore)
+                        && (row.handedOffAt() == null
+                            || (row.handedOffAt().isBefore(staleBefore) && row.runAt().isBefore(staleBefore))))
+                .sorted(RUN_AT_ORDER)
+                .limit(limit)
+                .toList();
+        List<JobRequest> claimed = new ArrayList<>(due.size());
+        for (JobRequest row : due) {
+            JobRequest marked = copy(row).handedOffAt(now).updatedAt(now).build();
+            save(marked);
+            claimed.add(marked);
+        }
+        return claimed;
     }
 
     @Override

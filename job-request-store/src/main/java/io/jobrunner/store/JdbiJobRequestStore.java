@@ -19,6 +19,8 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -47,6 +49,8 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     private static final String INSERT = "INSERT INTO job_request"
             + " (job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner)"
             + " VALUES (?, ?, cast(? AS jsonb), ?, coalesce(to_timestamp(cast(? AS bigint) / 1000.0), now()), ?, ?)";
+    private static final Comparator<JobRequest> RUN_AT_ORDER =
+            Comparator.comparing(JobRequest::runAt).thenComparingLong(JobRequest::id);
     private static final String FINISH = ", locked_until = NULL, finished_at = now(), updated_at = now()";
 
     private final DataSource dataSource;
@@ -236,9 +240,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
             if (filter.runner() != null) {
                 q.bind("runner", filter.runner());
             }
-            List<JobRequest> claimed = new ArrayList<>(q.mapTo(JobRequest.class).list());
-            claimed.sort((a, b) -> a.runAt().equals(b.runAt()) ? Long.compare(a.id(), b.id()) : a.runAt().compareTo(b.runAt()));
-            return claimed;
+            return q.mapTo(JobRequest.class).list().stream().sorted(RUN_AT_ORDER).toList();
         }));
     }
 
@@ -295,6 +297,42 @@ public final class JdbiJobRequestStore implements JobRequestStore {
                                 + " cancel_requested = true, updated_at = now()"
                                 + " WHERE id = :id AND status IN ('queued', 'running') RETURNING *")
                 .bind("id", id).mapTo(JobRequest.class).findOne()));
+    }
+
+    @Override
+    public void markHandedOff(Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        call("mark " + ids.size() + " job requests handed off", () -> jdbi.withHandle(h -> h.createUpdate(
+                        "UPDATE job_request SET handed_off_at = now(), updated_at = now()"
+                                + " WHERE id = ANY(:ids) AND handed_off_at IS NULL")
+                .bindArray("ids", Long.class, List.copyOf(ids)).execute()));
+    }
+
+    @Override
+    public void clearHandOff(long id) {
+        call("clear the hand-off of job request " + id, () -> jdbi.withHandle(h -> h.createUpdate(
+                        "UPDATE job_request SET handed_off_at = NULL, updated_at = now() WHERE id = :id AND status = 'queued'")
+                .bind("id", id).execute()));
+    }
+
+    @Override
+    public List<JobRequest> claimHandOffs(String runner, Instant dueBefore, Duration staleAfter, int limit) {
+        return call("claim hand-offs of runner " + runner, () -> jdbi.withHandle(h -> h.createQuery(
+                        "WITH due AS (SELECT id FROM job_request WHERE status = 'queued' AND runner = :runner"
+                                + " AND run_at <= to_timestamp(:dueBeforeMs / 1000.0)"
+                                + " AND (handed_off_at IS NULL OR (handed_off_at < now() - :staleMs * interval '1 millisecond'"
+                                + " AND run_at < now() - :staleMs * interval '1 millisecond'))"
+                                + " ORDER BY run_at, id LIMIT :limit FOR UPDATE SKIP LOCKED)"
+                                + " UPDATE job_request SET handed_off_at = now(), updated_at = now()"
+                                + " WHERE id IN (SELECT id FROM due) RETURNING *")
+                .bind("runner", runner)
+                .bind("dueBeforeMs", dueBefore.toEpochMilli())
+                .bind("staleMs", staleAfter.toMillis())
+                .bind("limit", limit)
+                .mapTo(JobRequest.class).list()
+                .stream().sorted(RUN_AT_ORDER).toList()));
     }
 
     @Override

@@ -17,6 +17,7 @@ final class JobRequestBuilder {
     private String lockedBy;
     private Instant lockedUntil;
     private boolean cancelRequested;
+    private Instant handedOffAt;
     private Instant updatedAt;
     private Instant startedAt;
     private Instant finishedAt;
@@ -33,6 +34,7 @@ final class JobRequestBuilder {
         this.lockedBy = base.lockedBy();
         this.lockedUntil = base.lockedUntil();
         this.cancelRequested = base.cancelRequested();
+        this.handedOffAt = base.handedOffAt();
         this.updatedAt = base.updatedAt();
         this.startedAt = base.startedAt();
         this.finishedAt = base.finishedAt();
@@ -88,6 +90,11 @@ final class JobRequestBuilder {
         return this;
     }
 
+    JobRequestBuilder handedOffAt(Instant value) {
+        handedOffAt = value;
+        return this;
+    }
+
     JobRequestBuilder updatedAt(Instant value) {
         updatedAt = value;
         return this;
@@ -106,6 +113,6 @@ final class JobRequestBuilder {
     JobRequest build() {
         return new JobRequest(base.id(), base.jobType(), base.queueName(), base.payloadJson(), status, progress,
                 resultMessage, resultJson, lastError, attempts, base.maxAttempts(), base.dedupKey(), runAt, lockedBy,
-                lockedUntil, base.runner(), cancelRequested, base.createdAt(), updatedAt, startedAt, finishedAt);
+                lockedUntil, base.runner(), cancelRequested, handedOffAt, base.createdAt(), updatedAt, startedAt, finishedAt);
     }
 }

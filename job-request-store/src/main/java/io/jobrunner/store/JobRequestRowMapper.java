@@ -38,6 +38,7 @@ final class JobRequestRowMapper implements RowMapper<JobRequest> {
                 instant(rs, "locked_until"),
                 rs.getString("runner"),
                 rs.getBoolean("cancel_requested"),
+                instant(rs, "handed_off_at"),
                 instant(rs, "created_at"),
                 instant(rs, "updated_at"),
                 instant(rs, "started_at"),

@@ -26,7 +26,9 @@ final class SchemaMigrations {
         }
     }
 
-    static final List<Migration> MIGRATIONS = List.of(new Migration(1, "create_job_request"));
+    static final List<Migration> MIGRATIONS = List.of(
+            new Migration(1, "create_job_request"),
+            new Migration(2, "add_handed_off_at"));
 
     private SchemaMigrations() {
     }

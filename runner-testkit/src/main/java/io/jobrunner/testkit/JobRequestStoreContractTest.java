@@ -344,6 +344,32 @@ public abstract class JobRequestStoreContractTest {
     }
 
     @Test
+    void handOffsAreClaimedOnceWhenDueAndAgainOnlyWhenClearedOrStale() throws Exception {
+        JobRequest due = store.insert(new NewJobRequest("a", null, "null", null, null, 3, "sqs")).request();
+        JobRequest farAhead = store.insert(new NewJobRequest("a", null, "null", null, Instant.now().plusSeconds(7200), 3, "sqs")).request();
+        JobRequest sent = store.insert(new NewJobRequest("a", null, "null", null, null, 3, "sqs")).request();
+        JobRequest otherRunner = store.insert(new NewJobRequest("a", null, "null", null, null, 3, "lambda-async")).request();
+        store.markHandedOff(List.of(sent.id()));
+        assertThat(store.find(sent.id()).orElseThrow().handedOffAt()).isNotNull();
+        Instant horizon = Instant.now().plusSeconds(900);
+
+        List<JobRequest> first = store.claimHandOffs("sqs", horizon, Duration.ofHours(1), 10);
+
+        assertThat(first).extracting(JobRequest::id).containsExactly(due.id());
+        assertThat(first.get(0).handedOffAt()).isNotNull();
+        assertThat(store.claimHandOffs("sqs", horizon, Duration.ofHours(1), 10)).isEmpty();
+        store.clearHandOff(due.id());
+        assertThat(store.claimHandOffs("sqs", horizon, Duration.ofHours(1), 10)).extracting(JobRequest::id)
+                .containsExactly(due.id());
+        assertThat(store.claimHandOffs("sqs", Instant.now().plusSeconds(7300), Duration.ofHours(1), 10))
+                .extracting(JobRequest::id).containsExactly(farAhead.id());
+        Thread.sleep(80);
+        assertThat(store.claimHandOffs("sqs", horizon, Duration.ofMillis(40), 10)).extracting(JobRequest::id)
+                .containsExactly(due.id(), sent.id());
+        assertThat(store.find(otherRunner.id()).orElseThrow().handedOffAt()).isNull();
+    }
+
+    @Test
     void eightThreadsClaimingTwoThousandRequestsClaimEachExactlyOnce() throws Exception {
         int total = 2_000;
         for (int i = 0; i < total; i++) {
