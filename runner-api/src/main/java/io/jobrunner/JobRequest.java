@@ -27,6 +27,7 @@ import java.util.Optional;
  * @param runner         name of the runner that dispatched it
  * @param cancelRequested true once {@code cancel} was asked while it ran
  * @param handedOffAt    when it was last handed to its transport (queue message, invocation), or {@code null}
+ * @param handOffTarget  where it is handed off (a queue URL, a function name), or {@code null}
  * @param createdAt      when it was first stored
  * @param updatedAt      when it last changed
  * @param startedAt      when its first attempt started
@@ -51,6 +52,7 @@ public record JobRequest(
         String runner,
         boolean cancelRequested,
         Instant handedOffAt,
+        String handOffTarget,
         Instant createdAt,
         Instant updatedAt,
         Instant startedAt,

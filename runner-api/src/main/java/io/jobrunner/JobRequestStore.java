@@ -80,12 +80,12 @@ public interface JobRequestStore extends AutoCloseable {
     void clearHandOff(long id);
 
     /**
-     * Takes queued requests of {@code runner} due before {@code dueBefore} that need a hand-off:
+     * Takes queued requests of {@code runner} for {@code target} due before {@code dueBefore} that need a hand-off:
      * never handed off, or handed off more than {@code staleAfter} ago while due for longer than
      * that (the hand-off is presumed lost). Marks them handed off now and returns them, oldest
      * run-at first. Concurrent callers get disjoint sets.
      */
-    List<JobRequest> claimHandOffs(String runner, Instant dueBefore, Duration staleAfter, int limit);
+    List<JobRequest> claimHandOffs(String runner, String target, Instant dueBefore, Duration staleAfter, int limit);
 
     /** Marks failed every running request whose lease expired with no attempts left; returns them. */
     List<JobRequest> failAbandoned();

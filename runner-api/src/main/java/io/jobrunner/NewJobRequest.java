@@ -5,10 +5,18 @@ import java.time.Instant;
 /**
  * A request about to be stored: what {@link JobRequestStore#insert} takes. Immutable.
  *
- * @param runAt {@code null} for now
+ * @param runAt         {@code null} for now
+ * @param handOffTarget where the runner hands it off (a queue URL, a function name), or {@code null}
+ * @param handedOff     true when the caller hands it off right after the insert (stored as handed off now)
  */
 public record NewJobRequest(String jobType, String queueName, String payloadJson, String dedupKey, Instant runAt,
-                            int maxAttempts, String runner) {
+                            int maxAttempts, String runner, String handOffTarget, boolean handedOff) {
+
+    /** A request with no hand-off: run by the process that stores it, or claimed from the store. */
+    public NewJobRequest(String jobType, String queueName, String payloadJson, String dedupKey, Instant runAt,
+                         int maxAttempts, String runner) {
+        this(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, null, false);
+    }
     public NewJobRequest {
         if (jobType == null || jobType.isBlank()) {
             throw new IllegalArgumentException("Job type must not be blank");

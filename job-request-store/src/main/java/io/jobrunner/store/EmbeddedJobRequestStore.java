@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -76,7 +77,7 @@ public final class EmbeddedJobRequestStore implements JobRequestStore {
         JobRequest row = new JobRequest(++lastId, request.jobType(), request.queueName(), request.payloadJson(),
                 JobStatus.QUEUED, 0, null, null, null, 0, request.maxAttempts(), request.dedupKey(),
                 request.runAt() == null ? now : request.runAt(), null, null, request.runner(), false,
-                null, now, now, null, null);
+                request.handedOff() ? now : null, request.handOffTarget(), now, now, null, null);
         save(row);
         return new InsertResult(row, true);
     }
@@ -203,11 +204,13 @@ public final class EmbeddedJobRequestStore implements JobRequestStore {
     }
 
     @Override
-    public synchronized List<JobRequest> claimHandOffs(String runner, Instant dueBefore, Duration staleAfter, int limit) {
+    public synchronized List<JobRequest> claimHandOffs(String runner, String target, Instant dueBefore,
+                                                       Duration staleAfter, int limit) {
         Instant now = clock.instant();
         Instant staleBefore = now.minus(staleAfter);
         List<JobRequest> due = rows.values().stream()
                 .filter(row -> row.status() == JobStatus.QUEUED && runner.equals(row.runner())
+                        && Objects.equals(target, row.handOffTarget())
                         && !row.runAt().isAfter(dueBefore)
                         && (row.handedOffAt() == null
                             || (row.handedOffAt().isBefore(staleBefore) && row.runAt().isBefore(staleBefore))))

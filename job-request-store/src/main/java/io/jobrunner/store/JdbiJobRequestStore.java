@@ -47,8 +47,9 @@ public final class JdbiJobRequestStore implements JobRequestStore {
             + " locked_until = now() + :leaseMs * interval '1 millisecond', started_at = coalesce(started_at, now()),"
             + " updated_at = now()";
     private static final String INSERT = "INSERT INTO job_request"
-            + " (job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner)"
-            + " VALUES (?, ?, cast(? AS jsonb), ?, coalesce(to_timestamp(cast(? AS bigint) / 1000.0), now()), ?, ?)";
+            + " (job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner, hand_off_target, handed_off_at)"
+            + " VALUES (?, ?, cast(? AS jsonb), ?, coalesce(to_timestamp(cast(? AS bigint) / 1000.0), now()), ?, ?, ?,"
+            + " CASE WHEN ? THEN now() END)";
     private static final Comparator<JobRequest> RUN_AT_ORDER =
             Comparator.comparing(JobRequest::runAt).thenComparingLong(JobRequest::id);
     private static final String FINISH = ", locked_until = NULL, finished_at = now(), updated_at = now()";
@@ -149,6 +150,8 @@ public final class JdbiJobRequestStore implements JobRequestStore {
             }
             statement.setInt(6, request.maxAttempts());
             statement.setString(7, request.runner());
+            statement.setString(8, request.handOffTarget());
+            statement.setBoolean(9, request.handedOff());
             try (ResultSet rows = statement.executeQuery()) {
                 return rows.next() ? Optional.of(JobRequestRowMapper.read(rows)) : Optional.empty();
             }
@@ -318,9 +321,11 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     }
 
     @Override
-    public List<JobRequest> claimHandOffs(String runner, Instant dueBefore, Duration staleAfter, int limit) {
+    public List<JobRequest> claimHandOffs(String runner, String target, Instant dueBefore, Duration staleAfter,
+                                          int limit) {
         return call("claim hand-offs of runner " + runner, () -> jdbi.withHandle(h -> h.createQuery(
                         "WITH due AS (SELECT id FROM job_request WHERE status = 'queued' AND runner = :runner"
+                                + " AND hand_off_target IS NOT DISTINCT FROM :target"
                                 + " AND run_at <= to_timestamp(:dueBeforeMs / 1000.0)"
                                 + " AND (handed_off_at IS NULL OR (handed_off_at < now() - :staleMs * interval '1 millisecond'"
                                 + " AND run_at < now() - :staleMs * interval '1 millisecond'))"
@@ -328,6 +333,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
                                 + " UPDATE job_request SET handed_off_at = now(), updated_at = now()"
                                 + " WHERE id IN (SELECT id FROM due) RETURNING *")
                 .bind("runner", runner)
+                .bind("target", target)
                 .bind("dueBeforeMs", dueBefore.toEpochMilli())
                 .bind("staleMs", staleAfter.toMillis())
                 .bind("limit", limit)

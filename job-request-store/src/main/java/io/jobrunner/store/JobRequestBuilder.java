@@ -113,6 +113,6 @@ final class JobRequestBuilder {
     JobRequest build() {
         return new JobRequest(base.id(), base.jobType(), base.queueName(), base.payloadJson(), status, progress,
                 resultMessage, resultJson, lastError, attempts, base.maxAttempts(), base.dedupKey(), runAt, lockedBy,
-                lockedUntil, base.runner(), cancelRequested, handedOffAt, base.createdAt(), updatedAt, startedAt, finishedAt);
+                lockedUntil, base.runner(), cancelRequested, handedOffAt, base.handOffTarget(), base.createdAt(), updatedAt, startedAt, finishedAt);
     }
 }

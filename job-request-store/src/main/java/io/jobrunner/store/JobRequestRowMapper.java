@@ -39,6 +39,7 @@ final class JobRequestRowMapper implements RowMapper<JobRequest> {
                 rs.getString("runner"),
                 rs.getBoolean("cancel_requested"),
                 instant(rs, "handed_off_at"),
+                rs.getString("hand_off_target"),
                 instant(rs, "created_at"),
                 instant(rs, "updated_at"),
                 instant(rs, "started_at"),

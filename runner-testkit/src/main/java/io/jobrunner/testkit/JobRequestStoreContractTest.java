@@ -345,28 +345,35 @@ public abstract class JobRequestStoreContractTest {
 
     @Test
     void handOffsAreClaimedOnceWhenDueAndAgainOnlyWhenClearedOrStale() throws Exception {
-        JobRequest due = store.insert(new NewJobRequest("a", null, "null", null, null, 3, "sqs")).request();
-        JobRequest farAhead = store.insert(new NewJobRequest("a", null, "null", null, Instant.now().plusSeconds(7200), 3, "sqs")).request();
-        JobRequest sent = store.insert(new NewJobRequest("a", null, "null", null, null, 3, "sqs")).request();
-        JobRequest otherRunner = store.insert(new NewJobRequest("a", null, "null", null, null, 3, "lambda-async")).request();
+        JobRequest due = store.insert(new NewJobRequest("a", null, "null", null, null, 3, "sqs", "q1", false)).request();
+        JobRequest farAhead = store.insert(new NewJobRequest("a", null, "null", null, Instant.now().plusSeconds(7200), 3,
+                "sqs", "q1", false)).request();
+        JobRequest sent = store.insert(new NewJobRequest("a", null, "null", null, null, 3, "sqs", "q1", false)).request();
+        JobRequest sentAtInsert = store.insert(new NewJobRequest("a", null, "null", null, null, 3, "sqs", "q1", true)).request();
+        JobRequest otherQueue = store.insert(new NewJobRequest("a", null, "null", null, null, 3, "sqs", "q2", false)).request();
+        JobRequest otherRunner = store.insert(new NewJobRequest("a", null, "null", null, null, 3, "lambda-async", "q1", false)).request();
         store.markHandedOff(List.of(sent.id()));
         assertThat(store.find(sent.id()).orElseThrow().handedOffAt()).isNotNull();
+        assertThat(sentAtInsert.handedOffAt()).isNotNull();
+        assertThat(sentAtInsert.handOffTarget()).isEqualTo("q1");
         Instant horizon = Instant.now().plusSeconds(900);
 
-        List<JobRequest> first = store.claimHandOffs("sqs", horizon, Duration.ofHours(1), 10);
+        List<JobRequest> first = store.claimHandOffs("sqs", "q1", horizon, Duration.ofHours(1), 10);
 
         assertThat(first).extracting(JobRequest::id).containsExactly(due.id());
         assertThat(first.get(0).handedOffAt()).isNotNull();
-        assertThat(store.claimHandOffs("sqs", horizon, Duration.ofHours(1), 10)).isEmpty();
+        assertThat(store.claimHandOffs("sqs", "q1", horizon, Duration.ofHours(1), 10)).isEmpty();
         store.clearHandOff(due.id());
-        assertThat(store.claimHandOffs("sqs", horizon, Duration.ofHours(1), 10)).extracting(JobRequest::id)
+        assertThat(store.claimHandOffs("sqs", "q1", horizon, Duration.ofHours(1), 10)).extracting(JobRequest::id)
                 .containsExactly(due.id());
-        assertThat(store.claimHandOffs("sqs", Instant.now().plusSeconds(7300), Duration.ofHours(1), 10))
+        assertThat(store.claimHandOffs("sqs", "q1", Instant.now().plusSeconds(7300), Duration.ofHours(1), 10))
                 .extracting(JobRequest::id).containsExactly(farAhead.id());
         Thread.sleep(80);
-        assertThat(store.claimHandOffs("sqs", horizon, Duration.ofMillis(40), 10)).extracting(JobRequest::id)
-                .containsExactly(due.id(), sent.id());
+        assertThat(store.claimHandOffs("sqs", "q1", horizon, Duration.ofMillis(40), 10)).extracting(JobRequest::id)
+                .containsExactly(due.id(), sent.id(), sentAtInsert.id());
         assertThat(store.find(otherRunner.id()).orElseThrow().handedOffAt()).isNull();
+        assertThat(store.claimHandOffs("sqs", "q2", horizon, Duration.ofHours(1), 10)).extracting(JobRequest::id)
+                .containsExactly(otherQueue.id());
     }
 
     @Test
