@@ -1,5 +1,8 @@
 package io.jobrunner;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Hands off background work; where it runs depends on the runner chosen by {@code JOB_RUNNER}.
  *
@@ -33,6 +36,31 @@ public interface JobRunner extends AutoCloseable {
      * @throws PayloadException        when the payload cannot be serialized
      */
     JobRequest dispatchJob(JobData data);
+
+    /**
+     * Dispatches many tasks of one name. Runners with a batch transport (SQS) send them in batches;
+     * the others dispatch them one by one. Every payload is checked before any is sent.
+     *
+     * @throws BulkDispatchException naming each entry that was not sent
+     */
+    default void dispatchTasks(String taskName, List<?> payloads) {
+        for (Object payload : payloads) {
+            dispatchTask(taskName, payload);
+        }
+    }
+
+    /**
+     * Dispatches many jobs: each is stored, then handed off (in batches where the transport has
+     * them). Returns the requests in the order given. A job whose hand-off failed is stored and is
+     * handed off again by the workers' sweep, so it is never lost.
+     */
+    default List<JobRequest> dispatchJobs(List<JobData> jobs) {
+        List<JobRequest> requests = new ArrayList<>(jobs.size());
+        for (JobData job : jobs) {
+            requests.add(dispatchJob(job));
+        }
+        return requests;
+    }
 
     /** The store holding this runner's job requests, to read, list, cancel or purge them. */
     JobRequestStore store();

@@ -16,6 +16,8 @@ public record ExecutionOutcome(Result result, JobRequest request) {
         RETRY_SCHEDULED,
         FAILED,
         CANCELLED,
+        /** Interrupted because the worker is shutting down; back in the queue, the attempt not counted. */
+        RELEASED,
         /** The lease was no longer held when the attempt ended (it expired and another worker took over). */
         LEASE_LOST
     }

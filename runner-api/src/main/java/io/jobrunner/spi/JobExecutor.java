@@ -35,6 +35,7 @@ public final class JobExecutor implements AutoCloseable {
     private final RetryBackoff backoff;
     private final Duration leaseTime;
     private final ScheduledExecutorService heartbeats;
+    private volatile boolean shuttingDown;
 
     public JobExecutor(JobRequestStore store, HandlerRegistry handlers, PayloadCodec codec, RetryBackoff backoff,
                        Duration leaseTime) {
@@ -132,6 +133,10 @@ public final class JobExecutor implements AutoCloseable {
     }
 
     private ExecutionOutcome recordFailure(JobRequest claimed, Lease lease, RunningJob running, Throwable error) {
+        if (shuttingDown && error instanceof InterruptedException) {
+            log.info("Job {} ({}) was interrupted by shutdown; released to the queue", claimed.id(), claimed.jobType());
+            return recorded(ExecutionOutcome.Result.RELEASED, store.release(lease));
+        }
         if (running.isCancelled()) {
             return recorded(ExecutionOutcome.Result.CANCELLED, store.markCancelled(lease,
                     "cancelled while running; the handler ended with " + error));
@@ -164,6 +169,14 @@ public final class JobExecutor implements AutoCloseable {
         error.printStackTrace(new PrintWriter(text));
         String full = text.toString();
         return full.length() <= MAX_ERROR_LENGTH ? full : full.substring(0, MAX_ERROR_LENGTH) + "\n\t…";
+    }
+
+    /**
+     * From now on, a run that ends in an {@link InterruptedException} was stopped by the shutdown, not
+     * by its own failure: its request is released back to the queue without counting the attempt.
+     */
+    public void beginShutdown() {
+        shuttingDown = true;
     }
 
     @Override

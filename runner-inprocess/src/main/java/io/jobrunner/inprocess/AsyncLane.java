@@ -172,7 +172,8 @@ final class AsyncLane implements AutoCloseable {
      * Lets a sweep in progress hand over what it claimed, then lets queued and running work finish
      * up to the shutdown timeout. What is still queued then is dropped: claimed jobs are released
      * back to the queue, jobs not yet claimed were never taken from it, tasks are lost (and logged).
-     * What still runs is interrupted; its outcome is recorded as a failed attempt.
+     * What still runs is interrupted; a job that stops with an {@code InterruptedException} is released
+     * to the queue without counting the attempt.
      */
     @Override
     public void close() {
@@ -181,6 +182,7 @@ final class AsyncLane implements AutoCloseable {
             timer.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
             workers.shutdown();
             if (!workers.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                executor.get().beginShutdown();
                 List<Runnable> dropped = workers.shutdownNow();
                 release(dropped);
                 log.warn("Runner '{}' did not drain within {} ms; interrupted running work and dropped {} queued: {}. "
