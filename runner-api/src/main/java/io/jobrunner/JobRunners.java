@@ -1,15 +1,12 @@
 package io.jobrunner;
 
-import io.jobrunner.spi.JobRequestStoreProvider;
 import io.jobrunner.spi.JobRunnerProvider;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.Settings;
-import java.util.ArrayList;
+import io.jobrunner.spi.StoreDiscovery;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 
 /**
  * Builds the {@link JobRunner} that {@code JOB_RUNNER} names, from the providers found on the class
@@ -98,7 +95,7 @@ public final class JobRunners {
             }
             HandlerRegistry registry = handlers != null ? handlers : HandlerRegistry.builder().discover(loader).build();
             boolean ownsStore = store == null;
-            JobRequestStore chosenStore = store != null ? store : openDiscoveredStore(settings, loader);
+            JobRequestStore chosenStore = store != null ? store : StoreDiscovery.open(settings, loader).orElse(null);
             RunnerContext context = new RunnerContext(settings, registry, codec, chosenStore, ownsStore);
             try {
                 return provider.create(context);
@@ -106,24 +103,6 @@ public final class JobRunners {
                 context.close();
                 throw e;
             }
-        }
-
-        private static JobRequestStore openDiscoveredStore(Settings settings, ClassLoader loader) {
-            List<JobRequestStoreProvider> found = new ArrayList<>();
-            try {
-                ServiceLoader.load(JobRequestStoreProvider.class, loader).forEach(found::add);
-            } catch (ServiceConfigurationError e) {
-                throw new JobStoreException("Could not load a JobRequestStoreProvider: " + e.getMessage(), e);
-            }
-            if (found.isEmpty()) {
-                return null;
-            }
-            if (found.size() > 1) {
-                List<String> names = found.stream().map(p -> p.getClass().getName()).toList();
-                throw new JobStoreException("Several JobRequestStoreProviders are on the class path: "
-                        + String.join(", ", names) + ". Keep one, or pass a store with JobRunners.builder().store(...)");
-            }
-            return found.get(0).open(settings);
         }
     }
 }

@@ -64,16 +64,31 @@ public abstract class JobRunnerContractTest {
     @BeforeEach
     void startRunner() {
         store = openStore();
-        runner = JobRunners.builder().environment(settings()).handlers(handlers()).store(store).build();
+        HandlerRegistry handlers = handlers();
+        Map<String, String> settings = settings();
+        runner = JobRunners.builder().environment(settings).handlers(handlers).store(store).build();
+        startWorkers(settings, handlers, store);
     }
 
     @AfterEach
     void stopRunner() {
         try {
-            runner.close();
+            stopWorkers();
         } finally {
-            store.close();
+            try {
+                runner.close();
+            } finally {
+                store.close();
+            }
         }
+    }
+
+    /** For backends whose work runs in separate workers: start them on the same handlers and store. */
+    protected void startWorkers(Map<String, String> settings, HandlerRegistry handlers, JobRequestStore store) {
+    }
+
+    /** Stops what {@link #startWorkers} started. */
+    protected void stopWorkers() {
     }
 
     protected Map<String, String> settings() {

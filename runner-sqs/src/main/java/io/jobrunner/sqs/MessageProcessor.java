@@ -1,0 +1,182 @@
+package io.jobrunner.sqs;
+
+import io.jobrunner.HandlerRegistry;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobRequestStore;
+import io.jobrunner.MalformedMessageException;
+import io.jobrunner.PayloadCodec;
+import io.jobrunner.PayloadException;
+import io.jobrunner.TaskHandler;
+import io.jobrunner.spi.Envelope;
+import io.jobrunner.spi.ExecutionOutcome;
+import io.jobrunner.spi.JobExecutor;
+import io.jobrunner.spi.RetryBackoff;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+/**
+ * Decides what one received message means and does it: runs a task, or claims and runs a job,
+ * then deletes the message, delays it (retry backoff, a run-at still ahead, a duplicate whose
+ * request another worker holds), or leaves it to the redrive policy. Never throws: a message it
+ * cannot handle is logged with its id. Thread-safe.
+ */
+final class MessageProcessor {
+
+    private static final Logger log = LoggerFactory.getLogger(MessageProcessor.class);
+
+    /** What the processor needs from the worker; one per worker. */
+    record Parts(SqsClient client, String queueUrl, QueueAttributes queue, HandlerRegistry handlers, PayloadCodec codec,
+                 JobRequestStore store, JobExecutor executor, RetryBackoff backoff, String owner, Duration leaseTime,
+                 VisibilityHeartbeat heartbeat, DeleteBatcher deleter) {
+    }
+
+    private final Parts parts;
+
+    MessageProcessor(Parts parts) {
+        this.parts = parts;
+    }
+
+    void process(Message message) {
+        try {
+            Envelope envelope = Envelope.parse(message.body());
+            if (envelope instanceof Envelope.Task task) {
+                runTask(message, task);
+            } else {
+                runJob(message, ((Envelope.Job) envelope).jobId());
+            }
+        } catch (MalformedMessageException e) {
+            unprocessable(message, e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("Message {} could not be processed; it will be received again: {}", message.messageId(), e.toString(), e);
+        }
+    }
+
+    /** Makes a message visible at once, for another worker to take. */
+    void release(Message message) {
+        setVisibility(message, Duration.ZERO);
+    }
+
+    private void runTask(Message message, Envelope.Task task) {
+        Optional<TaskHandler<?>> handler = parts.handlers().task(task.taskName());
+        if (handler.isEmpty()) {
+            unprocessable(message, "no task handler named '" + task.taskName() + "' in this worker; known task names: "
+                    + parts.handlers().taskNames());
+            return;
+        }
+        ScheduledFuture<?> heartbeat = parts.heartbeat().track(message);
+        try {
+            runTaskHandler(handler.get(), task.payloadJson());
+            parts.deleter().delete(message);
+        } catch (PayloadException e) {
+            unprocessable(message, e.getMessage());
+        } catch (Exception e) {
+            int receives = receiveCount(message);
+            Duration delay = parts.backoff().delayAfter(receives);
+            log.warn("Task '{}' in message {} failed on receive {}; it comes back in {} ms: {}", task.taskName(),
+                    message.messageId(), receives, delay.toMillis(), e.toString());
+            setVisibility(message, delay);
+        } finally {
+            heartbeat.cancel(false);
+        }
+    }
+
+    private <P> void runTaskHandler(TaskHandler<P> handler, String payloadJson) throws Exception {
+        handler.run(parts.codec().decode(handler.name(), payloadJson, handler.payloadType()));
+    }
+
+    private void runJob(Message message, long jobId) {
+        Optional<JobRequest> claimed = parts.store().claim(jobId, parts.owner(), parts.leaseTime());
+        if (claimed.isEmpty()) {
+            settleUnclaimed(message, jobId);
+            return;
+        }
+        ExecutionOutcome outcome;
+        ScheduledFuture<?> heartbeat = parts.heartbeat().track(message);
+        try {
+            outcome = parts.executor().execute(claimed.get(), null);
+        } finally {
+            heartbeat.cancel(false);
+        }
+        switch (outcome.result()) {
+            case SUCCEEDED, CANCELLED -> parts.deleter().delete(message);
+            case RETRY_SCHEDULED -> setVisibility(message, until(outcome.request().runAt()));
+            case FAILED -> failed(message, jobId);
+            case RELEASED -> release(message);
+            case LEASE_LOST -> log.warn("Job request {} was taken over by another worker; message {} is left to return",
+                    jobId, message.messageId());
+        }
+    }
+
+    /** The claim was refused: a duplicate, a request still ahead, one that is finished, or none at all. */
+    private void settleUnclaimed(Message message, long jobId) {
+        Optional<JobRequest> current = parts.store().find(jobId);
+        if (current.isEmpty()) {
+            unprocessable(message, "job request " + jobId + " does not exist (purged, or the message went to the wrong queue)");
+            return;
+        }
+        JobRequest request = current.get();
+        Instant now = Instant.now();
+        switch (request.status()) {
+            case SUCCEEDED, CANCELLED -> parts.deleter().delete(message);
+            case FAILED -> failed(message, jobId);
+            case RUNNING -> {
+                if (request.lockedUntil() != null && request.lockedUntil().isAfter(now)) {
+                    setVisibility(message, until(request.lockedUntil()).plusSeconds(1));
+                } else {
+                    parts.store().failAbandoned();
+                    failed(message, jobId);
+                }
+            }
+            case QUEUED -> setVisibility(message, request.runAt().isAfter(now) ? until(request.runAt()) : Duration.ofSeconds(1));
+        }
+    }
+
+    private void failed(Message message, long jobId) {
+        if (parts.queue().hasDeadLetterQueue()) {
+            log.info("Job request {} has failed; message {} goes to the dead-letter queue after {} receives",
+                    jobId, message.messageId(), parts.queue().maxReceiveCount());
+            release(message);
+        } else {
+            parts.deleter().delete(message);
+        }
+    }
+
+    private void unprocessable(Message message, String reason) {
+        if (parts.queue().hasDeadLetterQueue()) {
+            log.error("Message {} cannot be processed and is left for the dead-letter queue: {}", message.messageId(), reason);
+        } else {
+            log.error("Message {} cannot be processed and the queue has no dead-letter queue, so it is deleted: {}",
+                    message.messageId(), reason);
+            parts.deleter().delete(message);
+        }
+    }
+
+    private void setVisibility(Message message, Duration delay) {
+        long seconds = Math.min((delay.toMillis() + 999) / 1000, SqsSettings.MAX_VISIBILITY.toSeconds());
+        try {
+            parts.client().changeMessageVisibility(b -> b.queueUrl(parts.queueUrl()).receiptHandle(message.receiptHandle())
+                    .visibilityTimeout((int) Math.max(seconds, 0)));
+        } catch (SdkException e) {
+            log.warn("Could not change the visibility of message {}; it returns after its visibility timeout: {}",
+                    message.messageId(), e.getMessage());
+        }
+    }
+
+    private static Duration until(Instant when) {
+        Duration left = Duration.between(Instant.now(), when);
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    private static int receiveCount(Message message) {
+        String count = message.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT);
+        return count == null ? 1 : Integer.parseInt(count);
+    }
+}

@@ -1,0 +1,175 @@
+package io.jobrunner.sqs;
+
+import io.jobrunner.BulkDispatchException;
+import io.jobrunner.DispatchFailedException;
+import io.jobrunner.DispatchRejectedException;
+import io.jobrunner.InsertResult;
+import io.jobrunner.JobData;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobRunner;
+import io.jobrunner.NewJobRequest;
+import io.jobrunner.PayloadTooLargeException;
+import io.jobrunner.spi.Envelope;
+import io.jobrunner.spi.RunnerContext;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The producer side of {@code sqs}: a task is one message carrying its payload; a job is stored
+ * first and its message carries only the id. Jobs due more than 15 minutes ahead (or ahead at all,
+ * on FIFO queues) are not sent now: the workers' hand-off sweep sends them when they are due, and
+ * also re-sends any whose send failed. Thread-safe.
+ */
+final class SqsJobRunner implements JobRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(SqsJobRunner.class);
+
+    private final RunnerContext context;
+    private final SqsSettings settings;
+    private final SqsClient client;
+    private final SqsSender sender;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    SqsJobRunner(RunnerContext context, SqsSettings settings, SqsClient client) {
+        this.context = context;
+        this.settings = settings;
+        this.client = client;
+        this.sender = new SqsSender(client, settings);
+    }
+
+    @Override
+    public String name() {
+        return SqsRunnerProvider.NAME;
+    }
+
+    @Override
+    public boolean fullyConfigured() {
+        return true;
+    }
+
+    @Override
+    public void dispatchTask(String taskName, Object payload) {
+        ensureOpen(taskName);
+        String body = taskBody(taskName, payload);
+        try {
+            sender.send(SqsSender.Outgoing.task(body));
+        } catch (SdkException e) {
+            throw new DispatchFailedException(name(), taskName, "SQS did not accept the message: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void dispatchTasks(String taskName, List<?> payloads) {
+        ensureOpen(taskName);
+        List<SqsSender.Outgoing> messages = new ArrayList<>(payloads.size());
+        for (Object payload : payloads) {
+            messages.add(SqsSender.Outgoing.task(taskBody(taskName, payload)));
+        }
+        List<SqsSender.Failure> failures = sender.sendAll(messages);
+        if (!failures.isEmpty()) {
+            throw new BulkDispatchException(payloads.size(), failures.stream()
+                    .map(f -> new BulkDispatchException.EntryFailure(f.index(), taskName, f.reason())).toList());
+        }
+    }
+
+    @Override
+    public JobRequest dispatchJob(JobData data) {
+        return dispatchJobs(List.of(data)).get(0);
+    }
+
+    @Override
+    public List<JobRequest> dispatchJobs(List<JobData> jobs) {
+        List<NewJobRequest> rows = new ArrayList<>(jobs.size());
+        Instant now = Instant.now();
+        for (JobData job : jobs) {
+            ensureOpen(job.jobType());
+            NewJobRequest row = context.newJobRequest(job, name());
+            rows.add(new NewJobRequest(row.jobType(), row.queueName(), row.payloadJson(), row.dedupKey(), row.runAt(),
+                    row.maxAttempts(), row.runner(), settings.queueUrl(), sendsNow(row.runAt(), now)));
+        }
+        List<JobRequest> requests = new ArrayList<>(rows.size());
+        List<JobRequest> toSend = new ArrayList<>();
+        for (NewJobRequest row : rows) {
+            InsertResult inserted = store().insert(row);
+            requests.add(inserted.request());
+            if (inserted.created() && row.handedOff()) {
+                toSend.add(inserted.request());
+            }
+        }
+        send(toSend);
+        return requests;
+    }
+
+    private void send(List<JobRequest> jobs) {
+        if (jobs.isEmpty()) {
+            return;
+        }
+        Instant now = Instant.now();
+        List<SqsSender.Outgoing> messages = jobs.stream().map(job -> JobMessages.outgoing(job, now)).toList();
+        List<SqsSender.Failure> failures = jobs.size() == 1 ? sendOne(messages.get(0)) : sender.sendAll(messages);
+        for (SqsSender.Failure failure : failures) {
+            JobRequest job = jobs.get(failure.index());
+            store().clearHandOff(job.id());
+            log.warn("Job request {} ({}) is stored but its message was not sent ({}); a worker's hand-off sweep will "
+                    + "send it", job.id(), job.jobType(), failure.reason());
+        }
+    }
+
+    private List<SqsSender.Failure> sendOne(SqsSender.Outgoing message) {
+        try {
+            sender.send(message);
+            return List.of();
+        } catch (SdkException e) {
+            return List.of(new SqsSender.Failure(0, e.getMessage()));
+        }
+    }
+
+    /** Due within SQS's delay limit (due now, on FIFO queues): send at once; otherwise the sweep sends it. */
+    private boolean sendsNow(Instant runAt, Instant now) {
+        if (runAt == null || !runAt.isAfter(now)) {
+            return true;
+        }
+        return !sender.fifo() && Duration.between(now, runAt).compareTo(SqsSettings.MAX_DELAY) <= 0;
+    }
+
+    private String taskBody(String taskName, Object payload) {
+        String body = Envelope.task(taskName, context.encodeTask(taskName, payload));
+        int size = body.getBytes(StandardCharsets.UTF_8).length;
+        if (size > settings.maxMessageBytes()) {
+            throw new PayloadTooLargeException(taskName, size, settings.maxMessageBytes(),
+                    "the SQS message limit, " + SqsSettings.MAX_MESSAGE_BYTES);
+        }
+        return body;
+    }
+
+    @Override
+    public JobRequestStore store() {
+        return context.store();
+    }
+
+    private void ensureOpen(String what) {
+        if (closed.get()) {
+            throw new DispatchRejectedException(name(), what, "the runner is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                client.close();
+            } finally {
+                context.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.jobrunner.sqs;
+
+import io.jobrunner.JobRunner;
+import io.jobrunner.spi.JobRunnerProvider;
+import io.jobrunner.spi.RunnerContext;
+import io.jobrunner.spi.Settings;
+import java.util.List;
+
+/** {@code sqs}: tasks and jobs go to an SQS queue that {@link SqsWorker}s consume. */
+public final class SqsRunnerProvider implements JobRunnerProvider {
+
+    public static final String NAME = "sqs";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<String> missingSettings(Settings settings) {
+        return SqsSettings.missing(settings);
+    }
+
+    @Override
+    public JobRunner create(RunnerContext context) {
+        SqsSettings settings = SqsSettings.from(context.settings());
+        return new SqsJobRunner(context, settings, SqsClients.create(settings));
+    }
+}

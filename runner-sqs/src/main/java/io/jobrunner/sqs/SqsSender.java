@@ -1,0 +1,115 @@
+package io.jobrunner.sqs;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
+import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
+
+/**
+ * Sends envelopes to the queue: one at a time, or in batches of up to ten that also stay under
+ * SQS's batch size limit. On FIFO queues it sets the message group and deduplication id, and
+ * sends no per-message delay (FIFO queues have none). Thread-safe.
+ */
+final class SqsSender {
+
+    /** A message to send. */
+    record Outgoing(String body, String group, String deduplicationId, int delaySeconds) {
+        static Outgoing task(String body) {
+            return new Outgoing(body, null, UUID.randomUUID().toString(), 0);
+        }
+    }
+
+    /** An entry of a batch that was not sent: its position in the list given, and why. */
+    record Failure(int index, String reason) {
+    }
+
+    private final SqsClient client;
+    private final String queueUrl;
+    private final boolean fifo;
+    private final String defaultGroup;
+
+    SqsSender(SqsClient client, SqsSettings settings) {
+        this.client = client;
+        this.queueUrl = settings.queueUrl();
+        this.fifo = settings.fifo();
+        this.defaultGroup = settings.messageGroup();
+    }
+
+    boolean fifo() {
+        return fifo;
+    }
+
+    /** @throws SdkException when SQS refuses or cannot be reached (after the SDK's retries) */
+    void send(Outgoing message) {
+        SendMessageRequest.Builder request = SendMessageRequest.builder().queueUrl(queueUrl).messageBody(message.body());
+        if (fifo) {
+            request.messageGroupId(group(message)).messageDeduplicationId(message.deduplicationId());
+        } else if (message.delaySeconds() > 0) {
+            request.delaySeconds(message.delaySeconds());
+        }
+        client.sendMessage(request.build());
+    }
+
+    /** Sends in batches; returns the entries that were not sent. */
+    List<Failure> sendAll(List<Outgoing> messages) {
+        List<Failure> failures = new ArrayList<>();
+        int start = 0;
+        while (start < messages.size()) {
+            int end = start;
+            long bytes = 0;
+            while (end < messages.size() && end - start < 10) {
+                long size = messages.get(end).body().getBytes(StandardCharsets.UTF_8).length;
+                if (end > start && bytes + size > SqsSettings.SQS_MESSAGE_LIMIT) {
+                    break;
+                }
+                bytes += size;
+                end++;
+            }
+            failures.addAll(sendBatch(messages, start, end));
+            start = end;
+        }
+        return failures;
+    }
+
+    private List<Failure> sendBatch(List<Outgoing> messages, int start, int end) {
+        List<SendMessageBatchRequestEntry> entries = new ArrayList<>(end - start);
+        for (int i = start; i < end; i++) {
+            Outgoing message = messages.get(i);
+            SendMessageBatchRequestEntry.Builder entry = SendMessageBatchRequestEntry.builder()
+                    .id(String.valueOf(i)).messageBody(message.body());
+            if (fifo) {
+                entry.messageGroupId(group(message)).messageDeduplicationId(message.deduplicationId());
+            } else if (message.delaySeconds() > 0) {
+                entry.delaySeconds(message.delaySeconds());
+            }
+            entries.add(entry.build());
+        }
+        List<Failure> failures = new ArrayList<>();
+        try {
+            SendMessageBatchResponse response = client.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
+            Map<String, BatchResultErrorEntry> failed = new HashMap<>();
+            response.failed().forEach(error -> failed.put(error.id(), error));
+            for (BatchResultErrorEntry error : failed.values()) {
+                failures.add(new Failure(Integer.parseInt(error.id()), error.code() + ": " + error.message()
+                        + (error.senderFault() ? " (sender fault)" : " (SQS fault, may succeed if sent again)")));
+            }
+        } catch (SdkException e) {
+            for (int i = start; i < end; i++) {
+                failures.add(new Failure(i, e.getMessage()));
+            }
+        }
+        return failures;
+    }
+
+    private String group(Outgoing message) {
+        return message.group() != null ? message.group() : defaultGroup;
+    }
+}

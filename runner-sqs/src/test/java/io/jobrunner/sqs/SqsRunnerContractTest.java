@@ -1,0 +1,66 @@
+package io.jobrunner.sqs;
+
+import io.jobrunner.HandlerRegistry;
+import io.jobrunner.JobRequestStore;
+import io.jobrunner.store.DatabaseUrl;
+import io.jobrunner.store.JdbiJobRequestStore;
+import io.jobrunner.testkit.ElasticMqServer;
+import io.jobrunner.testkit.JobRunnerContractTest;
+import io.jobrunner.testkit.PostgresFixture;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The runner contract for {@code sqs}: producer and an {@link SqsWorker} on ElasticMQ, jobs in PostgreSQL. */
+class SqsRunnerContractTest extends JobRunnerContractTest {
+
+    private static PostgresFixture postgres;
+    private static ElasticMqServer sqs;
+    private ElasticMqServer.Queue queue;
+    private SqsWorker worker;
+
+    @BeforeAll
+    static void startServers() {
+        postgres = PostgresFixture.forTestClass(SqsRunnerContractTest.class);
+        sqs = ElasticMqServer.start();
+    }
+
+    @AfterAll
+    static void stopServers() {
+        sqs.close();
+        postgres.close();
+    }
+
+    @Override
+    protected Map<String, String> environment() {
+        queue = sqs.createQueue("contract", 30, 5);
+        Map<String, String> settings = new HashMap<>(sqs.settings(queue.url()));
+        settings.put("JOB_RUNNER", "sqs");
+        settings.put("JOB_RUNNER_SQS_WAIT_TIME", "1s");
+        settings.put("JOB_RUNNER_HANDOFF_INTERVAL", "200ms");
+        return settings;
+    }
+
+    @Override
+    protected JobRequestStore openStore() {
+        JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 10, postgres.schema());
+        postgres.execute("TRUNCATE job_request RESTART IDENTITY");
+        return store;
+    }
+
+    @Override
+    protected String expectedRunnerName() {
+        return "sqs";
+    }
+
+    @Override
+    protected void startWorkers(Map<String, String> settings, HandlerRegistry handlers, JobRequestStore store) {
+        worker = SqsWorker.create(settings, handlers, store).start();
+    }
+
+    @Override
+    protected void stopWorkers() {
+        worker.close();
+    }
+}

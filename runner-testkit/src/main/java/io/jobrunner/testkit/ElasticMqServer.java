@@ -1,0 +1,117 @@
+package io.jobrunner.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.elasticmq.NodeAddress;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * A real SQS-compatible server (ElasticMQ) in this JVM on a free loopback port, spoken to over
+ * HTTP with the AWS SDK exactly as AWS is.
+ */
+public final class ElasticMqServer implements AutoCloseable {
+
+    public static final String REGION = "us-east-1";
+    public static final String ACCESS_KEY = "test";
+    public static final String SECRET_KEY = "test";
+
+    /** A queue and its dead-letter queue. */
+    public record Queue(String url, String deadLetterUrl) {
+    }
+
+    private final SQSRestServer server;
+    private final int port;
+    private final SqsClient client;
+
+    private ElasticMqServer(SQSRestServer server, int port) {
+        this.server = server;
+        this.port = port;
+        this.client = SqsClient.builder()
+                .endpointOverride(URI.create(endpoint()))
+                .region(Region.of(REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .build();
+    }
+
+    public static ElasticMqServer start() {
+        int port = freePort();
+        SQSRestServer server = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(port)
+                .withServerAddress(new NodeAddress("http", "127.0.0.1", port, ""))
+                .start();
+        server.waitUntilStarted();
+        return new ElasticMqServer(server, port);
+    }
+
+    public String endpoint() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** A client for test set-up and checks. */
+    public SqsClient client() {
+        return client;
+    }
+
+    /** The settings a runner or worker needs to reach this server, with {@code JOB_RUNNER_SQS_QUEUE_URL} set. */
+    public Map<String, String> settings(String queueUrl) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("JOB_RUNNER_SQS_QUEUE_URL", queueUrl);
+        settings.put("AWS_ENDPOINT_URL_SQS", endpoint());
+        settings.put("AWS_REGION", REGION);
+        settings.put("AWS_ACCESS_KEY_ID", ACCESS_KEY);
+        settings.put("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
+        return settings;
+    }
+
+    /**
+     * A fresh queue with a dead-letter queue behind a redrive policy.
+     *
+     * @param visibilitySeconds the queue's visibility timeout
+     * @param maxReceiveCount   receives before a message moves to the dead-letter queue
+     */
+    public Queue createQueue(String prefix, int visibilitySeconds, int maxReceiveCount) {
+        String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        String deadLetterUrl = client.createQueue(b -> b.queueName(name + "-dlq")).queueUrl();
+        String deadLetterArn = client.getQueueAttributes(b -> b.queueUrl(deadLetterUrl)
+                .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+        String url = client.createQueue(b -> b.queueName(name).attributes(Map.of(
+                QueueAttributeName.VISIBILITY_TIMEOUT, String.valueOf(visibilitySeconds),
+                QueueAttributeName.REDRIVE_POLICY,
+                "{\"deadLetterTargetArn\":\"" + deadLetterArn + "\",\"maxReceiveCount\":\"" + maxReceiveCount + "\"}")))
+                .queueUrl();
+        return new Queue(url, deadLetterUrl);
+    }
+
+    /** Messages waiting or in flight in a queue. */
+    public int approximateMessages(String queueUrl) {
+        Map<QueueAttributeName, String> attributes = client.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
+        return attributes.values().stream().mapToInt(Integer::parseInt).sum();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.stopAndWait();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
