@@ -105,6 +105,19 @@ final class MessageProcessor {
         } finally {
             heartbeat.cancel(false);
         }
+        // A shutdown may have interrupted the run; the message must still be settled, and the SDK
+        // refuses calls on an interrupted thread.
+        boolean interrupted = Thread.interrupted();
+        try {
+            settle(message, jobId, outcome);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void settle(Message message, long jobId, ExecutionOutcome outcome) {
         switch (outcome.result()) {
             case SUCCEEDED, CANCELLED -> parts.deleter().delete(message);
             case RETRY_SCHEDULED -> setVisibility(message, until(outcome.request().runAt()));

@@ -50,6 +50,7 @@ public final class SqsWorker implements AutoCloseable {
     private final DeleteBatcher deleter;
     private final MessageProcessor processor;
     private final HandOffSweep handOffSweep;
+    private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean running;
 
     private SqsWorker(RunnerContext context, SqsSettings settings, SqsClient client) {
@@ -110,7 +111,7 @@ public final class SqsWorker implements AutoCloseable {
 
     /** Messages being handled now. */
     public int inFlight() {
-        return settings.concurrency() - slots.availablePermits();
+        return inFlight.get();
     }
 
     private void poll() {
@@ -164,6 +165,7 @@ public final class SqsWorker implements AutoCloseable {
     /**
      * Stops receiving, lets in-flight work finish up to {@code JOB_RUNNER_SHUTDOWN_TIMEOUT}, then
      * interrupts what still runs and makes its messages, and those not started, visible at once.
+     * Returns once a receive in progress has ended (at most {@code JOB_RUNNER_SQS_WAIT_TIME}).
      */
     @Override
     public synchronized void close() {
@@ -171,8 +173,11 @@ public final class SqsWorker implements AutoCloseable {
             return;
         }
         running = false;
-        pollers.shutdownNow();
-        sweeper.shutdownNow();
+        // Pollers are not interrupted: an aborted receive can leave messages marked received on the
+        // server but never handed to us. A receive in progress ends within the wait time, and what it
+        // brings back is released at once.
+        pollers.shutdown();
+        sweeper.shutdown();
         handlers.shutdown();
         try {
             if (!handlers.awaitTermination(settings.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
@@ -185,7 +190,8 @@ public final class SqsWorker implements AutoCloseable {
                         + "started", settings.shutdownTimeout().toMillis(), notStarted.size());
                 handlers.awaitTermination(5, TimeUnit.SECONDS);
             }
-            pollers.awaitTermination(2, TimeUnit.SECONDS);
+            pollers.awaitTermination(settings.waitTime().toSeconds() + 5, TimeUnit.SECONDS);
+            sweeper.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -224,9 +230,11 @@ public final class SqsWorker implements AutoCloseable {
 
         @Override
         public void run() {
+            inFlight.incrementAndGet();
             try {
                 processor.process(message);
             } finally {
+                inFlight.decrementAndGet();
                 slots.release();
             }
         }

@@ -1,0 +1,205 @@
+package io.jobrunner.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jobrunner.HandlerRegistry;
+import io.jobrunner.JobData;
+import io.jobrunner.JobHandler;
+import io.jobrunner.JobQuery;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobRunner;
+import io.jobrunner.JobStatus;
+import io.jobrunner.TaskHandler;
+import io.jobrunner.testkit.Await;
+import io.jobrunner.testkit.ElasticMqServer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/** The SQS worker against ElasticMQ: volume, failures, poison messages, long jobs, shutdown. */
+class SqsWorkerTest extends SqsFixtures {
+
+    private final Map<Long, AtomicInteger> runsById = new ConcurrentHashMap<>();
+
+    private HandlerRegistry handlers() {
+        return HandlerRegistry.builder()
+                .job(JobHandler.of("record", Integer.class, (n, context) -> {
+                    runsById.computeIfAbsent(context.request().id(), id -> new AtomicInteger()).incrementAndGet();
+                    return n;
+                }))
+                .job(JobHandler.of("sleep", Integer.class, (millis, context) -> {
+                    runsById.computeIfAbsent(context.request().id(), id -> new AtomicInteger()).incrementAndGet();
+                    Thread.sleep(millis);
+                    return "slept " + millis;
+                }))
+                .job(JobHandler.of("sleep-first-time", Integer.class, (millis, context) -> {
+                    if (runsById.computeIfAbsent(context.request().id(), id -> new AtomicInteger()).incrementAndGet() == 1) {
+                        Thread.sleep(millis);
+                    }
+                    return "ran " + runsById.get(context.request().id()).get() + " times";
+                }))
+                .job(JobHandler.of("poison", String.class, (text, context) -> {
+                    throw new IllegalArgumentException("poisoned: " + text);
+                }))
+                .task(TaskHandler.of("note", String.class, text -> { }))
+                .build();
+    }
+
+    @Test
+    void aThousandJobsThroughTwoWorkersAllSucceedAndEachRunsExactlyOnce() {
+        ElasticMqServer.Queue queue = sqs.createQueue("volume", 30, 5);
+        Map<String, String> settings = settings(queue);
+        JobRunner producer = producer(settings);
+        worker(settings, handlers());
+        worker(settings, handlers());
+
+        List<JobData> jobs = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            jobs.add(JobData.of("record", i));
+        }
+        List<JobRequest> dispatched = new ArrayList<>();
+        for (int i = 0; i < jobs.size(); i += 100) {
+            dispatched.addAll(producer.dispatchJobs(jobs.subList(i, i + 100)));
+        }
+
+        Await.until("all 1,000 jobs succeeded", TIMEOUT, () ->
+                store.list(JobQuery.all().withStatus(JobStatus.SUCCEEDED).limit(JobQuery.MAX_LIMIT)).size() == 1_000);
+        assertThat(dispatched).hasSize(1_000);
+        assertThat(runsById).hasSize(1_000);
+        assertThat(runsById.values()).allSatisfy(runs -> assertThat(runs.get()).isEqualTo(1));
+        assertThat(store.list(JobQuery.all().limit(JobQuery.MAX_LIMIT)))
+                .allSatisfy(request -> assertThat(request.attempts()).isEqualTo(1));
+        Await.until("every message was deleted", TIMEOUT, () -> sqs.approximateMessages(queue.url()) == 0);
+    }
+
+    @Test
+    void aPoisonJobIsFailedWithItsErrorAndItsMessageReachesTheDeadLetterQueue() {
+        ElasticMqServer.Queue queue = sqs.createQueue("poison", 30, 3);
+        Map<String, String> settings = settings(queue);
+        worker(settings, handlers());
+
+        JobRequest job = producer(settings).dispatchJob(JobData.builder("poison").payload("arsenic").maxAttempts(3).build());
+
+        JobRequest failed = awaitFinished(job.id());
+        assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(failed.attempts()).isEqualTo(3);
+        assertThat(failed.lastError()).contains("IllegalArgumentException: poisoned: arsenic");
+        List<Message> deadLetters = Await.value("the message reached the dead-letter queue", TIMEOUT,
+                () -> receiveAll(queue.deadLetterUrl()), messages -> !messages.isEmpty());
+        assertThat(deadLetters).extracting(Message::body).containsExactly("{\"type\":\"JOB\",\"jobId\":" + job.id() + "}");
+        Await.until("the main queue is empty", TIMEOUT, () -> sqs.approximateMessages(queue.url()) == 0);
+    }
+
+    @Test
+    void malformedMessagesAndUnknownNamesNeverStopTheWorkerAndReachTheDeadLetterQueue() {
+        ElasticMqServer.Queue queue = sqs.createQueue("malformed", 1, 2);
+        Map<String, String> settings = settings(queue);
+        worker(settings, handlers());
+        sqs.client().sendMessage(b -> b.queueUrl(queue.url()).messageBody("not json at all"));
+        sqs.client().sendMessage(b -> b.queueUrl(queue.url()).messageBody("{\"type\":\"EMAIL\",\"to\":\"x\"}"));
+        sqs.client().sendMessage(b -> b.queueUrl(queue.url()).messageBody("{\"type\":\"TASK\",\"taskName\":\"nobody\",\"payload\":1}"));
+        sqs.client().sendMessage(b -> b.queueUrl(queue.url()).messageBody("{\"type\":\"JOB\",\"jobId\":987654}"));
+
+        List<Message> deadLetters = new ArrayList<>();
+        Await.until("all four bad messages reached the dead-letter queue", TIMEOUT, () -> {
+            deadLetters.addAll(receiveAll(queue.deadLetterUrl()));
+            return deadLetters.size() >= 4;
+        });
+        assertThat(deadLetters).extracting(Message::body).containsExactlyInAnyOrder("not json at all",
+                "{\"type\":\"EMAIL\",\"to\":\"x\"}", "{\"type\":\"TASK\",\"taskName\":\"nobody\",\"payload\":1}",
+                "{\"type\":\"JOB\",\"jobId\":987654}");
+
+        JobRequest good = producer(settings).dispatchJob(JobData.of("record", 7));
+        assertThat(awaitFinished(good.id()).status()).isEqualTo(JobStatus.SUCCEEDED);
+    }
+
+    @Test
+    void aJobRunningLongerThanTheVisibilityTimeoutIsNotRunTwice() {
+        ElasticMqServer.Queue queue = sqs.createQueue("long", 2, 5);
+        Map<String, String> settings = settings(queue);
+        worker(settings, handlers());
+        worker(settings, handlers());
+
+        JobRequest job = producer(settings).dispatchJob(JobData.of("sleep", 7_000));
+
+        JobRequest done = awaitFinished(job.id());
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(done.attempts()).isEqualTo(1);
+        assertThat(runsById.get(job.id()).get()).isEqualTo(1);
+        Await.until("the message was deleted", TIMEOUT, () -> sqs.approximateMessages(queue.url()) == 0);
+    }
+
+    @Test
+    void closeLetsInFlightJobsFinishAndDeletesTheirMessages() throws Exception {
+        ElasticMqServer.Queue queue = sqs.createQueue("drain", 30, 5);
+        Map<String, String> settings = settings(queue, "JOB_RUNNER_SHUTDOWN_TIMEOUT", "20s");
+        SqsWorker worker = worker(settings, handlers());
+        JobRunner producer = producer(settings);
+        List<JobRequest> jobs = producer.dispatchJobs(List.of(JobData.of("sleep", 1_500), JobData.of("sleep", 1_500),
+                JobData.of("sleep", 1_500), JobData.of("sleep", 1_500)));
+        Await.until("all four are running", TIMEOUT, () -> worker.inFlight() == 4);
+
+        worker.close();
+
+        for (JobRequest job : jobs) {
+            assertThat(store.find(job.id()).orElseThrow().status()).isEqualTo(JobStatus.SUCCEEDED);
+        }
+        Await.until("their messages were deleted", TIMEOUT, () -> sqs.approximateMessages(queue.url()) == 0);
+    }
+
+    @Test
+    void closeReleasesWhatOutlivesTheShutdownTimeoutSoAnotherWorkerTakesItAtOnce() {
+        ElasticMqServer.Queue queue = sqs.createQueue("release", 600, 5);
+        Map<String, String> settings = settings(queue, "JOB_RUNNER_SHUTDOWN_TIMEOUT", "500ms");
+        SqsWorker first = worker(settings, handlers());
+        JobRequest job = producer(settings).dispatchJob(JobData.of("sleep-first-time", 60_000));
+        Await.until("the job is running", TIMEOUT, () -> store.find(job.id()).orElseThrow().status() == JobStatus.RUNNING);
+
+        first.close();
+
+        JobRequest released = store.find(job.id()).orElseThrow();
+        assertThat(released.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(released.attempts()).isZero();
+        long restarted = System.nanoTime();
+        worker(settings, handlers());
+        JobRequest done = awaitFinished(job.id());
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(done.resultJson()).isEqualTo("\"ran 2 times\"");
+        // The queue's visibility timeout is 10 minutes: finishing quickly means the message was released.
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - restarted)).isLessThan(30);
+    }
+
+    @Test
+    void pollersNeverTakeMoreMessagesThanThereAreFreeSlots() throws Exception {
+        ElasticMqServer.Queue queue = sqs.createQueue("slots", 30, 5);
+        Map<String, String> settings = settings(queue, "JOB_RUNNER_CONCURRENCY", "2", "JOB_RUNNER_SQS_POLLERS", "3");
+        CountDownLatch gate = new CountDownLatch(1);
+        AtomicInteger started = new AtomicInteger();
+        HandlerRegistry blocking = HandlerRegistry.builder().job(JobHandler.of("wait", String.class, (text, context) -> {
+            started.incrementAndGet();
+            gate.await();
+            return null;
+        })).build();
+        SqsWorker worker = worker(settings, blocking);
+        JobRunner producer = producer(settings);
+        for (int i = 0; i < 6; i++) {
+            producer.dispatchJob(JobData.of("wait", "x" + i));
+        }
+        Await.until("two jobs started", TIMEOUT, () -> started.get() == 2);
+        Thread.sleep(1_500);
+
+        assertThat(worker.inFlight()).isEqualTo(2);
+        int notVisible = Integer.parseInt(sqs.client().getQueueAttributes(b -> b.queueUrl(queue.url())
+                .attributeNamesWithStrings("ApproximateNumberOfMessagesNotVisible")).attributesAsStrings()
+                .get("ApproximateNumberOfMessagesNotVisible"));
+        assertThat(notVisible).isEqualTo(2);
+        gate.countDown();
+        Await.until("all six ran", TIMEOUT, () -> store.list(JobQuery.all().withStatus(JobStatus.SUCCEEDED)).size() == 6);
+    }
+}
