@@ -80,6 +80,11 @@ public final class ElasticMqServer implements AutoCloseable {
      * @param maxReceiveCount   receives before a message moves to the dead-letter queue
      */
     public Queue createQueue(String prefix, int visibilitySeconds, int maxReceiveCount) {
+        return createQueue(client, prefix, visibilitySeconds, maxReceiveCount);
+    }
+
+    /** {@link #createQueue(String, int, int)} on any SQS endpoint the client reaches. */
+    public static Queue createQueue(SqsClient client, String prefix, int visibilitySeconds, int maxReceiveCount) {
         String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
         String deadLetterUrl = client.createQueue(b -> b.queueName(name + "-dlq")).queueUrl();
         String deadLetterArn = client.getQueueAttributes(b -> b.queueUrl(deadLetterUrl)

@@ -76,9 +76,13 @@ public abstract class JobRunnerContractTest {
             stopWorkers();
         } finally {
             try {
-                runner.close();
+                if (runner != null) {
+                    runner.close();
+                }
             } finally {
-                store.close();
+                if (store != null) {
+                    store.close();
+                }
             }
         }
     }
