@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.jobrunner.DispatchRejectedException;
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobData;
-import io.jobrunner.JobHandler;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequestStore;
@@ -15,17 +14,15 @@ import io.jobrunner.JobRunners;
 import io.jobrunner.JobStatus;
 import io.jobrunner.PayloadException;
 import io.jobrunner.PayloadTooLargeException;
-import io.jobrunner.TaskHandler;
 import io.jobrunner.UnknownHandlerException;
+import io.jobrunner.testkit.ContractHandlers.Flaky;
+import io.jobrunner.testkit.ContractHandlers.Greeting;
+import io.jobrunner.testkit.ContractHandlers.Numbers;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,17 +35,7 @@ public abstract class JobRunnerContractTest {
 
     protected static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    public record Greeting(String name, int n) {
-    }
-
-    public record Numbers(List<Integer> values) {
-    }
-
-    public record Flaky(String key, int failures) {
-    }
-
-    protected final Queue<Greeting> greetings = new ConcurrentLinkedQueue<>();
-    protected final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+    protected ContractEffects effects;
     protected JobRequestStore store;
     protected JobRunner runner;
 
@@ -61,8 +48,14 @@ public abstract class JobRunnerContractTest {
     /** The name {@link JobRunner#name()} must report. */
     protected abstract String expectedRunnerName();
 
+    /** Where the handlers leave their effects; in memory unless the handlers run in another process. */
+    protected ContractEffects newEffects() {
+        return ContractEffects.inMemory();
+    }
+
     @BeforeEach
     void startRunner() {
+        effects = newEffects();
         store = openStore();
         HandlerRegistry handlers = handlers();
         Map<String, String> settings = settings();
@@ -106,25 +99,7 @@ public abstract class JobRunnerContractTest {
     }
 
     protected HandlerRegistry handlers() {
-        return HandlerRegistry.builder()
-                .task(TaskHandler.of("greet", Greeting.class, greetings::add))
-                .job(JobHandler.of("sum", Numbers.class, (numbers, context) -> {
-                    context.progress(50, "adding " + numbers.values().size() + " numbers");
-                    return Map.of("sum", numbers.values().stream().mapToInt(Integer::intValue).sum());
-                }))
-                .job(JobHandler.of("flaky", Flaky.class, (flaky, context) -> {
-                    int run = counter(flaky.key()).incrementAndGet();
-                    if (run <= flaky.failures()) {
-                        throw new IllegalStateException("flaky failure " + run + " of " + flaky.failures());
-                    }
-                    return "ok after " + run;
-                }))
-                .job(JobHandler.of("count", String.class, (key, context) -> counter(key).incrementAndGet()))
-                .build();
-    }
-
-    protected AtomicInteger counter(String key) {
-        return runs.computeIfAbsent(key, k -> new AtomicInteger());
+        return ContractHandlers.registry(effects);
     }
 
     protected JobRequest awaitFinished(long id) {
@@ -144,8 +119,8 @@ public abstract class JobRunnerContractTest {
         runner.dispatchTask("greet", Map.of("name", "Ada", "n", 3));
         runner.dispatchTask("greet", new Greeting("Grace", 4));
 
-        Await.until("both tasks ran", TIMEOUT, () -> greetings.size() == 2);
-        assertThat(greetings).containsExactlyInAnyOrder(new Greeting("Ada", 3), new Greeting("Grace", 4));
+        Await.until("both tasks ran", TIMEOUT, () -> effects.recorded("greet").size() == 2);
+        assertThat(effects.recorded("greet")).containsExactlyInAnyOrder("Ada:3", "Grace:4");
         assertThat(store.list(JobQuery.all())).isEmpty();
     }
 
@@ -177,7 +152,7 @@ public abstract class JobRunnerContractTest {
         assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
         assertThat(failed.attempts()).isEqualTo(2);
         assertThat(failed.lastError()).contains("IllegalStateException").contains("flaky failure 2 of 99");
-        assertThat(counter("hopeless").get()).isEqualTo(2);
+        assertThat(effects.count("hopeless")).isEqualTo(2);
     }
 
     @Test
@@ -200,7 +175,7 @@ public abstract class JobRunnerContractTest {
 
         assertThat(second.id()).isEqualTo(first.id());
         assertThat(second.status()).isEqualTo(JobStatus.SUCCEEDED);
-        assertThat(counter("dedup").get()).isEqualTo(1);
+        assertThat(effects.count("dedup")).isEqualTo(1);
         assertThat(store.list(JobQuery.all())).hasSize(1);
     }
 
@@ -212,7 +187,7 @@ public abstract class JobRunnerContractTest {
         JobRequest done = awaitFinished(dispatched.id());
         assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(done.startedAt()).isAfterOrEqualTo(runAt.minusMillis(5));
-        assertThat(counter("later").get()).isEqualTo(1);
+        assertThat(effects.count("later")).isEqualTo(1);
     }
 
     @Test
@@ -221,7 +196,7 @@ public abstract class JobRunnerContractTest {
                 .isInstanceOf(UnknownHandlerException.class)
                 .hasMessageContaining("'greeet'")
                 .hasMessageContaining("greet");
-        assertThat(greetings).isEmpty();
+        assertThat(effects.recorded("greet")).isEmpty();
     }
 
     @Test
@@ -253,7 +228,7 @@ public abstract class JobRunnerContractTest {
                 .hasMessageContaining("2048")
                 .hasMessageContaining("JOB_RUNNER_MAX_TASK_PAYLOAD_BYTES")
                 .hasMessageContaining("as a job");
-        assertThat(greetings).isEmpty();
+        assertThat(effects.recorded("greet")).isEmpty();
     }
 
     @Test

@@ -1,0 +1,140 @@
+package io.jobrunner.testkit;
+
+import io.jobrunner.HandlerRegistry;
+import io.jobrunner.JobContext;
+import io.jobrunner.JobHandler;
+import io.jobrunner.TaskHandler;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The handlers {@link JobRunnerContractTest} dispatches to. Each leaves its effects in a
+ * {@link ContractEffects}; the public no-arg constructors (for {@code ServiceLoader}, in worker
+ * processes) take it from the environment.
+ */
+public final class ContractHandlers {
+
+    public record Greeting(String name, int n) {
+    }
+
+    public record Numbers(List<Integer> values) {
+    }
+
+    public record Flaky(String key, int failures) {
+    }
+
+    private ContractHandlers() {
+    }
+
+    public static HandlerRegistry registry(ContractEffects effects) {
+        return HandlerRegistry.builder().task(new Greet(effects)).job(new Sum()).job(new FlakyJob(effects))
+                .job(new Count(effects)).build();
+    }
+
+    /** Task "greet": records "name:n". */
+    public static final class Greet implements TaskHandler<Greeting> {
+        private final ContractEffects effects;
+
+        public Greet() {
+            this(ContractEffects.fromEnvironment());
+        }
+
+        Greet(ContractEffects effects) {
+            this.effects = effects;
+        }
+
+        @Override
+        public String name() {
+            return "greet";
+        }
+
+        @Override
+        public Class<Greeting> payloadType() {
+            return Greeting.class;
+        }
+
+        @Override
+        public void run(Greeting greeting) {
+            effects.record("greet", greeting.name() + ":" + greeting.n());
+        }
+    }
+
+    /** Job "sum": reports progress, returns {"sum": total}. */
+    public static final class Sum implements JobHandler<Numbers> {
+        @Override
+        public String type() {
+            return "sum";
+        }
+
+        @Override
+        public Class<Numbers> payloadType() {
+            return Numbers.class;
+        }
+
+        @Override
+        public Object run(Numbers numbers, JobContext context) {
+            context.progress(50, "adding " + numbers.values().size() + " numbers");
+            return Map.of("sum", numbers.values().stream().mapToInt(Integer::intValue).sum());
+        }
+    }
+
+    /** Job "flaky": fails its first {@code failures} runs per key, then returns "ok after N". */
+    public static final class FlakyJob implements JobHandler<Flaky> {
+        private final ContractEffects effects;
+
+        public FlakyJob() {
+            this(ContractEffects.fromEnvironment());
+        }
+
+        FlakyJob(ContractEffects effects) {
+            this.effects = effects;
+        }
+
+        @Override
+        public String type() {
+            return "flaky";
+        }
+
+        @Override
+        public Class<Flaky> payloadType() {
+            return Flaky.class;
+        }
+
+        @Override
+        public Object run(Flaky flaky, JobContext context) {
+            int run = effects.increment(flaky.key());
+            if (run <= flaky.failures()) {
+                throw new IllegalStateException("flaky failure " + run + " of " + flaky.failures());
+            }
+            return "ok after " + run;
+        }
+    }
+
+    /** Job "count": counts a run under its payload key. */
+    public static final class Count implements JobHandler<String> {
+        private final ContractEffects effects;
+
+        public Count() {
+            this(ContractEffects.fromEnvironment());
+        }
+
+        Count(ContractEffects effects) {
+            this.effects = effects;
+        }
+
+        @Override
+        public String type() {
+            return "count";
+        }
+
+        @Override
+        public Class<String> payloadType() {
+            return String.class;
+        }
+
+        @Override
+        public Object run(String key, JobContext context) {
+            return effects.increment(key);
+        }
+    }
+}
