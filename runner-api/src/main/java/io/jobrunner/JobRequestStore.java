@@ -87,6 +87,13 @@ public interface JobRequestStore extends AutoCloseable {
      */
     List<JobRequest> claimHandOffs(String runner, String target, Instant dueBefore, Duration staleAfter, int limit);
 
+    /**
+     * Puts back in the queue, due now and not handed off, every running request of {@code runner}
+     * for {@code target} whose lease expired with attempts left (its worker died or timed out);
+     * the attempt stays counted and the expiry is recorded as its error. Returns them.
+     */
+    List<JobRequest> requeueAbandoned(String runner, String target);
+
     /** Marks failed every running request whose lease expired with no attempts left; returns them. */
     List<JobRequest> failAbandoned();
 

@@ -227,6 +227,24 @@ public final class EmbeddedJobRequestStore implements JobRequestStore {
     }
 
     @Override
+    public synchronized List<JobRequest> requeueAbandoned(String runner, String target) {
+        Instant now = clock.instant();
+        List<JobRequest> requeued = new ArrayList<>();
+        for (JobRequest row : List.copyOf(rows.values())) {
+            if (row.status() == JobStatus.RUNNING && row.lockedUntil().isBefore(now) && row.hasAttemptsLeft()
+                    && runner.equals(row.runner()) && Objects.equals(target, row.handOffTarget())) {
+                JobRequest updated = copy(row).status(JobStatus.QUEUED).runAt(now).handedOffAt(null)
+                        .lastError("Abandoned: the lease of attempt " + row.attempts() + " held by " + row.lockedBy()
+                                + " expired; the worker died, stopped or timed out mid-run")
+                        .lockedBy(null).lockedUntil(null).updatedAt(now).build();
+                save(updated);
+                requeued.add(updated);
+            }
+        }
+        return requeued;
+    }
+
+    @Override
     public synchronized List<JobRequest> failAbandoned() {
         Instant now = clock.instant();
         List<JobRequest> failed = new ArrayList<>();

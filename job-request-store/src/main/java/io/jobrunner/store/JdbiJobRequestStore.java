@@ -342,6 +342,19 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     }
 
     @Override
+    public List<JobRequest> requeueAbandoned(String runner, String target) {
+        return call("requeue abandoned job requests of runner " + runner, () -> jdbi.withHandle(h -> h.createQuery(
+                        "UPDATE job_request SET status = 'queued', run_at = now(), handed_off_at = NULL,"
+                                + " last_error = 'Abandoned: the lease of attempt ' || attempts || ' held by '"
+                                + " || coalesce(locked_by, '?') || ' expired; the worker died, stopped or timed out mid-run',"
+                                + " locked_by = NULL, locked_until = NULL, updated_at = now()"
+                                + " WHERE status = 'running' AND locked_until < now() AND attempts < max_attempts"
+                                + " AND runner = :runner AND hand_off_target IS NOT DISTINCT FROM :target RETURNING *")
+                .bind("runner", runner).bind("target", target)
+                .mapTo(JobRequest.class).list()));
+    }
+
+    @Override
     public List<JobRequest> failAbandoned() {
         return call("fail abandoned job requests", () -> jdbi.withHandle(h -> h.createQuery(
                         "UPDATE job_request SET status = 'failed', last_error = 'Abandoned: the lease of attempt '"

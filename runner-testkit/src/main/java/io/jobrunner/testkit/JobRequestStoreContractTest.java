@@ -203,6 +203,32 @@ public abstract class JobRequestStoreContractTest {
     }
 
     @Test
+    void abandonedRequestsOfARunnerAreRequeuedForAHandOffWithTheirAttemptCounted() throws Exception {
+        JobRequest mine = store.insert(new NewJobRequest("a", null, "null", null, null, 3, "lambda-async", "fn", true)).request();
+        JobRequest spent = store.insert(new NewJobRequest("a", null, "null", null, null, 1, "lambda-async", "fn", true)).request();
+        JobRequest otherTarget = store.insert(new NewJobRequest("a", null, "null", null, null, 3, "lambda-async", "other", true)).request();
+        JobRequest healthy = store.insert(new NewJobRequest("a", null, "null", null, null, 3, "lambda-async", "fn", true)).request();
+        for (JobRequest request : List.of(mine, spent, otherTarget)) {
+            store.claim(request.id(), "dead", Duration.ofMillis(50)).orElseThrow();
+        }
+        store.claim(healthy.id(), "alive", LEASE).orElseThrow();
+        Thread.sleep(120);
+
+        List<JobRequest> requeued = store.requeueAbandoned("lambda-async", "fn");
+
+        assertThat(requeued).extracting(JobRequest::id).containsExactly(mine.id());
+        JobRequest back = store.find(mine.id()).orElseThrow();
+        assertThat(back.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(back.attempts()).isEqualTo(1);
+        assertThat(back.handedOffAt()).isNull();
+        assertThat(back.lastError()).contains("Abandoned").contains("dead");
+        assertThat(store.find(healthy.id()).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(store.find(spent.id()).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(store.claimHandOffs("lambda-async", "fn", Instant.now().plusSeconds(1), Duration.ofHours(1), 10))
+                .extracting(JobRequest::id).containsExactly(mine.id());
+    }
+
+    @Test
     void heartbeatExtendsTheLeaseOnlyForItsHolder() {
         JobRequest running = store.claim(queued("a").id(), "worker-a", Duration.ofSeconds(10)).orElseThrow();
         Lease lease = running.lease().orElseThrow();
