@@ -1,16 +1,17 @@
 package io.jobrunner.sqs;
 
 import io.jobrunner.RunnerNotConfiguredException;
+import io.jobrunner.spi.AwsClientSettings;
 import java.net.URI;
 import java.util.List;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 
 /** Builds the SQS client from the settings, leaving to the SDK's chains what they do not name. */
 final class SqsClients {
@@ -19,21 +20,25 @@ final class SqsClients {
     }
 
     static SqsClient create(SqsSettings settings) {
-        SqsClientBuilder builder = SqsClient.builder()
+        var builder = SqsClient.builder()
                 .httpClientBuilder(ApacheHttpClient.builder().maxConnections(settings.pollers() + settings.concurrency() * 2 + 8));
-        settings.region().ifPresent(region -> builder.region(Region.of(region)));
-        settings.endpoint().ifPresent(endpoint -> builder.endpointOverride(URI.create(endpoint)));
-        if (settings.accessKeyId().isPresent() && settings.secretAccessKey().isPresent()) {
-            builder.credentialsProvider(StaticCredentialsProvider.create(settings.sessionToken().isPresent()
-                    ? AwsSessionCredentials.create(settings.accessKeyId().get(), settings.secretAccessKey().get(),
-                            settings.sessionToken().get())
-                    : AwsBasicCredentials.create(settings.accessKeyId().get(), settings.secretAccessKey().get())));
-        }
         try {
-            return builder.build();
+            return configure(builder, settings.aws()).build();
         } catch (SdkClientException e) {
             throw new RunnerNotConfiguredException(SqsRunnerProvider.NAME, List.of("AWS_REGION: the SDK found no region ("
                     + e.getMessage() + "); set AWS_REGION, or use a queue URL of the form https://sqs.<region>.amazonaws.com/…"));
         }
+    }
+
+    /** Applies region, endpoint and static credentials where the settings name them. */
+    static <B extends AwsClientBuilder<B, ?>> B configure(B builder, AwsClientSettings aws) {
+        aws.region().ifPresent(region -> builder.region(Region.of(region)));
+        aws.endpoint().ifPresent(endpoint -> builder.endpointOverride(URI.create(endpoint)));
+        if (aws.hasStaticCredentials()) {
+            builder.credentialsProvider(StaticCredentialsProvider.create(aws.sessionToken().isPresent()
+                    ? AwsSessionCredentials.create(aws.accessKeyId().get(), aws.secretAccessKey().get(), aws.sessionToken().get())
+                    : AwsBasicCredentials.create(aws.accessKeyId().get(), aws.secretAccessKey().get())));
+        }
+        return builder;
     }
 }

@@ -1,5 +1,6 @@
 package io.jobrunner.sqs;
 
+import io.jobrunner.spi.AwsClientSettings;
 import io.jobrunner.spi.Settings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,11 +16,7 @@ import java.util.regex.Pattern;
  */
 record SqsSettings(
         String queueUrl,
-        Optional<String> region,
-        Optional<String> endpoint,
-        Optional<String> accessKeyId,
-        Optional<String> secretAccessKey,
-        Optional<String> sessionToken,
+        AwsClientSettings aws,
         String messageGroup,
         long maxMessageBytes,
         int concurrency,
@@ -63,16 +60,12 @@ record SqsSettings(
     static SqsSettings from(Settings settings) {
         String queueUrl = settings.get(QUEUE_URL).orElseThrow(() -> new io.jobrunner.RunnerNotConfiguredException(
                 SqsRunnerProvider.NAME, missing(settings)));
-        Optional<String> region = settings.get("AWS_REGION").or(() -> settings.get("AWS_DEFAULT_REGION"))
-                .or(() -> regionOf(queueUrl));
-        Optional<String> endpoint = settings.get("AWS_ENDPOINT_URL_SQS").or(() -> settings.get("AWS_ENDPOINT_URL"));
+        AwsClientSettings aws = AwsClientSettings.from(settings, "SQS").withDefaultRegion(regionOf(queueUrl));
         long maxMessageBytes = Math.min(settings.bytes(MAX_MESSAGE_BYTES, SQS_MESSAGE_LIMIT), 1024 * 1024);
         Optional<Duration> visibility = settings.isSet(VISIBILITY_TIMEOUT)
                 ? Optional.of(settings.duration(VISIBILITY_TIMEOUT, Duration.ofSeconds(30)))
                 : Optional.empty();
-        return new SqsSettings(queueUrl, region, endpoint, settings.get("AWS_ACCESS_KEY_ID"),
-                settings.get("AWS_SECRET_ACCESS_KEY"), settings.get("AWS_SESSION_TOKEN"),
-                settings.string(MESSAGE_GROUP, "default"), maxMessageBytes,
+        return new SqsSettings(queueUrl, aws, settings.string(MESSAGE_GROUP, "default"), maxMessageBytes,
                 settings.integer(CONCURRENCY, 8, 1), settings.integer(POLLERS, 2, 1),
                 settings.duration(WAIT_TIME, Duration.ofSeconds(20)), visibility,
                 settings.duration(SHUTDOWN_TIMEOUT, Duration.ofSeconds(30)),

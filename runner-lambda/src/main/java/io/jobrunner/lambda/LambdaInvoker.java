@@ -1,0 +1,73 @@
+package io.jobrunner.lambda;
+
+import io.jobrunner.RunnerNotConfiguredException;
+import io.jobrunner.spi.AwsClientSettings;
+import java.net.URI;
+import java.util.List;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.LambdaClientBuilder;
+import software.amazon.awssdk.services.lambda.model.InvocationType;
+import software.amazon.awssdk.services.lambda.model.InvokeResponse;
+
+/** Invokes the function asynchronously ({@code InvocationType=Event}) and checks Lambda accepted it. Thread-safe. */
+final class LambdaInvoker implements AutoCloseable {
+
+    /** Lambda refused or could not be reached; the message says why. */
+    static final class InvokeFailedException extends Exception {
+        InvokeFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final LambdaClient client;
+    private final String function;
+
+    LambdaInvoker(LambdaSettings settings) {
+        this.function = settings.function();
+        this.client = build(settings.aws());
+    }
+
+    void invokeAsync(String payload) throws InvokeFailedException {
+        InvokeResponse response;
+        try {
+            response = client.invoke(b -> b.functionName(function).invocationType(InvocationType.EVENT)
+                    .payload(SdkBytes.fromUtf8String(payload)));
+        } catch (SdkException e) {
+            throw new InvokeFailedException("Lambda did not accept the invocation of " + function + ": " + e.getMessage(), e);
+        }
+        if (response.statusCode() != 202) {
+            throw new InvokeFailedException("Lambda answered " + response.statusCode() + " instead of 202 to the "
+                    + "asynchronous invocation of " + function, null);
+        }
+    }
+
+    private static LambdaClient build(AwsClientSettings aws) {
+        LambdaClientBuilder builder = LambdaClient.builder().httpClientBuilder(ApacheHttpClient.builder());
+        aws.region().ifPresent(region -> builder.region(Region.of(region)));
+        aws.endpoint().ifPresent(endpoint -> builder.endpointOverride(URI.create(endpoint)));
+        if (aws.hasStaticCredentials()) {
+            builder.credentialsProvider(StaticCredentialsProvider.create(aws.sessionToken().isPresent()
+                    ? AwsSessionCredentials.create(aws.accessKeyId().get(), aws.secretAccessKey().get(), aws.sessionToken().get())
+                    : AwsBasicCredentials.create(aws.accessKeyId().get(), aws.secretAccessKey().get())));
+        }
+        try {
+            return builder.build();
+        } catch (SdkClientException e) {
+            throw new RunnerNotConfiguredException(LambdaRunnerProvider.NAME, List.of("AWS_REGION: the SDK found no region ("
+                    + e.getMessage() + "); set AWS_REGION"));
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,110 @@
+package io.jobrunner.lambda;
+
+import io.jobrunner.DispatchFailedException;
+import io.jobrunner.DispatchRejectedException;
+import io.jobrunner.InsertResult;
+import io.jobrunner.JobData;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobRunner;
+import io.jobrunner.NewJobRequest;
+import io.jobrunner.PayloadTooLargeException;
+import io.jobrunner.spi.Envelope;
+import io.jobrunner.spi.RunnerContext;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The producer side of {@code lambda-async}: {@code Invoke} with {@code InvocationType=Event}. A
+ * task travels whole; a job is stored first and only its id travels. A job due later than the
+ * handler will wait inline is not invoked now: the handler's hand-off sweep (on a scheduled
+ * event) invokes it when due, and also re-invokes jobs whose invocation failed. Thread-safe.
+ */
+final class LambdaJobRunner implements JobRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(LambdaJobRunner.class);
+
+    private final RunnerContext context;
+    private final LambdaSettings settings;
+    private final LambdaInvoker invoker;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    LambdaJobRunner(RunnerContext context, LambdaSettings settings, LambdaInvoker invoker) {
+        this.context = context;
+        this.settings = settings;
+        this.invoker = invoker;
+    }
+
+    @Override
+    public String name() {
+        return LambdaRunnerProvider.NAME;
+    }
+
+    @Override
+    public boolean fullyConfigured() {
+        return true;
+    }
+
+    @Override
+    public void dispatchTask(String taskName, Object payload) {
+        ensureOpen(taskName);
+        String body = Envelope.task(taskName, context.encodeTask(taskName, payload));
+        int size = body.getBytes(StandardCharsets.UTF_8).length;
+        if (size > settings.maxPayloadBytes()) {
+            throw new PayloadTooLargeException(taskName, size, settings.maxPayloadBytes(),
+                    "the Lambda asynchronous invocation limit, " + LambdaSettings.MAX_PAYLOAD_BYTES);
+        }
+        try {
+            invoker.invokeAsync(body);
+        } catch (LambdaInvoker.InvokeFailedException e) {
+            throw new DispatchFailedException(name(), taskName, e.getMessage(), e.getCause());
+        }
+    }
+
+    @Override
+    public JobRequest dispatchJob(JobData data) {
+        ensureOpen(data.jobType());
+        NewJobRequest row = context.newJobRequest(data, name());
+        boolean invokeNow = row.runAt() == null
+                || Duration.between(Instant.now(), row.runAt()).compareTo(settings.maxInlineWait()) <= 0;
+        InsertResult inserted = store().insert(new NewJobRequest(row.jobType(), row.queueName(), row.payloadJson(),
+                row.dedupKey(), row.runAt(), row.maxAttempts(), row.runner(), settings.function(), invokeNow));
+        JobRequest request = inserted.request();
+        if (inserted.created() && invokeNow) {
+            try {
+                invoker.invokeAsync(Envelope.job(request.id()));
+            } catch (LambdaInvoker.InvokeFailedException e) {
+                store().clearHandOff(request.id());
+                log.warn("Job request {} ({}) is stored but was not handed to Lambda ({}); the hand-off sweep of a "
+                        + "scheduled event will invoke it", request.id(), request.jobType(), e.getMessage());
+            }
+        }
+        return request;
+    }
+
+    @Override
+    public JobRequestStore store() {
+        return context.store();
+    }
+
+    private void ensureOpen(String what) {
+        if (closed.get()) {
+            throw new DispatchRejectedException(name(), what, "the runner is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                invoker.close();
+            } finally {
+                context.close();
+            }
+        }
+    }
+}
