@@ -25,14 +25,21 @@ public final class ChildJvm implements AutoCloseable {
      * process's. Output goes to a log file, see {@link #output()}.
      */
     public static ChildJvm start(String mainClass, Map<String, String> environment, List<String> jvmOptions) {
+        return start(mainClass, List.of(), System.getProperty("java.class.path"), environment, jvmOptions);
+    }
+
+    /** Starts {@code mainClass} with arguments on the given class path. */
+    public static ChildJvm start(String mainClass, List<String> arguments, String classPath, Map<String, String> environment,
+                                 List<String> jvmOptions) {
         try {
             Path log = Files.createTempFile("child-jvm-", ".log");
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOptions);
             command.add("-cp");
-            command.add(System.getProperty("java.class.path"));
+            command.add(classPath);
             command.add(mainClass);
+            command.addAll(arguments);
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().putAll(environment);
             return new ChildJvm(builder.start(), log);

@@ -28,7 +28,7 @@ public final class ContractHandlers {
 
     public static HandlerRegistry registry(ContractEffects effects) {
         return HandlerRegistry.builder().task(new Greet(effects)).job(new Sum()).job(new FlakyJob(effects))
-                .job(new Count(effects)).build();
+                .job(new Count(effects)).job(new Remaining()).build();
     }
 
     /** Task "greet": records "name:n". */
@@ -107,6 +107,24 @@ public final class ContractHandlers {
                 throw new IllegalStateException("flaky failure " + run + " of " + flaky.failures());
             }
             return "ok after " + run;
+        }
+    }
+
+    /** Job "remaining": returns the milliseconds the platform leaves the run, or -1 where nothing bounds it. */
+    public static final class Remaining implements JobHandler<String> {
+        @Override
+        public String type() {
+            return "remaining";
+        }
+
+        @Override
+        public Class<String> payloadType() {
+            return String.class;
+        }
+
+        @Override
+        public Object run(String ignored, JobContext context) {
+            return context.remainingTime().map(java.time.Duration::toMillis).orElse(-1L);
         }
     }
 

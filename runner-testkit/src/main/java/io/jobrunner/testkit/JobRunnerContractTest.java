@@ -204,7 +204,7 @@ public abstract class JobRunnerContractTest {
         assertThatThrownBy(() -> runner.dispatchJob(JobData.of("summ", new Numbers(List.of(1)))))
                 .isInstanceOf(UnknownHandlerException.class)
                 .hasMessageContaining("'summ'")
-                .hasMessageContaining("count, flaky, sum");
+                .hasMessageContaining("count, flaky, remaining, sum");
         assertThat(store.list(JobQuery.all())).isEmpty();
     }
 

@@ -1,0 +1,79 @@
+package io.jobrunner.examples;
+
+import io.jobrunner.lambda.JobRunnerHandler;
+import io.jobrunner.testkit.ContractEffects;
+import io.jobrunner.testkit.ContractHandlers;
+import io.jobrunner.testkit.LambdaEmulator;
+import io.jobrunner.testkit.PostgresFixture;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The example application's shaded jar deployed to the {@link LambdaEmulator}, with the contract's
+ * handlers added beside it, its jobs in a PostgreSQL schema.
+ */
+final class LambdaFunction {
+
+    static final String NAME = "jobs";
+    static final String HANDLER = JobRunnerHandler.class.getName() + "::handleRequest";
+
+    private LambdaFunction() {
+    }
+
+    static LambdaEmulator deploy(PostgresFixture postgres, int containers, Map<String, String> extraEnvironment) {
+        Map<String, String> environment = new HashMap<>();
+        environment.put("DATABASE_URL", postgres.serverUrl());
+        environment.put("JOB_RUNNER_DB_SCHEMA", postgres.schema());
+        environment.put("JOB_RUNNER_DB_POOL_SIZE", "2");
+        environment.put(ContractEffects.URL_VARIABLE, postgres.jdbcUrl());
+        environment.put("JOB_RUNNER_LAMBDA_FUNCTION", NAME);
+        environment.put("JOB_RUNNER_RETRY_BASE_DELAY", "20ms");
+        environment.put("JOB_RUNNER_RETRY_MAX_DELAY", "100ms");
+        environment.putAll(extraEnvironment);
+        return LambdaEmulator.start(new LambdaEmulator.Function(NAME, HANDLER, classPath(), environment, 60, containers, 0));
+    }
+
+    /** The shaded jar, the runtime client's jars, and the contract handlers with a services file naming them. */
+    private static List<Path> classPath() {
+        Path jar = Path.of(System.getProperty("example.jar", "target/jobrunner-example.jar"));
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("The example jar " + jar.toAbsolutePath() + " is missing: run mvn package first");
+        }
+        List<Path> classPath = new ArrayList<>();
+        classPath.add(jar);
+        classPath.add(locationOf(LambdaEmulator.RUNTIME_CLIENT));
+        classPath.add(locationOf("com.amazonaws.services.lambda.runtime.serialization.PojoSerializer"));
+        classPath.add(locationOf(ContractHandlers.class.getName()));
+        classPath.add(contractServices());
+        return classPath;
+    }
+
+    private static Path contractServices() {
+        try {
+            Path directory = Files.createTempDirectory("contract-handlers");
+            Path services = Files.createDirectories(directory.resolve("META-INF/services"));
+            Files.write(services.resolve("io.jobrunner.TaskHandler"), List.of(ContractHandlers.Greet.class.getName()));
+            Files.write(services.resolve("io.jobrunner.JobHandler"), List.of(ContractHandlers.Sum.class.getName(),
+                    ContractHandlers.FlakyJob.class.getName(), ContractHandlers.Count.class.getName(),
+                    ContractHandlers.Remaining.class.getName()));
+            return directory;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path locationOf(String className) {
+        try {
+            return Path.of(Class.forName(className).getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (ClassNotFoundException | URISyntaxException e) {
+            throw new IllegalStateException("Cannot locate " + className + " on the test class path", e);
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package io.jobrunner.testkit;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A local Lambda: it serves the Invoke API ({@code Event} answers 202 and runs in the background,
+ * {@code RequestResponse} answers 200 with the result) and the Runtime API, and runs the function's
+ * jar in child JVMs under AWS's Runtime Interface Client, exactly as the Lambda Java runtime does.
+ * Failed {@code Event} invocations are retried like Lambda's asynchronous retries, after a short
+ * delay instead of minutes.
+ */
+public final class LambdaEmulator implements AutoCloseable {
+
+    /** The Runtime Interface Client's entry point. */
+    public static final String RUNTIME_CLIENT = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
+    public static final String ACCOUNT = "000000000000";
+    /** Lambda's limit for an asynchronous invocation's payload. */
+    public static final int ASYNC_PAYLOAD_LIMIT = 256 * 1024;
+
+    /**
+     * A function to emulate.
+     *
+     * @param classPath    the function's jar(s) and the runtime client's jars
+     * @param asyncRetries retries of a failed {@code Event} invocation (Lambda: 0 to 2)
+     */
+    public record Function(String name, String handler, List<Path> classPath, Map<String, String> environment,
+                           int timeoutSeconds, int containers, int asyncRetries) {
+    }
+
+    /** A finished invocation: its payload, and its response or error. */
+    public record Outcome(String payload, String response, String error) {
+    }
+
+    private record Invocation(String requestId, byte[] payload, boolean async, int attempt,
+                              CompletableFuture<Outcome> outcome) {
+    }
+
+    private final Function function;
+    private final HttpServer server;
+    private final LinkedBlockingQueue<Invocation> pending = new LinkedBlockingQueue<>();
+    private final Map<String, Invocation> running = new ConcurrentHashMap<>();
+    private final List<Outcome> failedEvents = new CopyOnWriteArrayList<>();
+    private final List<String> initErrors = new CopyOnWriteArrayList<>();
+    private final AtomicLong completedEvents = new AtomicLong();
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
+    private final List<ChildJvm> containers = new ArrayList<>();
+    private final long startedNanos;
+    private final AtomicLong firstResponseNanos = new AtomicLong();
+
+    private LambdaEmulator(Function function) throws IOException {
+        this.function = function;
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this.server.setExecutor(Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "lambda-emulator-http");
+            thread.setDaemon(true);
+            return thread;
+        }));
+        this.server.createContext("/2015-03-31/functions/", this::invoke);
+        this.server.createContext("/2018-06-01/runtime/", this::runtime);
+        this.server.start();
+        this.startedNanos = System.nanoTime();
+        for (int i = 0; i < function.containers(); i++) {
+            containers.add(startContainer());
+        }
+    }
+
+    public static LambdaEmulator start(Function function) {
+        try {
+            return new LambdaEmulator(function);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The endpoint for {@code AWS_ENDPOINT_URL_LAMBDA}. */
+    public String endpoint() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** From starting the containers' JVMs to the first response any of them gave. */
+    public Optional<Duration> coldStart() {
+        long first = firstResponseNanos.get();
+        return first == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(first - startedNanos));
+    }
+
+    /** Asynchronous invocations whose every attempt failed. */
+    public List<Outcome> failedEvents() {
+        return List.copyOf(failedEvents);
+    }
+
+    /** Asynchronous invocations that completed without error. */
+    public long completedEvents() {
+        return completedEvents.get();
+    }
+
+    public List<String> initErrors() {
+        return List.copyOf(initErrors);
+    }
+
+    /** What the containers printed: their logs. */
+    public String containerOutput() {
+        StringBuilder output = new StringBuilder();
+        for (ChildJvm container : containers) {
+            output.append("--- container ").append(container.pid()).append(" ---\n").append(container.output());
+        }
+        return output.toString();
+    }
+
+    private ChildJvm startContainer() {
+        Map<String, String> environment = new HashMap<>(function.environment());
+        environment.put("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:" + server.getAddress().getPort());
+        environment.put("AWS_LAMBDA_FUNCTION_NAME", function.name());
+        environment.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+        environment.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512");
+        environment.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + function.name());
+        environment.put("AWS_LAMBDA_LOG_STREAM_NAME", "emulator/" + UUID.randomUUID());
+        environment.put("_HANDLER", function.handler());
+        environment.putIfAbsent("AWS_REGION", "us-east-1");
+        environment.putIfAbsent("AWS_ACCESS_KEY_ID", "test");
+        environment.putIfAbsent("AWS_SECRET_ACCESS_KEY", "test");
+        environment.putIfAbsent("AWS_ENDPOINT_URL_LAMBDA", endpoint());
+        String classPath = String.join(java.io.File.pathSeparator, function.classPath().stream().map(Path::toString).toList());
+        return ChildJvm.start(RUNTIME_CLIENT, List.of(function.handler()), classPath, environment,
+                List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+    }
+
+    private void invoke(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = URLDecoder.decode(exchange.getRequestURI().getPath(), StandardCharsets.UTF_8);
+            String target = path.substring("/2015-03-31/functions/".length()).replaceFirst("/invocations$", "");
+            if (!"POST".equals(exchange.getRequestMethod()) || !names(target)) {
+                error(exchange, 404, "ResourceNotFoundException", "Function not found: " + target);
+                return;
+            }
+            byte[] payload = exchange.getRequestBody().readAllBytes();
+            String type = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-Amz-Invocation-Type")).orElse("RequestResponse");
+            switch (type) {
+                case "Event" -> {
+                    if (payload.length > ASYNC_PAYLOAD_LIMIT) {
+                        error(exchange, 413, "RequestEntityTooLargeException", "Request must be smaller than "
+                                + ASYNC_PAYLOAD_LIMIT + " bytes for the InvokeAsync operation");
+                        return;
+                    }
+                    pending.add(new Invocation(UUID.randomUUID().toString(), payload, true, 1, null));
+                    respond(exchange, 202, new byte[0], Map.of());
+                }
+                case "DryRun" -> respond(exchange, 204, new byte[0], Map.of());
+                default -> {
+                    CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+                    pending.add(new Invocation(UUID.randomUUID().toString(), payload, false, 1, outcome));
+                    Outcome done = outcome.get(function.timeoutSeconds() + 30L, TimeUnit.SECONDS);
+                    if (done.error() != null) {
+                        respond(exchange, 200, done.error().getBytes(StandardCharsets.UTF_8),
+                                Map.of("X-Amz-Function-Error", "Unhandled"));
+                    } else {
+                        respond(exchange, 200, done.response().getBytes(StandardCharsets.UTF_8), Map.of());
+                    }
+                }
+            }
+        } catch (Exception e) {
+            error(exchange, 500, "ServiceException", e.toString());
+        }
+    }
+
+    private boolean names(String target) {
+        String name = target.contains(":function:") ? target.substring(target.indexOf(":function:") + 10) : target;
+        int qualifier = name.indexOf(':');
+        return (qualifier < 0 ? name : name.substring(0, qualifier)).equals(function.name());
+    }
+
+    private void runtime(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath().substring("/2018-06-01/runtime/".length());
+            if (path.equals("invocation/next")) {
+                Invocation next = pending.take();
+                running.put(next.requestId(), next);
+                long deadline = System.currentTimeMillis() + function.timeoutSeconds() * 1000L;
+                respond(exchange, 200, next.payload(), Map.of(
+                        "Lambda-Runtime-Aws-Request-Id", next.requestId(),
+                        "Lambda-Runtime-Deadline-Ms", String.valueOf(deadline),
+                        "Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:" + ACCOUNT + ":function:" + function.name(),
+                        "Lambda-Runtime-Trace-Id", "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-"
+                                + UUID.randomUUID().toString().replace("-", "").substring(0, 24) + ";Parent=0000000000000000;Sampled=0",
+                        "Content-Type", "application/json"));
+            } else if (path.equals("init/error")) {
+                initErrors.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                respond(exchange, 202, "{\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8), Map.of());
+            } else if (path.startsWith("invocation/")) {
+                String[] parts = path.split("/");
+                String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                finish(parts[1], parts[2].equals("response") ? body : null, parts[2].equals("error") ? body : null);
+                respond(exchange, 202, "{\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8), Map.of());
+            } else {
+                error(exchange, 404, "NotFound", path);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void finish(String requestId, String response, String error) {
+        firstResponseNanos.compareAndSet(0, System.nanoTime());
+        Invocation invocation = running.remove(requestId);
+        if (invocation == null) {
+            return;
+        }
+        Outcome outcome = new Outcome(new String(invocation.payload(), StandardCharsets.UTF_8), response, error);
+        if (!invocation.async()) {
+            invocation.outcome().complete(outcome);
+        } else if (error == null) {
+            completedEvents.incrementAndGet();
+        } else if (invocation.attempt() <= function.asyncRetries()) {
+            Invocation retry = new Invocation(UUID.randomUUID().toString(), invocation.payload(), true,
+                    invocation.attempt() + 1, null);
+            retries.schedule(() -> pending.add(retry), 200, TimeUnit.MILLISECONDS);
+        } else {
+            failedEvents.add(outcome);
+        }
+    }
+
+    private static void error(HttpExchange exchange, int status, String type, String message) throws IOException {
+        String body = "{\"Type\":\"User\",\"message\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(message) + "}";
+        respond(exchange, status, body.getBytes(StandardCharsets.UTF_8), Map.of("x-amzn-ErrorType", type));
+    }
+
+    private static void respond(HttpExchange exchange, int status, byte[] body, Map<String, String> headers) throws IOException {
+        headers.forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
+        if (!headers.containsKey("Content-Type")) {
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+        }
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (ChildJvm container : containers) {
+            container.close();
+        }
+        retries.shutdownNow();
+        server.stop(0);
+    }
+}
