@@ -71,7 +71,7 @@ public final class LambdaBenchmark {
                     () -> lambda.completedEvents() - completedBefore >= total);
             java.util.Arrays.sort(rates);
             System.out.printf(Locale.ROOT, "lambda-async through the emulator (example jar, Runtime Interface Client)%n");
-            System.out.printf(Locale.ROOT, "  cold start, container JVM start to first response: %d ms%n", coldStart.toMillis());
+            System.out.printf(Locale.ROOT, "  cold start (runtime init from JVM start, plus the first invocation): %d ms%n", coldStart.toMillis());
             System.out.printf(Locale.ROOT, "  async invokes dispatched per second (202 received), median of %d rounds of %d: %,.0f%n",
                     rates.length, invocations, rates[rates.length / 2]);
             System.out.printf(Locale.ROOT, "  all %d run by one container %.1f s after the last dispatch%n", total,

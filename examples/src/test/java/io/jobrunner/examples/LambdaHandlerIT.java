@@ -233,7 +233,7 @@ class LambdaHandlerIT {
 
             assertThat(response.functionError()).as(fresh.containerOutput()).isNull();
             Duration coldStart = fresh.coldStart().orElseThrow();
-            System.out.println("COLD START (JVM start to first response): " + coldStart.toMillis() + " ms");
+            System.out.println("COLD START (runtime init from JVM start, plus the first invocation): " + coldStart.toMillis() + " ms");
             assertThat(coldStart).isPositive().isLessThan(TIMEOUT);
             assertThat(effects.recorded("greet")).containsExactly("cold:1");
         }

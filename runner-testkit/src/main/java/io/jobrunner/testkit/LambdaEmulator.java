@@ -73,6 +73,8 @@ public final class LambdaEmulator implements AutoCloseable {
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
     private final List<ChildJvm> containers = new ArrayList<>();
     private final long startedNanos;
+    private final AtomicLong firstPollNanos = new AtomicLong();
+    private final AtomicLong firstHandedOutNanos = new AtomicLong();
     private final AtomicLong firstResponseNanos = new AtomicLong();
 
     private LambdaEmulator(Function function) throws IOException {
@@ -105,10 +107,17 @@ public final class LambdaEmulator implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    /** From starting the containers' JVMs to the first response any of them gave. */
+    /**
+     * The cold start: from starting the containers' JVMs to the first response, less any time the
+     * ready runtime spent waiting for its first event. That is the runtime's init (JVM start to its
+     * first poll) plus the first invocation's duration.
+     */
     public Optional<Duration> coldStart() {
-        long first = firstResponseNanos.get();
-        return first == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(first - startedNanos));
+        long response = firstResponseNanos.get();
+        if (response == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(Duration.ofNanos((firstPollNanos.get() - startedNanos) + (response - firstHandedOutNanos.get())));
     }
 
     /** Asynchronous invocations whose every attempt failed. */
@@ -200,7 +209,9 @@ public final class LambdaEmulator implements AutoCloseable {
         try (exchange) {
             String path = exchange.getRequestURI().getPath().substring("/2018-06-01/runtime/".length());
             if (path.equals("invocation/next")) {
+                firstPollNanos.compareAndSet(0, System.nanoTime());
                 Invocation next = pending.take();
+                firstHandedOutNanos.compareAndSet(0, System.nanoTime());
                 running.put(next.requestId(), next);
                 long deadline = System.currentTimeMillis() + function.timeoutSeconds() * 1000L;
                 respond(exchange, 200, next.payload(), Map.of(
