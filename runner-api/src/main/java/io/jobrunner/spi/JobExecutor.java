@@ -44,11 +44,7 @@ public final class JobExecutor implements AutoCloseable {
         this.codec = codec;
         this.backoff = backoff;
         this.leaseTime = leaseTime;
-        this.heartbeats = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "jobrunner-lease-heartbeat");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.heartbeats = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("jobrunner-lease-heartbeat-", true));
     }
 
     public static JobExecutor forContext(RunnerContext context) {

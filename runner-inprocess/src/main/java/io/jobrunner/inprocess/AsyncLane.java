@@ -6,6 +6,7 @@ import io.jobrunner.JobRequest;
 import io.jobrunner.TaskHandler;
 import io.jobrunner.spi.ExecutionOutcome;
 import io.jobrunner.spi.JobExecutor;
+import io.jobrunner.spi.NamedThreads;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.Settings;
 import java.time.Duration;
@@ -15,7 +16,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,9 +60,9 @@ final class AsyncLane implements AutoCloseable {
         this.shutdownTimeout = settings.duration(SHUTDOWN_TIMEOUT, Duration.ofSeconds(30));
         Duration recoveryInterval = settings.duration(RECOVERY_INTERVAL, Duration.ofSeconds(30));
         this.workers = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(queueCapacity), threads(runnerName + "-worker-", false), this::waitForRoom);
+                new LinkedBlockingQueue<>(queueCapacity), NamedThreads.factory(runnerName + "-worker-", false), this::waitForRoom);
         this.workers.prestartAllCoreThreads();
-        this.timer = new ScheduledThreadPoolExecutor(1, threads(runnerName + "-timer-", true));
+        this.timer = new ScheduledThreadPoolExecutor(1, NamedThreads.factory(runnerName + "-timer-", true));
         // Delayed jobs stay queued in the store when the runner closes; never start them during shutdown.
         this.timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.timer.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
@@ -202,15 +202,6 @@ final class AsyncLane implements AutoCloseable {
                 queued.claimed.lease().ifPresent(lease -> context.store().release(lease));
             }
         }
-    }
-
-    private static java.util.concurrent.ThreadFactory threads(String prefix, boolean daemon) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-            thread.setDaemon(daemon);
-            return thread;
-        };
     }
 
     /** A unit of queued work that names itself (task name, or "job id") in rejections and shutdown logs. */

@@ -1,6 +1,5 @@
 package io.jobrunner.inprocess;
 
-import io.jobrunner.DispatchRejectedException;
 import io.jobrunner.InsertResult;
 import io.jobrunner.JobData;
 import io.jobrunner.JobHandler;
@@ -14,10 +13,10 @@ import io.jobrunner.TaskHandler;
 import io.jobrunner.spi.ExecutionOutcome;
 import io.jobrunner.spi.JobExecutor;
 import io.jobrunner.spi.RunnerContext;
+import io.jobrunner.spi.RunnerLifecycle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs tasks and jobs in this process, each kind either on the caller's thread ({@link Mode#SYNC})
@@ -34,7 +33,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     private final Mode jobs;
     private final String owner;
     private final AsyncLane lane;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final RunnerLifecycle lifecycle;
     private volatile JobExecutor executor;
 
     InProcessRunner(String name, RunnerContext context, Mode tasks, Mode jobs) {
@@ -43,6 +42,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         this.tasks = tasks;
         this.jobs = jobs;
         this.owner = WorkerIds.next(name);
+        this.lifecycle = new RunnerLifecycle(name);
         this.lane = tasks == Mode.ASYNC || jobs == Mode.ASYNC
                 ? new AsyncLane(name, owner, context, this::jobExecutor, jobs == Mode.ASYNC)
                 : null;
@@ -149,9 +149,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     }
 
     private void ensureOpen(String what) {
-        if (closed.get()) {
-            throw new DispatchRejectedException(name, what, "the runner is closed");
-        }
+        lifecycle.ensureOpen(what);
     }
 
     /**
@@ -160,20 +158,12 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            if (lane != null) {
-                lane.close();
-            }
-        } finally {
-            synchronized (this) {
-                if (executor != null) {
-                    executor.close();
-                }
-            }
-            context.close();
+        lifecycle.closeOnce(lane == null ? null : lane::close, this::closeExecutor, context::close);
+    }
+
+    private synchronized void closeExecutor() {
+        if (executor != null) {
+            executor.close();
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.jobrunner.lambda;
 
 import io.jobrunner.DispatchFailedException;
-import io.jobrunner.DispatchRejectedException;
 import io.jobrunner.InsertResult;
 import io.jobrunner.JobData;
 import io.jobrunner.JobRequest;
@@ -11,10 +10,10 @@ import io.jobrunner.NewJobRequest;
 import io.jobrunner.PayloadTooLargeException;
 import io.jobrunner.spi.Envelope;
 import io.jobrunner.spi.RunnerContext;
+import io.jobrunner.spi.RunnerLifecycle;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +30,7 @@ final class LambdaJobRunner implements JobRunner {
     private final RunnerContext context;
     private final LambdaSettings settings;
     private final LambdaInvoker invoker;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final RunnerLifecycle lifecycle = new RunnerLifecycle(LambdaRunnerProvider.NAME);
 
     LambdaJobRunner(RunnerContext context, LambdaSettings settings, LambdaInvoker invoker) {
         this.context = context;
@@ -92,19 +91,11 @@ final class LambdaJobRunner implements JobRunner {
     }
 
     private void ensureOpen(String what) {
-        if (closed.get()) {
-            throw new DispatchRejectedException(name(), what, "the runner is closed");
-        }
+        lifecycle.ensureOpen(what);
     }
 
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            try {
-                invoker.close();
-            } finally {
-                context.close();
-            }
-        }
+        lifecycle.closeOnce(invoker::close, context::close);
     }
 }

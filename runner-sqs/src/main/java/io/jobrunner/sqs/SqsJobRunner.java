@@ -2,7 +2,6 @@ package io.jobrunner.sqs;
 
 import io.jobrunner.BulkDispatchException;
 import io.jobrunner.DispatchFailedException;
-import io.jobrunner.DispatchRejectedException;
 import io.jobrunner.InsertResult;
 import io.jobrunner.JobData;
 import io.jobrunner.JobRequest;
@@ -12,12 +11,12 @@ import io.jobrunner.NewJobRequest;
 import io.jobrunner.PayloadTooLargeException;
 import io.jobrunner.spi.Envelope;
 import io.jobrunner.spi.RunnerContext;
+import io.jobrunner.spi.RunnerLifecycle;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -37,7 +36,7 @@ final class SqsJobRunner implements JobRunner {
     private final SqsSettings settings;
     private final SqsClient client;
     private final SqsSender sender;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final RunnerLifecycle lifecycle = new RunnerLifecycle(SqsRunnerProvider.NAME);
 
     SqsJobRunner(RunnerContext context, SqsSettings settings, SqsClient client) {
         this.context = context;
@@ -157,19 +156,11 @@ final class SqsJobRunner implements JobRunner {
     }
 
     private void ensureOpen(String what) {
-        if (closed.get()) {
-            throw new DispatchRejectedException(name(), what, "the runner is closed");
-        }
+        lifecycle.ensureOpen(what);
     }
 
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            try {
-                client.close();
-            } finally {
-                context.close();
-            }
-        }
+        lifecycle.closeOnce(client::close, context::close);
     }
 }

@@ -4,6 +4,7 @@ import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobRequestStore;
 import io.jobrunner.PayloadCodec;
 import io.jobrunner.spi.JobExecutor;
+import io.jobrunner.spi.NamedThreads;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.Settings;
 import java.lang.management.ManagementFactory;
@@ -65,9 +66,9 @@ public final class SqsWorker implements AutoCloseable {
         }
         this.executor = JobExecutor.forContext(context);
         this.slots = new Semaphore(settings.concurrency());
-        this.pollers = Executors.newFixedThreadPool(settings.pollers(), threads("sqs-poller-", true));
-        this.handlers = Executors.newFixedThreadPool(settings.concurrency(), threads("sqs-handler-", false));
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(threads("sqs-hand-off-", true));
+        this.pollers = Executors.newFixedThreadPool(settings.pollers(), NamedThreads.factory("sqs-poller-", true));
+        this.handlers = Executors.newFixedThreadPool(settings.concurrency(), NamedThreads.factory("sqs-handler-", false));
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("sqs-hand-off-", true));
         this.heartbeat = new VisibilityHeartbeat(client, settings.queueUrl(), visibility);
         this.deleter = new DeleteBatcher(client, settings.queueUrl());
         String owner = "sqs-worker@" + ManagementFactory.getRuntimeMXBean().getName() + "/"
@@ -209,15 +210,6 @@ public final class SqsWorker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static java.util.concurrent.ThreadFactory threads(String prefix, boolean daemon) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-            thread.setDaemon(daemon);
-            return thread;
-        };
     }
 
     /** One message being handled; frees its slot when done. */

@@ -1,5 +1,6 @@
 package io.jobrunner.sqs;
 
+import io.jobrunner.spi.NamedThreads;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,11 +30,7 @@ final class VisibilityHeartbeat implements AutoCloseable {
         this.client = client;
         this.queueUrl = queueUrl;
         this.visibility = visibility;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "sqs-visibility-heartbeat");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("sqs-visibility-heartbeat-", true));
     }
 
     /** Starts extending the message's visibility; stop it by cancelling the returned future. */
