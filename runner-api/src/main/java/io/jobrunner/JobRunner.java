@@ -1,7 +1,9 @@
 package io.jobrunner;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Hands off background work; where it runs depends on the runner chosen by {@code JOB_RUNNER}.
@@ -60,6 +62,38 @@ public interface JobRunner extends AutoCloseable {
             requests.add(dispatchJob(job));
         }
         return requests;
+    }
+
+    /**
+     * Asks to cancel a job: a queued request is cancelled at once and never runs; a running one is
+     * flagged, its handler sees {@link JobContext#isCancelled()} at its next progress report or
+     * lease heartbeat, and the request ends {@code cancelled} when the handler returns.
+     *
+     * @return the request after the call, empty when it is unknown or already finished
+     */
+    default Optional<JobRequest> cancel(long jobId) {
+        return store().cancel(jobId);
+    }
+
+    /**
+     * Waits until the request is finished, reading the store, so it works from any process and
+     * after a restart of the one that dispatched it.
+     *
+     * @return the finished request, or empty when the timeout passed first
+     * @throws JobStoreException when no request has that id
+     */
+    default Optional<JobRequest> awaitCompletion(long jobId, Duration timeout) {
+        return JobAwaiter.await(() -> store().find(jobId), "id " + jobId, timeout);
+    }
+
+    /** {@link #awaitCompletion(long, Duration)} for the request stored under a dedup key. */
+    default Optional<JobRequest> awaitCompletion(String dedupKey, Duration timeout) {
+        return JobAwaiter.await(() -> store().findByDedupKey(dedupKey), "dedup key '" + dedupKey + "'", timeout);
+    }
+
+    /** True when a request is stored under the dedup key and it succeeded. */
+    default boolean hasExecutedSuccessfully(String dedupKey) {
+        return store().findByDedupKey(dedupKey).map(request -> request.status() == JobStatus.SUCCEEDED).orElse(false);
     }
 
     /** The store holding this runner's job requests, to read, list, cancel or purge them. */

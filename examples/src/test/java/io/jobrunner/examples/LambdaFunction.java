@@ -62,7 +62,7 @@ final class LambdaFunction {
             Files.write(services.resolve("io.jobrunner.TaskHandler"), List.of(ContractHandlers.Greet.class.getName()));
             Files.write(services.resolve("io.jobrunner.JobHandler"), List.of(ContractHandlers.Sum.class.getName(),
                     ContractHandlers.FlakyJob.class.getName(), ContractHandlers.Count.class.getName(),
-                    ContractHandlers.Remaining.class.getName()));
+                    ContractHandlers.Remaining.class.getName(), ContractHandlers.UntilCancelled.class.getName()));
             return directory;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

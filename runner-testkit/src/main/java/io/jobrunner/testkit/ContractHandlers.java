@@ -28,7 +28,7 @@ public final class ContractHandlers {
 
     public static HandlerRegistry registry(ContractEffects effects) {
         return HandlerRegistry.builder().task(new Greet(effects)).job(new Sum()).job(new FlakyJob(effects))
-                .job(new Count(effects)).job(new Remaining()).build();
+                .job(new Count(effects)).job(new Remaining()).job(new UntilCancelled(effects)).build();
     }
 
     /** Task "greet": records "name:n". */
@@ -125,6 +125,46 @@ public final class ContractHandlers {
         @Override
         public Object run(String ignored, JobContext context) {
             return context.remainingTime().map(java.time.Duration::toMillis).orElse(-1L);
+        }
+    }
+
+    /**
+     * Job "until-cancelled": records "started" with its key, then reports progress every 50 ms until
+     * it sees the cancel request (at most 30 s).
+     */
+    public static final class UntilCancelled implements JobHandler<String> {
+        private final ContractEffects effects;
+
+        public UntilCancelled() {
+            this(ContractEffects.fromEnvironment());
+        }
+
+        UntilCancelled(ContractEffects effects) {
+            this.effects = effects;
+        }
+
+        @Override
+        public String type() {
+            return "until-cancelled";
+        }
+
+        @Override
+        public Class<String> payloadType() {
+            return String.class;
+        }
+
+        @Override
+        public Object run(String key, JobContext context) throws InterruptedException {
+            effects.record("started", key);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            for (int tick = 1; System.nanoTime() < deadline; tick++) {
+                context.progress(Math.min(tick, 99), "waiting to be cancelled");
+                if (context.isCancelled()) {
+                    return "stopped after " + tick + " ticks";
+                }
+                Thread.sleep(50);
+            }
+            return "never cancelled";
         }
     }
 

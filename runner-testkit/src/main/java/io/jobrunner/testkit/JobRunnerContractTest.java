@@ -12,6 +12,7 @@ import io.jobrunner.JobRequestStore;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunners;
 import io.jobrunner.JobStatus;
+import io.jobrunner.JobStoreException;
 import io.jobrunner.PayloadException;
 import io.jobrunner.PayloadTooLargeException;
 import io.jobrunner.UnknownHandlerException;
@@ -23,6 +24,9 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -190,6 +194,70 @@ public abstract class JobRunnerContractTest {
         assertThat(effects.count("later")).isEqualTo(1);
     }
 
+    /** Dispatches on another thread: {@code inprocess-sync} only returns once the job has run. */
+    private CompletableFuture<JobRequest> dispatchInBackground(JobData job) {
+        return CompletableFuture.supplyAsync(() -> runner.dispatchJob(job));
+    }
+
+    private JobRequest awaitStored(String dedupKey) {
+        return Await.value("the job with key " + dedupKey + " is stored", TIMEOUT, () -> store.findByDedupKey(dedupKey),
+                Optional::isPresent).orElseThrow();
+    }
+
+    @Test
+    void aJobCancelledBeforeItRunsNeverRuns() throws Exception {
+        Instant runAt = Instant.now().plusSeconds(2);
+        CompletableFuture<JobRequest> dispatch = dispatchInBackground(JobData.builder("count").payload("cancelled-early")
+                .dedupKey("cancel-before-run").runAt(runAt).build());
+        JobRequest stored = awaitStored("cancel-before-run");
+
+        JobRequest cancelled = runner.cancel(stored.id()).orElseThrow();
+
+        assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
+        dispatch.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        Await.until("the run-at has passed", TIMEOUT, () -> Instant.now().isAfter(runAt.plusSeconds(2)));
+        assertThat(effects.count("cancelled-early")).isZero();
+        JobRequest after = store.find(stored.id()).orElseThrow();
+        assertThat(after.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(after.attempts()).isZero();
+        assertThat(runner.cancel(stored.id())).isEmpty();
+    }
+
+    @Test
+    void aRunningJobSeesTheCancelStopsAndEndsCancelled() throws Exception {
+        CompletableFuture<JobRequest> dispatch = dispatchInBackground(JobData.builder("until-cancelled").payload("stop-me")
+                .dedupKey("cancel-while-running").build());
+        Await.until("the job started", TIMEOUT, () -> effects.recorded("started").contains("stop-me"));
+        JobRequest running = store.findByDedupKey("cancel-while-running").orElseThrow();
+
+        JobRequest flagged = runner.cancel(running.id()).orElseThrow();
+
+        assertThat(flagged.cancelRequested()).isTrue();
+        JobRequest done = runner.awaitCompletion(running.id(), TIMEOUT).orElseThrow();
+        assertThat(done.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(done.attempts()).isEqualTo(1);
+        dispatch.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
+    void awaitCompletionAndHasExecutedSuccessfullyReadTheStoreSoTheyWorkAfterARestart() {
+        JobRequest dispatched = runner.dispatchJob(JobData.builder("sum").payload(new Numbers(List.of(20, 22)))
+                .dedupKey("await-after-restart").build());
+        runner.close();
+        runner = JobRunners.builder().environment(settings()).handlers(handlers()).store(store).build();
+
+        JobRequest done = runner.awaitCompletion("await-after-restart", TIMEOUT).orElseThrow();
+
+        assertThat(done.id()).isEqualTo(dispatched.id());
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(runner.awaitCompletion(dispatched.id(), Duration.ofMillis(1))).contains(done);
+        assertThat(runner.hasExecutedSuccessfully("await-after-restart")).isTrue();
+        assertThat(runner.hasExecutedSuccessfully("never-dispatched")).isFalse();
+        assertThatThrownBy(() -> runner.awaitCompletion(987_654_321L, Duration.ofMillis(10)))
+                .isInstanceOf(JobStoreException.class)
+                .hasMessageContaining("987654321");
+    }
+
     @Test
     void anUnknownTaskNameIsRefusedNamingTheKnownOnes() {
         assertThatThrownBy(() -> runner.dispatchTask("greeet", new Greeting("x", 1)))
@@ -204,7 +272,7 @@ public abstract class JobRunnerContractTest {
         assertThatThrownBy(() -> runner.dispatchJob(JobData.of("summ", new Numbers(List.of(1)))))
                 .isInstanceOf(UnknownHandlerException.class)
                 .hasMessageContaining("'summ'")
-                .hasMessageContaining("count, flaky, remaining, sum");
+                .hasMessageContaining("count, flaky, remaining, sum, until-cancelled");
         assertThat(store.list(JobQuery.all())).isEmpty();
     }
 
