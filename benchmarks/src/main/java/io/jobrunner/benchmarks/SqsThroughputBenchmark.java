@@ -44,7 +44,8 @@ public final class SqsThroughputBenchmark {
             Map<String, String> settings = new HashMap<>(sqs.settings(queue.url()));
             settings.put("JOB_RUNNER", "sqs");
             try (JobRunner runner = JobRunners.builder().environment(settings).handlers(handlers).store(store).build();
-                 SqsWorker worker = SqsWorker.create(settings, handlers, store).start()) {
+                 SqsWorker worker = SqsWorker.create(settings, handlers, store)) {
+                worker.start();
                 List<Integer> payloads = new ArrayList<>();
                 for (int i = 0; i < 100; i++) {
                     payloads.add(i);

@@ -3,7 +3,6 @@ package io.jobrunner.lambda;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequestStore;
 import io.jobrunner.spi.Envelope;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
