@@ -20,8 +20,19 @@ import java.util.Optional;
  */
 public interface JobRequestStore extends AutoCloseable {
 
-    /** Stores a new request as {@code queued}; with a dedup key already stored, returns that request. */
+    /**
+     * Stores a new request as {@code queued}. With a dedup key already stored: a request that is
+     * queued, running or succeeded is returned as it is; one that failed or was cancelled is queued
+     * again through {@link #retry(long)} (its stored payload runs, not the new one).
+     */
     InsertResult insert(NewJobRequest request);
+
+    /**
+     * A failed or cancelled request back to {@code queued}, due now and not handed off, keeping its
+     * history (attempts made, last error) and granting it as many attempts again as it had.
+     * Empty when it is not failed or cancelled.
+     */
+    Optional<JobRequest> retry(long id);
 
     Optional<JobRequest> find(long id);
 

@@ -76,6 +76,18 @@ public interface JobRunner extends AutoCloseable {
     }
 
     /**
+     * Runs a failed or cancelled job again: it is queued with its history kept (attempts made, last
+     * error) and as many attempts again as it had, then handed off like a new dispatch. Dispatching
+     * again with the dedup key of a failed or cancelled job does the same.
+     *
+     * @return the request as queued (for {@code inprocess-sync}, as it stands after the run); empty
+     *         when it is not failed or cancelled
+     */
+    default Optional<JobRequest> retry(long jobId) {
+        return store().retry(jobId);
+    }
+
+    /**
      * Waits until the request is finished, reading the store, so it works from any process and
      * after a restart of the one that dispatched it.
      *

@@ -70,7 +70,10 @@ public final class EmbeddedJobRequestStore implements JobRequestStore {
         if (request.dedupKey() != null) {
             Long existing = idsByDedupKey.get(request.dedupKey());
             if (existing != null) {
-                return new InsertResult(rows.get(existing), false);
+                Optional<JobRequest> requeued = retry(existing);
+                return requeued.isPresent()
+                        ? new InsertResult(requeued.get(), InsertResult.Outcome.REQUEUED)
+                        : new InsertResult(rows.get(existing), InsertResult.Outcome.EXISTING);
             }
         }
         Instant now = clock.instant();
@@ -79,7 +82,22 @@ public final class EmbeddedJobRequestStore implements JobRequestStore {
                 request.runAt() == null ? now : request.runAt(), null, null, request.runner(), false,
                 request.handedOff() ? now : null, request.handOffTarget(), now, now, null, null);
         save(row);
-        return new InsertResult(row, true);
+        return new InsertResult(row, InsertResult.Outcome.CREATED);
+    }
+
+    @Override
+    public synchronized Optional<JobRequest> retry(long id) {
+        JobRequest row = rows.get(id);
+        if (row == null || (row.status() != JobStatus.FAILED && row.status() != JobStatus.CANCELLED)) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        JobRequest requeued = new JobRequest(row.id(), row.jobType(), row.queueName(), row.payloadJson(), JobStatus.QUEUED,
+                0, row.resultMessage(), row.resultJson(), row.lastError(), row.attempts(), row.attempts() + row.maxAttempts(),
+                row.dedupKey(), now, null, null, row.runner(), false, null, row.handOffTarget(), row.createdAt(), now,
+                row.startedAt(), null);
+        save(requeued);
+        return Optional.of(requeued);
     }
 
     @Override

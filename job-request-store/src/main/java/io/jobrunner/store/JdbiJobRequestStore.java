@@ -125,11 +125,19 @@ public final class JdbiJobRequestStore implements JobRequestStore {
         for (int round = 0; round < 3; round++) {
             Optional<JobRequest> created = insertRow(sql, request);
             if (created.isPresent()) {
-                return new InsertResult(created.get(), true);
+                return new InsertResult(created.get(), InsertResult.Outcome.CREATED);
             }
             Optional<JobRequest> existing = findByDedupKey(request.dedupKey());
             if (existing.isPresent()) {
-                return new InsertResult(existing.get(), false);
+                JobStatus status = existing.get().status();
+                if (status == JobStatus.FAILED || status == JobStatus.CANCELLED) {
+                    Optional<JobRequest> requeued = retry(existing.get().id());
+                    if (requeued.isPresent()) {
+                        return new InsertResult(requeued.get(), InsertResult.Outcome.REQUEUED);
+                    }
+                    continue;
+                }
+                return new InsertResult(existing.get(), InsertResult.Outcome.EXISTING);
             }
         }
         throw new JobStoreException("Could not insert or find the job request with dedup key '"
@@ -158,6 +166,16 @@ public final class JdbiJobRequestStore implements JobRequestStore {
         } catch (SQLException e) {
             throw new JobStoreException("Could not insert a " + request.jobType() + " job request: " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public Optional<JobRequest> retry(long id) {
+        return call("retry job request " + id, () -> jdbi.withHandle(h -> h.createQuery(
+                        "UPDATE job_request SET status = 'queued', run_at = now(), max_attempts = attempts + max_attempts,"
+                                + " progress = 0, finished_at = NULL, locked_by = NULL, locked_until = NULL,"
+                                + " cancel_requested = false, handed_off_at = NULL, updated_at = now()"
+                                + " WHERE id = :id AND status IN ('failed', 'cancelled') RETURNING *")
+                .bind("id", id).mapTo(JobRequest.class).findOne()));
     }
 
     @Override

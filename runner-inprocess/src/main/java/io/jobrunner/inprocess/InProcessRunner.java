@@ -2,7 +2,6 @@ package io.jobrunner.inprocess;
 
 import io.jobrunner.InsertResult;
 import io.jobrunner.JobData;
-import io.jobrunner.JobHandler;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequestStore;
 import io.jobrunner.JobStatus;
@@ -77,15 +76,21 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     @Override
     public JobRequest dispatchJob(JobData data) {
         ensureOpen(data.jobType());
-        JobHandler<?> handler = context.handlers().requireJob(data.jobType());
+        context.handlers().requireJob(data.jobType());
         NewJobRequest request = context.newJobRequest(data, name);
         InsertResult inserted = store().insert(request);
-        if (!inserted.created()) {
-            return inserted.request();
-        }
-        JobRequest stored = inserted.request();
+        return inserted.needsHandOff() ? handOff(inserted.request()) : inserted.request();
+    }
+
+    @Override
+    public Optional<JobRequest> retry(long jobId) {
+        ensureOpen("job " + jobId);
+        return store().retry(jobId).map(this::handOff);
+    }
+
+    private JobRequest handOff(JobRequest stored) {
         if (jobs == Mode.SYNC) {
-            return runUntilFinished(stored.id(), handler.type());
+            return runUntilFinished(stored.id(), stored.jobType());
         }
         lane.submitJob(stored.id(), stored.runAt());
         return stored;

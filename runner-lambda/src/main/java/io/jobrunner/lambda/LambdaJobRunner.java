@@ -14,6 +14,8 @@ import io.jobrunner.spi.RunnerLifecycle;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,16 +75,32 @@ final class LambdaJobRunner implements JobRunner {
         InsertResult inserted = store().insert(new NewJobRequest(row.jobType(), row.queueName(), row.payloadJson(),
                 row.dedupKey(), row.runAt(), row.maxAttempts(), row.runner(), settings.function(), invokeNow));
         JobRequest request = inserted.request();
-        if (inserted.created() && invokeNow) {
-            try {
-                invoker.invokeAsync(Envelope.job(request.id()));
-            } catch (LambdaInvoker.InvokeFailedException e) {
-                store().clearHandOff(request.id());
-                log.warn("Job request {} ({}) is stored but was not handed to Lambda ({}); the hand-off sweep of a "
-                        + "scheduled event will invoke it", request.id(), request.jobType(), e.getMessage());
-            }
+        if (inserted.created() ? invokeNow : inserted.needsHandOff()) {
+            invoke(request);
         }
         return request;
+    }
+
+    @Override
+    public Optional<JobRequest> retry(long jobId) {
+        ensureOpen("job " + jobId);
+        Optional<JobRequest> requeued = store().retry(jobId);
+        requeued.ifPresent(this::invoke);
+        return requeued;
+    }
+
+    /** Invokes the function for a stored job; marks it handed off if the insert did not, or clears the mark on failure. */
+    private void invoke(JobRequest request) {
+        try {
+            invoker.invokeAsync(Envelope.job(request.id()));
+            if (request.handedOffAt() == null) {
+                store().markHandedOff(List.of(request.id()));
+            }
+        } catch (LambdaInvoker.InvokeFailedException e) {
+            store().clearHandOff(request.id());
+            log.warn("Job request {} ({}) is stored but was not handed to Lambda ({}); the hand-off sweep of a "
+                    + "scheduled event will invoke it", request.id(), request.jobType(), e.getMessage());
+        }
     }
 
     @Override

@@ -16,7 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -100,7 +103,7 @@ final class SqsJobRunner implements JobRunner {
         for (NewJobRequest row : rows) {
             InsertResult inserted = store().insert(row);
             requests.add(inserted.request());
-            if (inserted.created() && row.handedOff()) {
+            if (inserted.created() ? row.handedOff() : inserted.needsHandOff()) {
                 toSend.add(inserted.request());
             }
         }
@@ -108,6 +111,15 @@ final class SqsJobRunner implements JobRunner {
         return requests;
     }
 
+    @Override
+    public Optional<JobRequest> retry(long jobId) {
+        ensureOpen("job " + jobId);
+        Optional<JobRequest> requeued = store().retry(jobId);
+        requeued.ifPresent(request -> send(List.of(request)));
+        return requeued;
+    }
+
+    /** Sends the jobs' messages; marks handed off those not marked at insert, clears the mark of those not sent. */
     private void send(List<JobRequest> jobs) {
         if (jobs.isEmpty()) {
             return;
@@ -115,12 +127,21 @@ final class SqsJobRunner implements JobRunner {
         Instant now = Instant.now();
         List<SqsSender.Outgoing> messages = jobs.stream().map(job -> JobMessages.outgoing(job, now)).toList();
         List<SqsSender.Failure> failures = jobs.size() == 1 ? sendOne(messages.get(0)) : sender.sendAll(messages);
+        Set<Integer> failed = new HashSet<>();
         for (SqsSender.Failure failure : failures) {
             JobRequest job = jobs.get(failure.index());
+            failed.add(failure.index());
             store().clearHandOff(job.id());
             log.warn("Job request {} ({}) is stored but its message was not sent ({}); a worker's hand-off sweep will "
                     + "send it", job.id(), job.jobType(), failure.reason());
         }
+        List<Long> unmarked = new ArrayList<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            if (!failed.contains(i) && jobs.get(i).handedOffAt() == null) {
+                unmarked.add(jobs.get(i).id());
+            }
+        }
+        store().markHandedOff(unmarked);
     }
 
     private List<SqsSender.Failure> sendOne(SqsSender.Outgoing message) {

@@ -109,6 +109,35 @@ public abstract class JobRequestStoreContractTest {
     }
 
     @Test
+    void aFailedOrCancelledRequestIsQueuedAgainByItsDedupKeyWithItsHistoryKept() {
+        JobRequest first = store.insert(new NewJobRequest("a", null, "1", "again", null, 2, "test")).request();
+        JobRequest running = store.claim(first.id(), "w", LEASE).orElseThrow();
+        store.fail(running.lease().orElseThrow(), "boom").orElseThrow();
+
+        InsertResult again = store.insert(new NewJobRequest("a", null, "2", "again", null, 2, "test"));
+
+        assertThat(again.outcome()).isEqualTo(InsertResult.Outcome.REQUEUED);
+        assertThat(again.needsHandOff()).isTrue();
+        JobRequest requeued = again.request();
+        assertThat(requeued.id()).isEqualTo(first.id());
+        assertThat(requeued.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(requeued.attempts()).isEqualTo(1);
+        assertThat(requeued.maxAttempts()).isEqualTo(3);
+        assertThat(requeued.lastError()).isEqualTo("boom");
+        assertThat(requeued.payloadJson()).isEqualTo("1");
+        assertThat(requeued.finishedAt()).isNull();
+        assertThat(store.insert(new NewJobRequest("a", null, "3", "again", null, 2, "test")).outcome())
+                .isEqualTo(InsertResult.Outcome.EXISTING);
+        assertThat(store.claim(first.id(), "w", LEASE).orElseThrow().attempts()).isEqualTo(2);
+
+        JobRequest other = store.insert(new NewJobRequest("a", null, "1", "cancelled-one", null, 2, "test")).request();
+        store.cancel(other.id()).orElseThrow();
+        assertThat(store.retry(other.id()).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(store.retry(other.id())).isEmpty();
+        assertThat(store.list(JobQuery.all())).hasSize(2);
+    }
+
+    @Test
     void findOfAnUnknownIdIsEmpty() {
         assertThat(store.find(987_654)).isEmpty();
         assertThat(store.findByDedupKey("nope")).isEmpty();

@@ -184,6 +184,41 @@ public abstract class JobRunnerContractTest {
     }
 
     @Test
+    void aFailedJobDispatchedAgainWithItsDedupKeyRunsAgainWithItsHistoryKept() {
+        JobData job = JobData.builder("flaky").payload(new Flaky("second-chance", 1)).dedupKey("second-chance")
+                .maxAttempts(1).build();
+        JobRequest first = awaitFinished(runner.dispatchJob(job).id());
+        assertThat(first.status()).isEqualTo(JobStatus.FAILED);
+
+        JobRequest again = runner.dispatchJob(job);
+
+        assertThat(again.id()).isEqualTo(first.id());
+        JobRequest done = awaitFinished(again.id());
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(done.attempts()).isEqualTo(2);
+        assertThat(done.lastError()).contains("flaky failure 1 of 1");
+        assertThat(effects.count("second-chance")).isEqualTo(2);
+        assertThat(store.list(JobQuery.all())).hasSize(1);
+    }
+
+    @Test
+    void aFailedJobRetriedByHandRunsAgainWithItsHistoryKept() {
+        JobRequest failed = awaitFinished(runner.dispatchJob(JobData.builder("flaky").payload(new Flaky("by-hand", 2))
+                .maxAttempts(2).build()).id());
+        assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+
+        JobRequest requeued = runner.retry(failed.id()).orElseThrow();
+
+        assertThat(requeued.id()).isEqualTo(failed.id());
+        JobRequest done = runner.awaitCompletion(failed.id(), TIMEOUT).orElseThrow();
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(done.attempts()).isEqualTo(3);
+        assertThat(done.maxAttempts()).isEqualTo(4);
+        assertThat(done.resultJson()).isEqualTo("\"ok after 3\"");
+        assertThat(runner.retry(failed.id())).isEmpty();
+    }
+
+    @Test
     void aDelayedJobDoesNotStartBeforeItsRunAt() {
         Instant runAt = Instant.now().plusMillis(600);
         JobRequest dispatched = runner.dispatchJob(JobData.builder("count").payload("later").runAt(runAt).build());
