@@ -97,6 +97,14 @@ public final class ElasticMqServer implements AutoCloseable {
         return new Queue(url, deadLetterUrl);
     }
 
+    /** The queue's message counts by kind (visible, not visible, delayed), for failure messages. */
+    public Map<String, String> messageCounts(String queueUrl) {
+        return client.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributesAsStrings();
+    }
+
     /** Messages waiting or in flight in a queue. */
     public int approximateMessages(String queueUrl) {
         Map<QueueAttributeName, String> attributes = client.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(
