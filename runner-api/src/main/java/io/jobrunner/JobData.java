@@ -14,9 +14,11 @@ import java.time.Instant;
  * @param dedupKey    optional key: dispatching again with a stored key returns the stored request
  * @param runAt       optional earliest start ({@code null}: now)
  * @param maxAttempts optional attempts allowed in all ({@code null}: the runner's default)
+ * @param dedupByPayload derive the dedup key from the job type and a stable serialization of the
+ *                       payload (object keys sorted), so equal work is stored once; not with a dedup key
  */
 public record JobData(String jobType, Object payload, String queueName, String dedupKey, Instant runAt,
-                      Integer maxAttempts) {
+                      Integer maxAttempts, boolean dedupByPayload) {
 
     /** Longest dedup key accepted. */
     public static final int MAX_DEDUP_KEY_LENGTH = 512;
@@ -35,6 +37,10 @@ public record JobData(String jobType, Object payload, String queueName, String d
             throw new IllegalArgumentException("Dedup key must have 1 to " + MAX_DEDUP_KEY_LENGTH
                     + " characters, got " + dedupKey.length() + " (job type: " + jobType + ")");
         }
+        if (dedupByPayload && dedupKey != null) {
+            throw new IllegalArgumentException("Give a dedup key or ask for one derived from the payload, not both "
+                    + "(job type: " + jobType + ", dedup key: " + dedupKey + ")");
+        }
         if (maxAttempts != null && (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT)) {
             throw new IllegalArgumentException("Max attempts must be between 1 and " + MAX_ATTEMPTS_LIMIT
                     + ", got " + maxAttempts + " (job type: " + jobType + ")");
@@ -43,7 +49,7 @@ public record JobData(String jobType, Object payload, String queueName, String d
 
     /** A job of the given type with a payload and every option at its default. */
     public static JobData of(String jobType, Object payload) {
-        return new JobData(jobType, payload, null, null, null, null);
+        return new JobData(jobType, payload, null, null, null, null, false);
     }
 
     /** A builder for a job of the given type. */
@@ -59,6 +65,7 @@ public record JobData(String jobType, Object payload, String queueName, String d
         private String dedupKey;
         private Instant runAt;
         private Integer maxAttempts;
+        private boolean dedupByPayload;
 
         private Builder(String jobType) {
             this.jobType = jobType;
@@ -89,8 +96,14 @@ public record JobData(String jobType, Object payload, String queueName, String d
             return this;
         }
 
+        /** Derives the dedup key from the job type and the payload: dispatching equal work again returns the stored request. */
+        public Builder dedupByPayload() {
+            this.dedupByPayload = true;
+            return this;
+        }
+
         public JobData build() {
-            return new JobData(jobType, payload, queueName, dedupKey, runAt, maxAttempts);
+            return new JobData(jobType, payload, queueName, dedupKey, runAt, maxAttempts, dedupByPayload);
         }
     }
 }

@@ -2,11 +2,16 @@ package io.jobrunner;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /**
  * Turns payloads and results into JSON and back, with Jackson. Every runner passes payloads
@@ -21,10 +26,14 @@ public final class PayloadCodec {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES));
 
     private final ObjectMapper mapper;
+    private final ObjectMapper canonical;
 
     /** A codec over a configured mapper; the mapper must not be reconfigured afterwards. */
     public PayloadCodec(ObjectMapper mapper) {
         this.mapper = mapper;
+        this.canonical = mapper.copy()
+                .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+                .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY);
     }
 
     /** Java time support, ISO-8601 dates, unknown properties ignored on reading. */
@@ -54,6 +63,22 @@ public final class PayloadCodec {
             return mapper.writeValueAsString(payload);
         } catch (JsonProcessingException e) {
             throw notSerializable(handlerName, payload, e);
+        }
+    }
+
+    /**
+     * A key naming the payload's content: the SHA-256 of its JSON with object keys sorted, so equal
+     * payloads give one key whatever their map order or class.
+     */
+    public String contentKey(String handlerName, Object payload) {
+        try {
+            JsonNode tree = canonical.valueToTree(payload);
+            byte[] json = canonical.writeValueAsBytes(canonical.treeToValue(tree, Object.class));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json));
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw notSerializable(handlerName, payload, e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Every Java runtime has SHA-256", e);
         }
     }
 

@@ -28,6 +28,22 @@ class PayloadCodecTest {
     }
 
     @Test
+    void theContentKeyIgnoresMapOrderAndTheClassButNotTheValues() {
+        java.util.Map<String, Object> ordered = new java.util.LinkedHashMap<>();
+        ordered.put("number", "F-1");
+        ordered.put("dueAt", "2026-11-23T10:15:30Z");
+        java.util.Map<String, Object> reversed = new java.util.LinkedHashMap<>();
+        reversed.put("dueAt", "2026-11-23T10:15:30Z");
+        reversed.put("number", "F-1");
+        Invoice invoice = new Invoice("F-1", Instant.parse("2026-11-23T10:15:30Z"));
+
+        String key = codec.contentKey("invoice", invoice);
+
+        assertThat(key).hasSize(64).isEqualTo(codec.contentKey("invoice", ordered)).isEqualTo(codec.contentKey("invoice", reversed));
+        assertThat(codec.contentKey("invoice", new Invoice("F-2", invoice.dueAt()))).isNotEqualTo(key);
+    }
+
+    @Test
     void aPayloadThatCannotBeReadNamesTheHandlerTheTypeAndThePayload() {
         assertThatThrownBy(() -> codec.decode("invoice", "{\"dueAt\":\"yesterday\"}", Invoice.class))
                 .isInstanceOf(PayloadException.class)

@@ -114,7 +114,10 @@ public final class RunnerContext implements AutoCloseable {
         }
         String payloadJson = codec.encodeToString(data.jobType(), data.payload());
         int maxAttempts = data.maxAttempts() != null ? data.maxAttempts() : defaultMaxAttempts;
-        return new NewJobRequest(data.jobType(), data.queueName(), payloadJson, data.dedupKey(), data.runAt(),
+        String dedupKey = data.dedupByPayload()
+                ? data.jobType() + ":" + codec.contentKey(data.jobType(), data.payload())
+                : data.dedupKey();
+        return new NewJobRequest(data.jobType(), data.queueName(), payloadJson, dedupKey, data.runAt(),
                 maxAttempts, runnerName);
     }
 

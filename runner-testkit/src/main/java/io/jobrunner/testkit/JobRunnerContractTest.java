@@ -219,6 +219,20 @@ public abstract class JobRunnerContractTest {
     }
 
     @Test
+    void aDedupKeyDerivedFromThePayloadStoresEqualWorkOnce() {
+        JobRequest first = runner.dispatchJob(JobData.builder("sum").payload(new Numbers(List.of(1, 2))).dedupByPayload().build());
+        JobRequest same = runner.dispatchJob(JobData.builder("sum").payload(Map.of("values", List.of(1, 2))).dedupByPayload().build());
+        JobRequest other = runner.dispatchJob(JobData.builder("sum").payload(new Numbers(List.of(2, 1))).dedupByPayload().build());
+
+        assertThat(first.dedupKey()).startsWith("sum:");
+        assertThat(same.id()).isEqualTo(first.id());
+        assertThat(other.id()).isNotEqualTo(first.id());
+        assertThat(awaitFinished(first.id()).status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(awaitFinished(other.id()).status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(store.list(JobQuery.all())).hasSize(2);
+    }
+
+    @Test
     void aDelayedJobDoesNotStartBeforeItsRunAt() {
         Instant runAt = Instant.now().plusMillis(600);
         JobRequest dispatched = runner.dispatchJob(JobData.builder("count").payload("later").runAt(runAt).build());
