@@ -1,6 +1,7 @@
 package io.jobrunner;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -32,6 +33,8 @@ import java.util.Optional;
  * @param updatedAt      when it last changed
  * @param startedAt      when its first attempt started
  * @param finishedAt     when it reached a finished state
+ * @param attemptStartedAt when the current or last attempt was claimed
+ * @param history        every finished attempt, oldest first, with its outcome and error
  */
 public record JobRequest(
         long id,
@@ -56,7 +59,13 @@ public record JobRequest(
         Instant createdAt,
         Instant updatedAt,
         Instant startedAt,
-        Instant finishedAt) {
+        Instant finishedAt,
+        Instant attemptStartedAt,
+        List<JobAttempt> history) {
+
+    public JobRequest {
+        history = history == null ? List.of() : List.copyOf(history);
+    }
 
     /** The lease this request is held under, present only while it is running. */
     public Optional<Lease> lease() {

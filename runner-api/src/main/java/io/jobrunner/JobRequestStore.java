@@ -57,14 +57,29 @@ public interface JobRequestStore extends AutoCloseable {
     /** Records progress (0..100) and a message on a running request. */
     Optional<JobRequest> progress(Lease lease, int percent, String message);
 
+    /*
+     * Every transition that ends an attempt (succeed, fail, requeue, markCancelled, and the takeover
+     * of an expired lease) appends that attempt to the request's history.
+     */
+
     /** Running to {@code succeeded}, with the result as JSON (or {@code null}) and a message. */
     Optional<JobRequest> succeed(Lease lease, String resultJson, String message);
 
+    /** Running to {@code failed}, with the error; the attempt is recorded with {@code outcome}. */
+    Optional<JobRequest> fail(Lease lease, JobAttempt.Outcome outcome, String error);
+
     /** Running to {@code failed}, with the error. */
-    Optional<JobRequest> fail(Lease lease, String error);
+    default Optional<JobRequest> fail(Lease lease, String error) {
+        return fail(lease, JobAttempt.Outcome.FAILED, error);
+    }
+
+    /** Running back to {@code queued} for another attempt at {@code runAt}, keeping the error; the attempt is recorded with {@code outcome}. */
+    Optional<JobRequest> requeue(Lease lease, Instant runAt, JobAttempt.Outcome outcome, String error);
 
     /** Running back to {@code queued} for another attempt at {@code runAt}, keeping the error. */
-    Optional<JobRequest> requeue(Lease lease, Instant runAt, String error);
+    default Optional<JobRequest> requeue(Lease lease, Instant runAt, String error) {
+        return requeue(lease, runAt, JobAttempt.Outcome.FAILED, error);
+    }
 
     /**
      * Running back to {@code queued}, due now, without counting the attempt: for a worker that

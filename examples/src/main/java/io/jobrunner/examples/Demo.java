@@ -37,7 +37,7 @@ public final class Demo {
             jobs.add(runner.dispatchJob(JobData.of("generate-report", new ReportRequest("weekly-sales", 4))));
             jobs.add(runner.dispatchJob(JobData.builder("generate-report").payload(new ReportRequest("daily-" + LocalDate.now(), 3))
                     .dedupKey("daily-report-" + LocalDate.now()).build()));
-            jobs.add(runner.dispatchJob(JobData.builder("sync-crm").payload("ACME-42").maxAttempts(3).build()));
+            jobs.add(runner.dispatchJob(JobData.of("sync-crm", "ACME-42")));
             for (JobRequest job : jobs) {
                 System.out.println("Dispatched " + job);
             }

@@ -3,7 +3,9 @@ package io.jobrunner.examples;
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobContext;
 import io.jobrunner.JobHandler;
+import io.jobrunner.JobPolicy;
 import io.jobrunner.TaskHandler;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -88,6 +90,13 @@ public final class ExampleHandlers {
         @Override
         public String type() {
             return "sync-crm";
+        }
+
+        /** Syncing an account twice is harmless, so failures are retried: up to 3 attempts, about 0.5 s then 1 s apart. */
+        @Override
+        public JobPolicy policy() {
+            return JobPolicy.builder().idempotent().maxAttempts(3)
+                    .backoff(Duration.ofMillis(500), Duration.ofSeconds(30)).build();
         }
 
         @Override

@@ -2,6 +2,7 @@ package io.jobrunner.store;
 
 import io.jobrunner.ClaimFilter;
 import io.jobrunner.InsertResult;
+import io.jobrunner.JobAttempt;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequestStore;
@@ -80,7 +81,7 @@ public final class EmbeddedJobRequestStore implements JobRequestStore {
         JobRequest row = new JobRequest(++lastId, request.jobType(), request.queueName(), request.payloadJson(),
                 JobStatus.QUEUED, 0, null, null, null, 0, request.maxAttempts(), request.dedupKey(),
                 request.runAt() == null ? now : request.runAt(), null, null, request.runner(), false,
-                request.handedOff() ? now : null, request.handOffTarget(), now, now, null, null);
+                request.handedOff() ? now : null, request.handOffTarget(), now, now, null, null, null, List.of());
         save(row);
         return new InsertResult(row, InsertResult.Outcome.CREATED);
     }
@@ -95,7 +96,7 @@ public final class EmbeddedJobRequestStore implements JobRequestStore {
         JobRequest requeued = new JobRequest(row.id(), row.jobType(), row.queueName(), row.payloadJson(), JobStatus.QUEUED,
                 0, row.resultMessage(), row.resultJson(), row.lastError(), row.attempts(), row.attempts() + row.maxAttempts(),
                 row.dedupKey(), now, null, null, row.runner(), false, null, row.handOffTarget(), row.createdAt(), now,
-                row.startedAt(), null);
+                row.startedAt(), null, row.attemptStartedAt(), row.history());
         save(requeued);
         return Optional.of(requeued);
     }
@@ -161,18 +162,22 @@ public final class EmbeddedJobRequestStore implements JobRequestStore {
 
     @Override
     public synchronized Optional<JobRequest> succeed(Lease lease, String resultJson, String message) {
-        return leased(lease, (row, now) -> finished(row, JobStatus.SUCCEEDED, now).progress(100).resultJson(resultJson)
+        return leased(lease, (row, now) -> finished(row, JobStatus.SUCCEEDED, now)
+                .recordAttempt(now, JobAttempt.Outcome.SUCCEEDED, null).progress(100).resultJson(resultJson)
                 .resultMessage(message != null ? message : row.resultMessage()).build());
     }
 
     @Override
-    public synchronized Optional<JobRequest> fail(Lease lease, String error) {
-        return leased(lease, (row, now) -> finished(row, JobStatus.FAILED, now).lastError(error).build());
+    public synchronized Optional<JobRequest> fail(Lease lease, JobAttempt.Outcome outcome, String error) {
+        return leased(lease, (row, now) -> finished(row, JobStatus.FAILED, now).recordAttempt(now, outcome, error)
+                .lastError(error).build());
     }
 
     @Override
-    public synchronized Optional<JobRequest> requeue(Lease lease, Instant runAt, String error) {
-        return leased(lease, (row, now) -> copy(row).status(JobStatus.QUEUED).lastError(error).runAt(runAt)
+    public synchronized Optional<JobRequest> requeue(Lease lease, Instant runAt, JobAttempt.Outcome outcome,
+                                                     String error) {
+        return leased(lease, (row, now) -> copy(row).recordAttempt(now, outcome, error).status(JobStatus.QUEUED)
+                .lastError(error).runAt(runAt)
                 .lockedBy(null).lockedUntil(null).updatedAt(now).build());
     }
 
@@ -184,7 +189,8 @@ public final class EmbeddedJobRequestStore implements JobRequestStore {
 
     @Override
     public synchronized Optional<JobRequest> markCancelled(Lease lease, String message) {
-        return leased(lease, (row, now) -> finished(row, JobStatus.CANCELLED, now).resultMessage(message).build());
+        return leased(lease, (row, now) -> finished(row, JobStatus.CANCELLED, now)
+                .recordAttempt(now, JobAttempt.Outcome.CANCELLED, null).resultMessage(message).build());
     }
 
     @Override
@@ -268,9 +274,7 @@ public final class EmbeddedJobRequestStore implements JobRequestStore {
         List<JobRequest> failed = new ArrayList<>();
         for (JobRequest row : List.copyOf(rows.values())) {
             if (row.status() == JobStatus.RUNNING && row.lockedUntil().isBefore(now) && !row.hasAttemptsLeft()) {
-                JobRequest updated = finished(row, JobStatus.FAILED, now).lastError("Abandoned: the lease of attempt "
-                        + row.attempts() + " of " + row.maxAttempts() + " held by " + row.lockedBy()
-                        + " expired and no attempts are left; the worker died or stopped mid-run").build();
+                JobRequest updated = abandoned(row, now).status(JobStatus.FAILED).lockedUntil(null).finishedAt(now).build();
                 save(updated);
                 failed.add(updated);
             }
@@ -311,8 +315,16 @@ public final class EmbeddedJobRequestStore implements JobRequestStore {
                 || (row.status() == JobStatus.RUNNING && row.lockedUntil().isBefore(now) && row.hasAttemptsLeft());
     }
 
+    /** The attempt whose lease expired, recorded as abandoned. */
+    private static JobRequestBuilder abandoned(JobRequest row, Instant now) {
+        String error = "Abandoned: the lease of attempt " + row.attempts() + " of " + row.maxAttempts() + " held by "
+                + row.lockedBy() + " expired; the worker died, stopped or timed out mid-run";
+        return copy(row).recordAttempt(now, JobAttempt.Outcome.ABANDONED, error).lastError(error).updatedAt(now);
+    }
+
     private JobRequest claimRow(JobRequest row, String owner, Duration leaseTime, Instant now) {
-        JobRequest claimed = copy(row).status(JobStatus.RUNNING).attempts(row.attempts() + 1).lockedBy(owner)
+        JobRequestBuilder taken = row.status() == JobStatus.RUNNING ? abandoned(row, now) : copy(row);
+        JobRequest claimed = taken.status(JobStatus.RUNNING).attemptStartedAt(now).attempts(row.attempts() + 1).lockedBy(owner)
                 .lockedUntil(now.plus(leaseTime)).startedAt(row.startedAt() == null ? now : row.startedAt())
                 .updatedAt(now).build();
         save(claimed);

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.jobrunner.ClaimFilter;
 import io.jobrunner.InsertResult;
+import io.jobrunner.JobAttempt;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequestStore;
@@ -43,9 +44,15 @@ public final class JdbiJobRequestStore implements JobRequestStore {
             + " AND attempts = :attempt";
     private static final String CLAIMABLE = "((status = 'queued' AND run_at <= now())"
             + " OR (status = 'running' AND locked_until < now() AND attempts < max_attempts))";
+    private static final String ABANDONED_ERROR = "'Abandoned: the lease of attempt ' || attempts || ' of '"
+            + " || max_attempts || ' held by ' || coalesce(locked_by, '?')"
+            + " || ' expired; the worker died, stopped or timed out mid-run'";
     private static final String CLAIM_SET = "SET status = 'running', attempts = attempts + 1, locked_by = :owner,"
             + " locked_until = now() + :leaseMs * interval '1 millisecond', started_at = coalesce(started_at, now()),"
-            + " updated_at = now()";
+            + " attempt_started_at = now(), updated_at = now(),"
+            + " last_error = CASE WHEN status = 'running' THEN " + ABANDONED_ERROR + " ELSE last_error END,"
+            + " attempt_history = CASE WHEN status = 'running' THEN " + appendAttempt("'abandoned'", ABANDONED_ERROR)
+            + " ELSE attempt_history END";
     private static final String INSERT = "INSERT INTO job_request"
             + " (job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner, hand_off_target, handed_off_at)"
             + " VALUES (?, ?, cast(? AS jsonb), ?, coalesce(to_timestamp(cast(? AS bigint) / 1000.0), now()), ?, ?, ?,"
@@ -53,6 +60,21 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     private static final Comparator<JobRequest> RUN_AT_ORDER =
             Comparator.comparing(JobRequest::runAt).thenComparingLong(JobRequest::id);
     private static final String FINISH = ", locked_until = NULL, finished_at = now(), updated_at = now()";
+
+    /** Sets {@code attempt_history} to itself plus the attempt ending now, from the row's values before the update. */
+    private static String appendAttempt(String outcomeSql, String errorSql) {
+        return "attempt_history || jsonb_build_array(jsonb_build_object('attempt', attempts, 'worker', locked_by,"
+                + " 'startedAt', " + epochMillis("attempt_started_at") + ", 'finishedAt', " + epochMillis("now()")
+                + ", 'outcome', " + outcomeSql + ", 'error', " + errorSql + "))";
+    }
+
+    private static String epochMillis(String timestampSql) {
+        return "cast(extract(epoch FROM " + timestampSql + ") * 1000 AS bigint)";
+    }
+
+    private static String recordAttempt(JobAttempt.Outcome outcome) {
+        return " attempt_history = " + appendAttempt("'" + outcome.dbValue() + "'", "cast(:attemptError AS text)") + ",";
+    }
 
     private final DataSource dataSource;
     private final Jdbi jdbi;
@@ -279,22 +301,24 @@ public final class JdbiJobRequestStore implements JobRequestStore {
 
     @Override
     public Optional<JobRequest> succeed(Lease lease, String resultJson, String message) {
-        return leased("record success of", lease, "SET status = 'succeeded', progress = 100, result = cast(:result AS jsonb),"
+        return leased("record success of", lease, "SET" + recordAttempt(JobAttempt.Outcome.SUCCEEDED)
+                        + " status = 'succeeded', progress = 100, result = cast(:result AS jsonb),"
                         + " result_message = coalesce(:message, result_message)" + FINISH,
-                q -> q.bind("result", resultJson).bind("message", message));
+                q -> q.bind("result", resultJson).bind("message", message).bind("attemptError", (String) null));
     }
 
     @Override
-    public Optional<JobRequest> fail(Lease lease, String error) {
-        return leased("record failure of", lease, "SET status = 'failed', last_error = :error" + FINISH,
-                q -> q.bind("error", error));
+    public Optional<JobRequest> fail(Lease lease, JobAttempt.Outcome outcome, String error) {
+        return leased("record failure of", lease, "SET" + recordAttempt(outcome) + " status = 'failed', last_error = :error"
+                + FINISH, q -> q.bind("error", error).bind("attemptError", JobAttempt.shortError(error)));
     }
 
     @Override
-    public Optional<JobRequest> requeue(Lease lease, Instant runAt, String error) {
-        return leased("requeue", lease, "SET status = 'queued', last_error = :error, run_at = to_timestamp(:runAtMs / 1000.0),"
-                        + " locked_by = NULL, locked_until = NULL, updated_at = now()",
-                q -> q.bind("error", error).bind("runAtMs", runAt.toEpochMilli()));
+    public Optional<JobRequest> requeue(Lease lease, Instant runAt, JobAttempt.Outcome outcome, String error) {
+        return leased("requeue", lease, "SET" + recordAttempt(outcome) + " status = 'queued', last_error = :error,"
+                        + " run_at = to_timestamp(:runAtMs / 1000.0), locked_by = NULL, locked_until = NULL, updated_at = now()",
+                q -> q.bind("error", error).bind("runAtMs", runAt.toEpochMilli())
+                        .bind("attemptError", JobAttempt.shortError(error)));
     }
 
     @Override
@@ -305,8 +329,9 @@ public final class JdbiJobRequestStore implements JobRequestStore {
 
     @Override
     public Optional<JobRequest> markCancelled(Lease lease, String message) {
-        return leased("record cancellation of", lease, "SET status = 'cancelled', result_message = :message" + FINISH,
-                q -> q.bind("message", message));
+        return leased("record cancellation of", lease, "SET" + recordAttempt(JobAttempt.Outcome.CANCELLED)
+                        + " status = 'cancelled', result_message = :message" + FINISH,
+                q -> q.bind("message", message).bind("attemptError", (String) null));
     }
 
     @Override
@@ -363,8 +388,8 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     public List<JobRequest> requeueAbandoned(String runner, String target) {
         return call("requeue abandoned job requests of runner " + runner, () -> jdbi.withHandle(h -> h.createQuery(
                         "UPDATE job_request SET status = 'queued', run_at = now(), handed_off_at = NULL,"
-                                + " last_error = 'Abandoned: the lease of attempt ' || attempts || ' held by '"
-                                + " || coalesce(locked_by, '?') || ' expired; the worker died, stopped or timed out mid-run',"
+                                + " last_error = " + ABANDONED_ERROR + ","
+                                + " attempt_history = " + appendAttempt("'abandoned'", ABANDONED_ERROR) + ","
                                 + " locked_by = NULL, locked_until = NULL, updated_at = now()"
                                 + " WHERE status = 'running' AND locked_until < now() AND attempts < max_attempts"
                                 + " AND runner = :runner AND hand_off_target IS NOT DISTINCT FROM :target RETURNING *")
@@ -375,9 +400,8 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     @Override
     public List<JobRequest> failAbandoned() {
         return call("fail abandoned job requests", () -> jdbi.withHandle(h -> h.createQuery(
-                        "UPDATE job_request SET status = 'failed', last_error = 'Abandoned: the lease of attempt '"
-                                + " || attempts || ' of ' || max_attempts || ' held by ' || coalesce(locked_by, '?')"
-                                + " || ' expired and no attempts are left; the worker died or stopped mid-run'" + FINISH
+                        "UPDATE job_request SET status = 'failed', last_error = " + ABANDONED_ERROR + ","
+                                + " attempt_history = " + appendAttempt("'abandoned'", ABANDONED_ERROR) + FINISH
                                 + " WHERE status = 'running' AND locked_until < now() AND attempts >= max_attempts RETURNING *")
                 .mapTo(JobRequest.class).list()));
     }

@@ -1,8 +1,11 @@
 package io.jobrunner.store;
 
+import io.jobrunner.JobAttempt;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /** A changed copy of a {@link JobRequest}, for the embedded store's transitions. Not thread-safe. */
 final class JobRequestBuilder {
@@ -21,6 +24,8 @@ final class JobRequestBuilder {
     private Instant updatedAt;
     private Instant startedAt;
     private Instant finishedAt;
+    private Instant attemptStartedAt;
+    private final List<JobAttempt> history;
 
     JobRequestBuilder(JobRequest base) {
         this.base = base;
@@ -38,6 +43,20 @@ final class JobRequestBuilder {
         this.updatedAt = base.updatedAt();
         this.startedAt = base.startedAt();
         this.finishedAt = base.finishedAt();
+        this.attemptStartedAt = base.attemptStartedAt();
+        this.history = new ArrayList<>(base.history());
+    }
+
+    JobRequestBuilder attemptStartedAt(Instant value) {
+        attemptStartedAt = value;
+        return this;
+    }
+
+    /** Appends the attempt the base row holds (its number, owner and start), ended now with an outcome. */
+    JobRequestBuilder recordAttempt(Instant now, JobAttempt.Outcome outcome, String error) {
+        history.add(new JobAttempt(base.attempts(), base.lockedBy(), base.attemptStartedAt(), now, outcome,
+                JobAttempt.shortError(error)));
+        return this;
     }
 
     JobRequestBuilder status(JobStatus value) {
@@ -113,6 +132,7 @@ final class JobRequestBuilder {
     JobRequest build() {
         return new JobRequest(base.id(), base.jobType(), base.queueName(), base.payloadJson(), status, progress,
                 resultMessage, resultJson, lastError, attempts, base.maxAttempts(), base.dedupKey(), runAt, lockedBy,
-                lockedUntil, base.runner(), cancelRequested, handedOffAt, base.handOffTarget(), base.createdAt(), updatedAt, startedAt, finishedAt);
+                lockedUntil, base.runner(), cancelRequested, handedOffAt, base.handOffTarget(), base.createdAt(), updatedAt, startedAt, finishedAt,
+                attemptStartedAt, history);
     }
 }

@@ -1,11 +1,18 @@
 package io.jobrunner.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jobrunner.JobAttempt;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
+import io.jobrunner.PayloadCodec;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.StatementContext;
 
@@ -13,6 +20,7 @@ import org.jdbi.v3.core.statement.StatementContext;
 final class JobRequestRowMapper implements RowMapper<JobRequest> {
 
     static final JobRequestRowMapper INSTANCE = new JobRequestRowMapper();
+    private static final ObjectMapper MAPPER = PayloadCodec.defaultCodec().mapper();
 
     @Override
     public JobRequest map(ResultSet rs, StatementContext ctx) throws SQLException {
@@ -43,7 +51,37 @@ final class JobRequestRowMapper implements RowMapper<JobRequest> {
                 instant(rs, "created_at"),
                 instant(rs, "updated_at"),
                 instant(rs, "started_at"),
-                instant(rs, "finished_at"));
+                instant(rs, "finished_at"),
+                instant(rs, "attempt_started_at"),
+                history(rs.getString("attempt_history")));
+    }
+
+    /** The {@code attempt_history} JSON array: epoch milliseconds for times, lower-case outcomes. */
+    static List<JobAttempt> history(String json) throws SQLException {
+        if (json == null || json.equals("[]")) {
+            return List.of();
+        }
+        try {
+            List<JobAttempt> attempts = new ArrayList<>();
+            for (JsonNode entry : MAPPER.readTree(json)) {
+                attempts.add(new JobAttempt(entry.path("attempt").asInt(), text(entry, "worker"),
+                        millis(entry, "startedAt"), millis(entry, "finishedAt"),
+                        JobAttempt.Outcome.fromDbValue(entry.path("outcome").asText()), text(entry, "error")));
+            }
+            return attempts;
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new SQLException("Unreadable attempt_history: " + e.getMessage(), e);
+        }
+    }
+
+    private static String text(JsonNode entry, String field) {
+        JsonNode value = entry.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static Instant millis(JsonNode entry, String field) {
+        JsonNode value = entry.get(field);
+        return value == null || value.isNull() ? null : Instant.ofEpochMilli(value.asLong());
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

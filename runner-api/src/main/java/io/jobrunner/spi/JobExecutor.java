@@ -1,9 +1,12 @@
 package io.jobrunner.spi;
 
 import io.jobrunner.HandlerRegistry;
+import io.jobrunner.JobAttempt;
 import io.jobrunner.JobHandler;
+import io.jobrunner.JobPolicy;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobTimeoutException;
 import io.jobrunner.Lease;
 import io.jobrunner.PayloadCodec;
 import io.jobrunner.PayloadException;
@@ -12,10 +15,12 @@ import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,18 +74,6 @@ public final class JobExecutor implements AutoCloseable {
     public ExecutionOutcome execute(JobRequest claimed, Instant deadline) {
         Lease lease = claimed.lease().orElseThrow(() -> new IllegalArgumentException(
                 "Job request " + claimed.id() + " is " + claimed.status().dbValue() + ", not a claimed running request"));
-        RunningJob running = new RunningJob(claimed, lease, store, deadline);
-        long period = Math.max(leaseTime.toMillis() / 3, 10);
-        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> running.heartbeat(leaseTime),
-                period, period, TimeUnit.MILLISECONDS);
-        try {
-            return runAndRecord(claimed, lease, running);
-        } finally {
-            heartbeat.cancel(false);
-        }
-    }
-
-    private ExecutionOutcome runAndRecord(JobRequest claimed, Lease lease, RunningJob running) {
         Optional<JobHandler<?>> handler = handlers.job(claimed.jobType());
         if (handler.isEmpty()) {
             String error = "No job handler named '" + claimed.jobType() + "' in this worker; known job types: "
@@ -88,66 +81,173 @@ public final class JobExecutor implements AutoCloseable {
                     + ". Deploy the handler to the workers, then retry the request";
             return recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, error));
         }
-        Object result = null;
-        Throwable failure = null;
-        try {
-            result = invoke(handler.get(), claimed, running);
-        } catch (PayloadException e) {
-            return recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, describe(e)));
-        } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
-            failure = e;
+        JobPolicy policy = handler.get().policy();
+        if (!policy.idempotent() && lastAttemptAbandoned(claimed)) {
+            return recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, JobAttempt.Outcome.ABANDONED,
+                    "Not run again: attempt " + (claimed.attempts() - 1) + " was abandoned mid-run (its worker died or "
+                            + "stopped), and job type '" + claimed.jobType() + "' is not declared idempotent, so it "
+                            + "may already have done its work. Check, then retry it by hand if it must run"));
         }
-        // The outcome must reach the store even when the run was interrupted (shutdown): record it with
-        // the interrupt flag cleared, then restore the flag for the caller.
-        boolean interrupted = Thread.interrupted() || failure instanceof InterruptedException;
+        RunningJob running = new RunningJob(claimed, lease, store, deadline);
+        Attempt attempt = new Attempt(claimed, lease, running, policy, Thread.currentThread());
+        long period = Math.max(leaseTime.toMillis() / 3, 10);
+        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> running.heartbeat(leaseTime),
+                period, period, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> watchdog = policy.timeout() == null ? null
+                : heartbeats.schedule(attempt::timeOut, policy.timeout().toMillis(), TimeUnit.MILLISECONDS);
         try {
-            return failure != null ? recordFailure(claimed, lease, running, failure) : recordSuccess(claimed, lease, running, result);
+            return attempt.run(handler.get());
         } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+            heartbeat.cancel(false);
+            if (watchdog != null) {
+                watchdog.cancel(false);
             }
         }
     }
 
-    private ExecutionOutcome recordSuccess(JobRequest claimed, Lease lease, RunningJob running, Object result) {
-        if (running.isCancelled()) {
-            return recorded(ExecutionOutcome.Result.CANCELLED, store.markCancelled(lease, "cancelled while running"));
+    /** True when the attempt before this one ended with its lease expiring mid-run. */
+    private static boolean lastAttemptAbandoned(JobRequest claimed) {
+        if (claimed.attempts() <= 1) {
+            return false;
         }
-        String resultJson;
-        try {
-            resultJson = result == null ? null : codec.encodeToString(claimed.jobType(), result);
-        } catch (PayloadException e) {
-            return recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, "The handler's result could not be stored: "
-                    + e.getMessage()));
+        if (claimed.history().isEmpty()) {
+            return true;
         }
-        return recorded(ExecutionOutcome.Result.SUCCEEDED, store.succeed(lease, resultJson, running.lastMessage()));
+        JobAttempt last = claimed.history().get(claimed.history().size() - 1);
+        return last.outcome() == JobAttempt.Outcome.ABANDONED && last.attempt() == claimed.attempts() - 1;
+    }
+
+    /**
+     * One run of a handler, raced by its timeout: whichever ends first (the handler returning or the
+     * watchdog firing) records the outcome; the other leaves it alone, so a late result never
+     * overwrites a timeout.
+     */
+    private final class Attempt {
+        private final JobRequest claimed;
+        private final Lease lease;
+        private final RunningJob running;
+        private final JobPolicy policy;
+        private final Thread worker;
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private final CompletableFuture<ExecutionOutcome> timedOut = new CompletableFuture<>();
+
+        Attempt(JobRequest claimed, Lease lease, RunningJob running, JobPolicy policy, Thread worker) {
+            this.claimed = claimed;
+            this.lease = lease;
+            this.running = running;
+            this.policy = policy;
+            this.worker = worker;
+        }
+
+        ExecutionOutcome run(JobHandler<?> handler) {
+            Object result = null;
+            Throwable failure = null;
+            try {
+                result = invoke(handler, claimed, running);
+            } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+                failure = e;
+            }
+            if (!ended.compareAndSet(false, true)) {
+                Thread.interrupted(); // the watchdog's interrupt, meant for the handler
+                log.info("Job {} ({}) attempt {} ended after its timeout; its late {} is ignored", claimed.id(),
+                        claimed.jobType(), lease.attempt(), failure == null ? "result" : "error " + failure);
+                return timedOut.join();
+            }
+            // The outcome must reach the store even when the run was interrupted (shutdown): record it with
+            // the interrupt flag cleared, then restore the flag for the caller.
+            boolean interrupted = Thread.interrupted() || failure instanceof InterruptedException;
+            try {
+                if (failure instanceof PayloadException) {
+                    return recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, describe(failure)));
+                }
+                return failure != null ? recordFailure(failure) : recordSuccess(result);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        /** Called by the watchdog when the policy's timeout passes: records the timeout, then interrupts the handler. */
+        void timeOut() {
+            if (!ended.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                JobTimeoutException error = new JobTimeoutException(claimed.id(), claimed.jobType(), lease.attempt(),
+                        policy.timeout());
+                timedOut.complete(retryOrFail(error, JobAttempt.Outcome.TIMED_OUT));
+            } catch (RuntimeException e) {
+                log.warn("Could not record the timeout of job {}: {}", claimed.id(), e.toString());
+                timedOut.complete(new ExecutionOutcome(ExecutionOutcome.Result.LEASE_LOST, null));
+            } finally {
+                worker.interrupt();
+            }
+        }
+
+        private ExecutionOutcome recordSuccess(Object result) {
+            if (running.isCancelled()) {
+                return recorded(ExecutionOutcome.Result.CANCELLED, store.markCancelled(lease, "cancelled while running"));
+            }
+            String resultJson;
+            try {
+                resultJson = result == null ? null : codec.encodeToString(claimed.jobType(), result);
+            } catch (PayloadException e) {
+                return recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, "The handler's result could not be stored: "
+                        + e.getMessage()));
+            }
+            return recorded(ExecutionOutcome.Result.SUCCEEDED, store.succeed(lease, resultJson, running.lastMessage()));
+        }
+
+        private ExecutionOutcome recordFailure(Throwable error) {
+            if (shuttingDown && error instanceof InterruptedException) {
+                log.info("Job {} ({}) was interrupted by shutdown; released to the queue", claimed.id(), claimed.jobType());
+                return recorded(ExecutionOutcome.Result.RELEASED, store.release(lease));
+            }
+            if (running.isCancelled()) {
+                return recorded(ExecutionOutcome.Result.CANCELLED, store.markCancelled(lease,
+                        "cancelled while running; the handler ended with " + error));
+            }
+            return retryOrFail(error, JobAttempt.Outcome.FAILED);
+        }
+
+        private ExecutionOutcome retryOrFail(Throwable error, JobAttempt.Outcome outcome) {
+            String described = describe(error);
+            if (claimed.hasAttemptsLeft() && policy.retries(error)) {
+                Duration delay = backoffFor(policy).delayAfter(claimed.attempts());
+                log.warn("Job {} ({}) attempt {}/{} {}, retrying in {} ms: {}", claimed.id(), claimed.jobType(),
+                        claimed.attempts(), claimed.maxAttempts(), outcome.dbValue(), delay.toMillis(), error.toString());
+                return recorded(ExecutionOutcome.Result.RETRY_SCHEDULED,
+                        store.requeue(lease, Instant.now().plus(delay), outcome, described));
+            }
+            log.error("Job {} ({}) attempt {}/{} {}; {}", claimed.id(), claimed.jobType(), claimed.attempts(),
+                    claimed.maxAttempts(), outcome.dbValue(), whyNoRetry(error), error);
+            return recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, outcome, described));
+        }
+
+        private String whyNoRetry(Throwable error) {
+            if (!policy.idempotent()) {
+                return "not retried: the job type is not declared idempotent";
+            }
+            if (!policy.retries(error)) {
+                return "not retried: its policy does not retry " + error.getClass().getName();
+            }
+            return "no attempts left";
+        }
+    }
+
+    private RetryBackoff backoffFor(JobPolicy policy) {
+        if (policy.backoffBase() == null && policy.backoffMax() == null) {
+            return backoff;
+        }
+        Duration base = policy.backoffBase() != null ? policy.backoffBase() : backoff.base();
+        Duration max = policy.backoffMax() != null ? policy.backoffMax() : backoff.max();
+        return new RetryBackoff(base, max.compareTo(base) < 0 ? base : max);
     }
 
     private <P> Object invoke(JobHandler<P> handler, JobRequest claimed, RunningJob running) throws Exception {
         P payload = codec.decode(claimed.jobType(), claimed.payloadJson(), handler.payloadType());
         return handler.run(payload, running);
-    }
-
-    private ExecutionOutcome recordFailure(JobRequest claimed, Lease lease, RunningJob running, Throwable error) {
-        if (shuttingDown && error instanceof InterruptedException) {
-            log.info("Job {} ({}) was interrupted by shutdown; released to the queue", claimed.id(), claimed.jobType());
-            return recorded(ExecutionOutcome.Result.RELEASED, store.release(lease));
-        }
-        if (running.isCancelled()) {
-            return recorded(ExecutionOutcome.Result.CANCELLED, store.markCancelled(lease,
-                    "cancelled while running; the handler ended with " + error));
-        }
-        String described = describe(error);
-        if (claimed.hasAttemptsLeft()) {
-            Duration delay = backoff.delayAfter(claimed.attempts());
-            log.warn("Job {} ({}) attempt {}/{} failed, retrying in {} ms: {}", claimed.id(), claimed.jobType(),
-                    claimed.attempts(), claimed.maxAttempts(), delay.toMillis(), error.toString());
-            return recorded(ExecutionOutcome.Result.RETRY_SCHEDULED,
-                    store.requeue(lease, Instant.now().plus(delay), described));
-        }
-        log.error("Job {} ({}) failed on its last attempt {}/{}", claimed.id(), claimed.jobType(),
-                claimed.attempts(), claimed.maxAttempts(), error);
-        return recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, described));
     }
 
     private ExecutionOutcome recorded(ExecutionOutcome.Result result, Optional<JobRequest> stored) {

@@ -2,6 +2,7 @@ package io.jobrunner.spi;
 
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobData;
+import io.jobrunner.JobPolicy;
 import io.jobrunner.JobRequestStore;
 import io.jobrunner.JobStoreException;
 import io.jobrunner.NewJobRequest;
@@ -109,16 +110,31 @@ public final class RunnerContext implements AutoCloseable {
 
     /** Checks a job before it is stored and turns it into the row to insert. */
     public NewJobRequest newJobRequest(JobData data, String runnerName) {
-        if (!handlers.isEmpty()) {
-            handlers.requireJob(data.jobType());
-        }
+        JobPolicy policy = handlers.isEmpty() ? null : handlers.requireJob(data.jobType()).policy();
         String payloadJson = codec.encodeToString(data.jobType(), data.payload());
-        int maxAttempts = data.maxAttempts() != null ? data.maxAttempts() : defaultMaxAttempts;
+        int maxAttempts = maxAttempts(data, policy);
         String dedupKey = data.dedupByPayload()
                 ? data.jobType() + ":" + codec.contentKey(data.jobType(), data.payload())
                 : data.dedupKey();
         return new NewJobRequest(data.jobType(), data.queueName(), payloadJson, dedupKey, data.runAt(),
                 maxAttempts, runnerName);
+    }
+
+    /**
+     * Attempts for a new request: the job's own, else its type's policy, else (when this process does
+     * not know the handler) {@code JOB_RUNNER_MAX_ATTEMPTS}. The worker retries only what the policy
+     * allows, whatever is stored.
+     */
+    private int maxAttempts(JobData data, JobPolicy policy) {
+        if (data.maxAttempts() == null) {
+            return policy != null ? policy.maxAttempts() : defaultMaxAttempts;
+        }
+        if (policy != null && data.maxAttempts() > 1 && !policy.idempotent()) {
+            throw new IllegalArgumentException("Job type '" + data.jobType() + "' is not declared idempotent, so it "
+                    + "is never retried automatically and maxAttempts(" + data.maxAttempts() + ") cannot apply. Declare "
+                    + "its handler's policy idempotent if running it twice is harmless, or drop maxAttempts");
+        }
+        return data.maxAttempts();
     }
 
     /** Closes the store if this context opened it. */

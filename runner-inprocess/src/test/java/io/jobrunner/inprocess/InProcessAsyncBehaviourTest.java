@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.jobrunner.DispatchRejectedException;
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobData;
+import io.jobrunner.JobAttempt;
 import io.jobrunner.JobHandler;
+import io.jobrunner.JobPolicy;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequestStore;
 import io.jobrunner.JobRunner;
@@ -71,6 +73,11 @@ class InProcessAsyncBehaviourTest {
                     work(millis);
                     return null;
                 }))
+                .job(JobHandler.of("wait-idempotent", Integer.class, JobPolicy.builder().idempotent().build(),
+                        (millis, context) -> {
+                            work(millis);
+                            return null;
+                        }))
                 .job(JobHandler.of("block-until-interrupted", String.class, (text, context) -> {
                     Thread.sleep(60_000);
                     return null;
@@ -209,11 +216,16 @@ class InProcessAsyncBehaviourTest {
     }
 
     @Test
-    void aRequestAbandonedMidRunIsRunAgainOrFailedWhenNoAttemptsAreLeft() throws Exception {
-        JobRequest retryable = store.insert(new NewJobRequest("wait", null, "1", null, null, 3, "inprocess-async")).request();
-        JobRequest spent = store.insert(new NewJobRequest("wait", null, "1", null, null, 1, "inprocess-async")).request();
-        store.claim(retryable.id(), "dead-worker", Duration.ofMillis(50)).orElseThrow();
-        store.claim(spent.id(), "dead-worker", Duration.ofMillis(50)).orElseThrow();
+    void aRequestAbandonedMidRunIsRunAgainOnlyWhenIdempotentWithAttemptsLeft() throws Exception {
+        JobRequest retryable = store.insert(new NewJobRequest("wait-idempotent", null, "1", null, null, 3,
+                "inprocess-async")).request();
+        JobRequest spent = store.insert(new NewJobRequest("wait-idempotent", null, "1", null, null, 1,
+                "inprocess-async")).request();
+        JobRequest notIdempotent = store.insert(new NewJobRequest("wait", null, "1", null, null, 3,
+                "inprocess-async")).request();
+        for (JobRequest request : List.of(retryable, spent, notIdempotent)) {
+            store.claim(request.id(), "dead-worker", Duration.ofMillis(50)).orElseThrow();
+        }
         Thread.sleep(100);
 
         JobRunner runner = runner(Map.of());
@@ -226,6 +238,16 @@ class InProcessAsyncBehaviourTest {
                     () -> store.find(spent.id()).orElseThrow(), request -> request.status().isFinished());
             assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
             assertThat(failed.lastError()).contains("Abandoned").contains("dead-worker");
+            assertThat(failed.history()).extracting(JobAttempt::outcome).containsExactly(JobAttempt.Outcome.ABANDONED);
+            JobRequest refused = Await.value("the request that is not idempotent finished", TIMEOUT,
+                    () -> store.find(notIdempotent.id()).orElseThrow(), request -> request.status().isFinished());
+            assertThat(refused.status()).isEqualTo(JobStatus.FAILED);
+            assertThat(refused.lastError()).contains("not declared idempotent");
+            assertThat(refused.history()).extracting(JobAttempt::outcome)
+                    .containsExactly(JobAttempt.Outcome.ABANDONED, JobAttempt.Outcome.ABANDONED);
+            assertThat(rerun.history()).extracting(JobAttempt::outcome)
+                    .containsExactly(JobAttempt.Outcome.ABANDONED, JobAttempt.Outcome.SUCCEEDED);
+            assertThat(rerun.history().get(0).worker()).isEqualTo("dead-worker");
         } finally {
             runner.close();
         }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobData;
 import io.jobrunner.JobHandler;
+import io.jobrunner.JobPolicy;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunners;
@@ -29,7 +30,7 @@ class InProcessSyncBehaviourTest {
                     throw new IllegalStateException("explodes on purpose: " + text);
                 }))
                 .job(JobHandler.of("double", Integer.class, (n, context) -> n * 2))
-                .job(JobHandler.of("broken", Integer.class, (n, context) -> {
+                .job(JobHandler.of("broken", Integer.class, JobPolicy.builder().idempotent().build(), (n, context) -> {
                     throw new IllegalStateException("broken job " + n);
                 }))
                 .build();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobData;
 import io.jobrunner.JobHandler;
+import io.jobrunner.JobPolicy;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRunner;
@@ -44,7 +45,7 @@ class SqsWorkerTest extends SqsFixtures {
                     }
                     return "ran " + runsById.get(context.request().id()).get() + " times";
                 }))
-                .job(JobHandler.of("poison", String.class, (text, context) -> {
+                .job(JobHandler.of("poison", String.class, JobPolicy.builder().idempotent().build(), (text, context) -> {
                     throw new IllegalArgumentException("poisoned: " + text);
                 }))
                 .task(TaskHandler.of("note", String.class, text -> { }))

@@ -3,6 +3,7 @@ package io.jobrunner.testkit;
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobContext;
 import io.jobrunner.JobHandler;
+import io.jobrunner.JobPolicy;
 import io.jobrunner.TaskHandler;
 import java.util.List;
 import java.util.Map;
@@ -93,6 +94,11 @@ public final class ContractHandlers {
         @Override
         public String type() {
             return "flaky";
+        }
+
+        @Override
+        public JobPolicy policy() {
+            return JobPolicy.builder().idempotent().build();
         }
 
         @Override

@@ -1,0 +1,136 @@
+package io.jobrunner;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How one job type is run: whether it may be retried automatically, how often, how long to wait
+ * between attempts, which errors retry, and how long one attempt may take. Declared by the handler
+ * ({@link JobHandler#policy()}). Immutable and thread-safe.
+ *
+ * <p>Only a handler declared {@linkplain Builder#idempotent() idempotent} is retried
+ * automatically, after a failure, a timeout, or a worker lost mid-run: running it twice must be
+ * harmless. Any other handler gets one attempt; a failed request can still be retried by hand
+ * ({@link JobRunner#retry(long)}).
+ *
+ * @param idempotent   running the job twice is harmless, so it may be retried automatically
+ * @param maxAttempts  attempts allowed in all, 1 without retries
+ * @param backoffBase  delay before the second attempt, doubled for each later one (with jitter:
+ *                     each wait is between half and all of it), or {@code null} for the runner's
+ *                     {@code JOB_RUNNER_RETRY_BASE_DELAY}
+ * @param backoffMax   longest wait between attempts, or {@code null} for {@code JOB_RUNNER_RETRY_MAX_DELAY}
+ * @param timeout      longest one attempt may run before it is interrupted and failed, or {@code null} for no limit
+ * @param retryOn      errors that retry (and their subclasses); empty: every error
+ * @param abortOn      errors that never retry, even when {@code retryOn} matches
+ */
+public record JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBase, Duration backoffMax,
+                        Duration timeout, List<Class<? extends Throwable>> retryOn,
+                        List<Class<? extends Throwable>> abortOn) {
+
+    /** Attempts an idempotent job gets when its policy does not say. */
+    public static final int DEFAULT_IDEMPOTENT_ATTEMPTS = 3;
+
+    private static final JobPolicy DEFAULT = new JobPolicy(false, 1, null, null, null, List.of(), List.of());
+
+    public JobPolicy {
+        retryOn = List.copyOf(retryOn);
+        abortOn = List.copyOf(abortOn);
+        if (maxAttempts < 1 || maxAttempts > JobData.MAX_ATTEMPTS_LIMIT) {
+            throw new IllegalArgumentException("Max attempts must be between 1 and " + JobData.MAX_ATTEMPTS_LIMIT
+                    + ", got " + maxAttempts);
+        }
+        if (maxAttempts > 1 && !idempotent) {
+            throw new IllegalArgumentException("A policy allowing " + maxAttempts + " attempts must be declared "
+                    + "idempotent: only idempotent jobs are retried automatically. Call idempotent() on the policy "
+                    + "if running the job twice is harmless, or keep one attempt");
+        }
+        if (backoffBase != null && backoffBase.isNegative()) {
+            throw new IllegalArgumentException("Backoff base must not be negative, got " + backoffBase);
+        }
+        if (backoffBase != null && backoffMax != null && backoffMax.compareTo(backoffBase) < 0) {
+            throw new IllegalArgumentException("Backoff max " + backoffMax + " is shorter than the base " + backoffBase
+                    + "; give a max at least as long as the base");
+        }
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            throw new IllegalArgumentException("Timeout must be positive, got " + timeout
+                    + "; leave it unset for no limit");
+        }
+    }
+
+    /** One attempt, no timeout: the policy of a handler that declares none. */
+    public static JobPolicy defaults() {
+        return DEFAULT;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** True when a failure with this error may be followed by another attempt (attempts permitting). */
+    public boolean retries(Throwable error) {
+        if (!idempotent || matches(abortOn, error)) {
+            return false;
+        }
+        return retryOn.isEmpty() || matches(retryOn, error);
+    }
+
+    private static boolean matches(List<Class<? extends Throwable>> classes, Throwable error) {
+        return classes.stream().anyMatch(type -> type.isInstance(error));
+    }
+
+    /** Collects the options of a {@link JobPolicy}; not thread-safe. */
+    public static final class Builder {
+        private boolean idempotent;
+        private Integer maxAttempts;
+        private Duration backoffBase;
+        private Duration backoffMax;
+        private Duration timeout;
+        private final List<Class<? extends Throwable>> retryOn = new java.util.ArrayList<>();
+        private final List<Class<? extends Throwable>> abortOn = new java.util.ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** Running the job twice is harmless: it is retried automatically, {@value #DEFAULT_IDEMPOTENT_ATTEMPTS} attempts unless set. */
+        public Builder idempotent() {
+            this.idempotent = true;
+            return this;
+        }
+
+        public Builder maxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /** Exponential backoff: {@code base} before the second attempt, doubling, never above {@code max}. */
+        public Builder backoff(Duration base, Duration max) {
+            this.backoffBase = base;
+            this.backoffMax = max;
+            return this;
+        }
+
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** Retry only on these errors (and subclasses); by default every error retries. */
+        @SafeVarargs
+        public final Builder retryOn(Class<? extends Throwable>... errors) {
+            retryOn.addAll(List.of(errors));
+            return this;
+        }
+
+        /** Never retry on these errors (and subclasses). */
+        @SafeVarargs
+        public final Builder abortOn(Class<? extends Throwable>... errors) {
+            abortOn.addAll(List.of(errors));
+            return this;
+        }
+
+        public JobPolicy build() {
+            int attempts = maxAttempts != null ? maxAttempts : idempotent ? DEFAULT_IDEMPOTENT_ATTEMPTS : 1;
+            return new JobPolicy(idempotent, attempts, backoffBase, backoffMax, timeout, retryOn, abortOn);
+        }
+    }
+}
