@@ -60,9 +60,8 @@ final class LambdaFunction {
             Path directory = Files.createTempDirectory("contract-handlers");
             Path services = Files.createDirectories(directory.resolve("META-INF/services"));
             Files.write(services.resolve("io.jobrunner.TaskHandler"), List.of(ContractHandlers.Greet.class.getName()));
-            Files.write(services.resolve("io.jobrunner.JobHandler"), List.of(ContractHandlers.Sum.class.getName(),
-                    ContractHandlers.FlakyJob.class.getName(), ContractHandlers.Count.class.getName(),
-                    ContractHandlers.Remaining.class.getName(), ContractHandlers.UntilCancelled.class.getName()));
+            Files.write(services.resolve("io.jobrunner.JobHandler"),
+                    ContractHandlers.JOB_HANDLER_CLASSES.stream().map(Class::getName).toList());
             return directory;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

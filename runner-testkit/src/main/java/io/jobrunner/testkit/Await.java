@@ -35,6 +35,17 @@ public final class Await {
         return current;
     }
 
+    /** Checks a condition throughout {@code duration}: fails as soon as it does not hold. */
+    public static void holdsFor(String what, Duration duration, BooleanSupplier condition) {
+        long end = System.nanoTime() + duration.toNanos();
+        do {
+            if (!condition.getAsBoolean()) {
+                throw new AssertionError("Expected " + what + " to hold for " + duration.toMillis() + " ms, but it stopped");
+            }
+            sleep(10);
+        } while (System.nanoTime() < end);
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);

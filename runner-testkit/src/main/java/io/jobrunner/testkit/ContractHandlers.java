@@ -24,12 +24,22 @@ public final class ContractHandlers {
     public record Flaky(String key, int failures) {
     }
 
+    /** For "slow": a cooperative run sleeps and stops when interrupted; another ignores interrupts. */
+    public record Slow(String key, boolean cooperative) {
+    }
+
+    /** The job handler classes, for worker processes that discover them through {@code META-INF/services}. */
+    public static final List<Class<? extends JobHandler<?>>> JOB_HANDLER_CLASSES = List.of(Sum.class, FlakyJob.class,
+            Count.class, Remaining.class, UntilCancelled.class, Spaced.class, Fragile.class, Picky.class, SlowJob.class);
+
     private ContractHandlers() {
     }
 
     public static HandlerRegistry registry(ContractEffects effects) {
         return HandlerRegistry.builder().task(new Greet(effects)).job(new Sum()).job(new FlakyJob(effects))
-                .job(new Count(effects)).job(new Remaining()).job(new UntilCancelled(effects)).build();
+                .job(new Count(effects)).job(new Remaining()).job(new UntilCancelled(effects))
+                .job(new Spaced(effects)).job(new Fragile(effects)).job(new Picky(effects)).job(new SlowJob(effects))
+                .build();
     }
 
     /** Task "greet": records "name:n". */
@@ -199,6 +209,125 @@ public final class ContractHandlers {
         @Override
         public Object run(String key, JobContext context) {
             return effects.increment(key);
+        }
+    }
+
+    /** A job handler that leaves effects, with the payload type and policy its subclass gives. */
+    abstract static class EffectsJob<P> implements JobHandler<P> {
+        final ContractEffects effects;
+        private final String type;
+        private final Class<P> payloadType;
+        private final JobPolicy policy;
+
+        EffectsJob(ContractEffects effects, String type, Class<P> payloadType, JobPolicy policy) {
+            this.effects = effects;
+            this.type = type;
+            this.payloadType = payloadType;
+            this.policy = policy;
+        }
+
+        @Override
+        public String type() {
+            return type;
+        }
+
+        @Override
+        public Class<P> payloadType() {
+            return payloadType;
+        }
+
+        @Override
+        public JobPolicy policy() {
+            return policy;
+        }
+    }
+
+    /** Job "spaced": idempotent, 3 attempts with 300 ms then 600 ms backoff (before jitter); always fails. */
+    public static final class Spaced extends EffectsJob<String> {
+        public static final java.time.Duration BACKOFF = java.time.Duration.ofMillis(300);
+
+        public Spaced() {
+            this(ContractEffects.fromEnvironment());
+        }
+
+        Spaced(ContractEffects effects) {
+            super(effects, "spaced", String.class, JobPolicy.builder().idempotent().maxAttempts(3)
+                    .backoff(BACKOFF, java.time.Duration.ofSeconds(5)).build());
+        }
+
+        @Override
+        public Object run(String key, JobContext context) {
+            throw new IllegalStateException("spaced failure " + effects.increment(key));
+        }
+    }
+
+    /** Job "fragile": the default policy, so not idempotent and never retried; always fails. */
+    public static final class Fragile extends EffectsJob<String> {
+        public Fragile() {
+            this(ContractEffects.fromEnvironment());
+        }
+
+        Fragile(ContractEffects effects) {
+            super(effects, "fragile", String.class, JobPolicy.defaults());
+        }
+
+        @Override
+        public Object run(String key, JobContext context) {
+            throw new IllegalStateException("fragile failure " + effects.increment(key));
+        }
+    }
+
+    /** Job "picky": idempotent, but never retried on IllegalArgumentException, which it throws. */
+    public static final class Picky extends EffectsJob<String> {
+        public Picky() {
+            this(ContractEffects.fromEnvironment());
+        }
+
+        Picky(ContractEffects effects) {
+            super(effects, "picky", String.class, JobPolicy.builder().idempotent().maxAttempts(5)
+                    .abortOn(IllegalArgumentException.class).build());
+        }
+
+        @Override
+        public Object run(String key, JobContext context) {
+            throw new IllegalArgumentException("picky refuses input " + effects.increment(key));
+        }
+    }
+
+    /**
+     * Job "slow": times out after {@link #TIMEOUT}. Records "started"; a cooperative run then sleeps and
+     * records "interrupted" when the timeout interrupts it; another spins for 1.5 s ignoring interrupts,
+     * records "late" and returns a result that must not be stored.
+     */
+    public static final class SlowJob extends EffectsJob<Slow> {
+        public static final java.time.Duration TIMEOUT = java.time.Duration.ofMillis(400);
+
+        public SlowJob() {
+            this(ContractEffects.fromEnvironment());
+        }
+
+        SlowJob(ContractEffects effects) {
+            super(effects, "slow", Slow.class, JobPolicy.builder().timeout(TIMEOUT).build());
+        }
+
+        @Override
+        public Object run(Slow slow, JobContext context) {
+            effects.record("started", slow.key());
+            if (slow.cooperative()) {
+                try {
+                    Thread.sleep(30_000);
+                } catch (InterruptedException e) {
+                    effects.record("interrupted", slow.key());
+                    Thread.currentThread().interrupt();
+                }
+                return "woke up";
+            }
+            long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1500);
+            while (System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+            effects.record("late", slow.key());
+            return "late result";
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jobrunner.DispatchRejectedException;
 import io.jobrunner.HandlerRegistry;
+import io.jobrunner.JobAttempt;
 import io.jobrunner.JobData;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
@@ -35,13 +36,28 @@ import org.junit.jupiter.api.Test;
  * What every runner must do, whatever the backend. Subclass it once per runner: name the runner
  * and its settings in {@link #environment()} and give an empty store from {@link #openStore()}.
  */
-public abstract class JobRunnerContractTest {
+public abstract class JobRunnerContractTest implements JobSemanticsContract {
 
     protected static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     protected ContractEffects effects;
     protected JobRequestStore store;
     protected JobRunner runner;
+
+    @Override
+    public JobRunner runner() {
+        return runner;
+    }
+
+    @Override
+    public JobRequestStore store() {
+        return store;
+    }
+
+    @Override
+    public ContractEffects effects() {
+        return effects;
+    }
 
     /** The runner's settings: at least {@code JOB_RUNNER}. Short delays are added unless set here. */
     protected abstract Map<String, String> environment();
@@ -169,6 +185,10 @@ public abstract class JobRunnerContractTest {
         assertThat(done.attempts()).isEqualTo(3);
         assertThat(done.resultJson()).isEqualTo("\"ok after 3\"");
         assertThat(done.lastError()).contains("flaky failure 2 of 2");
+        assertThat(done.history()).extracting(JobAttempt::outcome).containsExactly(JobAttempt.Outcome.FAILED,
+                JobAttempt.Outcome.FAILED, JobAttempt.Outcome.SUCCEEDED);
+        assertThat(done.history().get(1).error()).contains("flaky failure 2 of 2");
+        assertThat(done.history().get(2).error()).isNull();
     }
 
     @Test
@@ -321,7 +341,7 @@ public abstract class JobRunnerContractTest {
         assertThatThrownBy(() -> runner.dispatchJob(JobData.of("summ", new Numbers(List.of(1)))))
                 .isInstanceOf(UnknownHandlerException.class)
                 .hasMessageContaining("'summ'")
-                .hasMessageContaining("count, flaky, remaining, sum, until-cancelled");
+                .hasMessageContaining("count, flaky, fragile, picky, remaining, slow, spaced, sum, until-cancelled");
         assertThat(store.list(JobQuery.all())).isEmpty();
     }
 
