@@ -1,5 +1,6 @@
 package io.jobrunner;
 
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -26,6 +27,20 @@ public interface JobRequestStore extends AutoCloseable {
      * again through {@link #retry(long)} (its stored payload runs, not the new one).
      */
     InsertResult insert(NewJobRequest request);
+
+    /**
+     * {@link #insert(NewJobRequest)} through the caller's JDBC connection, inside its open
+     * transaction: the request commits or rolls back with the caller's own changes. The connection
+     * must reach the database this store uses.
+     *
+     * @throws JobStoreException when this store cannot join a database transaction (the embedded
+     *                           store), or the statement fails
+     */
+    default InsertResult insert(Connection connection, NewJobRequest request) {
+        throw new JobStoreException(getClass().getSimpleName() + " keeps job requests outside your database, so "
+                + "a job cannot be dispatched inside your transaction. Store jobs in PostgreSQL (set DATABASE_URL, or "
+                + "JOB_RUNNER_STORE=postgres) to dispatch them transactionally");
+    }
 
     /**
      * A failed or cancelled request back to {@code queued}, due now and not handed off, keeping its

@@ -1,7 +1,9 @@
 package io.jobrunner;
 
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -38,6 +40,34 @@ public interface JobRunner extends AutoCloseable {
      * @throws PayloadException        when the payload cannot be serialized
      */
     JobRequest dispatchJob(JobData data);
+
+    /**
+     * Stores a {@link JobRequest} through the caller's JDBC connection, inside the caller's open
+     * transaction, and hands nothing off: the request commits or rolls back with the caller's own
+     * changes. After the commit, call {@link #handOff} with it (or leave it to the workers' sweep,
+     * which hands off committed requests that were not). {@link #inTransaction} does both.
+     * Needs the PostgreSQL store, on the database the connection reaches.
+     *
+     * @throws JobStoreException when the store cannot join a database transaction, or the insert fails
+     */
+    JobRequest dispatchJob(Connection connection, JobData data);
+
+    /**
+     * Hands off requests stored by {@link #dispatchJob(Connection, JobData)} once their transaction
+     * has committed: sends their messages or invocations, or runs them in-process. Requests already
+     * handed off, finished or unknown are skipped.
+     */
+    void handOff(Collection<JobRequest> requests);
+
+    /**
+     * Runs {@code work} in a transaction on the caller's connection: jobs it dispatches through the
+     * {@link JobTransaction} commit or roll back with the caller's own statements, and are handed
+     * off only after the commit. An exception from the work rolls everything back, hands nothing
+     * off, and is thrown on (an {@link java.sql.SQLException} wrapped in a {@link JobStoreException}).
+     */
+    default <T> T inTransaction(Connection connection, JobTransaction.Work<T> work) {
+        return JobTransaction.run(this, connection, work);
+    }
 
     /**
      * Dispatches many tasks of one name. Runners with a batch transport (SQS) send them in batches;

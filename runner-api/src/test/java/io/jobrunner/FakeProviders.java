@@ -70,6 +70,16 @@ final class FakeProviders {
         }
 
         @Override
+        public JobRequest dispatchJob(java.sql.Connection connection, JobData data) {
+            throw new UnsupportedOperationException("selection tests dispatch no jobs");
+        }
+
+        @Override
+        public void handOff(java.util.Collection<JobRequest> requests) {
+            throw new UnsupportedOperationException("selection tests hand off no jobs");
+        }
+
+        @Override
         public JobRequestStore store() {
             return context.store();
         }

@@ -7,6 +7,8 @@ import io.jobrunner.testkit.ContractEffects;
 import io.jobrunner.testkit.JobRunnerContractTest;
 import io.jobrunner.testkit.LambdaEmulator;
 import io.jobrunner.testkit.PostgresFixture;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,6 +53,16 @@ class LambdaRunnerContractIT extends JobRunnerContractTest {
         JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 10, postgres.schema());
         postgres.execute("TRUNCATE job_request RESTART IDENTITY");
         return store;
+    }
+
+    @Override
+    public Connection callerConnection() throws SQLException {
+        return postgres.connect();
+    }
+
+    @Override
+    public long handOffsSeen() {
+        return lambda.acceptedEvents();
     }
 
     @Override

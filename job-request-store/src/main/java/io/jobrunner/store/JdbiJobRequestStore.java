@@ -57,6 +57,10 @@ public final class JdbiJobRequestStore implements JobRequestStore {
             + " (job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner, hand_off_target, handed_off_at)"
             + " VALUES (?, ?, cast(? AS jsonb), ?, coalesce(to_timestamp(cast(? AS bigint) / 1000.0), now()), ?, ?, ?,"
             + " CASE WHEN ? THEN now() END)";
+    private static final String RETRY = "UPDATE job_request SET status = 'queued', run_at = now(),"
+            + " max_attempts = attempts + max_attempts, progress = 0, finished_at = NULL, locked_by = NULL,"
+            + " locked_until = NULL, cancel_requested = false, handed_off_at = NULL, updated_at = now()"
+            + " WHERE id = ? AND status IN ('failed', 'cancelled') RETURNING *";
     private static final Comparator<JobRequest> RUN_AT_ORDER =
             Comparator.comparing(JobRequest::runAt).thenComparingLong(JobRequest::id);
     private static final String FINISH = ", locked_until = NULL, finished_at = now(), updated_at = now()";
@@ -79,6 +83,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     private final DataSource dataSource;
     private final Jdbi jdbi;
     private final AutoCloseable ownedPool;
+    private volatile String qualifiedTable;
 
     private JdbiJobRequestStore(DataSource dataSource, AutoCloseable ownedPool) {
         this.dataSource = dataSource;
@@ -141,19 +146,44 @@ public final class JdbiJobRequestStore implements JobRequestStore {
      */
     @Override
     public InsertResult insert(NewJobRequest request) {
-        String sql = request.dedupKey() == null
-                ? INSERT + " RETURNING *"
-                : INSERT + " ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING RETURNING *";
+        try (Connection connection = dataSource.getConnection()) {
+            return insert(connection, request, "job_request", id -> retry(id));
+        } catch (SQLException e) {
+            throw insertFailed(request, e);
+        }
+    }
+
+    /**
+     * In the caller's transaction every statement goes through the caller's connection, so a dedup
+     * key dispatched twice in one transaction finds its own uncommitted row; the table is named with
+     * the store's schema, whatever the connection's search path.
+     */
+    @Override
+    public InsertResult insert(Connection connection, NewJobRequest request) {
+        String table = qualifiedTable();
+        try {
+            return insert(connection, request, table, id -> retryOn(connection, table, id));
+        } catch (SQLException e) {
+            throw insertFailed(request, e);
+        }
+    }
+
+    private InsertResult insert(Connection connection, NewJobRequest request, String table,
+                                RetryStatement retry) throws SQLException {
+        String sql = INSERT.replace("job_request", table) + (request.dedupKey() == null
+                ? " RETURNING *"
+                : " ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING RETURNING *");
         for (int round = 0; round < 3; round++) {
-            Optional<JobRequest> created = insertRow(sql, request);
+            Optional<JobRequest> created = insertRow(connection, sql, request);
             if (created.isPresent()) {
                 return new InsertResult(created.get(), InsertResult.Outcome.CREATED);
             }
-            Optional<JobRequest> existing = findByDedupKey(request.dedupKey());
+            Optional<JobRequest> existing = queryOne(connection, "SELECT * FROM " + table + " WHERE dedup_key = ?",
+                    request.dedupKey());
             if (existing.isPresent()) {
                 JobStatus status = existing.get().status();
                 if (status == JobStatus.FAILED || status == JobStatus.CANCELLED) {
-                    Optional<JobRequest> requeued = retry(existing.get().id());
+                    Optional<JobRequest> requeued = retry.apply(existing.get().id());
                     if (requeued.isPresent()) {
                         return new InsertResult(requeued.get(), InsertResult.Outcome.REQUEUED);
                     }
@@ -166,9 +196,9 @@ public final class JdbiJobRequestStore implements JobRequestStore {
                 + request.dedupKey() + "': it kept being removed concurrently");
     }
 
-    private Optional<JobRequest> insertRow(String sql, NewJobRequest request) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement(sql)) {
+    private static Optional<JobRequest> insertRow(Connection connection, String sql, NewJobRequest request)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, request.jobType());
             statement.setString(2, request.queueName());
             statement.setString(3, request.payloadJson());
@@ -185,18 +215,47 @@ public final class JdbiJobRequestStore implements JobRequestStore {
             try (ResultSet rows = statement.executeQuery()) {
                 return rows.next() ? Optional.of(JobRequestRowMapper.read(rows)) : Optional.empty();
             }
-        } catch (SQLException e) {
-            throw new JobStoreException("Could not insert a " + request.jobType() + " job request: " + e.getMessage(), e);
         }
+    }
+
+    private static Optional<JobRequest> retryOn(Connection connection, String table, long id) throws SQLException {
+        return queryOne(connection, RETRY.replace("job_request", table), id);
+    }
+
+    private static Optional<JobRequest> queryOne(Connection connection, String sql, Object parameter)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, parameter);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? Optional.of(JobRequestRowMapper.read(rows)) : Optional.empty();
+            }
+        }
+    }
+
+    /** {@code "schema".job_request} for the schema this store's own connections use; read once. */
+    private String qualifiedTable() {
+        String table = qualifiedTable;
+        if (table == null) {
+            String schema = call("read the store's schema", () -> jdbi.withHandle(h -> h.createQuery(
+                    "SELECT current_schema()").mapTo(String.class).one()));
+            table = qualifiedTable = "\"" + schema.replace("\"", "\"\"") + "\".job_request";
+        }
+        return table;
+    }
+
+    /** Re-queues a failed or cancelled request found under the dedup key being inserted. */
+    @FunctionalInterface
+    private interface RetryStatement {
+        Optional<JobRequest> apply(long id) throws SQLException;
+    }
+
+    private static JobStoreException insertFailed(NewJobRequest request, SQLException e) {
+        return new JobStoreException("Could not insert a " + request.jobType() + " job request: " + e.getMessage(), e);
     }
 
     @Override
     public Optional<JobRequest> retry(long id) {
-        return call("retry job request " + id, () -> jdbi.withHandle(h -> h.createQuery(
-                        "UPDATE job_request SET status = 'queued', run_at = now(), max_attempts = attempts + max_attempts,"
-                                + " progress = 0, finished_at = NULL, locked_by = NULL, locked_until = NULL,"
-                                + " cancel_requested = false, handed_off_at = NULL, updated_at = now()"
-                                + " WHERE id = :id AND status IN ('failed', 'cancelled') RETURNING *")
+        return call("retry job request " + id, () -> jdbi.withHandle(h -> h.createQuery(RETRY.replace("?", ":id"))
                 .bind("id", id).mapTo(JobRequest.class).findOne()));
     }
 

@@ -13,8 +13,10 @@ import io.jobrunner.spi.ExecutionOutcome;
 import io.jobrunner.spi.JobExecutor;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.RunnerLifecycle;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Optional;
 
 /**
@@ -80,6 +82,23 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         NewJobRequest request = context.newJobRequest(data, name);
         InsertResult inserted = store().insert(request);
         return inserted.needsHandOff() ? handOff(inserted.request()) : inserted.request();
+    }
+
+    @Override
+    public JobRequest dispatchJob(Connection connection, JobData data) {
+        ensureOpen(data.jobType());
+        context.handlers().requireJob(data.jobType());
+        return store().insert(connection, context.newJobRequest(data, name)).request();
+    }
+
+    @Override
+    public void handOff(Collection<JobRequest> requests) {
+        ensureOpen("the hand-off of " + requests.size() + " jobs");
+        for (JobRequest request : requests) {
+            if (request.status() == JobStatus.QUEUED) {
+                handOff(request);
+            }
+        }
     }
 
     @Override

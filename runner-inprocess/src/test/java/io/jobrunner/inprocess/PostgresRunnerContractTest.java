@@ -3,6 +3,8 @@ package io.jobrunner.inprocess;
 import io.jobrunner.JobRequestStore;
 import io.jobrunner.testkit.JobRunnerContractTest;
 import io.jobrunner.testkit.PostgresFixture;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +27,11 @@ abstract class PostgresRunnerContractTest extends JobRunnerContractTest {
     @Override
     protected Map<String, String> environment() {
         return Map.of("JOB_RUNNER", expectedRunnerName());
+    }
+
+    @Override
+    public Connection callerConnection() throws SQLException {
+        return postgres.connect();
     }
 
     @Override

@@ -6,14 +6,17 @@ import io.jobrunner.JobData;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequestStore;
 import io.jobrunner.JobRunner;
+import io.jobrunner.JobStatus;
 import io.jobrunner.NewJobRequest;
 import io.jobrunner.PayloadTooLargeException;
 import io.jobrunner.spi.Envelope;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.RunnerLifecycle;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -70,8 +73,7 @@ final class LambdaJobRunner implements JobRunner {
     public JobRequest dispatchJob(JobData data) {
         ensureOpen(data.jobType());
         NewJobRequest row = context.newJobRequest(data, name());
-        boolean invokeNow = row.runAt() == null
-                || Duration.between(Instant.now(), row.runAt()).compareTo(settings.maxInlineWait()) <= 0;
+        boolean invokeNow = invokesNow(row.runAt());
         InsertResult inserted = store().insert(new NewJobRequest(row.jobType(), row.queueName(), row.payloadJson(),
                 row.dedupKey(), row.runAt(), row.maxAttempts(), row.runner(), settings.function(), invokeNow));
         JobRequest request = inserted.request();
@@ -79,6 +81,29 @@ final class LambdaJobRunner implements JobRunner {
             invoke(request);
         }
         return request;
+    }
+
+    @Override
+    public JobRequest dispatchJob(Connection connection, JobData data) {
+        ensureOpen(data.jobType());
+        NewJobRequest row = context.newJobRequest(data, name());
+        return store().insert(connection, new NewJobRequest(row.jobType(), row.queueName(), row.payloadJson(),
+                row.dedupKey(), row.runAt(), row.maxAttempts(), row.runner(), settings.function(), false)).request();
+    }
+
+    /** Invokes for what is queued, not yet handed off and due within the inline wait; a scheduled sweep invokes the rest when due. */
+    @Override
+    public void handOff(Collection<JobRequest> requests) {
+        ensureOpen("the hand-off of " + requests.size() + " jobs");
+        for (JobRequest request : requests) {
+            if (request.status() == JobStatus.QUEUED && request.handedOffAt() == null && invokesNow(request.runAt())) {
+                invoke(request);
+            }
+        }
+    }
+
+    private boolean invokesNow(Instant runAt) {
+        return runAt == null || Duration.between(Instant.now(), runAt).compareTo(settings.maxInlineWait()) <= 0;
     }
 
     @Override

@@ -7,15 +7,18 @@ import io.jobrunner.JobData;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequestStore;
 import io.jobrunner.JobRunner;
+import io.jobrunner.JobStatus;
 import io.jobrunner.NewJobRequest;
 import io.jobrunner.PayloadTooLargeException;
 import io.jobrunner.spi.Envelope;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.RunnerLifecycle;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -109,6 +112,23 @@ final class SqsJobRunner implements JobRunner {
         }
         send(toSend);
         return requests;
+    }
+
+    @Override
+    public JobRequest dispatchJob(Connection connection, JobData data) {
+        ensureOpen(data.jobType());
+        NewJobRequest row = context.newJobRequest(data, name());
+        return store().insert(connection, new NewJobRequest(row.jobType(), row.queueName(), row.payloadJson(),
+                row.dedupKey(), row.runAt(), row.maxAttempts(), row.runner(), settings.queueUrl(), false)).request();
+    }
+
+    /** Sends what is queued, not yet handed off and due within SQS's delay limit; the sweep sends the rest when due. */
+    @Override
+    public void handOff(Collection<JobRequest> requests) {
+        ensureOpen("the hand-off of " + requests.size() + " jobs");
+        Instant now = Instant.now();
+        send(requests.stream().filter(request -> request.status() == JobStatus.QUEUED && request.handedOffAt() == null
+                && sendsNow(request.runAt(), now)).toList());
     }
 
     @Override

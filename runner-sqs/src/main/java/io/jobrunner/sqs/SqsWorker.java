@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -52,6 +53,7 @@ public final class SqsWorker implements AutoCloseable {
     private final MessageProcessor processor;
     private final HandOffSweep handOffSweep;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong received = new AtomicLong();
     private volatile boolean running;
 
     private SqsWorker(RunnerContext context, SqsSettings settings, SqsClient client) {
@@ -111,6 +113,11 @@ public final class SqsWorker implements AutoCloseable {
     }
 
     /** Messages being handled now. */
+    /** Messages received from the queue since start, duplicates and redeliveries included. */
+    public long received() {
+        return received.get();
+    }
+
     public int inFlight() {
         return inFlight.get();
     }
@@ -142,6 +149,7 @@ public final class SqsWorker implements AutoCloseable {
                 }
                 continue;
             }
+            received.addAndGet(messages.size());
             slots.release(wanted - messages.size());
             for (Message message : messages) {
                 dispatch(message);

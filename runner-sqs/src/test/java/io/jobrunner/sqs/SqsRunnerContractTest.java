@@ -7,6 +7,8 @@ import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.ElasticMqServer;
 import io.jobrunner.testkit.JobRunnerContractTest;
 import io.jobrunner.testkit.PostgresFixture;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -47,6 +49,16 @@ class SqsRunnerContractTest extends JobRunnerContractTest {
         JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 10, postgres.schema());
         postgres.execute("TRUNCATE job_request RESTART IDENTITY");
         return store;
+    }
+
+    @Override
+    public Connection callerConnection() throws SQLException {
+        return postgres.connect();
+    }
+
+    @Override
+    public long handOffsSeen() {
+        return worker.received();
     }
 
     @Override

@@ -20,6 +20,8 @@ import io.jobrunner.UnknownHandlerException;
 import io.jobrunner.testkit.ContractHandlers.Flaky;
 import io.jobrunner.testkit.ContractHandlers.Greeting;
 import io.jobrunner.testkit.ContractHandlers.Numbers;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -36,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * What every runner must do, whatever the backend. Subclass it once per runner: name the runner
  * and its settings in {@link #environment()} and give an empty store from {@link #openStore()}.
  */
-public abstract class JobRunnerContractTest implements JobSemanticsContract {
+public abstract class JobRunnerContractTest implements JobSemanticsContract, TransactionalDispatchContract {
 
     protected static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -57,6 +59,18 @@ public abstract class JobRunnerContractTest implements JobSemanticsContract {
     @Override
     public ContractEffects effects() {
         return effects;
+    }
+
+    /** A new connection to the store's PostgreSQL database; {@code null} (the default) when the store is another kind. */
+    @Override
+    public Connection callerConnection() throws SQLException {
+        return null;
+    }
+
+    /** Hand-offs the backend has received (messages, invocations); -1 (the default) where it cannot tell. */
+    @Override
+    public long handOffsSeen() {
+        return -1;
     }
 
     /** The runner's settings: at least {@code JOB_RUNNER}. Short delays are added unless set here. */

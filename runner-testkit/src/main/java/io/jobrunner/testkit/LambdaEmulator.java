@@ -70,6 +70,7 @@ public final class LambdaEmulator implements AutoCloseable {
     private final List<Outcome> failedEvents = new CopyOnWriteArrayList<>();
     private final List<String> initErrors = new CopyOnWriteArrayList<>();
     private final AtomicLong completedEvents = new AtomicLong();
+    private final AtomicLong acceptedEvents = new AtomicLong();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
     private final List<ChildJvm> containers = new ArrayList<>();
     private final long startedNanos;
@@ -125,6 +126,11 @@ public final class LambdaEmulator implements AutoCloseable {
         return List.copyOf(failedEvents);
     }
 
+    /** Asynchronous invocations accepted (202) so far. */
+    public long acceptedEvents() {
+        return acceptedEvents.get();
+    }
+
     /** Asynchronous invocations that completed without error. */
     public long completedEvents() {
         return completedEvents.get();
@@ -178,6 +184,7 @@ public final class LambdaEmulator implements AutoCloseable {
                                 + ASYNC_PAYLOAD_LIMIT + " bytes for the InvokeAsync operation");
                         return;
                     }
+                    acceptedEvents.incrementAndGet();
                     pending.add(new Invocation(UUID.randomUUID().toString(), payload, true, 1, null));
                     respond(exchange, 202, new byte[0], Map.of());
                 }
