@@ -141,6 +141,39 @@ public interface JobRequestStore extends AutoCloseable {
     /** Deletes finished requests that finished more than {@code retention} ago; returns how many. */
     int purgeFinished(Duration retention);
 
+    /*
+     * Recurring jobs. Schedules live next to the requests so every scheduler (any process) sees the
+     * same definitions and the same position, and fires each occurrence once.
+     */
+
+    /**
+     * Stores a schedule, or replaces the one with its name. A replaced schedule whose timing (spec
+     * and zone) is unchanged keeps its stored position (next run, last occurrence); otherwise the
+     * given position applies. Returns it as stored.
+     */
+    ScheduledJob saveSchedule(ScheduledJob schedule);
+
+    Optional<ScheduledJob> findSchedule(String name);
+
+    /** Every schedule, by name. */
+    List<ScheduledJob> listSchedules();
+
+    /** Schedules whose next run is at or before {@code now}, by next run. */
+    List<ScheduledJob> dueSchedules(Instant now);
+
+    /** Deletes a schedule; jobs it dispatched stay. False when there was none. */
+    boolean deleteSchedule(String name);
+
+    /**
+     * Fires or skips one occurrence, atomically, once across all schedulers: when the schedule's next
+     * run is still {@code due}, moves it to {@code next} and records {@code occurrence}, then with a
+     * request stores that job ({@link ScheduleFiring.Outcome#FIRED}), unless overlap is not allowed
+     * and the last occurrence's job is still queued or running
+     * ({@link ScheduleFiring.Outcome#SKIPPED_OVERLAP}). Without a request the occurrence is skipped.
+     * {@link ScheduleFiring.Outcome#TAKEN} when the next run is no longer {@code due}.
+     */
+    ScheduleFiring fireSchedule(String name, Instant due, Instant next, Instant occurrence, NewJobRequest request);
+
     /** Releases what the store holds open (connections, files). */
     @Override
     void close();

@@ -138,6 +138,12 @@ public interface JobRunner extends AutoCloseable {
         return store().findByDedupKey(dedupKey).map(request -> request.status() == JobStatus.SUCCEEDED).orElse(false);
     }
 
+    /**
+     * The recurring jobs in this runner's store: define, list, remove, fire what is due. Runners
+     * with {@code JOB_RUNNER_SCHEDULER} on fire due occurrences on a timer.
+     */
+    JobSchedules schedules();
+
     /** The store holding this runner's job requests, to read, list, cancel or purge them. */
     JobRequestStore store();
 

@@ -80,6 +80,11 @@ final class FakeProviders {
         }
 
         @Override
+        public JobSchedules schedules() {
+            throw new UnsupportedOperationException("selection tests schedule no jobs");
+        }
+
+        @Override
         public JobRequestStore store() {
             return context.store();
         }

@@ -9,6 +9,8 @@ import io.jobrunner.JobRequestStore;
 import io.jobrunner.JobStatus;
 import io.jobrunner.Lease;
 import io.jobrunner.NewJobRequest;
+import io.jobrunner.ScheduleFiring;
+import io.jobrunner.ScheduledJob;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,6 +38,7 @@ public final class EmbeddedJobRequestStore implements JobRequestStore {
 
     private final Map<Long, JobRequest> rows = new TreeMap<>();
     private final Map<String, Long> idsByDedupKey = new HashMap<>();
+    private final Map<String, ScheduledJob> schedules = new TreeMap<>();
     private final StoreJournal journal;
     private final Clock clock;
     private long lastId;
@@ -44,11 +47,13 @@ public final class EmbeddedJobRequestStore implements JobRequestStore {
         this.journal = journal;
         this.clock = clock;
         if (journal != null) {
-            for (JobRequest row : journal.replay()) {
+            StoreJournal.Contents contents = journal.replay();
+            for (JobRequest row : contents.rows()) {
                 put(row);
                 lastId = Math.max(lastId, row.id());
             }
-            journal.compact(rows.values());
+            contents.schedules().forEach(schedule -> schedules.put(schedule.name(), schedule));
+            journal.compact(rows.values(), schedules.values());
         }
     }
 
@@ -301,6 +306,72 @@ public final class EmbeddedJobRequestStore implements JobRequestStore {
             journal.appendPurge(purged);
         }
         return purged.size();
+    }
+
+    @Override
+    public synchronized ScheduledJob saveSchedule(ScheduledJob schedule) {
+        ScheduledJob existing = schedules.get(schedule.name());
+        ScheduledJob saved = existing != null && existing.sameTiming(schedule)
+                ? schedule.advancedTo(existing.nextRunAt(), existing.lastOccurrence(), existing.lastJobId())
+                : schedule;
+        putSchedule(saved);
+        return saved;
+    }
+
+    @Override
+    public synchronized Optional<ScheduledJob> findSchedule(String name) {
+        return Optional.ofNullable(schedules.get(name));
+    }
+
+    @Override
+    public synchronized List<ScheduledJob> listSchedules() {
+        return List.copyOf(schedules.values());
+    }
+
+    @Override
+    public synchronized List<ScheduledJob> dueSchedules(Instant now) {
+        return schedules.values().stream().filter(schedule -> !schedule.nextRunAt().isAfter(now))
+                .sorted(Comparator.comparing(ScheduledJob::nextRunAt)).toList();
+    }
+
+    @Override
+    public synchronized boolean deleteSchedule(String name) {
+        if (schedules.remove(name) == null) {
+            return false;
+        }
+        if (journal != null) {
+            journal.appendScheduleRemoved(name);
+        }
+        return true;
+    }
+
+    @Override
+    public synchronized ScheduleFiring fireSchedule(String name, Instant due, Instant next, Instant occurrence,
+                                                    NewJobRequest request) {
+        ScheduledJob current = schedules.get(name);
+        if (current == null || !current.nextRunAt().equals(due)) {
+            return new ScheduleFiring(ScheduleFiring.Outcome.TAKEN, null);
+        }
+        ScheduleFiring firing;
+        if (request == null) {
+            firing = new ScheduleFiring(ScheduleFiring.Outcome.SKIPPED, null);
+        } else if (!current.allowOverlap() && current.lastJobId() != null && Optional.ofNullable(rows.get(current.lastJobId()))
+                .filter(last -> !last.status().isFinished()).isPresent()) {
+            firing = new ScheduleFiring(ScheduleFiring.Outcome.SKIPPED_OVERLAP, null);
+        } else if (request.dedupKey() != null && idsByDedupKey.containsKey(request.dedupKey())) {
+            firing = new ScheduleFiring(ScheduleFiring.Outcome.TAKEN, null);
+        } else {
+            firing = new ScheduleFiring(ScheduleFiring.Outcome.FIRED, insert(request).request());
+        }
+        putSchedule(current.advancedTo(next, occurrence, firing.request() == null ? null : firing.request().id()));
+        return firing;
+    }
+
+    private void putSchedule(ScheduledJob schedule) {
+        schedules.put(schedule.name(), schedule);
+        if (journal != null) {
+            journal.appendSchedule(schedule);
+        }
     }
 
     @Override

@@ -29,7 +29,8 @@ final class SchemaMigrations {
     static final List<Migration> MIGRATIONS = List.of(
             new Migration(1, "create_job_request"),
             new Migration(2, "add_handed_off_at"),
-            new Migration(3, "add_attempt_history"));
+            new Migration(3, "add_attempt_history"),
+            new Migration(4, "create_job_schedule"));
 
     private SchemaMigrations() {
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStoreException;
 import io.jobrunner.PayloadCodec;
+import io.jobrunner.ScheduledJob;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,8 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded store's file: one JSON line per changed row (the last line of an id wins) and one
- * line per purge. Each line is flushed to the operating system before the change is visible, so a
+ * The embedded store's file: one JSON line per changed row (the last line of an id wins), one
+ * line per purge, and one per schedule saved or removed (the last line of a name wins). Each line is flushed to the operating system before the change is visible, so a
  * process crash loses nothing; a power cut may lose the last lines. Rewritten compactly at open.
  * A lock file keeps a second process out. Not thread-safe: the store serializes calls.
  */
@@ -73,12 +74,17 @@ final class StoreJournal implements AutoCloseable {
         }
     }
 
-    /** The rows as last written, by id. A torn last line (a crash mid-write) is skipped. */
-    List<JobRequest> replay() {
+    /** What the journal holds: requests and schedules as last written. */
+    record Contents(List<JobRequest> rows, List<ScheduledJob> schedules) {
+    }
+
+    /** The rows and schedules as last written. A torn last line (a crash mid-write) is skipped. */
+    Contents replay() {
         if (!Files.exists(file)) {
-            return List.of();
+            return new Contents(List.of(), List.of());
         }
         Map<Long, JobRequest> rows = new LinkedHashMap<>();
+        Map<String, ScheduledJob> schedules = new LinkedHashMap<>();
         try {
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
             for (int i = 0; i < lines.size(); i++) {
@@ -90,6 +96,11 @@ final class StoreJournal implements AutoCloseable {
                     JsonNode node = MAPPER.readTree(line);
                     if (node.has("purged")) {
                         node.get("purged").forEach(id -> rows.remove(id.asLong()));
+                    } else if (node.has("schedule")) {
+                        ScheduledJob schedule = MAPPER.treeToValue(node.get("schedule"), ScheduledJob.class);
+                        schedules.put(schedule.name(), schedule);
+                    } else if (node.has("scheduleRemoved")) {
+                        schedules.remove(node.get("scheduleRemoved").asText());
                     } else {
                         JobRequest row = MAPPER.treeToValue(node, JobRequest.class);
                         rows.put(row.id(), row);
@@ -106,16 +117,20 @@ final class StoreJournal implements AutoCloseable {
         } catch (IOException e) {
             throw new JobStoreException("Cannot read the embedded job store " + file.toAbsolutePath() + ": " + e, e);
         }
-        return new ArrayList<>(rows.values());
+        return new Contents(new ArrayList<>(rows.values()), new ArrayList<>(schedules.values()));
     }
 
     /** Rewrites the file with one line per live row, atomically. */
-    void compact(Collection<JobRequest> rows) {
+    void compact(Collection<JobRequest> rows, Collection<ScheduledJob> schedules) {
         Path temporary = file.resolveSibling(FILE_NAME + ".tmp");
         try {
             try (BufferedWriter out = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
                 for (JobRequest row : rows) {
                     out.write(MAPPER.writeValueAsString(row));
+                    out.newLine();
+                }
+                for (ScheduledJob schedule : schedules) {
+                    out.write(MAPPER.writeValueAsString(Map.of("schedule", schedule)));
                     out.newLine();
                 }
             }
@@ -129,6 +144,22 @@ final class StoreJournal implements AutoCloseable {
     void append(JobRequest row) {
         try {
             writeLine(MAPPER.writeValueAsString(row));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void appendSchedule(ScheduledJob schedule) {
+        try {
+            writeLine(MAPPER.writeValueAsString(Map.of("schedule", schedule)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void appendScheduleRemoved(String name) {
+        try {
+            writeLine(MAPPER.writeValueAsString(Map.of("scheduleRemoved", name)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -3,12 +3,19 @@ package io.jobrunner.spi;
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobData;
 import io.jobrunner.JobPolicy;
+import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobSchedules;
 import io.jobrunner.JobStoreException;
 import io.jobrunner.NewJobRequest;
 import io.jobrunner.PayloadCodec;
 import io.jobrunner.PayloadTooLargeException;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Everything a {@link JobRunnerProvider} builds a runner from: settings, handlers, codec and store,
@@ -21,6 +28,9 @@ public final class RunnerContext implements AutoCloseable {
     public static final String RETRY_BASE_DELAY = "JOB_RUNNER_RETRY_BASE_DELAY";
     public static final String RETRY_MAX_DELAY = "JOB_RUNNER_RETRY_MAX_DELAY";
     public static final String LEASE_TIME = "JOB_RUNNER_LEASE_TIME";
+    public static final String SCHEDULER = "JOB_RUNNER_SCHEDULER";
+    public static final String SCHEDULER_INTERVAL = "JOB_RUNNER_SCHEDULER_INTERVAL";
+    public static final String SCHEDULE_GRACE = "JOB_RUNNER_SCHEDULE_GRACE";
 
     /** 256 KiB: the SQS message and Lambda async payload limit. */
     public static final long DEFAULT_MAX_TASK_PAYLOAD_BYTES = 256 * 1024;
@@ -70,11 +80,21 @@ public final class RunnerContext implements AutoCloseable {
     /** The store; a clear error when the class path holds none and the application passed none. */
     public JobRequestStore store() {
         if (store == null) {
-            throw new JobStoreException("No JobRequestStore is available, so jobs cannot be stored. Add the "
-                    + "io.jobrunner:job-request-store module to the class path, or pass a store with "
-                    + "JobRunners.builder().store(...)");
+            throw noStore();
         }
         return store;
+    }
+
+    /** The error for work that needs a store when none is available. */
+    public JobStoreException noStore() {
+        return new JobStoreException("No JobRequestStore is available, so jobs cannot be stored. Add the "
+                + "io.jobrunner:job-request-store module to the class path, or pass a store with "
+                + "JobRunners.builder().store(...)");
+    }
+
+    /** True when a store is available (given, or found on the class path). */
+    public boolean hasStore() {
+        return store != null;
     }
 
     public RetryBackoff retryBackoff() {
@@ -135,6 +155,26 @@ public final class RunnerContext implements AutoCloseable {
                     + "its handler's policy idempotent if running it twice is harmless, or drop maxAttempts");
         }
         return data.maxAttempts();
+    }
+
+    /**
+     * The recurring jobs of this context's store, for a runner that builds its requests with
+     * {@code newRequest} and hands them off with {@code handOff}.
+     */
+    public JobSchedules schedules(Function<JobData, NewJobRequest> newRequest, Consumer<List<JobRequest>> handOff) {
+        return new JobSchedules(store(), codec, newRequest, handOff,
+                settings.duration(SCHEDULE_GRACE, JobSchedules.DEFAULT_GRACE), Clock.systemUTC());
+    }
+
+    /**
+     * Starts firing due recurring jobs on a timer when {@code JOB_RUNNER_SCHEDULER} says so
+     * ({@code onByDefault} when unset) and a store is available; empty otherwise.
+     */
+    public Optional<ScheduleTicker> startScheduler(JobSchedules schedules, boolean onByDefault) {
+        if (store == null || !settings.flag(SCHEDULER, onByDefault)) {
+            return Optional.empty();
+        }
+        return Optional.of(ScheduleTicker.start(schedules, settings.duration(SCHEDULER_INTERVAL, Duration.ofSeconds(1))));
     }
 
     /** Closes the store if this context opened it. */

@@ -4,6 +4,7 @@ import io.jobrunner.InsertResult;
 import io.jobrunner.JobData;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobSchedules;
 import io.jobrunner.JobStatus;
 import io.jobrunner.JobStoreException;
 import io.jobrunner.NewJobRequest;
@@ -13,6 +14,7 @@ import io.jobrunner.spi.ExecutionOutcome;
 import io.jobrunner.spi.JobExecutor;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.RunnerLifecycle;
+import io.jobrunner.spi.ScheduleTicker;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,8 +37,11 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     private final String owner;
     private final AsyncLane lane;
     private final RunnerLifecycle lifecycle;
+    private final JobSchedules schedules;
+    private final ScheduleTicker scheduler;
     private volatile JobExecutor executor;
 
+    /** Fires due recurring jobs on a timer unless {@code JOB_RUNNER_SCHEDULER=off}. */
     InProcessRunner(String name, RunnerContext context, Mode tasks, Mode jobs) {
         this.name = name;
         this.context = context;
@@ -47,6 +52,13 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         this.lane = tasks == Mode.ASYNC || jobs == Mode.ASYNC
                 ? new AsyncLane(name, owner, context, this::jobExecutor, jobs == Mode.ASYNC)
                 : null;
+        this.schedules = context.hasStore() ? context.schedules(this::newRequest, this::handOff) : null;
+        this.scheduler = schedules == null ? null : context.startScheduler(schedules, true).orElse(null);
+    }
+
+    private NewJobRequest newRequest(JobData data) {
+        context.handlers().requireJob(data.jobType());
+        return context.newJobRequest(data, name);
     }
 
     @Override
@@ -78,17 +90,14 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     @Override
     public JobRequest dispatchJob(JobData data) {
         ensureOpen(data.jobType());
-        context.handlers().requireJob(data.jobType());
-        NewJobRequest request = context.newJobRequest(data, name);
-        InsertResult inserted = store().insert(request);
+        InsertResult inserted = store().insert(newRequest(data));
         return inserted.needsHandOff() ? handOff(inserted.request()) : inserted.request();
     }
 
     @Override
     public JobRequest dispatchJob(Connection connection, JobData data) {
         ensureOpen(data.jobType());
-        context.handlers().requireJob(data.jobType());
-        return store().insert(connection, context.newJobRequest(data, name)).request();
+        return store().insert(connection, newRequest(data)).request();
     }
 
     @Override
@@ -113,6 +122,14 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         }
         lane.submitJob(stored.id(), stored.runAt());
         return stored;
+    }
+
+    @Override
+    public JobSchedules schedules() {
+        if (schedules == null) {
+            throw context.noStore();
+        }
+        return schedules;
     }
 
     @Override
@@ -182,7 +199,8 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
      */
     @Override
     public void close() {
-        lifecycle.closeOnce(lane == null ? null : lane::close, this::closeExecutor, context::close);
+        lifecycle.closeOnce(scheduler == null ? null : scheduler::close, lane == null ? null : lane::close,
+                this::closeExecutor, context::close);
     }
 
     private synchronized void closeExecutor() {

@@ -7,10 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jobrunner.MalformedMessageException;
 import io.jobrunner.spi.Envelope;
+import io.jobrunner.spi.RunnerContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one Lambda handler of a jobrunner application
@@ -18,13 +22,15 @@ import java.time.Instant;
  * <ul>
  *   <li>a TASK or JOB envelope from an asynchronous invocation ({@code lambda-async});</li>
  *   <li>an SQS event-source batch, answering {@code batchItemFailures} with only the failed records;</li>
- *   <li>a scheduled event (EventBridge), on which it hands off due and unsent jobs.</li>
+ *   <li>a scheduled event (EventBridge), on which it fires due recurring jobs and hands off due and
+ *       unsent jobs.</li>
  * </ul>
  * Anything else is answered with an error that says what was expected.
  */
 public final class JobRunnerHandler implements RequestStreamHandler {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Logger log = LoggerFactory.getLogger(JobRunnerHandler.class);
     private static volatile FunctionRuntime shared;
 
     private final FunctionRuntime runtime;
@@ -72,11 +78,30 @@ public final class JobRunnerHandler implements RequestStreamHandler {
         }
         if ("aws.events".equals(event.path("source").asText()) || "Scheduled Event".equals(event.path("detail-type").asText())) {
             ObjectNode result = MAPPER.createObjectNode();
+            int fired = fireDueSchedules();
             HandOffSweep.Counts counts = new HandOffSweep(runtime).run();
-            result.put("handedOff", counts.handedOff()).put("requeued", counts.requeued()).put("failed", counts.failed());
+            result.put("scheduled", fired).put("handedOff", counts.handedOff()).put("requeued", counts.requeued()).put("failed", counts.failed());
             return result;
         }
         throw new MalformedMessageException("unknown event: expected a TASK or JOB envelope (\"type\"), an SQS batch "
                 + "(\"Records\") or a scheduled event (\"source\": \"aws.events\")", event.toString());
+    }
+
+    /**
+     * Fires the recurring jobs that are due; the sweep that follows invokes the function for them.
+     * Needs the function to dispatch to (JOB_RUNNER_LAMBDA_FUNCTION), else nothing could run them.
+     */
+    private int fireDueSchedules() {
+        Optional<LambdaSettings> target = runtime.lambdaSettings();
+        if (target.isEmpty()) {
+            if (!runtime.store().dueSchedules(Instant.now()).isEmpty()) {
+                log.warn("Recurring jobs are due but this function does not know where to dispatch them: set "
+                        + "JOB_RUNNER_LAMBDA_FUNCTION (usually to this function's own name)");
+            }
+            return 0;
+        }
+        RunnerContext context = runtime.context();
+        return context.schedules(data -> LambdaJobRunner.unsentRequest(context, target.get(), data), fired -> { })
+                .runDue();
     }
 }

@@ -5,6 +5,7 @@ import io.jobrunner.InsertResult;
 import io.jobrunner.JobData;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobSchedules;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobStatus;
 import io.jobrunner.NewJobRequest;
@@ -12,6 +13,7 @@ import io.jobrunner.PayloadTooLargeException;
 import io.jobrunner.spi.Envelope;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.RunnerLifecycle;
+import io.jobrunner.spi.ScheduleTicker;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
@@ -36,11 +38,15 @@ final class LambdaJobRunner implements JobRunner {
     private final LambdaSettings settings;
     private final LambdaInvoker invoker;
     private final RunnerLifecycle lifecycle = new RunnerLifecycle(LambdaRunnerProvider.NAME);
+    private final JobSchedules schedules;
+    private final ScheduleTicker scheduler;
 
     LambdaJobRunner(RunnerContext context, LambdaSettings settings, LambdaInvoker invoker) {
         this.context = context;
         this.settings = settings;
         this.invoker = invoker;
+        this.schedules = context.hasStore() ? context.schedules(this::unsentRequest, this::handOff) : null;
+        this.scheduler = schedules == null ? null : context.startScheduler(schedules, false).orElse(null);
     }
 
     @Override
@@ -86,9 +92,26 @@ final class LambdaJobRunner implements JobRunner {
     @Override
     public JobRequest dispatchJob(Connection connection, JobData data) {
         ensureOpen(data.jobType());
-        NewJobRequest row = context.newJobRequest(data, name());
-        return store().insert(connection, new NewJobRequest(row.jobType(), row.queueName(), row.payloadJson(),
-                row.dedupKey(), row.runAt(), row.maxAttempts(), row.runner(), settings.function(), false)).request();
+        return store().insert(connection, unsentRequest(data)).request();
+    }
+
+    private NewJobRequest unsentRequest(JobData data) {
+        return unsentRequest(context, settings, data);
+    }
+
+    /** The row of a job stored without a hand-off yet (in a transaction, or fired by a schedule). */
+    static NewJobRequest unsentRequest(RunnerContext context, LambdaSettings settings, JobData data) {
+        NewJobRequest row = context.newJobRequest(data, LambdaRunnerProvider.NAME);
+        return new NewJobRequest(row.jobType(), row.queueName(), row.payloadJson(), row.dedupKey(), row.runAt(),
+                row.maxAttempts(), row.runner(), settings.function(), false);
+    }
+
+    @Override
+    public JobSchedules schedules() {
+        if (schedules == null) {
+            throw context.noStore();
+        }
+        return schedules;
     }
 
     /** Invokes for what is queued, not yet handed off and due within the inline wait; a scheduled sweep invokes the rest when due. */
@@ -139,6 +162,6 @@ final class LambdaJobRunner implements JobRunner {
 
     @Override
     public void close() {
-        lifecycle.closeOnce(invoker::close, context::close);
+        lifecycle.closeOnce(scheduler == null ? null : scheduler::close, invoker::close, context::close);
     }
 }

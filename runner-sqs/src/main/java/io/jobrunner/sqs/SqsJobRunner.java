@@ -6,6 +6,7 @@ import io.jobrunner.InsertResult;
 import io.jobrunner.JobData;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobSchedules;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobStatus;
 import io.jobrunner.NewJobRequest;
@@ -13,6 +14,7 @@ import io.jobrunner.PayloadTooLargeException;
 import io.jobrunner.spi.Envelope;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.RunnerLifecycle;
+import io.jobrunner.spi.ScheduleTicker;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
@@ -43,12 +45,16 @@ final class SqsJobRunner implements JobRunner {
     private final SqsClient client;
     private final SqsSender sender;
     private final RunnerLifecycle lifecycle = new RunnerLifecycle(SqsRunnerProvider.NAME);
+    private final JobSchedules schedules;
+    private final ScheduleTicker scheduler;
 
     SqsJobRunner(RunnerContext context, SqsSettings settings, SqsClient client) {
         this.context = context;
         this.settings = settings;
         this.client = client;
         this.sender = new SqsSender(client, settings);
+        this.schedules = context.hasStore() ? context.schedules(this::unsentRequest, this::handOff) : null;
+        this.scheduler = schedules == null ? null : context.startScheduler(schedules, false).orElse(null);
     }
 
     @Override
@@ -117,9 +123,26 @@ final class SqsJobRunner implements JobRunner {
     @Override
     public JobRequest dispatchJob(Connection connection, JobData data) {
         ensureOpen(data.jobType());
-        NewJobRequest row = context.newJobRequest(data, name());
-        return store().insert(connection, new NewJobRequest(row.jobType(), row.queueName(), row.payloadJson(),
-                row.dedupKey(), row.runAt(), row.maxAttempts(), row.runner(), settings.queueUrl(), false)).request();
+        return store().insert(connection, unsentRequest(data)).request();
+    }
+
+    private NewJobRequest unsentRequest(JobData data) {
+        return unsentRequest(context, settings, data);
+    }
+
+    /** The row of a job stored without a hand-off yet (in a transaction, or fired by a schedule). */
+    static NewJobRequest unsentRequest(RunnerContext context, SqsSettings settings, JobData data) {
+        NewJobRequest row = context.newJobRequest(data, SqsRunnerProvider.NAME);
+        return new NewJobRequest(row.jobType(), row.queueName(), row.payloadJson(), row.dedupKey(), row.runAt(),
+                row.maxAttempts(), row.runner(), settings.queueUrl(), false);
+    }
+
+    @Override
+    public JobSchedules schedules() {
+        if (schedules == null) {
+            throw context.noStore();
+        }
+        return schedules;
     }
 
     /** Sends what is queued, not yet handed off and due within SQS's delay limit; the sweep sends the rest when due. */
@@ -202,6 +225,6 @@ final class SqsJobRunner implements JobRunner {
 
     @Override
     public void close() {
-        lifecycle.closeOnce(client::close, context::close);
+        lifecycle.closeOnce(scheduler == null ? null : scheduler::close, client::close, context::close);
     }
 }

@@ -2,10 +2,12 @@ package io.jobrunner.sqs;
 
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobSchedules;
 import io.jobrunner.PayloadCodec;
 import io.jobrunner.spi.JobExecutor;
 import io.jobrunner.spi.NamedThreads;
 import io.jobrunner.spi.RunnerContext;
+import io.jobrunner.spi.ScheduleTicker;
 import io.jobrunner.spi.Settings;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -52,6 +54,9 @@ public final class SqsWorker implements AutoCloseable {
     private final DeleteBatcher deleter;
     private final MessageProcessor processor;
     private final HandOffSweep handOffSweep;
+    private final RunnerContext context;
+    private final JobSchedules schedules;
+    private ScheduleTicker scheduler;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong received = new AtomicLong();
     private volatile boolean running;
@@ -79,6 +84,9 @@ public final class SqsWorker implements AutoCloseable {
                 context.handlers(), context.codec(), store, executor, context.retryBackoff(), owner,
                 context.leaseTime(), heartbeat, deleter));
         this.handOffSweep = new HandOffSweep(store, new SqsSender(client, settings), settings);
+        this.context = context;
+        this.schedules = context.schedules(data -> SqsJobRunner.unsentRequest(context, settings, data),
+                fired -> handOffSweep.run());
     }
 
     /**
@@ -103,6 +111,7 @@ public final class SqsWorker implements AutoCloseable {
         }
         long interval = settings.handOffInterval().toMillis();
         sweeper.scheduleWithFixedDelay(handOffSweep, 0, interval, TimeUnit.MILLISECONDS);
+        scheduler = context.startScheduler(schedules, true).orElse(null);
         log.info("SQS worker started on {}: {} pollers, {} handler slots, visibility {} s", settings.queueUrl(),
                 settings.pollers(), settings.concurrency(), visibility.toSeconds());
         return this;
@@ -112,12 +121,12 @@ public final class SqsWorker implements AutoCloseable {
         return running;
     }
 
-    /** Messages being handled now. */
     /** Messages received from the queue since start, duplicates and redeliveries included. */
     public long received() {
         return received.get();
     }
 
+    /** Messages being handled now. */
     public int inFlight() {
         return inFlight.get();
     }
@@ -186,6 +195,9 @@ public final class SqsWorker implements AutoCloseable {
         // server but never handed to us. A receive in progress ends within the wait time, and what it
         // brings back is released at once.
         pollers.shutdown();
+        if (scheduler != null) {
+            scheduler.close();
+        }
         sweeper.shutdown();
         handlers.shutdown();
         try {

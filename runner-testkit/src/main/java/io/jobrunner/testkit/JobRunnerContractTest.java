@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
  * What every runner must do, whatever the backend. Subclass it once per runner: name the runner
  * and its settings in {@link #environment()} and give an empty store from {@link #openStore()}.
  */
-public abstract class JobRunnerContractTest implements JobSemanticsContract, TransactionalDispatchContract {
+public abstract class JobRunnerContractTest implements JobSemanticsContract, TransactionalDispatchContract,
+        RecurringJobContract {
 
     protected static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -59,6 +60,13 @@ public abstract class JobRunnerContractTest implements JobSemanticsContract, Tra
     @Override
     public ContractEffects effects() {
         return effects;
+    }
+
+    @Override
+    public JobRunner newRunner(Map<String, String> extraSettings) {
+        Map<String, String> combined = new HashMap<>(settings());
+        combined.putAll(extraSettings);
+        return JobRunners.builder().environment(combined).handlers(handlers()).store(store).build();
     }
 
     /** A new connection to the store's PostgreSQL database; {@code null} (the default) when the store is another kind. */

@@ -1,0 +1,35 @@
+package io.jobrunner;
+
+import java.time.Instant;
+
+/**
+ * A recurring job as stored: its definition and where it stands. A snapshot. Immutable.
+ *
+ * @param name           the schedule's name
+ * @param spec           its schedule text (cron or interval)
+ * @param zone           the zone id cron fields are read in
+ * @param jobType        the job each occurrence dispatches
+ * @param queueName      its queue, or {@code null}
+ * @param payloadJson    its payload as JSON text
+ * @param maxAttempts    its attempts, or {@code null} for its type's policy
+ * @param allowOverlap   whether occurrences may overlap
+ * @param missedRuns     the missed-run policy
+ * @param nextRunAt      the next occurrence to fire
+ * @param lastOccurrence the last occurrence fired or skipped, or {@code null}
+ * @param lastJobId      the job request of the last occurrence fired, or {@code null}
+ */
+public record ScheduledJob(String name, String spec, String zone, String jobType, String queueName, String payloadJson,
+                           Integer maxAttempts, boolean allowOverlap, RecurringJob.MissedRuns missedRuns,
+                           Instant nextRunAt, Instant lastOccurrence, Long lastJobId) {
+
+    /** The same schedule with a new position. */
+    public ScheduledJob advancedTo(Instant next, Instant occurrence, Long jobId) {
+        return new ScheduledJob(name, spec, zone, jobType, queueName, payloadJson, maxAttempts, allowOverlap, missedRuns,
+                next, occurrence, jobId == null ? lastJobId : jobId);
+    }
+
+    /** True when the definition (what and when) equals the other's, whatever their positions. */
+    public boolean sameTiming(ScheduledJob other) {
+        return spec.equals(other.spec) && zone.equals(other.zone);
+    }
+}
