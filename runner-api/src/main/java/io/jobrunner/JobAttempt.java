@@ -7,8 +7,8 @@ import java.time.Instant;
  *
  * @param attempt    the attempt number, 1 for the first
  * @param worker     the lease owner that ran it
- * @param startedAt  when it was claimed
- * @param finishedAt when its outcome was recorded
+ * @param startedAt  when it was claimed (to the millisecond)
+ * @param finishedAt when its outcome was recorded (to the millisecond)
  * @param outcome    how it ended
  * @param error      the error's first lines for a failed, timed-out or abandoned attempt, else {@code null}
  */

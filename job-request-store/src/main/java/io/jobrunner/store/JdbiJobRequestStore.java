@@ -85,7 +85,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     }
 
     private static String epochMillis(String timestampSql) {
-        return "cast(extract(epoch FROM " + timestampSql + ") * 1000 AS bigint)";
+        return "cast(floor(extract(epoch FROM " + timestampSql + ") * 1000) AS bigint)";
     }
 
     private static String recordAttempt(JobAttempt.Outcome outcome) {

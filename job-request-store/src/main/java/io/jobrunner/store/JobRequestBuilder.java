@@ -4,6 +4,7 @@ import io.jobrunner.JobAttempt;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -52,9 +53,10 @@ final class JobRequestBuilder {
         return this;
     }
 
-    /** Appends the attempt the base row holds (its number, owner and start), ended now with an outcome. */
+    /** Appends the attempt the base row holds (its number, owner and start), ended now with an outcome; times in milliseconds, as PostgreSQL keeps them. */
     JobRequestBuilder recordAttempt(Instant now, JobAttempt.Outcome outcome, String error) {
-        history.add(new JobAttempt(base.attempts(), base.lockedBy(), base.attemptStartedAt(), now, outcome,
+        Instant started = base.attemptStartedAt() == null ? null : base.attemptStartedAt().truncatedTo(ChronoUnit.MILLIS);
+        history.add(new JobAttempt(base.attempts(), base.lockedBy(), started, now.truncatedTo(ChronoUnit.MILLIS), outcome,
                 JobAttempt.shortError(error)));
         return this;
     }
