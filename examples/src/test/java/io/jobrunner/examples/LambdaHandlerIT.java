@@ -11,8 +11,11 @@ import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunners;
+import io.jobrunner.JobSchedules;
 import io.jobrunner.JobStatus;
 import io.jobrunner.NewJobRequest;
+import io.jobrunner.RecurringJob;
+import io.jobrunner.Schedule;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.Await;
@@ -24,10 +27,13 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -199,6 +205,31 @@ class LambdaHandlerIT {
 
         assertThat(JSON.readTree(sweep.payload().asUtf8String()).path("handedOff").asInt()).isEqualTo(1);
         assertThat(awaitFinished(job.id()).status()).isEqualTo(JobStatus.SUCCEEDED);
+    }
+
+    @Test
+    void scheduledEventsFireADueRecurringJobOnceEvenWhenDeliveredTwiceAtOnce() throws Exception {
+        producer(lambda.endpoint()).schedules().define(RecurringJob.builder("lambda-nightly").schedule("0 0 2 * * *")
+                .job(JobData.of("count", "nightly")).build());
+        Instant due = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(5);
+        postgres.execute("UPDATE job_schedule SET next_run_ms = " + due.toEpochMilli() + " WHERE name = 'lambda-nightly'");
+        String event = "{\"version\":\"0\",\"id\":\"e2\",\"detail-type\":\"Scheduled Event\","
+                + "\"source\":\"aws.events\",\"time\":\"" + due + "\",\"detail\":{}}";
+
+        CompletableFuture<InvokeResponse> first = CompletableFuture.supplyAsync(() -> invoke(event));
+        CompletableFuture<InvokeResponse> second = CompletableFuture.supplyAsync(() -> invoke(event));
+
+        int scheduled = 0;
+        for (InvokeResponse response : List.of(first.get(), second.get())) {
+            assertThat(response.functionError()).as(response.payload().asUtf8String()).isNull();
+            scheduled += JSON.readTree(response.payload().asUtf8String()).path("scheduled").asInt();
+        }
+        assertThat(scheduled).isEqualTo(1);
+        JobRequest fired = store.findByDedupKey(JobSchedules.occurrenceKey("lambda-nightly", due)).orElseThrow();
+        assertThat(awaitFinished(fired.id()).status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(effects.count("nightly")).isEqualTo(1);
+        assertThat(store.findSchedule("lambda-nightly").orElseThrow().nextRunAt())
+                .isEqualTo(Schedule.parse("0 0 2 * * *").nextAfter(due, ZoneOffset.UTC));
     }
 
     @Test

@@ -65,10 +65,14 @@ class SqsLocalStackContractTest extends JobRunnerContractTest {
         }
     }
 
+    private ElasticMqServer.Queue queue;
+
     @Override
     protected Map<String, String> environment() {
         assumeTrue(localstack != null, NO_DOCKER);
-        ElasticMqServer.Queue queue = ElasticMqServer.createQueue(admin, "contract", 30, 5);
+        if (queue == null) {
+            queue = ElasticMqServer.createQueue(admin, "contract", 30, 5);  // one per test, shared by its runners
+        }
         Map<String, String> settings = new HashMap<>();
         settings.put("JOB_RUNNER", "sqs");
         settings.put("JOB_RUNNER_SQS_QUEUE_URL", queue.url());

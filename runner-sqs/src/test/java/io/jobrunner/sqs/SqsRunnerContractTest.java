@@ -36,7 +36,9 @@ class SqsRunnerContractTest extends JobRunnerContractTest {
 
     @Override
     protected Map<String, String> environment() {
-        queue = sqs.createQueue("contract", 30, 5);
+        if (queue == null) {
+            queue = sqs.createQueue("contract", 30, 5);  // one queue per test, whatever runners the test builds
+        }
         Map<String, String> settings = new HashMap<>(sqs.settings(queue.url()));
         settings.put("JOB_RUNNER", "sqs");
         settings.put("JOB_RUNNER_SQS_WAIT_TIME", "1s");
