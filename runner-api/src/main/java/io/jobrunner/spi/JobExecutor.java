@@ -91,8 +91,11 @@ public final class JobExecutor implements AutoCloseable {
         RunningJob running = new RunningJob(claimed, lease, store, deadline);
         Attempt attempt = new Attempt(claimed, lease, running, policy, Thread.currentThread());
         long period = Math.max(leaseTime.toMillis() / 3, 10);
-        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> running.heartbeat(leaseTime),
-                period, period, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> {
+            if (!attempt.hasEnded()) {
+                running.heartbeat(leaseTime);
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
         ScheduledFuture<?> watchdog = policy.timeout() == null ? null
                 : heartbeats.schedule(attempt::timeOut, policy.timeout().toMillis(), TimeUnit.MILLISECONDS);
         try {
@@ -148,10 +151,11 @@ public final class JobExecutor implements AutoCloseable {
                 failure = e;
             }
             if (!ended.compareAndSet(false, true)) {
-                Thread.interrupted(); // the watchdog's interrupt, meant for the handler
+                ExecutionOutcome outcome = timedOut.join();
+                Thread.interrupted(); // the watchdog's interrupt, meant for the handler, is delivered by now
                 log.info("Job {} ({}) attempt {} ended after its timeout; its late {} is ignored", claimed.id(),
                         claimed.jobType(), lease.attempt(), failure == null ? "result" : "error " + failure);
-                return timedOut.join();
+                return outcome;
             }
             // The outcome must reach the store even when the run was interrupted (shutdown): record it with
             // the interrupt flag cleared, then restore the flag for the caller.
@@ -168,21 +172,29 @@ public final class JobExecutor implements AutoCloseable {
             }
         }
 
-        /** Called by the watchdog when the policy's timeout passes: records the timeout, then interrupts the handler. */
+        boolean hasEnded() {
+            return ended.get();
+        }
+
+        /**
+         * Called by the watchdog when the policy's timeout passes: records the timeout, interrupts the
+         * handler, and only then lets the worker thread go on (so the interrupt cannot reach its next job).
+         */
         void timeOut() {
             if (!ended.compareAndSet(false, true)) {
                 return;
             }
+            ExecutionOutcome outcome;
             try {
                 JobTimeoutException error = new JobTimeoutException(claimed.id(), claimed.jobType(), lease.attempt(),
                         policy.timeout());
-                timedOut.complete(retryOrFail(error, JobAttempt.Outcome.TIMED_OUT));
+                outcome = retryOrFail(error, JobAttempt.Outcome.TIMED_OUT);
             } catch (RuntimeException e) {
                 log.warn("Could not record the timeout of job {}: {}", claimed.id(), e.toString());
-                timedOut.complete(new ExecutionOutcome(ExecutionOutcome.Result.LEASE_LOST, null));
-            } finally {
-                worker.interrupt();
+                outcome = new ExecutionOutcome(ExecutionOutcome.Result.LEASE_LOST, null);
             }
+            worker.interrupt();
+            timedOut.complete(outcome);
         }
 
         private ExecutionOutcome recordSuccess(Object result) {
