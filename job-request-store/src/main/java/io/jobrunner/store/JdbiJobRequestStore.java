@@ -182,7 +182,8 @@ public final class JdbiJobRequestStore implements JobRequestStore {
 
     private InsertResult insert(Connection connection, NewJobRequest request, String table,
                                 RetryStatement retry) throws SQLException {
-        String sql = INSERT.replace("job_request", table) + (request.dedupKey() == null
+        String insert = table.equals("job_request") ? INSERT : INSERT.replace("job_request", table);
+        String sql = insert + (request.dedupKey() == null
                 ? " RETURNING *"
                 : " ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING RETURNING *");
         for (int round = 0; round < 3; round++) {
