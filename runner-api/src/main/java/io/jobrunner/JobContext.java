@@ -27,6 +27,9 @@ public interface JobContext {
     /** True once someone asked to cancel this request; the handler should stop soon and return. */
     boolean isCancelled();
 
-    /** Time left before the platform stops the run (Lambda), empty where nothing bounds it. */
+    /**
+     * Time left before the run is stopped: by the job policy's timeout, or by the platform (Lambda),
+     * whichever comes first; empty where nothing bounds it.
+     */
     Optional<Duration> remainingTime();
 }

@@ -12,7 +12,6 @@ import io.jobrunner.JobStatus;
 import io.jobrunner.JobStoreException;
 import io.jobrunner.Lease;
 import io.jobrunner.NewJobRequest;
-import io.jobrunner.RecurringJob;
 import io.jobrunner.ScheduleFiring;
 import io.jobrunner.ScheduledJob;
 import java.sql.Connection;
@@ -31,7 +30,6 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
-import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.SqlStatements;
 import org.jdbi.v3.core.statement.TemplateEngine;
@@ -57,7 +55,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
             + " last_error = CASE WHEN status = 'running' THEN " + ABANDONED_ERROR + " ELSE last_error END,"
             + " attempt_history = CASE WHEN status = 'running' THEN " + appendAttempt("'abandoned'", ABANDONED_ERROR)
             + " ELSE attempt_history END";
-    private static final String INSERT = "INSERT INTO job_request"
+    static final String INSERT = "INSERT INTO job_request"
             + " (job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner, hand_off_target, handed_off_at)"
             + " VALUES (?, ?, cast(? AS jsonb), ?, coalesce(to_timestamp(cast(? AS bigint) / 1000.0), now()), ?, ?, ?,"
             + " CASE WHEN ? THEN now() END)";
@@ -68,14 +66,6 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     private static final Comparator<JobRequest> RUN_AT_ORDER =
             Comparator.comparing(JobRequest::runAt).thenComparingLong(JobRequest::id);
     private static final String FINISH = ", locked_until = NULL, finished_at = now(), updated_at = now()";
-    private static final RowMapper<ScheduledJob> SCHEDULE = (rs, ctx) -> new ScheduledJob(
-            rs.getString("name"), rs.getString("spec"), rs.getString("zone"), rs.getString("job_type"),
-            rs.getString("queue_name"), rs.getString("payload"), (Integer) rs.getObject("max_attempts"),
-            rs.getBoolean("allow_overlap"),
-            RecurringJob.MissedRuns.valueOf(rs.getString("missed_runs").toUpperCase(java.util.Locale.ROOT)),
-            Instant.ofEpochMilli(rs.getLong("next_run_ms")), instantOfMillis(rs, "last_occurrence_ms"),
-            (Long) rs.getObject("last_job_id"));
-
 
     /** Sets {@code attempt_history} to itself plus the attempt ending now, from the row's values before the update. */
     private static String appendAttempt(String outcomeSql, String errorSql) {
@@ -95,12 +85,14 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     private final DataSource dataSource;
     private final Jdbi jdbi;
     private final AutoCloseable ownedPool;
+    private final JdbiSchedules schedules;
     private volatile String qualifiedTable;
 
     private JdbiJobRequestStore(DataSource dataSource, AutoCloseable ownedPool) {
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
         this.ownedPool = ownedPool;
+        this.schedules = new JdbiSchedules(jdbi);
         this.jdbi.registerRowMapper(JobRequest.class, JobRequestRowMapper.INSTANCE);
         // The SQL here has no <attribute> templates; skipping the template pass saves CPU on every statement.
         this.jdbi.getConfig(SqlStatements.class).setTemplateEngine(TemplateEngine.NOP);
@@ -209,7 +201,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
                 + request.dedupKey() + "': it kept being removed concurrently");
     }
 
-    private static Optional<JobRequest> insertRow(Connection connection, String sql, NewJobRequest request)
+    static Optional<JobRequest> insertRow(Connection connection, String sql, NewJobRequest request)
             throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, request.jobType());
@@ -262,7 +254,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
         Optional<JobRequest> apply(long id) throws SQLException;
     }
 
-    private static JobStoreException insertFailed(NewJobRequest request, SQLException e) {
+    static JobStoreException insertFailed(NewJobRequest request, SQLException e) {
         return new JobStoreException("Could not insert a " + request.jobType() + " job request: " + e.getMessage(), e);
     }
 
@@ -488,98 +480,32 @@ public final class JdbiJobRequestStore implements JobRequestStore {
 
     @Override
     public ScheduledJob saveSchedule(ScheduledJob schedule) {
-        return call("save schedule '" + schedule.name() + "'", () -> jdbi.withHandle(h -> h.createQuery(
-                        "INSERT INTO job_schedule (name, spec, zone, job_type, queue_name, payload, max_attempts,"
-                                + " allow_overlap, missed_runs, next_run_ms, last_occurrence_ms, last_job_id)"
-                                + " VALUES (:name, :spec, :zone, :jobType, :queueName, cast(:payload AS jsonb), :maxAttempts,"
-                                + " :allowOverlap, :missedRuns, :nextRunMs, :lastOccurrenceMs, :lastJobId)"
-                                + " ON CONFLICT (name) DO UPDATE SET job_type = EXCLUDED.job_type,"
-                                + " queue_name = EXCLUDED.queue_name, payload = EXCLUDED.payload,"
-                                + " max_attempts = EXCLUDED.max_attempts, allow_overlap = EXCLUDED.allow_overlap,"
-                                + " missed_runs = EXCLUDED.missed_runs, next_run_ms = CASE WHEN job_schedule.spec = EXCLUDED.spec"
-                                + " AND job_schedule.zone = EXCLUDED.zone THEN job_schedule.next_run_ms ELSE EXCLUDED.next_run_ms END,"
-                                + " spec = EXCLUDED.spec, zone = EXCLUDED.zone, updated_at = now() RETURNING *")
-                .bind("name", schedule.name())
-                .bind("spec", schedule.spec())
-                .bind("zone", schedule.zone())
-                .bind("jobType", schedule.jobType())
-                .bind("queueName", schedule.queueName())
-                .bind("payload", schedule.payloadJson())
-                .bind("maxAttempts", schedule.maxAttempts())
-                .bind("allowOverlap", schedule.allowOverlap())
-                .bind("missedRuns", schedule.missedRuns().name().toLowerCase(java.util.Locale.ROOT))
-                .bind("nextRunMs", schedule.nextRunAt().toEpochMilli())
-                .bind("lastOccurrenceMs", schedule.lastOccurrence() == null ? null : schedule.lastOccurrence().toEpochMilli())
-                .bind("lastJobId", schedule.lastJobId())
-                .map(SCHEDULE).one()));
+        return schedules.save(schedule);
     }
 
     @Override
     public Optional<ScheduledJob> findSchedule(String name) {
-        return call("find schedule '" + name + "'", () -> jdbi.withHandle(h -> h.createQuery(
-                "SELECT * FROM job_schedule WHERE name = :name").bind("name", name).map(SCHEDULE).findOne()));
+        return schedules.find(name);
     }
 
     @Override
     public List<ScheduledJob> listSchedules() {
-        return call("list schedules", () -> jdbi.withHandle(h -> h.createQuery(
-                "SELECT * FROM job_schedule ORDER BY name").map(SCHEDULE).list()));
+        return schedules.list();
     }
 
     @Override
     public List<ScheduledJob> dueSchedules(Instant now) {
-        return call("find due schedules", () -> jdbi.withHandle(h -> h.createQuery(
-                        "SELECT * FROM job_schedule WHERE next_run_ms <= :now ORDER BY next_run_ms, name")
-                .bind("now", now.toEpochMilli()).map(SCHEDULE).list()));
+        return schedules.due(now);
     }
 
     @Override
     public boolean deleteSchedule(String name) {
-        return call("delete schedule '" + name + "'", () -> jdbi.withHandle(h -> h.createUpdate(
-                "DELETE FROM job_schedule WHERE name = :name").bind("name", name).execute()) > 0);
+        return schedules.delete(name);
     }
 
-    /** One transaction: the schedule row is locked, so concurrent schedulers queue up and all but one find it moved on. */
     @Override
     public ScheduleFiring fireSchedule(String name, Instant due, Instant next, Instant occurrence, NewJobRequest request) {
-        return call("fire schedule '" + name + "'", () -> jdbi.inTransaction(h -> {
-            Optional<ScheduledJob> current = h.createQuery(
-                            "SELECT * FROM job_schedule WHERE name = :name AND next_run_ms = :due FOR UPDATE")
-                    .bind("name", name).bind("due", due.toEpochMilli()).map(SCHEDULE).findOne();
-            if (current.isEmpty()) {
-                return new ScheduleFiring(ScheduleFiring.Outcome.TAKEN, null);
-            }
-            ScheduleFiring.Outcome outcome;
-            JobRequest fired = null;
-            if (request == null) {
-                outcome = ScheduleFiring.Outcome.SKIPPED;
-            } else if (!current.get().allowOverlap() && current.get().lastJobId() != null && h.createQuery(
-                            "SELECT count(*) FROM job_request WHERE id = :id AND status IN ('queued', 'running')")
-                    .bind("id", current.get().lastJobId()).mapTo(Integer.class).one() > 0) {
-                outcome = ScheduleFiring.Outcome.SKIPPED_OVERLAP;
-            } else {
-                try {
-                    fired = insertRow(h.getConnection(), INSERT + " ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL"
-                            + " DO NOTHING RETURNING *", request).orElse(null);
-                } catch (SQLException e) {
-                    throw insertFailed(request, e);
-                }
-                outcome = fired == null ? ScheduleFiring.Outcome.TAKEN : ScheduleFiring.Outcome.FIRED;
-            }
-            h.createUpdate("UPDATE job_schedule SET next_run_ms = :next, last_occurrence_ms = :occurrence,"
-                            + " last_job_id = coalesce(:jobId, last_job_id), updated_at = now() WHERE name = :name")
-                    .bind("next", next.toEpochMilli())
-                    .bind("occurrence", occurrence.toEpochMilli())
-                    .bind("jobId", fired == null ? null : fired.id())
-                    .bind("name", name)
-                    .execute();
-            return new ScheduleFiring(outcome, fired);
-        }));
-    }
-
-    private static Instant instantOfMillis(ResultSet rs, String column) throws SQLException {
-        long value = rs.getLong(column);
-        return rs.wasNull() ? null : Instant.ofEpochMilli(value);
+        return schedules.fire(name, due, next, occurrence, request);
     }
 
     private Optional<JobRequest> leased(String action, Lease lease, String set,
@@ -593,7 +519,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
                 .mapTo(JobRequest.class).findOne()));
     }
 
-    private static <T> T call(String action, Supplier<T> body) {
+    static <T> T call(String action, Supplier<T> body) {
         try {
             return body.get();
         } catch (JdbiException e) {

@@ -88,7 +88,7 @@ public final class JobExecutor implements AutoCloseable {
                             + "stopped), and job type '" + claimed.jobType() + "' is not declared idempotent, so it "
                             + "may already have done its work. Check, then retry it by hand if it must run"));
         }
-        RunningJob running = new RunningJob(claimed, lease, store, deadline);
+        RunningJob running = new RunningJob(claimed, lease, store, earliest(deadline, policy.timeout()));
         Attempt attempt = new Attempt(claimed, lease, running, policy, Thread.currentThread());
         long period = Math.max(leaseTime.toMillis() / 3, 10);
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> {
@@ -106,6 +106,15 @@ public final class JobExecutor implements AutoCloseable {
                 watchdog.cancel(false);
             }
         }
+    }
+
+    /** The platform's deadline or the policy's timeout from now, whichever comes first; {@code null} for neither. */
+    private static Instant earliest(Instant deadline, Duration timeout) {
+        if (timeout == null) {
+            return deadline;
+        }
+        Instant timesOut = Instant.now().plus(timeout);
+        return deadline == null || timesOut.isBefore(deadline) ? timesOut : deadline;
     }
 
     /** True when the attempt before this one ended with its lease expiring mid-run. */

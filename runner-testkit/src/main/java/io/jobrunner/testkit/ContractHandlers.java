@@ -295,9 +295,9 @@ public final class ContractHandlers {
     }
 
     /**
-     * Job "slow": times out after {@link #TIMEOUT}. Records "started"; a cooperative run then sleeps and
-     * records "interrupted" when the timeout interrupts it; another spins for 1.5 s ignoring interrupts,
-     * records "late" and returns a result that must not be stored.
+     * Job "slow": times out after {@link #TIMEOUT}. Records "started" and "budget" (key:remaining ms);
+     * a cooperative run then sleeps and records "interrupted" when the timeout interrupts it; another
+     * spins for 1.5 s ignoring interrupts, records "late" and returns a result that must not be stored.
      */
     public static final class SlowJob extends EffectsJob<Slow> {
         public static final java.time.Duration TIMEOUT = java.time.Duration.ofMillis(400);
@@ -313,6 +313,8 @@ public final class ContractHandlers {
         @Override
         public Object run(Slow slow, JobContext context) {
             effects.record("started", slow.key());
+            long budget = context.remainingTime().map(java.time.Duration::toMillis).orElse(-1L);
+            effects.record("budget", slow.key() + ":" + budget);
             if (slow.cooperative()) {
                 try {
                     Thread.sleep(30_000);

@@ -113,6 +113,11 @@ interface JobSemanticsContract {
         Duration ran = Duration.between(failed.history().get(0).startedAt(), failed.history().get(0).finishedAt());
         assertThat(ran).isGreaterThanOrEqualTo(SlowJob.TIMEOUT.minusMillis(20)).isLessThan(Duration.ofSeconds(10));
         Await.until("the handler saw the interrupt", TIMEOUT, () -> effects().recorded("interrupted").contains("cooperative"));
+        assertThat(effects().recorded("budget")).singleElement().satisfies(budget -> {
+            assertThat(budget).startsWith("cooperative:");
+            assertThat(Long.parseLong(budget.substring("cooperative:".length())))
+                    .as("remainingTime() counts down the policy's timeout").isBetween(1L, SlowJob.TIMEOUT.toMillis());
+        });
     }
 
     @Test

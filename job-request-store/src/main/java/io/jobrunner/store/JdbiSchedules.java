@@ -1,0 +1,132 @@
+package io.jobrunner.store;
+
+import io.jobrunner.JobRequest;
+import io.jobrunner.NewJobRequest;
+import io.jobrunner.RecurringJob;
+import io.jobrunner.ScheduleFiring;
+import io.jobrunner.ScheduledJob;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/**
+ * The {@code job_schedule} table for {@link JdbiJobRequestStore}. Firing an occurrence locks the
+ * schedule's row, so concurrent schedulers queue up and all but one find it moved on; the job is
+ * inserted in the same transaction. Thread-safe.
+ */
+final class JdbiSchedules {
+
+    private static final RowMapper<ScheduledJob> SCHEDULE = (rs, ctx) -> new ScheduledJob(
+            rs.getString("name"), rs.getString("spec"), rs.getString("zone"), rs.getString("job_type"),
+            rs.getString("queue_name"), rs.getString("payload"), (Integer) rs.getObject("max_attempts"),
+            rs.getBoolean("allow_overlap"),
+            RecurringJob.MissedRuns.valueOf(rs.getString("missed_runs").toUpperCase(Locale.ROOT)),
+            Instant.ofEpochMilli(rs.getLong("next_run_ms")), instantOfMillis(rs, "last_occurrence_ms"),
+            (Long) rs.getObject("last_job_id"));
+
+    private final Jdbi jdbi;
+
+    JdbiSchedules(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    ScheduledJob save(ScheduledJob schedule) {
+        return call("save schedule '" + schedule.name() + "'", () -> jdbi.withHandle(h -> h.createQuery(
+                        "INSERT INTO job_schedule (name, spec, zone, job_type, queue_name, payload, max_attempts,"
+                                + " allow_overlap, missed_runs, next_run_ms, last_occurrence_ms, last_job_id)"
+                                + " VALUES (:name, :spec, :zone, :jobType, :queueName, cast(:payload AS jsonb), :maxAttempts,"
+                                + " :allowOverlap, :missedRuns, :nextRunMs, :lastOccurrenceMs, :lastJobId)"
+                                + " ON CONFLICT (name) DO UPDATE SET job_type = EXCLUDED.job_type,"
+                                + " queue_name = EXCLUDED.queue_name, payload = EXCLUDED.payload,"
+                                + " max_attempts = EXCLUDED.max_attempts, allow_overlap = EXCLUDED.allow_overlap,"
+                                + " missed_runs = EXCLUDED.missed_runs, next_run_ms = CASE WHEN job_schedule.spec = EXCLUDED.spec"
+                                + " AND job_schedule.zone = EXCLUDED.zone THEN job_schedule.next_run_ms ELSE EXCLUDED.next_run_ms END,"
+                                + " spec = EXCLUDED.spec, zone = EXCLUDED.zone, updated_at = now() RETURNING *")
+                .bind("name", schedule.name())
+                .bind("spec", schedule.spec())
+                .bind("zone", schedule.zone())
+                .bind("jobType", schedule.jobType())
+                .bind("queueName", schedule.queueName())
+                .bind("payload", schedule.payloadJson())
+                .bind("maxAttempts", schedule.maxAttempts())
+                .bind("allowOverlap", schedule.allowOverlap())
+                .bind("missedRuns", schedule.missedRuns().name().toLowerCase(Locale.ROOT))
+                .bind("nextRunMs", schedule.nextRunAt().toEpochMilli())
+                .bind("lastOccurrenceMs", schedule.lastOccurrence() == null ? null : schedule.lastOccurrence().toEpochMilli())
+                .bind("lastJobId", schedule.lastJobId())
+                .map(SCHEDULE).one()));
+    }
+
+    Optional<ScheduledJob> find(String name) {
+        return call("find schedule '" + name + "'", () -> jdbi.withHandle(h -> h.createQuery(
+                "SELECT * FROM job_schedule WHERE name = :name").bind("name", name).map(SCHEDULE).findOne()));
+    }
+
+    List<ScheduledJob> list() {
+        return call("list schedules", () -> jdbi.withHandle(h -> h.createQuery(
+                "SELECT * FROM job_schedule ORDER BY name").map(SCHEDULE).list()));
+    }
+
+    List<ScheduledJob> due(Instant now) {
+        return call("find due schedules", () -> jdbi.withHandle(h -> h.createQuery(
+                        "SELECT * FROM job_schedule WHERE next_run_ms <= :now ORDER BY next_run_ms, name")
+                .bind("now", now.toEpochMilli()).map(SCHEDULE).list()));
+    }
+
+    boolean delete(String name) {
+        return call("delete schedule '" + name + "'", () -> jdbi.withHandle(h -> h.createUpdate(
+                "DELETE FROM job_schedule WHERE name = :name").bind("name", name).execute()) > 0);
+    }
+
+    /** One transaction: see the class comment. */
+    ScheduleFiring fire(String name, Instant due, Instant next, Instant occurrence, NewJobRequest request) {
+        return call("fire schedule '" + name + "'", () -> jdbi.inTransaction(h -> {
+            Optional<ScheduledJob> current = h.createQuery(
+                            "SELECT * FROM job_schedule WHERE name = :name AND next_run_ms = :due FOR UPDATE")
+                    .bind("name", name).bind("due", due.toEpochMilli()).map(SCHEDULE).findOne();
+            if (current.isEmpty()) {
+                return new ScheduleFiring(ScheduleFiring.Outcome.TAKEN, null);
+            }
+            ScheduleFiring.Outcome outcome;
+            JobRequest fired = null;
+            if (request == null) {
+                outcome = ScheduleFiring.Outcome.SKIPPED;
+            } else if (!current.get().allowOverlap() && current.get().lastJobId() != null && h.createQuery(
+                            "SELECT count(*) FROM job_request WHERE id = :id AND status IN ('queued', 'running')")
+                    .bind("id", current.get().lastJobId()).mapTo(Integer.class).one() > 0) {
+                outcome = ScheduleFiring.Outcome.SKIPPED_OVERLAP;
+            } else {
+                try {
+                    fired = JdbiJobRequestStore.insertRow(h.getConnection(), JdbiJobRequestStore.INSERT + " ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL"
+                            + " DO NOTHING RETURNING *", request).orElse(null);
+                } catch (SQLException e) {
+                    throw JdbiJobRequestStore.insertFailed(request, e);
+                }
+                outcome = fired == null ? ScheduleFiring.Outcome.TAKEN : ScheduleFiring.Outcome.FIRED;
+            }
+            h.createUpdate("UPDATE job_schedule SET next_run_ms = :next, last_occurrence_ms = :occurrence,"
+                            + " last_job_id = coalesce(:jobId, last_job_id), updated_at = now() WHERE name = :name")
+                    .bind("next", next.toEpochMilli())
+                    .bind("occurrence", occurrence.toEpochMilli())
+                    .bind("jobId", fired == null ? null : fired.id())
+                    .bind("name", name)
+                    .execute();
+            return new ScheduleFiring(outcome, fired);
+        }));
+    }
+
+    private static Instant instantOfMillis(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(value);
+    }
+
+    private static <T> T call(String action, Supplier<T> body) {
+        return JdbiJobRequestStore.call(action, body);
+    }
+}
