@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -33,6 +34,8 @@ public final class JobExecutor implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(JobExecutor.class);
     private static final int MAX_ERROR_LENGTH = 4000;
+    /** How long a timed-out handler may take to stop after its interrupt before the timeout is recorded anyway. */
+    static final Duration TIMEOUT_GRACE = Duration.ofSeconds(1);
 
     private final JobRequestStore store;
     private final HandlerRegistry handlers;
@@ -92,7 +95,7 @@ public final class JobExecutor implements AutoCloseable {
         Attempt attempt = new Attempt(claimed, lease, running, policy, Thread.currentThread());
         long period = Math.max(leaseTime.toMillis() / 3, 10);
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> {
-            if (!attempt.hasEnded()) {
+            if (attempt.holdsLease()) {
                 running.heartbeat(leaseTime);
             }
         }, period, period, TimeUnit.MILLISECONDS);
@@ -130,9 +133,11 @@ public final class JobExecutor implements AutoCloseable {
     }
 
     /**
-     * One run of a handler, raced by its timeout: whichever ends first (the handler returning or the
-     * watchdog firing) records the outcome; the other leaves it alone, so a late result never
-     * overwrites a timeout.
+     * One run of a handler, raced by its timeout. Whichever ends first decides the outcome: the
+     * handler returning, or the watchdog firing, which interrupts the handler and records the timeout
+     * once the handler has returned — or after {@link #TIMEOUT_GRACE} if it ignores the interrupt. Until
+     * the timeout is recorded the lease stays held, so a retry cannot start while a handler that
+     * stops on interrupt is still running; a late result is never recorded.
      */
     private final class Attempt {
         private final JobRequest claimed;
@@ -141,6 +146,8 @@ public final class JobExecutor implements AutoCloseable {
         private final JobPolicy policy;
         private final Thread worker;
         private final AtomicBoolean ended = new AtomicBoolean();
+        private final CountDownLatch interruptSent = new CountDownLatch(1);
+        private final AtomicBoolean timeoutTaken = new AtomicBoolean();
         private final CompletableFuture<ExecutionOutcome> timedOut = new CompletableFuture<>();
 
         Attempt(JobRequest claimed, Lease lease, RunningJob running, JobPolicy policy, Thread worker) {
@@ -160,11 +167,7 @@ public final class JobExecutor implements AutoCloseable {
                 failure = e;
             }
             if (!ended.compareAndSet(false, true)) {
-                ExecutionOutcome outcome = timedOut.join();
-                Thread.interrupted(); // the watchdog's interrupt, meant for the handler, is delivered by now
-                log.info("Job {} ({}) attempt {} ended after its timeout; its late {} is ignored", claimed.id(),
-                        claimed.jobType(), lease.attempt(), failure == null ? "result" : "error " + failure);
-                return outcome;
+                return afterTimeout(failure);
             }
             // The outcome must reach the store even when the run was interrupted (shutdown): record it with
             // the interrupt flag cleared, then restore the flag for the caller.
@@ -181,16 +184,42 @@ public final class JobExecutor implements AutoCloseable {
             }
         }
 
-        boolean hasEnded() {
-            return ended.get();
+        /** The handler returned after its timeout: drop the watchdog's interrupt and the late result, record the timeout. */
+        private ExecutionOutcome afterTimeout(Throwable failure) {
+            boolean sent = false;
+            while (!sent) {
+                try {
+                    interruptSent.await();
+                    sent = true;
+                } catch (InterruptedException e) {
+                    // the watchdog's own interrupt, arriving now: keep waiting until it is sent
+                }
+            }
+            Thread.interrupted();
+            recordTimeout();
+            log.info("Job {} ({}) attempt {} ended after its timeout; its late {} is ignored", claimed.id(),
+                    claimed.jobType(), lease.attempt(), failure == null ? "result" : "error " + failure);
+            return timedOut.join();
         }
 
-        /**
-         * Called by the watchdog when the policy's timeout passes: records the timeout, interrupts the
-         * handler, and only then lets the worker thread go on (so the interrupt cannot reach its next job).
-         */
+        /** True until a timeout is recorded: the heartbeat keeps the lease while the handler may still run. */
+        boolean holdsLease() {
+            return !timedOut.isDone();
+        }
+
+        /** Called by the watchdog when the policy's timeout passes. */
         void timeOut() {
             if (!ended.compareAndSet(false, true)) {
+                return;
+            }
+            worker.interrupt();
+            interruptSent.countDown();
+            heartbeats.schedule(this::recordTimeout, TIMEOUT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        /** Records the timeout, once: on the worker's thread when the handler returns, or by the grace timer. */
+        private void recordTimeout() {
+            if (!timeoutTaken.compareAndSet(false, true)) {
                 return;
             }
             ExecutionOutcome outcome;
@@ -202,7 +231,6 @@ public final class JobExecutor implements AutoCloseable {
                 log.warn("Could not record the timeout of job {}: {}", claimed.id(), e.toString());
                 outcome = new ExecutionOutcome(ExecutionOutcome.Result.LEASE_LOST, null);
             }
-            worker.interrupt();
             timedOut.complete(outcome);
         }
 

@@ -41,6 +41,7 @@ class InProcessAsyncBehaviourTest {
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger mostAtOnce = new AtomicInteger();
     private volatile CountDownLatch gate = new CountDownLatch(0);
+    private final java.util.Queue<long[]> runs = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private JobRequestStore store;
 
     @BeforeAll
@@ -76,6 +77,21 @@ class InProcessAsyncBehaviourTest {
                 .job(JobHandler.of("wait-idempotent", Integer.class, JobPolicy.builder().idempotent().build(),
                         (millis, context) -> {
                             work(millis);
+                            return null;
+                        }))
+                .job(JobHandler.of("slow-to-stop", Integer.class, JobPolicy.builder().idempotent().maxAttempts(2)
+                        .backoff(Duration.ZERO, Duration.ZERO).timeout(Duration.ofMillis(200)).build(),
+                        (cleanupMillis, context) -> {
+                            long started = System.nanoTime();
+                            try {
+                                Thread.sleep(60_000);
+                            } catch (InterruptedException e) {
+                                long cleanupEnd = System.nanoTime() + cleanupMillis * 1_000_000L;
+                                while (System.nanoTime() < cleanupEnd) {
+                                    Thread.onSpinWait();
+                                }
+                            }
+                            runs.add(new long[] {started, System.nanoTime()});
                             return null;
                         }))
                 .job(JobHandler.of("block-until-interrupted", String.class, (text, context) -> {
@@ -248,6 +264,26 @@ class InProcessAsyncBehaviourTest {
             assertThat(rerun.history()).extracting(JobAttempt::outcome)
                     .containsExactly(JobAttempt.Outcome.ABANDONED, JobAttempt.Outcome.SUCCEEDED);
             assertThat(rerun.history().get(0).worker()).isEqualTo("dead-worker");
+        } finally {
+            runner.close();
+        }
+    }
+
+    @Test
+    void aTimedOutAttemptKeepsItsLeaseUntilTheHandlerStopsSoItsRetryNeverOverlapsIt() {
+        JobRunner runner = runner(Map.of());
+        try {
+            JobRequest failed = runner.awaitCompletion(runner.dispatchJob(JobData.of("slow-to-stop", 300)).id(),
+                    TIMEOUT).orElseThrow();
+
+            assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+            assertThat(failed.history()).extracting(JobAttempt::outcome)
+                    .containsExactly(JobAttempt.Outcome.TIMED_OUT, JobAttempt.Outcome.TIMED_OUT);
+            assertThat(runs).hasSize(2);
+            long[] first = runs.poll();
+            long[] second = runs.poll();
+            assertThat(second[0]).as("the retry started after the first handler stopped").isGreaterThan(first[1]);
+            assertThat(Duration.ofNanos(first[1] - first[0])).isGreaterThanOrEqualTo(Duration.ofMillis(490));
         } finally {
             runner.close();
         }

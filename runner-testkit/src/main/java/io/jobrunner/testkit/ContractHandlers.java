@@ -297,7 +297,7 @@ public final class ContractHandlers {
     /**
      * Job "slow": times out after {@link #TIMEOUT}. Records "started" and "budget" (key:remaining ms);
      * a cooperative run then sleeps and records "interrupted" when the timeout interrupts it; another
-     * spins for 1.5 s ignoring interrupts, records "late" and returns a result that must not be stored.
+     * spins for 3 s ignoring interrupts, records "late" and returns a result that must not be stored.
      */
     public static final class SlowJob extends EffectsJob<Slow> {
         public static final java.time.Duration TIMEOUT = java.time.Duration.ofMillis(400);
@@ -324,7 +324,7 @@ public final class ContractHandlers {
                 }
                 return "woke up";
             }
-            long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1500);
+            long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(3000);
             while (System.nanoTime() < end) {
                 Thread.onSpinWait();
             }

@@ -124,6 +124,9 @@ interface JobSemanticsContract {
     default void aResultArrivingAfterTheTimeoutDoesNotOverwriteIt() {
         JobRequest timedOut = finished(runner().dispatchJob(JobData.of("slow", new Slow("stubborn", false))).id());
         assertThat(timedOut.status()).isEqualTo(JobStatus.FAILED);
+        JobAttempt attempt = timedOut.history().get(0);
+        assertThat(Duration.between(attempt.startedAt(), attempt.finishedAt())).as("recorded after the grace period")
+                .isGreaterThanOrEqualTo(SlowJob.TIMEOUT.plusMillis(900));
 
         Await.until("the stubborn handler returned", TIMEOUT, () -> effects().recorded("late").contains("stubborn"));
 
