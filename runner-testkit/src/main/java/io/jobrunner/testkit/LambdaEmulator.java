@@ -3,12 +3,17 @@ package io.jobrunner.testkit;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,6 +46,9 @@ public final class LambdaEmulator implements AutoCloseable {
 
     /** The Runtime Interface Client's entry point. */
     public static final String RUNTIME_CLIENT = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
+    /** The runtime client's system property naming an already unpacked copy of its native library. */
+    private static final String NATIVE_LIBRARY_PROPERTY =
+            "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
     public static final String ACCOUNT = "000000000000";
     /** Lambda's limit for an asynchronous invocation's payload. */
     public static final int ASYNC_PAYLOAD_LIMIT = 256 * 1024;
@@ -73,6 +81,7 @@ public final class LambdaEmulator implements AutoCloseable {
     private final AtomicLong acceptedEvents = new AtomicLong();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
     private final List<ChildJvm> containers = new ArrayList<>();
+    private final Path nativeLibrary;
     private final long startedNanos;
     private final AtomicLong firstPollNanos = new AtomicLong();
     private final AtomicLong firstHandedOutNanos = new AtomicLong();
@@ -90,6 +99,7 @@ public final class LambdaEmulator implements AutoCloseable {
         this.server.createContext("/2018-06-01/runtime/", this::runtime);
         this.server.start();
         this.startedNanos = System.nanoTime();
+        this.nativeLibrary = unpackNativeLibrary(function.classPath());
         for (int i = 0; i < function.containers(); i++) {
             containers.add(startContainer());
         }
@@ -163,8 +173,37 @@ public final class LambdaEmulator implements AutoCloseable {
         environment.putIfAbsent("AWS_SECRET_ACCESS_KEY", "test");
         environment.putIfAbsent("AWS_ENDPOINT_URL_LAMBDA", endpoint());
         String classPath = String.join(java.io.File.pathSeparator, function.classPath().stream().map(Path::toString).toList());
-        return ChildJvm.start(RUNTIME_CLIENT, List.of(function.handler()), classPath, environment,
-                List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+        List<String> options = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+        if (nativeLibrary != null) {
+            options.add("-D" + NATIVE_LIBRARY_PROPERTY + "=" + nativeLibrary);
+        }
+        return ChildJvm.start(RUNTIME_CLIENT, List.of(function.handler()), classPath, environment, options);
+    }
+
+    /**
+     * Unpacks the runtime client's native library once for all containers. Left to itself, each
+     * container copies it to one fixed path in /tmp (Lambda gives every container its own /tmp) and
+     * loads it from there; containers starting together on one host then overwrite the file under
+     * each other and fail to start. Null when the class path holds no such library (the client then
+     * unpacks its own).
+     */
+    private static Path unpackNativeLibrary(List<Path> classPath) throws IOException {
+        String arch = System.getProperty("os.arch").contains("aarch64") ? "aarch_64" : "x86_64";
+        String resource = "jni/libaws-lambda-jni.linux-" + arch + ".so";
+        URL[] urls = new URL[classPath.size()];
+        for (int i = 0; i < urls.length; i++) {
+            urls[i] = classPath.get(i).toUri().toURL();
+        }
+        try (URLClassLoader loader = new URLClassLoader(urls, null);
+             InputStream in = loader.getResourceAsStream(resource)) {
+            if (in == null) {
+                return null;
+            }
+            Path copy = Files.createTempFile("libaws-lambda-jni-", ".so");
+            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+            copy.toFile().deleteOnExit();
+            return copy;
+        }
     }
 
     private void invoke(HttpExchange exchange) throws IOException {
