@@ -62,8 +62,7 @@ public final class JobSchedules {
      */
     public ScheduledJob define(RecurringJob job) {
         JobData data = job.job();
-        newRequest.apply(data);
-        String payloadJson = codec.encodeToString(data.jobType(), data.payload());
+        String payloadJson = newRequest.apply(data).payloadJson();
         Instant first = job.schedule().nextAfter(clock.instant(), job.zone());
         ScheduledJob saved = store.saveSchedule(new ScheduledJob(job.name(), job.schedule().spec(), job.zone().getId(),
                 data.jobType(), data.queueName(), payloadJson, data.maxAttempts(), job.allowOverlap(), job.missedRuns(),

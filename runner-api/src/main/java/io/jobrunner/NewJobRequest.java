@@ -17,6 +17,12 @@ public record NewJobRequest(String jobType, String queueName, String payloadJson
                          int maxAttempts, String runner) {
         this(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, null, false);
     }
+
+    /** This request, to be handed off to {@code target}; stored as handed off at insert when {@code handedOff}. */
+    public NewJobRequest withHandOff(String target, boolean handedOff) {
+        return new NewJobRequest(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, target, handedOff);
+    }
+
     public NewJobRequest {
         if (jobType == null || jobType.isBlank()) {
             throw new IllegalArgumentException("Job type must not be blank");

@@ -80,8 +80,7 @@ final class LambdaJobRunner implements JobRunner {
         ensureOpen(data.jobType());
         NewJobRequest row = context.newJobRequest(data, name());
         boolean invokeNow = invokesNow(row.runAt());
-        InsertResult inserted = store().insert(new NewJobRequest(row.jobType(), row.queueName(), row.payloadJson(),
-                row.dedupKey(), row.runAt(), row.maxAttempts(), row.runner(), settings.function(), invokeNow));
+        InsertResult inserted = store().insert(row.withHandOff(settings.function(), invokeNow));
         JobRequest request = inserted.request();
         if (inserted.created() ? invokeNow : inserted.needsHandOff()) {
             invoke(request);
@@ -101,9 +100,7 @@ final class LambdaJobRunner implements JobRunner {
 
     /** The row of a job stored without a hand-off yet (in a transaction, or fired by a schedule). */
     static NewJobRequest unsentRequest(RunnerContext context, LambdaSettings settings, JobData data) {
-        NewJobRequest row = context.newJobRequest(data, LambdaRunnerProvider.NAME);
-        return new NewJobRequest(row.jobType(), row.queueName(), row.payloadJson(), row.dedupKey(), row.runAt(),
-                row.maxAttempts(), row.runner(), settings.function(), false);
+        return context.newJobRequest(data, LambdaRunnerProvider.NAME).withHandOff(settings.function(), false);
     }
 
     @Override

@@ -104,8 +104,7 @@ final class SqsJobRunner implements JobRunner {
         for (JobData job : jobs) {
             ensureOpen(job.jobType());
             NewJobRequest row = context.newJobRequest(job, name());
-            rows.add(new NewJobRequest(row.jobType(), row.queueName(), row.payloadJson(), row.dedupKey(), row.runAt(),
-                    row.maxAttempts(), row.runner(), settings.queueUrl(), sendsNow(row.runAt(), now)));
+            rows.add(row.withHandOff(settings.queueUrl(), sendsNow(row.runAt(), now)));
         }
         List<JobRequest> requests = new ArrayList<>(rows.size());
         List<JobRequest> toSend = new ArrayList<>();
@@ -132,9 +131,7 @@ final class SqsJobRunner implements JobRunner {
 
     /** The row of a job stored without a hand-off yet (in a transaction, or fired by a schedule). */
     static NewJobRequest unsentRequest(RunnerContext context, SqsSettings settings, JobData data) {
-        NewJobRequest row = context.newJobRequest(data, SqsRunnerProvider.NAME);
-        return new NewJobRequest(row.jobType(), row.queueName(), row.payloadJson(), row.dedupKey(), row.runAt(),
-                row.maxAttempts(), row.runner(), settings.queueUrl(), false);
+        return context.newJobRequest(data, SqsRunnerProvider.NAME).withHandOff(settings.queueUrl(), false);
     }
 
     @Override
