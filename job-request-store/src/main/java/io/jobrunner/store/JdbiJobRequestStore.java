@@ -59,6 +59,8 @@ public final class JdbiJobRequestStore implements JobRequestStore {
             + " (job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner, hand_off_target, handed_off_at)"
             + " VALUES (?, ?, cast(? AS jsonb), ?, coalesce(to_timestamp(cast(? AS bigint) / 1000.0), now()), ?, ?, ?,"
             + " CASE WHEN ? THEN now() END)";
+    /** Appended to {@link #INSERT}: nothing is inserted when the dedup key is already stored. */
+    static final String UNLESS_KEY_STORED = " ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING RETURNING *";
     private static final String RETRY = "UPDATE job_request SET status = 'queued', run_at = now(),"
             + " max_attempts = attempts + max_attempts, progress = 0, finished_at = NULL, locked_by = NULL,"
             + " locked_until = NULL, cancel_requested = false, handed_off_at = NULL, updated_at = now()"
@@ -177,7 +179,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
         String insert = table.equals("job_request") ? INSERT : INSERT.replace("job_request", table);
         String sql = insert + (request.dedupKey() == null
                 ? " RETURNING *"
-                : " ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING RETURNING *");
+                : UNLESS_KEY_STORED);
         for (int round = 0; round < 3; round++) {
             Optional<JobRequest> created = insertRow(connection, sql, request);
             if (created.isPresent()) {

@@ -103,8 +103,8 @@ final class JdbiSchedules {
                 outcome = ScheduleFiring.Outcome.SKIPPED_OVERLAP;
             } else {
                 try {
-                    fired = JdbiJobRequestStore.insertRow(h.getConnection(), JdbiJobRequestStore.INSERT + " ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL"
-                            + " DO NOTHING RETURNING *", request).orElse(null);
+                    fired = JdbiJobRequestStore.insertRow(h.getConnection(),
+                            JdbiJobRequestStore.INSERT + JdbiJobRequestStore.UNLESS_KEY_STORED, request).orElse(null);
                 } catch (SQLException e) {
                     throw JdbiJobRequestStore.insertFailed(request, e);
                 }

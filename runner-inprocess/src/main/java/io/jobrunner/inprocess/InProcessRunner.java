@@ -14,7 +14,7 @@ import io.jobrunner.spi.ExecutionOutcome;
 import io.jobrunner.spi.JobExecutor;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.RunnerLifecycle;
-import io.jobrunner.spi.ScheduleTicker;
+import io.jobrunner.spi.RunnerSchedules;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,8 +37,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     private final String owner;
     private final AsyncLane lane;
     private final RunnerLifecycle lifecycle;
-    private final JobSchedules schedules;
-    private final ScheduleTicker scheduler;
+    private final RunnerSchedules schedules;
     private volatile JobExecutor executor;
 
     /** Fires due recurring jobs on a timer unless {@code JOB_RUNNER_SCHEDULER=off}. */
@@ -52,8 +51,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         this.lane = tasks == Mode.ASYNC || jobs == Mode.ASYNC
                 ? new AsyncLane(name, owner, context, this::jobExecutor, jobs == Mode.ASYNC)
                 : null;
-        this.schedules = context.hasStore() ? context.schedules(this::newRequest, this::handOff) : null;
-        this.scheduler = schedules == null ? null : context.startScheduler(schedules, true).orElse(null);
+        this.schedules = RunnerSchedules.start(context, this::newRequest, this::handOff, true);
     }
 
     private NewJobRequest newRequest(JobData data) {
@@ -126,10 +124,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
 
     @Override
     public JobSchedules schedules() {
-        if (schedules == null) {
-            throw context.noStore();
-        }
-        return schedules;
+        return schedules.schedules();
     }
 
     @Override
@@ -199,7 +194,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
      */
     @Override
     public void close() {
-        lifecycle.closeOnce(scheduler == null ? null : scheduler::close, lane == null ? null : lane::close,
+        lifecycle.closeOnce(schedules::close, lane == null ? null : lane::close,
                 this::closeExecutor, context::close);
     }
 

@@ -13,7 +13,7 @@ import io.jobrunner.PayloadTooLargeException;
 import io.jobrunner.spi.Envelope;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.RunnerLifecycle;
-import io.jobrunner.spi.ScheduleTicker;
+import io.jobrunner.spi.RunnerSchedules;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
@@ -38,15 +38,13 @@ final class LambdaJobRunner implements JobRunner {
     private final LambdaSettings settings;
     private final LambdaInvoker invoker;
     private final RunnerLifecycle lifecycle = new RunnerLifecycle(LambdaRunnerProvider.NAME);
-    private final JobSchedules schedules;
-    private final ScheduleTicker scheduler;
+    private final RunnerSchedules schedules;
 
     LambdaJobRunner(RunnerContext context, LambdaSettings settings, LambdaInvoker invoker) {
         this.context = context;
         this.settings = settings;
         this.invoker = invoker;
-        this.schedules = context.hasStore() ? context.schedules(this::unsentRequest, this::handOff) : null;
-        this.scheduler = schedules == null ? null : context.startScheduler(schedules, false).orElse(null);
+        this.schedules = RunnerSchedules.start(context, this::unsentRequest, this::handOff, false);
     }
 
     @Override
@@ -105,10 +103,7 @@ final class LambdaJobRunner implements JobRunner {
 
     @Override
     public JobSchedules schedules() {
-        if (schedules == null) {
-            throw context.noStore();
-        }
-        return schedules;
+        return schedules.schedules();
     }
 
     /** Invokes for what is queued, not yet handed off and due within the inline wait; a scheduled sweep invokes the rest when due. */
@@ -159,6 +154,6 @@ final class LambdaJobRunner implements JobRunner {
 
     @Override
     public void close() {
-        lifecycle.closeOnce(scheduler == null ? null : scheduler::close, invoker::close, context::close);
+        lifecycle.closeOnce(schedules::close, invoker::close, context::close);
     }
 }

@@ -14,7 +14,7 @@ import io.jobrunner.PayloadTooLargeException;
 import io.jobrunner.spi.Envelope;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.RunnerLifecycle;
-import io.jobrunner.spi.ScheduleTicker;
+import io.jobrunner.spi.RunnerSchedules;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
@@ -45,16 +45,14 @@ final class SqsJobRunner implements JobRunner {
     private final SqsClient client;
     private final SqsSender sender;
     private final RunnerLifecycle lifecycle = new RunnerLifecycle(SqsRunnerProvider.NAME);
-    private final JobSchedules schedules;
-    private final ScheduleTicker scheduler;
+    private final RunnerSchedules schedules;
 
     SqsJobRunner(RunnerContext context, SqsSettings settings, SqsClient client) {
         this.context = context;
         this.settings = settings;
         this.client = client;
         this.sender = new SqsSender(client, settings);
-        this.schedules = context.hasStore() ? context.schedules(this::unsentRequest, this::handOff) : null;
-        this.scheduler = schedules == null ? null : context.startScheduler(schedules, false).orElse(null);
+        this.schedules = RunnerSchedules.start(context, this::unsentRequest, this::handOff, false);
     }
 
     @Override
@@ -136,10 +134,7 @@ final class SqsJobRunner implements JobRunner {
 
     @Override
     public JobSchedules schedules() {
-        if (schedules == null) {
-            throw context.noStore();
-        }
-        return schedules;
+        return schedules.schedules();
     }
 
     /** Sends what is queued, not yet handed off and due within SQS's delay limit; the sweep sends the rest when due. */
@@ -222,6 +217,6 @@ final class SqsJobRunner implements JobRunner {
 
     @Override
     public void close() {
-        lifecycle.closeOnce(scheduler == null ? null : scheduler::close, client::close, context::close);
+        lifecycle.closeOnce(schedules::close, client::close, context::close);
     }
 }
