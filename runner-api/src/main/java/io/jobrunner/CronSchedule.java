@@ -1,8 +1,11 @@
 package io.jobrunner;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.zone.ZoneRules;
 import java.time.temporal.ChronoUnit;
 import java.util.BitSet;
 import java.util.List;
@@ -123,10 +126,32 @@ final class CronSchedule implements Schedule {
         return spec;
     }
 
+    /**
+     * Fields are matched against the wall clock of {@code zone}. Across daylight-saving changes: a wall
+     * time that occurs twice (clocks go back) fires once, at its first occurrence; one that does not
+     * occur (clocks go forward) fires at the instant it would have had, shifted by the gap (02:30 in a
+     * one-hour gap fires at 03:30), as common cron implementations do.
+     */
     @Override
     public Instant nextAfter(Instant after, ZoneId zone) {
-        ZonedDateTime time = after.atZone(zone).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
-        int lastYear = time.getYear() + 8;
+        ZoneRules rules = zone.getRules();
+        LocalDateTime local = LocalDateTime.ofInstant(after, zone).truncatedTo(ChronoUnit.SECONDS);
+        int lastYear = local.getYear() + 8;
+        while (true) {
+            local = nextMatch(local, lastYear);
+            List<ZoneOffset> offsets = rules.getValidOffsets(local);
+            Instant candidate = offsets.isEmpty()
+                    ? ZonedDateTime.ofLocal(local, zone, null).toInstant()
+                    : local.toInstant(offsets.get(0));
+            if (candidate.isAfter(after)) {
+                return candidate;
+            }
+        }
+    }
+
+    /** The first wall time strictly after {@code from} that the fields match. */
+    private LocalDateTime nextMatch(LocalDateTime from, int lastYear) {
+        LocalDateTime time = from.plusSeconds(1);
         while (time.getYear() <= lastYear) {
             if (!months.get(time.getMonthValue())) {
                 time = time.plusMonths(1).withDayOfMonth(1).truncatedTo(ChronoUnit.DAYS);
@@ -139,14 +164,14 @@ final class CronSchedule implements Schedule {
             } else if (!seconds.get(time.getSecond())) {
                 time = time.plusSeconds(1);
             } else {
-                return time.toInstant();
+                return time;
             }
         }
         throw new IllegalArgumentException("The cron expression '" + spec + "' never fires (no date matches its "
                 + "day and month fields); check them");
     }
 
-    private boolean dayMatches(ZonedDateTime time) {
+    private boolean dayMatches(LocalDateTime time) {
         boolean dayOfMonth = daysOfMonth.get(time.getDayOfMonth());
         boolean dayOfWeek = daysOfWeek.get(time.getDayOfWeek().getValue() % 7);
         if (!anyDayOfMonth && !anyDayOfWeek) {

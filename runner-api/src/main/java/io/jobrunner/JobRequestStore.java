@@ -63,6 +63,13 @@ public interface JobRequestStore extends AutoCloseable {
      */
     Optional<JobRequest> claim(long id, String owner, Duration leaseTime);
 
+    /**
+     * Like {@link #claim(long, String, Duration)}, but only a request handed off to {@code handOffTarget}
+     * (a queue URL, a function): a message that names another application's request is refused rather
+     * than run.
+     */
+    Optional<JobRequest> claim(long id, String handOffTarget, String owner, Duration leaseTime);
+
     /** Like {@link #claim(long, String, Duration)} for up to {@code limit} requests matching the filter, oldest run-at first. */
     List<JobRequest> claimNext(ClaimFilter filter, String owner, Duration leaseTime, int limit);
 
@@ -173,6 +180,16 @@ public interface JobRequestStore extends AutoCloseable {
      * {@link ScheduleFiring.Outcome#TAKEN} when the next run is no longer {@code due}.
      */
     ScheduleFiring fireSchedule(String name, Instant due, Instant next, Instant occurrence, NewJobRequest request);
+
+    /** Which processes can read this store's requests; {@link StoreScope#NETWORK} unless it says otherwise. */
+    default StoreScope scope() {
+        return StoreScope.NETWORK;
+    }
+
+    /** Where the requests are kept, for messages and logs (e.g. "PostgreSQL at db:5432/jobs"). */
+    default String description() {
+        return getClass().getSimpleName();
+    }
 
     /** Releases what the store holds open (connections, files). */
     @Override

@@ -42,7 +42,7 @@ public final class JobRunners {
         private Map<String, String> environment;
         private HandlerRegistry handlers;
         private JobRequestStore store;
-        private PayloadCodec codec = PayloadCodec.defaultCodec();
+        private PayloadCodec codec;
         private ClassLoader classLoader;
 
         private Builder() {
@@ -66,6 +66,7 @@ public final class JobRunners {
             return this;
         }
 
+        /** The codec for payloads and results; without this, the one {@code JOB_RUNNER_PAYLOADS} names (strict by default). */
         public Builder codec(PayloadCodec codec) {
             this.codec = Objects.requireNonNull(codec, "codec");
             return this;
@@ -96,7 +97,9 @@ public final class JobRunners {
             HandlerRegistry registry = handlers != null ? handlers : HandlerRegistry.builder().discover(loader).build();
             boolean ownsStore = store == null;
             JobRequestStore chosenStore = store != null ? store : StoreDiscovery.open(settings, loader).orElse(null);
-            RunnerContext context = new RunnerContext(settings, registry, codec, chosenStore, ownsStore);
+            PayloadCodec chosenCodec = codec != null ? codec : PayloadCodec.forSetting(settings.get(PayloadCodec.PAYLOADS)
+                    .orElse(null));
+            RunnerContext context = new RunnerContext(settings, registry, chosenCodec, chosenStore, ownsStore);
             try {
                 return provider.create(context);
             } catch (RuntimeException e) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,9 +21,12 @@ import java.util.HexFormat;
  */
 public final class PayloadCodec {
 
-    private static final PayloadCodec DEFAULT = new PayloadCodec(new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+    /** The setting that makes payload reading lenient: {@code JOB_RUNNER_PAYLOADS=lenient}. */
+    public static final String PAYLOADS = "JOB_RUNNER_PAYLOADS";
+
+    private static final PayloadCodec DEFAULT = new PayloadCodec(baseMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES));
+    private static final PayloadCodec LENIENT = new PayloadCodec(baseMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES));
 
     private final ObjectMapper mapper;
@@ -36,9 +40,40 @@ public final class PayloadCodec {
                 .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY);
     }
 
-    /** Java time support, ISO-8601 dates, unknown properties ignored on reading. */
+    private static ObjectMapper baseMapper() {
+        return new ObjectMapper()
+                .registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    }
+
+    /**
+     * Java time support, ISO-8601 dates, and strict reading: a payload with a property its handler's
+     * type does not have fails, naming the property, instead of running with the field silently lost.
+     */
     public static PayloadCodec defaultCodec() {
         return DEFAULT;
+    }
+
+    /** Like {@link #defaultCodec()}, but properties the handler's type does not have are ignored. */
+    public static PayloadCodec lenient() {
+        return LENIENT;
+    }
+
+    /**
+     * The codec {@code JOB_RUNNER_PAYLOADS} asks for: {@code strict} (the default) or {@code lenient}.
+     *
+     * @param value the setting's value, or {@code null} when unset
+     * @throws InvalidSettingException for any other value
+     */
+    public static PayloadCodec forSetting(String value) {
+        if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("strict")) {
+            return DEFAULT;
+        }
+        if (value.trim().equalsIgnoreCase("lenient")) {
+            return LENIENT;
+        }
+        throw new InvalidSettingException(PAYLOADS, value, "expected strict (a payload property the handler's type "
+                + "does not have fails the attempt) or lenient (such properties are ignored)");
     }
 
     public ObjectMapper mapper() {
@@ -119,6 +154,12 @@ public final class PayloadCodec {
 
     private static PayloadException notReadable(String handlerName, String json, Class<?> type, IOException e) {
         String shown = json.length() > 200 ? json.substring(0, 200) + "…" : json;
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            return new PayloadException(handlerName, "The payload for '" + handlerName + "' has the property '"
+                    + unknown.getPropertyName() + "', which " + type.getName() + " does not have (it has: "
+                    + unknown.getKnownPropertyIds() + "; payload: " + shown + "). Make the handler's payload type "
+                    + "match what is dispatched, or set " + PAYLOADS + "=lenient to ignore unknown properties", e);
+        }
         return new PayloadException(handlerName, "The payload for '" + handlerName + "' cannot be read as "
                 + type.getName() + ": " + e.getMessage().lines().findFirst().orElse("") + " (payload: " + shown
                 + "). Make the handler's payload type match what is dispatched", e);

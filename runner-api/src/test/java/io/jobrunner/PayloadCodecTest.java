@@ -59,4 +59,35 @@ class PayloadCodecTest {
                 .hasMessageContaining(Opaque.class.getName())
                 .hasMessageContaining("Use a record");
     }
+
+    public record ReportRequest(String name, int sections) {
+    }
+
+    @Test
+    void aPropertyThePayloadTypeDoesNotHaveFailsNamingTheTypeThePropertyAndTheSetting() {
+        assertThatThrownBy(() -> codec.decode("generate-report", "{\"email\":\"ada@example.com\"}", ReportRequest.class))
+                .isInstanceOf(PayloadException.class)
+                .hasMessageContaining("'generate-report'")
+                .hasMessageContaining("'email'")
+                .hasMessageContaining(ReportRequest.class.getName())
+                .hasMessageContaining("name")
+                .hasMessageContaining("JOB_RUNNER_PAYLOADS=lenient");
+        assertThatThrownBy(() -> codec.decode("generate-report", "{\"email\":1}".getBytes(), ReportRequest.class))
+                .isInstanceOf(PayloadException.class)
+                .hasMessageContaining("'email'");
+    }
+
+    @Test
+    void theLenientCodecIgnoresUnknownPropertiesAndTheSettingPicksIt() {
+        assertThat(PayloadCodec.forSetting("lenient").decode("generate-report", "{\"name\":\"w\",\"email\":\"x\"}",
+                ReportRequest.class)).isEqualTo(new ReportRequest("w", 0));
+        assertThat(PayloadCodec.forSetting(null)).isSameAs(PayloadCodec.defaultCodec());
+        assertThat(PayloadCodec.forSetting("Strict")).isSameAs(PayloadCodec.defaultCodec());
+        assertThat(PayloadCodec.forSetting(" LENIENT ")).isSameAs(PayloadCodec.lenient());
+        assertThatThrownBy(() -> PayloadCodec.forSetting("loose"))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("JOB_RUNNER_PAYLOADS='loose'")
+                .hasMessageContaining("strict")
+                .hasMessageContaining("lenient");
+    }
 }

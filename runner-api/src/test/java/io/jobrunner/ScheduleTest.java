@@ -51,6 +51,45 @@ class ScheduleTest {
         assertThat(next("*/10 * * * *", "2026-11-23T10:01:30Z")).isEqualTo("2026-11-23T10:10:00Z");
     }
 
+    private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
+
+    /** Every occurrence in [from, to). */
+    private static java.util.List<Instant> occurrences(String spec, String from, String to) {
+        Schedule schedule = Schedule.parse(spec);
+        java.util.List<Instant> fired = new java.util.ArrayList<>();
+        Instant next = schedule.nextAfter(Instant.parse(from), PARIS);
+        while (next.isBefore(Instant.parse(to))) {
+            fired.add(next);
+            next = schedule.nextAfter(next, PARIS);
+        }
+        return fired;
+    }
+
+    @Test
+    void aWallTimeThatOccursTwiceWhenClocksGoBackFiresOnceAtItsFirstOccurrence() {
+        // 2026-10-25 in Paris: 03:00 CEST becomes 02:00 CET, so 02:30 happens at 00:30Z and again at 01:30Z.
+        assertThat(occurrences("0 30 2 * * *", "2026-10-24T12:00:00Z", "2026-10-26T12:00:00Z"))
+                .containsExactly(Instant.parse("2026-10-25T00:30:00Z"), Instant.parse("2026-10-26T01:30:00Z"));
+        // Every 20 minutes: the repeated hour's wall times fire once, then the schedule goes on after it.
+        assertThat(occurrences("0 */20 * * * *", "2026-10-25T00:10:00Z", "2026-10-25T02:30:00Z"))
+                .containsExactly(Instant.parse("2026-10-25T00:20:00Z"), Instant.parse("2026-10-25T00:40:00Z"),
+                        Instant.parse("2026-10-25T02:00:00Z"), Instant.parse("2026-10-25T02:20:00Z"));
+    }
+
+    @Test
+    void aWallTimeThatDoesNotOccurWhenClocksGoForwardFiresAtTheShiftedInstant() {
+        // 2026-03-29 in Paris: 02:00 CET becomes 03:00 CEST, so 02:30 does not exist; it fires at 03:30 CEST (01:30Z).
+        assertThat(occurrences("0 30 2 * * *", "2026-03-28T12:00:00Z", "2026-03-30T12:00:00Z"))
+                .containsExactly(Instant.parse("2026-03-29T01:30:00Z"), Instant.parse("2026-03-30T00:30:00Z"));
+        // A schedule at 02:30 and 03:30 fires once at 03:30 CEST that day, not twice.
+        assertThat(occurrences("0 30 2,3 * * *", "2026-03-28T23:00:00Z", "2026-03-29T12:00:00Z"))
+                .containsExactly(Instant.parse("2026-03-29T01:30:00Z"));
+        // Every second across the gap: no second is skipped or repeated.
+        java.util.List<Instant> seconds = occurrences("* * * * * *", "2026-03-29T00:59:58Z", "2026-03-29T01:00:02Z");
+        assertThat(seconds).containsExactly(Instant.parse("2026-03-29T00:59:59Z"), Instant.parse("2026-03-29T01:00:00Z"),
+                Instant.parse("2026-03-29T01:00:01Z"));
+    }
+
     @Test
     void cronFieldsAreReadInTheGivenZone() {
         Instant next = Schedule.parse("0 0 2 * * *").nextAfter(Instant.parse("2026-11-23T00:00:00Z"),

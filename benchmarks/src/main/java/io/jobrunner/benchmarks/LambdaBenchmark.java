@@ -4,6 +4,7 @@ import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunners;
 import io.jobrunner.store.EmbeddedJobRequestStore;
+import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.Await;
 import io.jobrunner.testkit.LambdaEmulator;
 import java.net.URISyntaxException;
@@ -46,9 +47,11 @@ public final class LambdaBenchmark {
              LambdaClient client = LambdaClient.builder().endpointOverride(java.net.URI.create(lambda.endpoint()))
                      .region(Region.US_EAST_1)
                      .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
-             EmbeddedJobRequestStore store = EmbeddedJobRequestStore.inMemory();
+             JdbiJobRequestStore store = EmbeddedJobRequestStore.openDirectory(
+                     java.nio.file.Files.createTempDirectory("jobrunner-bench-"));
              JobRunner runner = JobRunners.builder()
                      .environment(Map.of("JOB_RUNNER", "lambda-async", "JOB_RUNNER_LAMBDA_FUNCTION", "jobs",
+                             "JOB_RUNNER_ALLOW_EMBEDDED_STORE", "true",
                              "AWS_ENDPOINT_URL_LAMBDA", lambda.endpoint(), "AWS_REGION", "us-east-1",
                              "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"))
                      .handlers(HandlerRegistry.empty()).store(store).build()) {

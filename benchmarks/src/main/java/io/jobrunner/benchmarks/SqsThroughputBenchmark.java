@@ -6,6 +6,7 @@ import io.jobrunner.JobRunners;
 import io.jobrunner.TaskHandler;
 import io.jobrunner.sqs.SqsWorker;
 import io.jobrunner.store.EmbeddedJobRequestStore;
+import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.ElasticMqServer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,11 +39,13 @@ public final class SqsThroughputBenchmark {
                 .task(TaskHandler.of("noop", Integer.class, n -> done.get().countDown()))
                 .build();
         try (ElasticMqServer sqs = ElasticMqServer.start();
-             EmbeddedJobRequestStore store = EmbeddedJobRequestStore.inMemory()) {
+             JdbiJobRequestStore store = EmbeddedJobRequestStore.openDirectory(
+                     java.nio.file.Files.createTempDirectory("jobrunner-bench-"))) {
             ElasticMqServer.Queue queue = sqs.createQueue("bench", 30, 5);
             String naiveQueue = sqs.createQueue("naive", 30, 5).url();
             Map<String, String> settings = new HashMap<>(sqs.settings(queue.url()));
             settings.put("JOB_RUNNER", "sqs");
+            settings.put("JOB_RUNNER_ALLOW_EMBEDDED_STORE", "true");
             try (JobRunner runner = JobRunners.builder().environment(settings).handlers(handlers).store(store).build();
                  SqsWorker worker = SqsWorker.create(settings, handlers, store)) {
                 worker.start();

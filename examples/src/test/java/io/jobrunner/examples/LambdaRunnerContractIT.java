@@ -10,6 +10,7 @@ import io.jobrunner.testkit.PostgresFixture;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -61,8 +62,8 @@ class LambdaRunnerContractIT extends JobRunnerContractTest {
     }
 
     @Override
-    public long handOffsSeen() {
-        return lambda.acceptedEvents();
+    public OptionalLong handOffsSeen() {
+        return OptionalLong.of(lambda.acceptedEvents());
     }
 
     @Override

@@ -19,6 +19,7 @@ public final class DefaultJobRequestStoreProvider implements JobRequestStoreProv
     public static final String EMBEDDED_DIR = "JOB_RUNNER_EMBEDDED_DIR";
     public static final String POOL_SIZE = "JOB_RUNNER_DB_POOL_SIZE";
     public static final String SCHEMA = "JOB_RUNNER_DB_SCHEMA";
+    public static final String CONNECT_TIMEOUT = PostgresConnections.CONNECT_TIMEOUT;
     public static final String DEFAULT_EMBEDDED_DIR = ".jobrunner";
 
     private static final Logger log = LoggerFactory.getLogger(DefaultJobRequestStoreProvider.class);
@@ -34,7 +35,8 @@ public final class DefaultJobRequestStoreProvider implements JobRequestStoreProv
                 DatabaseUrl parsed = DatabaseUrl.parse(url);
                 log.info("Job requests are stored in PostgreSQL at {}", DatabaseUrl.redact(parsed.jdbcUrl()));
                 return JdbiJobRequestStore.open(parsed, settings.integer(POOL_SIZE, 10, 1),
-                        settings.get(SCHEMA).orElse(null));
+                        settings.get(SCHEMA).orElse(null), settings.duration(CONNECT_TIMEOUT,
+                                PostgresConnections.DEFAULT_CONNECT_TIMEOUT));
             case "embedded":
                 Path directory = Path.of(settings.string(EMBEDDED_DIR, DEFAULT_EMBEDDED_DIR));
                 log.info("Job requests are stored in the embedded store at {} (set DATABASE_URL for PostgreSQL)",

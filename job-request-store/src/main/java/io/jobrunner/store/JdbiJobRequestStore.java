@@ -1,6 +1,5 @@
 package io.jobrunner.store;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.jobrunner.ClaimFilter;
 import io.jobrunner.InsertResult;
@@ -14,6 +13,7 @@ import io.jobrunner.Lease;
 import io.jobrunner.NewJobRequest;
 import io.jobrunner.ScheduleFiring;
 import io.jobrunner.ScheduledJob;
+import io.jobrunner.StoreScope;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,6 +27,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -35,105 +36,77 @@ import org.jdbi.v3.core.statement.SqlStatements;
 import org.jdbi.v3.core.statement.TemplateEngine;
 
 /**
- * The {@link JobRequestStore} on PostgreSQL, through JDBI. Every transition is one conditional
- * {@code UPDATE … RETURNING}; claims skip rows other workers hold ({@code FOR UPDATE SKIP LOCKED}),
- * so many processes can share one table. Times come from the database clock, so workers on hosts
- * with drifting clocks agree on leases. Thread-safe.
+ * The {@link JobRequestStore} in SQL, through JDBI: on PostgreSQL for shared deployments
+ * ({@link #open}, {@link #create}) and on SQLite for the embedded store
+ * ({@link EmbeddedJobRequestStore}). Both run the same statements ({@link StoreStatements}). Every
+ * transition is one conditional {@code UPDATE … RETURNING}; claims never take a row another worker
+ * holds (PostgreSQL skips locked rows, SQLite serializes writers), so many processes can share one
+ * database. Times come from the database clock, so workers agree on leases. Thread-safe.
  */
 public final class JdbiJobRequestStore implements JobRequestStore {
 
-    private static final String LEASE_HELD = " WHERE id = :id AND status = 'running' AND locked_by = :owner"
-            + " AND attempts = :attempt";
-    private static final String CLAIMABLE = "((status = 'queued' AND run_at <= now())"
-            + " OR (status = 'running' AND locked_until < now() AND attempts < max_attempts))";
-    private static final String ABANDONED_ERROR = "'Abandoned: the lease of attempt ' || attempts || ' of '"
-            + " || max_attempts || ' held by ' || coalesce(locked_by, '?')"
-            + " || ' expired; the worker died, stopped or timed out mid-run'";
-    private static final String CLAIM_SET = "SET status = 'running', attempts = attempts + 1, locked_by = :owner,"
-            + " locked_until = now() + :leaseMs * interval '1 millisecond', started_at = coalesce(started_at, now()),"
-            + " attempt_started_at = now(), updated_at = now(),"
-            + " last_error = CASE WHEN status = 'running' THEN " + ABANDONED_ERROR + " ELSE last_error END,"
-            + " attempt_history = CASE WHEN status = 'running' THEN " + appendAttempt("'abandoned'", ABANDONED_ERROR)
-            + " ELSE attempt_history END";
-    static final String INSERT = "INSERT INTO job_request"
-            + " (job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner, hand_off_target, handed_off_at)"
-            + " VALUES (?, ?, cast(? AS jsonb), ?, coalesce(to_timestamp(cast(? AS bigint) / 1000.0), now()), ?, ?, ?,"
-            + " CASE WHEN ? THEN now() END)";
-    /** Appended to {@link #INSERT}: nothing is inserted when the dedup key is already stored. */
-    static final String UNLESS_KEY_STORED = " ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING RETURNING *";
-    private static final String RETRY = "UPDATE job_request SET status = 'queued', run_at = now(),"
-            + " max_attempts = attempts + max_attempts, progress = 0, finished_at = NULL, locked_by = NULL,"
-            + " locked_until = NULL, cancel_requested = false, handed_off_at = NULL, updated_at = now()"
-            + " WHERE id = ? AND status IN ('failed', 'cancelled') RETURNING *";
     private static final Comparator<JobRequest> RUN_AT_ORDER =
             Comparator.comparing(JobRequest::runAt).thenComparingLong(JobRequest::id);
-    private static final String FINISH = ", locked_until = NULL, finished_at = now(), updated_at = now()";
-
-    /** Sets {@code attempt_history} to itself plus the attempt ending now, from the row's values before the update. */
-    private static String appendAttempt(String outcomeSql, String errorSql) {
-        return "attempt_history || jsonb_build_array(jsonb_build_object('attempt', attempts, 'worker', locked_by,"
-                + " 'startedAt', " + epochMillis("attempt_started_at") + ", 'finishedAt', " + epochMillis("now()")
-                + ", 'outcome', " + outcomeSql + ", 'error', " + errorSql + "))";
-    }
-
-    private static String epochMillis(String timestampSql) {
-        return "cast(floor(extract(epoch FROM " + timestampSql + ") * 1000) AS bigint)";
-    }
-
-    private static String recordAttempt(JobAttempt.Outcome outcome) {
-        return " attempt_history = " + appendAttempt("'" + outcome.dbValue() + "'", "cast(:attemptError AS text)") + ",";
-    }
+    /** Largest list bound one value at a time in an {@code IN (…)}; longer lists go in chunks. */
+    private static final int IN_LIST_CHUNK = 500;
 
     private final DataSource dataSource;
     private final Jdbi jdbi;
-    private final AutoCloseable ownedPool;
+    private final AutoCloseable resources;
+    private final StoreStatements sql;
+    private final JobRequestRowMapper rows;
     private final JdbiSchedules schedules;
+    private final String description;
+    private final StoreScope scope;
     private volatile String qualifiedTable;
 
-    private JdbiJobRequestStore(DataSource dataSource, AutoCloseable ownedPool) {
+    JdbiJobRequestStore(DataSource dataSource, AutoCloseable resources, SqlDialect dialect, String description,
+                        StoreScope scope) {
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
-        this.ownedPool = ownedPool;
-        this.schedules = new JdbiSchedules(jdbi);
-        this.jdbi.registerRowMapper(JobRequest.class, JobRequestRowMapper.INSTANCE);
+        this.resources = resources;
+        this.sql = new StoreStatements(dialect);
+        this.rows = new JobRequestRowMapper(dialect);
+        this.description = description;
+        this.scope = scope;
+        this.jdbi.registerRowMapper(JobRequest.class, rows);
         // The SQL here has no <attribute> templates; skipping the template pass saves CPU on every statement.
         this.jdbi.getConfig(SqlStatements.class).setTemplateEngine(TemplateEngine.NOP);
+        this.schedules = new JdbiSchedules(jdbi, this);
     }
 
-    /** A store over the caller's data source, which the caller keeps and closes. Migrates the schema. */
+    /** A PostgreSQL store over the caller's data source, which the caller keeps and closes. Migrates the schema. */
     public static JdbiJobRequestStore create(DataSource dataSource) {
-        JdbiJobRequestStore store = new JdbiJobRequestStore(dataSource, null);
+        JdbiJobRequestStore store = new JdbiJobRequestStore(dataSource, null, SqlDialect.POSTGRESQL,
+                "PostgreSQL (the application's data source)", StoreScope.NETWORK);
         store.migrate();
         return store;
     }
 
     /**
-     * A store with its own connection pool, closed with the store. Migrates the schema.
+     * A PostgreSQL store with its own connection pool, closed with the store. Migrates the schema.
      *
      * @param schema the schema to use, or {@code null} for the connection's default
      */
     public static JdbiJobRequestStore open(DatabaseUrl url, int poolSize, String schema) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(url.jdbcUrl());
-        if (url.user() != null) {
-            config.setUsername(url.user());
-        }
-        if (url.password() != null) {
-            config.setPassword(url.password());
-        }
-        if (schema != null) {
-            config.setSchema(schema);
-        }
-        config.setMaximumPoolSize(poolSize);
-        config.setMinimumIdle(1);
-        config.setPoolName("jobrunner-store");
-        config.setInitializationFailTimeout(-1);
-        HikariDataSource pool = new HikariDataSource(config);
-        JdbiJobRequestStore store = new JdbiJobRequestStore(pool, pool);
+        return open(url, poolSize, schema, PostgresConnections.DEFAULT_CONNECT_TIMEOUT);
+    }
+
+    /** {@link #open(DatabaseUrl, int, String)}, failing after {@code connectTimeout} when the server cannot be reached. */
+    public static JdbiJobRequestStore open(DatabaseUrl url, int poolSize, String schema, Duration connectTimeout) {
+        HikariDataSource pool = PostgresConnections.pool(url, poolSize, schema, connectTimeout);
+        return openOwned(pool, pool, SqlDialect.POSTGRESQL, "PostgreSQL at " + DatabaseUrl.redact(url.jdbcUrl())
+                + (schema == null ? "" : ", schema " + schema), StoreScope.NETWORK);
+    }
+
+    /** A store that owns {@code resources} (closing them on failure and with the store), migrated. */
+    static JdbiJobRequestStore openOwned(DataSource dataSource, AutoCloseable resources, SqlDialect dialect,
+                                         String description, StoreScope scope) {
+        JdbiJobRequestStore store = new JdbiJobRequestStore(dataSource, resources, dialect, description, scope);
         try {
             store.migrate();
         } catch (RuntimeException e) {
-            pool.close();
+            store.close();
             throw e;
         }
         return store;
@@ -141,9 +114,33 @@ public final class JdbiJobRequestStore implements JobRequestStore {
 
     private void migrate() {
         call("migrate the job request schema", () -> {
-            SchemaMigrations.migrate(jdbi);
+            SchemaMigrations.migrate(jdbi, sql.dialect);
             return null;
         });
+    }
+
+    /** Where the requests are kept, for logs and tools: the database and its location. */
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public StoreScope scope() {
+        return scope;
+    }
+
+    /** True for the embedded (SQLite) store, false for PostgreSQL. */
+    public boolean embedded() {
+        return sql.dialect == SqlDialect.SQLITE;
+    }
+
+    Jdbi jdbi() {
+        return jdbi;
+    }
+
+    StoreStatements statements() {
+        return sql;
     }
 
     /**
@@ -153,7 +150,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     @Override
     public InsertResult insert(NewJobRequest request) {
         try (Connection connection = dataSource.getConnection()) {
-            return insert(connection, request, "job_request", id -> retry(id));
+            return insert(connection, request, "job_request");
         } catch (SQLException e) {
             throw insertFailed(request, e);
         }
@@ -166,22 +163,20 @@ public final class JdbiJobRequestStore implements JobRequestStore {
      */
     @Override
     public InsertResult insert(Connection connection, NewJobRequest request) {
-        String table = qualifiedTable();
+        if (embedded()) {
+            return JobRequestStore.super.insert(connection, request);
+        }
         try {
-            return insert(connection, request, table, id -> retryOn(connection, table, id));
+            return insert(connection, request, qualifiedTable());
         } catch (SQLException e) {
             throw insertFailed(request, e);
         }
     }
 
-    private InsertResult insert(Connection connection, NewJobRequest request, String table,
-                                RetryStatement retry) throws SQLException {
-        String insert = table.equals("job_request") ? INSERT : INSERT.replace("job_request", table);
-        String sql = insert + (request.dedupKey() == null
-                ? " RETURNING *"
-                : UNLESS_KEY_STORED);
+    private InsertResult insert(Connection connection, NewJobRequest request, String table) throws SQLException {
+        String insert = sql.insertInto(table, request.dedupKey() != null);
         for (int round = 0; round < 3; round++) {
-            Optional<JobRequest> created = insertRow(connection, sql, request);
+            Optional<JobRequest> created = insertRow(connection, insert, request);
             if (created.isPresent()) {
                 return new InsertResult(created.get(), InsertResult.Outcome.CREATED);
             }
@@ -190,7 +185,8 @@ public final class JdbiJobRequestStore implements JobRequestStore {
             if (existing.isPresent()) {
                 JobStatus status = existing.get().status();
                 if (status == JobStatus.FAILED || status == JobStatus.CANCELLED) {
-                    Optional<JobRequest> requeued = retry.apply(existing.get().id());
+                    Optional<JobRequest> requeued = queryOne(connection,
+                            sql.retry.replace("job_request", table), existing.get().id());
                     if (requeued.isPresent()) {
                         return new InsertResult(requeued.get(), InsertResult.Outcome.REQUEUED);
                     }
@@ -203,9 +199,9 @@ public final class JdbiJobRequestStore implements JobRequestStore {
                 + request.dedupKey() + "': it kept being removed concurrently");
     }
 
-    static Optional<JobRequest> insertRow(Connection connection, String sql, NewJobRequest request)
-            throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+    /** Inserts one row with {@code insertSql} (from {@link StoreStatements#insertInto}); empty when its dedup key was stored. */
+    Optional<JobRequest> insertRow(Connection connection, String insertSql, NewJobRequest request) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(insertSql)) {
             statement.setString(1, request.jobType());
             statement.setString(2, request.queueName());
             statement.setString(3, request.payloadJson());
@@ -219,22 +215,18 @@ public final class JdbiJobRequestStore implements JobRequestStore {
             statement.setString(7, request.runner());
             statement.setString(8, request.handOffTarget());
             statement.setBoolean(9, request.handedOff());
-            try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? Optional.of(JobRequestRowMapper.read(rows)) : Optional.empty();
+            try (ResultSet result = statement.executeQuery()) {
+                return result.next() ? Optional.of(rows.read(result)) : Optional.empty();
             }
         }
     }
 
-    private static Optional<JobRequest> retryOn(Connection connection, String table, long id) throws SQLException {
-        return queryOne(connection, RETRY.replace("job_request", table), id);
-    }
-
-    private static Optional<JobRequest> queryOne(Connection connection, String sql, Object parameter)
+    private Optional<JobRequest> queryOne(Connection connection, String statementSql, Object parameter)
             throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+        try (PreparedStatement statement = connection.prepareStatement(statementSql)) {
             statement.setObject(1, parameter);
-            try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? Optional.of(JobRequestRowMapper.read(rows)) : Optional.empty();
+            try (ResultSet result = statement.executeQuery()) {
+                return result.next() ? Optional.of(rows.read(result)) : Optional.empty();
             }
         }
     }
@@ -250,19 +242,13 @@ public final class JdbiJobRequestStore implements JobRequestStore {
         return table;
     }
 
-    /** Re-queues a failed or cancelled request found under the dedup key being inserted. */
-    @FunctionalInterface
-    private interface RetryStatement {
-        Optional<JobRequest> apply(long id) throws SQLException;
-    }
-
     static JobStoreException insertFailed(NewJobRequest request, SQLException e) {
         return new JobStoreException("Could not insert a " + request.jobType() + " job request: " + e.getMessage(), e);
     }
 
     @Override
     public Optional<JobRequest> retry(long id) {
-        return call("retry job request " + id, () -> jdbi.withHandle(h -> h.createQuery(RETRY.replace("?", ":id"))
+        return call("retry job request " + id, () -> jdbi.withHandle(h -> h.createQuery(sql.retry.replace("?", ":id"))
                 .bind("id", id).mapTo(JobRequest.class).findOne()));
     }
 
@@ -282,24 +268,22 @@ public final class JdbiJobRequestStore implements JobRequestStore {
 
     @Override
     public List<JobRequest> list(JobQuery query) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM job_request WHERE id > :afterId");
-        if (!query.statuses().isEmpty()) {
-            sql.append(" AND status = ANY(:statuses)");
+        List<String> statuses = query.statuses().stream().map(JobStatus::dbValue).sorted().toList();
+        StringBuilder select = new StringBuilder("SELECT * FROM job_request WHERE id > :afterId");
+        if (!statuses.isEmpty()) {
+            select.append(" AND status IN ").append(StoreStatements.inList("status", statuses.size()));
         }
         if (query.jobType() != null) {
-            sql.append(" AND job_type = :jobType");
+            select.append(" AND job_type = :jobType");
         }
         if (query.queueName() != null) {
-            sql.append(" AND queue_name = :queueName");
+            select.append(" AND queue_name = :queueName");
         }
-        sql.append(" ORDER BY id LIMIT :limit");
+        select.append(" ORDER BY id LIMIT :limit");
         return call("list job requests", () -> jdbi.withHandle(h -> {
-            Query q = h.createQuery(sql.toString())
+            Query q = bindEach(h.createQuery(select.toString()), "status", statuses)
                     .bind("afterId", query.afterId())
                     .bind("limit", query.limit());
-            if (!query.statuses().isEmpty()) {
-                q.bindArray("statuses", String.class, query.statuses().stream().map(JobStatus::dbValue).toList());
-            }
             if (query.jobType() != null) {
                 q.bind("jobType", query.jobType());
             }
@@ -313,7 +297,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     @Override
     public Optional<JobRequest> claim(long id, String owner, Duration leaseTime) {
         return call("claim job request " + id, () -> jdbi.withHandle(h -> h.createQuery(
-                        "UPDATE job_request " + CLAIM_SET + " WHERE id = :id AND " + CLAIMABLE + " RETURNING *")
+                        "UPDATE job_request " + sql.claimSet + " WHERE id = :id AND " + sql.claimable + " RETURNING *")
                 .bind("id", id)
                 .bind("owner", owner)
                 .bind("leaseMs", leaseTime.toMillis())
@@ -321,10 +305,23 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     }
 
     @Override
+    public Optional<JobRequest> claim(long id, String handOffTarget, String owner, Duration leaseTime) {
+        return call("claim job request " + id + " for " + handOffTarget, () -> jdbi.withHandle(h -> h.createQuery(
+                        "UPDATE job_request " + sql.claimSet + " WHERE id = :id AND hand_off_target = :target AND "
+                                + sql.claimable + " RETURNING *")
+                .bind("id", id)
+                .bind("target", handOffTarget)
+                .bind("owner", owner)
+                .bind("leaseMs", leaseTime.toMillis())
+                .mapTo(JobRequest.class).findOne()));
+    }
+
+    @Override
     public List<JobRequest> claimNext(ClaimFilter filter, String owner, Duration leaseTime, int limit) {
-        StringBuilder candidates = new StringBuilder("SELECT id FROM job_request WHERE " + CLAIMABLE);
-        if (!filter.jobTypes().isEmpty()) {
-            candidates.append(" AND job_type = ANY(:types)");
+        List<String> types = filter.jobTypes().stream().sorted().toList();
+        StringBuilder candidates = new StringBuilder("SELECT id FROM job_request WHERE " + sql.claimable);
+        if (!types.isEmpty()) {
+            candidates.append(" AND job_type IN ").append(StoreStatements.inList("type", types.size()));
         }
         if (filter.queueName() != null) {
             candidates.append(" AND queue_name = :queueName");
@@ -332,17 +329,14 @@ public final class JdbiJobRequestStore implements JobRequestStore {
         if (filter.runner() != null) {
             candidates.append(" AND runner = :runner");
         }
-        candidates.append(" ORDER BY run_at, id LIMIT :limit FOR UPDATE SKIP LOCKED");
-        String sql = "WITH candidates AS (" + candidates + ") UPDATE job_request " + CLAIM_SET
+        candidates.append(" ORDER BY run_at, id LIMIT :limit").append(sql.dialect.forUpdateSkipLocked());
+        String claim = "WITH candidates AS (" + candidates + ") UPDATE job_request " + sql.claimSet
                 + " WHERE id IN (SELECT id FROM candidates) RETURNING *";
         return call("claim job requests", () -> jdbi.withHandle(h -> {
-            Query q = h.createQuery(sql)
+            Query q = bindEach(h.createQuery(claim), "type", types)
                     .bind("owner", owner)
                     .bind("leaseMs", leaseTime.toMillis())
                     .bind("limit", limit);
-            if (!filter.jobTypes().isEmpty()) {
-                q.bindArray("types", String.class, new ArrayList<>(filter.jobTypes()));
-            }
             if (filter.queueName() != null) {
                 q.bind("queueName", filter.queueName());
             }
@@ -355,48 +349,50 @@ public final class JdbiJobRequestStore implements JobRequestStore {
 
     @Override
     public Optional<JobRequest> heartbeat(Lease lease, Duration leaseTime) {
-        return leased("extend the lease of", lease, "SET locked_until = now() + :leaseMs * interval '1 millisecond',"
-                + " updated_at = now()", q -> q.bind("leaseMs", leaseTime.toMillis()));
+        return leased("extend the lease of", lease, "SET locked_until = " + sql.dialect.nowPlusMillis(":leaseMs")
+                + ", updated_at = " + sql.now(), q -> q.bind("leaseMs", leaseTime.toMillis()));
     }
 
     @Override
     public Optional<JobRequest> progress(Lease lease, int percent, String message) {
-        return leased("record progress of", lease, "SET progress = :progress, result_message = :message, updated_at = now()",
-                q -> q.bind("progress", percent).bind("message", message));
+        return leased("record progress of", lease, "SET progress = :progress, result_message = :message, updated_at = "
+                + sql.now(), q -> q.bind("progress", percent).bind("message", message));
     }
 
     @Override
     public Optional<JobRequest> succeed(Lease lease, String resultJson, String message) {
-        return leased("record success of", lease, "SET" + recordAttempt(JobAttempt.Outcome.SUCCEEDED)
-                        + " status = 'succeeded', progress = 100, result = cast(:result AS jsonb),"
-                        + " result_message = coalesce(:message, result_message)" + FINISH,
+        return leased("record success of", lease, "SET" + sql.recordAttempt(JobAttempt.Outcome.SUCCEEDED)
+                        + " status = 'succeeded', progress = 100, result = " + sql.dialect.json(":result") + ","
+                        + " result_message = coalesce(:message, result_message)" + sql.finish,
                 q -> q.bind("result", resultJson).bind("message", message).bind("attemptError", (String) null));
     }
 
     @Override
     public Optional<JobRequest> fail(Lease lease, JobAttempt.Outcome outcome, String error) {
-        return leased("record failure of", lease, "SET" + recordAttempt(outcome) + " status = 'failed', last_error = :error"
-                + FINISH, q -> q.bind("error", error).bind("attemptError", JobAttempt.shortError(error)));
+        return leased("record failure of", lease, "SET" + sql.recordAttempt(outcome) + " status = 'failed',"
+                        + " last_error = :error" + sql.finish,
+                q -> q.bind("error", error).bind("attemptError", JobAttempt.shortError(error)));
     }
 
     @Override
     public Optional<JobRequest> requeue(Lease lease, Instant runAt, JobAttempt.Outcome outcome, String error) {
-        return leased("requeue", lease, "SET" + recordAttempt(outcome) + " status = 'queued', last_error = :error,"
-                        + " run_at = to_timestamp(:runAtMs / 1000.0), locked_by = NULL, locked_until = NULL, updated_at = now()",
+        return leased("requeue", lease, "SET" + sql.recordAttempt(outcome) + " status = 'queued', last_error = :error,"
+                        + " run_at = " + sql.dialect.fromEpochMillis(":runAtMs") + ", locked_by = NULL,"
+                        + " locked_until = NULL, updated_at = " + sql.now(),
                 q -> q.bind("error", error).bind("runAtMs", runAt.toEpochMilli())
                         .bind("attemptError", JobAttempt.shortError(error)));
     }
 
     @Override
     public Optional<JobRequest> release(Lease lease) {
-        return leased("release", lease, "SET status = 'queued', attempts = attempts - 1, run_at = now(),"
-                + " locked_by = NULL, locked_until = NULL, updated_at = now()", q -> q);
+        return leased("release", lease, "SET status = 'queued', attempts = attempts - 1, run_at = " + sql.now() + ","
+                + " locked_by = NULL, locked_until = NULL, updated_at = " + sql.now(), q -> q);
     }
 
     @Override
     public Optional<JobRequest> markCancelled(Lease lease, String message) {
-        return leased("record cancellation of", lease, "SET" + recordAttempt(JobAttempt.Outcome.CANCELLED)
-                        + " status = 'cancelled', result_message = :message" + FINISH,
+        return leased("record cancellation of", lease, "SET" + sql.recordAttempt(JobAttempt.Outcome.CANCELLED)
+                        + " status = 'cancelled', result_message = :message" + sql.finish,
                 q -> q.bind("message", message).bind("attemptError", (String) null));
     }
 
@@ -404,42 +400,44 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     public Optional<JobRequest> cancel(long id) {
         return call("cancel job request " + id, () -> jdbi.withHandle(h -> h.createQuery(
                         "UPDATE job_request SET"
-                                + " finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,"
+                                + " finished_at = CASE WHEN status = 'queued' THEN " + sql.now() + " ELSE finished_at END,"
                                 + " status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,"
-                                + " cancel_requested = true, updated_at = now()"
+                                + " cancel_requested = true, updated_at = " + sql.now()
                                 + " WHERE id = :id AND status IN ('queued', 'running') RETURNING *")
                 .bind("id", id).mapTo(JobRequest.class).findOne()));
     }
 
     @Override
     public void markHandedOff(Collection<Long> ids) {
-        if (ids.isEmpty()) {
-            return;
+        List<Long> all = List.copyOf(ids);
+        for (int from = 0; from < all.size(); from += IN_LIST_CHUNK) {
+            List<Long> chunk = all.subList(from, Math.min(all.size(), from + IN_LIST_CHUNK));
+            call("mark " + chunk.size() + " job requests handed off", () -> jdbi.withHandle(h -> bindEach(h.createUpdate(
+                    "UPDATE job_request SET handed_off_at = " + sql.now() + ", updated_at = " + sql.now()
+                            + " WHERE id IN " + StoreStatements.inList("id", chunk.size())
+                            + " AND handed_off_at IS NULL"), "id", chunk).execute()));
         }
-        call("mark " + ids.size() + " job requests handed off", () -> jdbi.withHandle(h -> h.createUpdate(
-                        "UPDATE job_request SET handed_off_at = now(), updated_at = now()"
-                                + " WHERE id = ANY(:ids) AND handed_off_at IS NULL")
-                .bindArray("ids", Long.class, List.copyOf(ids)).execute()));
     }
 
     @Override
     public void clearHandOff(long id) {
         call("clear the hand-off of job request " + id, () -> jdbi.withHandle(h -> h.createUpdate(
-                        "UPDATE job_request SET handed_off_at = NULL, updated_at = now() WHERE id = :id AND status = 'queued'")
+                        "UPDATE job_request SET handed_off_at = NULL, updated_at = " + sql.now()
+                                + " WHERE id = :id AND status = 'queued'")
                 .bind("id", id).execute()));
     }
 
     @Override
     public List<JobRequest> claimHandOffs(String runner, String target, Instant dueBefore, Duration staleAfter,
                                           int limit) {
+        String stale = sql.dialect.nowMinusMillis(":staleMs");
         return call("claim hand-offs of runner " + runner, () -> jdbi.withHandle(h -> h.createQuery(
                         "WITH due AS (SELECT id FROM job_request WHERE status = 'queued' AND runner = :runner"
-                                + " AND hand_off_target IS NOT DISTINCT FROM :target"
-                                + " AND run_at <= to_timestamp(:dueBeforeMs / 1000.0)"
-                                + " AND (handed_off_at IS NULL OR (handed_off_at < now() - :staleMs * interval '1 millisecond'"
-                                + " AND run_at < now() - :staleMs * interval '1 millisecond'))"
-                                + " ORDER BY run_at, id LIMIT :limit FOR UPDATE SKIP LOCKED)"
-                                + " UPDATE job_request SET handed_off_at = now(), updated_at = now()"
+                                + " AND hand_off_target" + sql.dialect.isNotDistinctFrom() + ":target"
+                                + " AND run_at <= " + sql.dialect.fromEpochMillis(":dueBeforeMs")
+                                + " AND (handed_off_at IS NULL OR (handed_off_at < " + stale + " AND run_at < " + stale + "))"
+                                + " ORDER BY run_at, id LIMIT :limit" + sql.dialect.forUpdateSkipLocked() + ")"
+                                + " UPDATE job_request SET handed_off_at = " + sql.now() + ", updated_at = " + sql.now()
                                 + " WHERE id IN (SELECT id FROM due) RETURNING *")
                 .bind("runner", runner)
                 .bind("target", target)
@@ -453,12 +451,13 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     @Override
     public List<JobRequest> requeueAbandoned(String runner, String target) {
         return call("requeue abandoned job requests of runner " + runner, () -> jdbi.withHandle(h -> h.createQuery(
-                        "UPDATE job_request SET status = 'queued', run_at = now(), handed_off_at = NULL,"
-                                + " last_error = " + ABANDONED_ERROR + ","
-                                + " attempt_history = " + appendAttempt("'abandoned'", ABANDONED_ERROR) + ","
-                                + " locked_by = NULL, locked_until = NULL, updated_at = now()"
-                                + " WHERE status = 'running' AND locked_until < now() AND attempts < max_attempts"
-                                + " AND runner = :runner AND hand_off_target IS NOT DISTINCT FROM :target RETURNING *")
+                        "UPDATE job_request SET status = 'queued', run_at = " + sql.now() + ", handed_off_at = NULL,"
+                                + " last_error = " + sql.abandonedError + ","
+                                + " attempt_history = " + sql.appendAttempt("'abandoned'", sql.abandonedError) + ","
+                                + " locked_by = NULL, locked_until = NULL, updated_at = " + sql.now()
+                                + " WHERE status = 'running' AND locked_until < " + sql.now()
+                                + " AND attempts < max_attempts AND runner = :runner"
+                                + " AND hand_off_target" + sql.dialect.isNotDistinctFrom() + ":target RETURNING *")
                 .bind("runner", runner).bind("target", target)
                 .mapTo(JobRequest.class).list()));
     }
@@ -466,9 +465,10 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     @Override
     public List<JobRequest> failAbandoned() {
         return call("fail abandoned job requests", () -> jdbi.withHandle(h -> h.createQuery(
-                        "UPDATE job_request SET status = 'failed', last_error = " + ABANDONED_ERROR + ","
-                                + " attempt_history = " + appendAttempt("'abandoned'", ABANDONED_ERROR) + FINISH
-                                + " WHERE status = 'running' AND locked_until < now() AND attempts >= max_attempts RETURNING *")
+                        "UPDATE job_request SET status = 'failed', last_error = " + sql.abandonedError + ","
+                                + " attempt_history = " + sql.appendAttempt("'abandoned'", sql.abandonedError) + sql.finish
+                                + " WHERE status = 'running' AND locked_until < " + sql.now()
+                                + " AND attempts >= max_attempts RETURNING *")
                 .mapTo(JobRequest.class).list()));
     }
 
@@ -476,7 +476,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     public int purgeFinished(Duration retention) {
         return call("purge finished job requests", () -> jdbi.withHandle(h -> h.createUpdate(
                         "DELETE FROM job_request WHERE status IN ('succeeded', 'failed', 'cancelled')"
-                                + " AND finished_at < now() - :ms * interval '1 millisecond'")
+                                + " AND finished_at < " + sql.dialect.nowMinusMillis(":ms"))
                 .bind("ms", retention.toMillis()).execute()));
     }
 
@@ -510,33 +510,45 @@ public final class JdbiJobRequestStore implements JobRequestStore {
         return schedules.fire(name, due, next, occurrence, request);
     }
 
-    private Optional<JobRequest> leased(String action, Lease lease, String set,
-                                        java.util.function.UnaryOperator<Query> binder) {
+    private Optional<JobRequest> leased(String action, Lease lease, String set, UnaryOperator<Query> binder) {
         return call(action + " job request " + lease.jobId() + " (attempt " + lease.attempt() + ", owner "
                 + lease.owner() + ")", () -> jdbi.withHandle(h -> binder.apply(h.createQuery(
-                                "UPDATE job_request " + set + LEASE_HELD + " RETURNING *")
+                                "UPDATE job_request " + set + StoreStatements.LEASE_HELD + " RETURNING *")
                         .bind("id", lease.jobId())
                         .bind("owner", lease.owner())
                         .bind("attempt", lease.attempt()))
                 .mapTo(JobRequest.class).findOne()));
     }
 
-    static <T> T call(String action, Supplier<T> body) {
+    private static <S extends org.jdbi.v3.core.statement.SqlStatement<S>> S bindEach(S statement, String name,
+                                                                                     List<?> values) {
+        for (int i = 0; i < values.size(); i++) {
+            statement.bind(name + i, values.get(i));
+        }
+        return statement;
+    }
+
+    <T> T call(String action, Supplier<T> body) {
         try {
             return body.get();
         } catch (JdbiException e) {
-            throw new JobStoreException("Could not " + action + ": " + e.getMessage(), e);
+            throw new JobStoreException("Could not " + action + " in " + description + ": " + e.getMessage(), e);
         }
     }
 
     @Override
     public void close() {
-        if (ownedPool != null) {
+        if (resources != null) {
             try {
-                ownedPool.close();
+                resources.close();
             } catch (Exception e) {
-                throw new JobStoreException("Could not close the job request store's connection pool", e);
+                throw new JobStoreException("Could not close the job request store (" + description + ")", e);
             }
         }
+    }
+
+    @Override
+    public String toString() {
+        return "JdbiJobRequestStore[" + description + "]";
     }
 }

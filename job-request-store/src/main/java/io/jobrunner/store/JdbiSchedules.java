@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.SqlStatement;
 
 /**
  * The {@code job_schedule} table for {@link JdbiJobRequestStore}. Firing an occurrence locks the
@@ -24,30 +25,40 @@ final class JdbiSchedules {
 
     private static final RowMapper<ScheduledJob> SCHEDULE = (rs, ctx) -> new ScheduledJob(
             rs.getString("name"), rs.getString("spec"), rs.getString("zone"), rs.getString("job_type"),
-            rs.getString("queue_name"), rs.getString("payload"), (Integer) rs.getObject("max_attempts"),
+            rs.getString("queue_name"), rs.getString("payload"), nullableInt(rs, "max_attempts"),
             rs.getBoolean("allow_overlap"),
             RecurringJob.MissedRuns.valueOf(rs.getString("missed_runs").toUpperCase(Locale.ROOT)),
             Instant.ofEpochMilli(rs.getLong("next_run_ms")), instantOfMillis(rs, "last_occurrence_ms"),
-            (Long) rs.getObject("last_job_id"));
+            nullableLong(rs, "last_job_id"));
 
     private final Jdbi jdbi;
+    private final JdbiJobRequestStore store;
+    private final StoreStatements sql;
 
-    JdbiSchedules(Jdbi jdbi) {
+    JdbiSchedules(Jdbi jdbi, JdbiJobRequestStore store) {
         this.jdbi = jdbi;
+        this.store = store;
+        this.sql = store.statements();
     }
 
     ScheduledJob save(ScheduledJob schedule) {
-        return call("save schedule '" + schedule.name() + "'", () -> jdbi.withHandle(h -> h.createQuery(
+        return call("save schedule '" + schedule.name() + "'", () -> jdbi.withHandle(h -> bindColumns(h.createQuery(
                         "INSERT INTO job_schedule (name, spec, zone, job_type, queue_name, payload, max_attempts,"
                                 + " allow_overlap, missed_runs, next_run_ms, last_occurrence_ms, last_job_id)"
-                                + " VALUES (:name, :spec, :zone, :jobType, :queueName, cast(:payload AS jsonb), :maxAttempts,"
+                                + " VALUES (:name, :spec, :zone, :jobType, :queueName, " + sql.dialect.json(":payload") + ", :maxAttempts,"
                                 + " :allowOverlap, :missedRuns, :nextRunMs, :lastOccurrenceMs, :lastJobId)"
                                 + " ON CONFLICT (name) DO UPDATE SET job_type = EXCLUDED.job_type,"
                                 + " queue_name = EXCLUDED.queue_name, payload = EXCLUDED.payload,"
                                 + " max_attempts = EXCLUDED.max_attempts, allow_overlap = EXCLUDED.allow_overlap,"
                                 + " missed_runs = EXCLUDED.missed_runs, next_run_ms = CASE WHEN job_schedule.spec = EXCLUDED.spec"
                                 + " AND job_schedule.zone = EXCLUDED.zone THEN job_schedule.next_run_ms ELSE EXCLUDED.next_run_ms END,"
-                                + " spec = EXCLUDED.spec, zone = EXCLUDED.zone, updated_at = now() RETURNING *")
+                                + " spec = EXCLUDED.spec, zone = EXCLUDED.zone, updated_at = " + sql.now() + " RETURNING *"), schedule)
+                .map(SCHEDULE).one()));
+    }
+
+    /** Binds a schedule's columns as {@code :name}, {@code :spec} … {@code :lastJobId}; times in epoch milliseconds. */
+    static <S extends SqlStatement<S>> S bindColumns(S statement, ScheduledJob schedule) {
+        return statement
                 .bind("name", schedule.name())
                 .bind("spec", schedule.spec())
                 .bind("zone", schedule.zone())
@@ -59,8 +70,7 @@ final class JdbiSchedules {
                 .bind("missedRuns", schedule.missedRuns().name().toLowerCase(Locale.ROOT))
                 .bind("nextRunMs", schedule.nextRunAt().toEpochMilli())
                 .bind("lastOccurrenceMs", schedule.lastOccurrence() == null ? null : schedule.lastOccurrence().toEpochMilli())
-                .bind("lastJobId", schedule.lastJobId())
-                .map(SCHEDULE).one()));
+                .bind("lastJobId", schedule.lastJobId());
     }
 
     Optional<ScheduledJob> find(String name) {
@@ -88,7 +98,7 @@ final class JdbiSchedules {
     ScheduleFiring fire(String name, Instant due, Instant next, Instant occurrence, NewJobRequest request) {
         return call("fire schedule '" + name + "'", () -> jdbi.inTransaction(h -> {
             Optional<ScheduledJob> current = h.createQuery(
-                            "SELECT * FROM job_schedule WHERE name = :name AND next_run_ms = :due FOR UPDATE")
+                            "SELECT * FROM job_schedule WHERE name = :name AND next_run_ms = :due" + sql.dialect.forUpdate())
                     .bind("name", name).bind("due", due.toEpochMilli()).map(SCHEDULE).findOne();
             if (current.isEmpty()) {
                 return new ScheduleFiring(ScheduleFiring.Outcome.TAKEN, null);
@@ -103,15 +113,14 @@ final class JdbiSchedules {
                 outcome = ScheduleFiring.Outcome.SKIPPED_OVERLAP;
             } else {
                 try {
-                    fired = JdbiJobRequestStore.insertRow(h.getConnection(),
-                            JdbiJobRequestStore.INSERT + JdbiJobRequestStore.UNLESS_KEY_STORED, request).orElse(null);
+                    fired = store.insertRow(h.getConnection(), sql.insertInto("job_request", true), request).orElse(null);
                 } catch (SQLException e) {
                     throw JdbiJobRequestStore.insertFailed(request, e);
                 }
                 outcome = fired == null ? ScheduleFiring.Outcome.TAKEN : ScheduleFiring.Outcome.FIRED;
             }
             h.createUpdate("UPDATE job_schedule SET next_run_ms = :next, last_occurrence_ms = :occurrence,"
-                            + " last_job_id = coalesce(:jobId, last_job_id), updated_at = now() WHERE name = :name")
+                            + " last_job_id = coalesce(:jobId, last_job_id), updated_at = " + sql.now() + " WHERE name = :name")
                     .bind("next", next.toEpochMilli())
                     .bind("occurrence", occurrence.toEpochMilli())
                     .bind("jobId", fired == null ? null : fired.id())
@@ -121,12 +130,22 @@ final class JdbiSchedules {
         }));
     }
 
+    private static Integer nullableInt(ResultSet rs, String column) throws SQLException {
+        int value = rs.getInt(column);
+        return rs.wasNull() ? null : value;
+    }
+
+    private static Long nullableLong(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+
     private static Instant instantOfMillis(ResultSet rs, String column) throws SQLException {
         long value = rs.getLong(column);
         return rs.wasNull() ? null : Instant.ofEpochMilli(value);
     }
 
-    private static <T> T call(String action, Supplier<T> body) {
-        return JdbiJobRequestStore.call(action, body);
+    private <T> T call(String action, Supplier<T> body) {
+        return store.call(action, body);
     }
 }

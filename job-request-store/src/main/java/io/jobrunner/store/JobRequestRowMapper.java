@@ -9,25 +9,29 @@ import io.jobrunner.JobStatus;
 import io.jobrunner.PayloadCodec;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.StatementContext;
 
-/** Reads a {@code job_request} row. Stateless. */
+/** Reads a {@code job_request} row of either dialect. Immutable. */
 final class JobRequestRowMapper implements RowMapper<JobRequest> {
 
-    static final JobRequestRowMapper INSTANCE = new JobRequestRowMapper();
     private static final ObjectMapper MAPPER = PayloadCodec.defaultCodec().mapper();
+
+    private final SqlDialect dialect;
+
+    JobRequestRowMapper(SqlDialect dialect) {
+        this.dialect = dialect;
+    }
 
     @Override
     public JobRequest map(ResultSet rs, StatementContext ctx) throws SQLException {
         return read(rs);
     }
 
-    static JobRequest read(ResultSet rs) throws SQLException {
+    JobRequest read(ResultSet rs) throws SQLException {
         return new JobRequest(
                 rs.getLong("id"),
                 rs.getString("job_type"),
@@ -84,8 +88,7 @@ final class JobRequestRowMapper implements RowMapper<JobRequest> {
         return value == null || value.isNull() ? null : Instant.ofEpochMilli(value.asLong());
     }
 
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp timestamp = rs.getTimestamp(column);
-        return timestamp == null ? null : timestamp.toInstant();
+    private Instant instant(ResultSet rs, String column) throws SQLException {
+        return dialect.instant(rs, column);
     }
 }

@@ -41,4 +41,27 @@ class DatabaseUrlTest {
                 .hasMessageContaining("jdbc:postgresql://")
                 .hasMessageNotContaining("hunter2");
     }
+
+    @Test
+    void aUrlWithoutADatabaseNameIsRefusedInsteadOfUsingADefaultDatabase() {
+        for (String value : new String[] {"postgres://app:pw@db.internal:5432", "postgres://db.internal:5432/",
+                "jdbc:postgresql://db.internal:5432/", "jdbc:postgresql://db.internal:5432?user=app"}) {
+            assertThatThrownBy(() -> DatabaseUrl.parse(value))
+                    .isInstanceOf(InvalidSettingException.class)
+                    .hasMessageContaining("DATABASE_URL")
+                    .hasMessageContaining("no database name");
+        }
+    }
+
+    @Test
+    void hostPortAndDatabaseAreReadFromEitherForm() {
+        DatabaseUrl uri = DatabaseUrl.parse("postgres://app@db.internal:6543/jobs");
+        assertThat(uri.host()).isEqualTo("db.internal");
+        assertThat(uri.port()).isEqualTo(6543);
+        assertThat(uri.database()).isEqualTo("jobs");
+        DatabaseUrl jdbc = DatabaseUrl.parse("jdbc:postgresql://localhost/test?user=postgres");
+        assertThat(jdbc.host()).isEqualTo("localhost");
+        assertThat(jdbc.port()).isEqualTo(5432);
+        assertThat(jdbc.database()).isEqualTo("test");
+    }
 }

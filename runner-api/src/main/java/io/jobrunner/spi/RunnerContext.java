@@ -10,6 +10,8 @@ import io.jobrunner.JobStoreException;
 import io.jobrunner.NewJobRequest;
 import io.jobrunner.PayloadCodec;
 import io.jobrunner.PayloadTooLargeException;
+import io.jobrunner.RunnerNotConfiguredException;
+import io.jobrunner.StoreScope;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +33,7 @@ public final class RunnerContext implements AutoCloseable {
     public static final String SCHEDULER = "JOB_RUNNER_SCHEDULER";
     public static final String SCHEDULER_INTERVAL = "JOB_RUNNER_SCHEDULER_INTERVAL";
     public static final String SCHEDULE_GRACE = "JOB_RUNNER_SCHEDULE_GRACE";
+    public static final String ALLOW_EMBEDDED_STORE = "JOB_RUNNER_ALLOW_EMBEDDED_STORE";
 
     /** 256 KiB: the SQS message and Lambda async payload limit. */
     public static final long DEFAULT_MAX_TASK_PAYLOAD_BYTES = 256 * 1024;
@@ -95,6 +98,31 @@ public final class RunnerContext implements AutoCloseable {
     /** True when a store is available (given, or found on the class path). */
     public boolean hasStore() {
         return store != null;
+    }
+
+    /**
+     * Refuses a store other processes cannot read, for {@code who} (a runner or worker whose jobs run in,
+     * or come from, another process): those processes would look up ids that are not there. The
+     * embedded store is allowed with {@code JOB_RUNNER_ALLOW_EMBEDDED_STORE=true}, for trying a
+     * topology on one machine.
+     *
+     * @throws RunnerNotConfiguredException naming {@code DATABASE_URL}
+     */
+    public void requireSharedStore(String who) {
+        if (store == null) {
+            return;
+        }
+        StoreScope scope = store.scope();
+        if (scope == StoreScope.NETWORK || (scope == StoreScope.MACHINE && settings.flag(ALLOW_EMBEDDED_STORE, false))) {
+            return;
+        }
+        String reach = scope == StoreScope.PROCESS ? "no other process" : "no process on another machine";
+        throw new RunnerNotConfiguredException(who, List.of("DATABASE_URL: " + who + " runs jobs in other processes, "
+                + "which look them up by id in the store, but this process keeps them in " + store.description()
+                + ", which " + reach + " can read; jobs would be sent that no worker can find. Set DATABASE_URL to "
+                + "the PostgreSQL database every producer and worker shares"
+                + (scope == StoreScope.MACHINE ? " (to try it on one machine instead, set " + ALLOW_EMBEDDED_STORE
+                + "=true and the same JOB_RUNNER_EMBEDDED_DIR in every process)" : "")));
     }
 
     public RetryBackoff retryBackoff() {

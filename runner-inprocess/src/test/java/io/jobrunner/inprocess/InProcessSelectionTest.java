@@ -45,12 +45,13 @@ class InProcessSelectionTest {
         try (JobRunner runner = JobRunners.builder().environment(Map.of("JOB_RUNNER_EMBEDDED_DIR", embedded.toString()))
                 .handlers(handlers()).build()) {
             assertThat(runner.name()).isEqualTo("inprocess-async");
-            assertThat(runner.store()).isInstanceOf(EmbeddedJobRequestStore.class);
+            assertThat(runner.store()).isInstanceOfSatisfying(JdbiJobRequestStore.class,
+                    store -> assertThat(store.embedded()).isTrue());
             JobRequest job = runner.dispatchJob(JobData.of("echo", "hi"));
             Await.until("the job ran", Duration.ofSeconds(30),
                     () -> runner.store().find(job.id()).orElseThrow().status() == JobStatus.SUCCEEDED);
         }
-        assertThat(Files.exists(embedded.resolve("job-requests.jsonl"))).isTrue();
+        assertThat(Files.exists(embedded.resolve(EmbeddedJobRequestStore.FILE_NAME))).isTrue();
     }
 
     @Test
@@ -59,7 +60,8 @@ class InProcessSelectionTest {
              JobRunner runner = JobRunners.builder().environment(Map.of("JOB_RUNNER", "inprocess-sync",
                      "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test", "JOB_RUNNER_DB_SCHEMA", postgres.schema()))
                      .handlers(handlers()).build()) {
-            assertThat(runner.store()).isInstanceOf(JdbiJobRequestStore.class);
+            assertThat(runner.store()).isInstanceOfSatisfying(JdbiJobRequestStore.class,
+                    store -> assertThat(store.embedded()).isFalse());
             assertThat(runner.dispatchJob(JobData.of("echo", "stored")).status()).isEqualTo(JobStatus.SUCCEEDED);
         }
     }

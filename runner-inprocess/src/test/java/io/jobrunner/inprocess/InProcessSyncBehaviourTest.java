@@ -14,6 +14,7 @@ import io.jobrunner.JobStatus;
 import io.jobrunner.TaskFailedException;
 import io.jobrunner.TaskHandler;
 import io.jobrunner.store.EmbeddedJobRequestStore;
+import io.jobrunner.store.JdbiJobRequestStore;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -23,13 +24,14 @@ class InProcessSyncBehaviourTest {
 
     private final AtomicReference<String> taskThread = new AtomicReference<>();
 
-    private JobRunner runner(EmbeddedJobRequestStore store) {
+    private JobRunner runner(JdbiJobRequestStore store) {
         HandlerRegistry handlers = HandlerRegistry.builder()
                 .task(TaskHandler.of("where", String.class, text -> taskThread.set(Thread.currentThread().getName())))
                 .task(TaskHandler.of("explode", String.class, text -> {
                     throw new IllegalStateException("explodes on purpose: " + text);
                 }))
                 .job(JobHandler.of("double", Integer.class, (n, context) -> n * 2))
+                .job(JobHandler.of("generate-report", Report.class, (report, context) -> report.name()))
                 .job(JobHandler.of("broken", Integer.class, JobPolicy.builder().idempotent().build(), (n, context) -> {
                     throw new IllegalStateException("broken job " + n);
                 }))
@@ -40,7 +42,7 @@ class InProcessSyncBehaviourTest {
 
     @Test
     void aTaskRunsOnTheCallersThreadAndItsFailureReachesTheCaller() {
-        try (EmbeddedJobRequestStore store = EmbeddedJobRequestStore.inMemory(); JobRunner runner = runner(store)) {
+        try (JdbiJobRequestStore store = EmbeddedJobRequestStore.inMemory(); JobRunner runner = runner(store)) {
             runner.dispatchTask("where", "here");
             assertThat(taskThread.get()).isEqualTo(Thread.currentThread().getName());
 
@@ -52,9 +54,24 @@ class InProcessSyncBehaviourTest {
         }
     }
 
+    public record Report(String name, int sections) {
+    }
+
+    @Test
+    void aJobWhosePayloadHasAPropertyTheHandlersTypeLacksFailsNamingIt() {
+        try (JdbiJobRequestStore store = EmbeddedJobRequestStore.inMemory(); JobRunner runner = runner(store)) {
+            JobRequest failed = runner.dispatchJob(JobData.of("generate-report", Map.of("email", "ada@example.com")));
+            assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+            assertThat(failed.lastError()).contains("'email'").contains(Report.class.getName())
+                    .contains("JOB_RUNNER_PAYLOADS=lenient");
+            assertThat(runner.dispatchJob(JobData.of("generate-report", new Report("weekly", 2))).resultJson())
+                    .isEqualTo("\"weekly\"");
+        }
+    }
+
     @Test
     void dispatchJobReturnsTheRequestAsItStandsAfterTheRun() {
-        try (EmbeddedJobRequestStore store = EmbeddedJobRequestStore.inMemory(); JobRunner runner = runner(store)) {
+        try (JdbiJobRequestStore store = EmbeddedJobRequestStore.inMemory(); JobRunner runner = runner(store)) {
             JobRequest done = runner.dispatchJob(JobData.of("double", 21));
             assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
             assertThat(done.resultJson()).isEqualTo("42");

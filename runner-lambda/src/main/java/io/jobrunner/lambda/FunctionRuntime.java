@@ -43,7 +43,7 @@ final class FunctionRuntime {
     }
 
     PayloadCodec codec() {
-        return PayloadCodec.defaultCodec();
+        return PayloadCodec.forSetting(settings.get(PayloadCodec.PAYLOADS).orElse(null));
     }
 
     String owner() {
@@ -55,7 +55,14 @@ final class FunctionRuntime {
             JobRequestStore store = StoreDiscovery.open(settings, FunctionRuntime.class.getClassLoader())
                     .orElseThrow(() -> new JobStoreException("The function has no job request store: include "
                             + "io.jobrunner:job-request-store in the jar and set DATABASE_URL"));
-            context = new RunnerContext(settings, handlers, codec(), store, true);
+            RunnerContext opened = new RunnerContext(settings, handlers, codec(), store, true);
+            try {
+                opened.requireSharedStore("the Lambda function");
+            } catch (RuntimeException e) {
+                opened.close();
+                throw e;
+            }
+            context = opened;
         }
         return context;
     }

@@ -30,6 +30,7 @@ public final class LambdaRunnerProvider implements JobRunnerProvider {
     @Override
     public JobRunner create(RunnerContext context) {
         LambdaSettings settings = LambdaSettings.from(context.settings());
+        context.requireSharedStore(NAME);
         return new LambdaJobRunner(context, settings, new LambdaInvoker(settings));
     }
 }

@@ -93,7 +93,7 @@ final class MessageProcessor {
     }
 
     private void runJob(Message message, long jobId) {
-        Optional<JobRequest> claimed = parts.store().claim(jobId, parts.owner(), parts.leaseTime());
+        Optional<JobRequest> claimed = parts.store().claim(jobId, parts.queueUrl(), parts.owner(), parts.leaseTime());
         if (claimed.isEmpty()) {
             settleUnclaimed(message, jobId);
             return;
@@ -132,10 +132,19 @@ final class MessageProcessor {
     private void settleUnclaimed(Message message, long jobId) {
         Optional<JobRequest> current = parts.store().find(jobId);
         if (current.isEmpty()) {
-            unprocessable(message, "job request " + jobId + " does not exist (purged, or the message went to the wrong queue)");
+            unprocessable(message, "job request " + jobId + " does not exist in " + parts.store().description()
+                    + ": the producer stores jobs elsewhere (check that DATABASE_URL is the same for producers and "
+                    + "workers), the request was purged, or the message reached the wrong queue");
             return;
         }
         JobRequest request = current.get();
+        if (!parts.queueUrl().equals(request.handOffTarget())) {
+            unprocessable(message, "job request " + jobId + " (" + request.jobType() + ") was dispatched by runner '"
+                    + request.runner() + "' to " + (request.handOffTarget() == null ? "no queue" : request.handOffTarget())
+                    + ", not to this queue, so it is not run here: the producer uses another store (check that "
+                    + "DATABASE_URL is the same for producers and workers) or the message reached the wrong queue");
+            return;
+        }
         Instant now = Instant.now();
         switch (request.status()) {
             case SUCCEEDED, CANCELLED -> parts.deleter().delete(message);

@@ -24,6 +24,7 @@ public final class SqsRunnerProvider implements JobRunnerProvider {
     @Override
     public JobRunner create(RunnerContext context) {
         SqsSettings settings = SqsSettings.from(context.settings());
+        context.requireSharedStore(NAME);
         return new SqsJobRunner(context, settings, SqsClients.create(settings));
     }
 }

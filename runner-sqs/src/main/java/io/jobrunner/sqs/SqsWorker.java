@@ -95,8 +95,10 @@ public final class SqsWorker implements AutoCloseable {
      */
     public static SqsWorker create(Map<String, String> environment, HandlerRegistry handlers, JobRequestStore store) {
         Settings settings = Settings.of(environment);
-        RunnerContext context = new RunnerContext(settings, handlers, PayloadCodec.defaultCodec(), store, false);
+        RunnerContext context = new RunnerContext(settings, handlers,
+                PayloadCodec.forSetting(settings.get(PayloadCodec.PAYLOADS).orElse(null)), store, false);
         SqsSettings sqs = SqsSettings.from(settings);
+        context.requireSharedStore("the SQS worker");
         return new SqsWorker(context, sqs, SqsClients.create(sqs));
     }
 

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -59,8 +60,8 @@ class SqsRunnerContractTest extends JobRunnerContractTest {
     }
 
     @Override
-    public long handOffsSeen() {
-        return worker.received();
+    public OptionalLong handOffsSeen() {
+        return OptionalLong.of(worker.received());
     }
 
     @Override

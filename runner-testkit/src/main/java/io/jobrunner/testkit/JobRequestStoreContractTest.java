@@ -68,6 +68,37 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         return store.claim(request.id(), "worker-a", LEASE).orElseThrow();
     }
 
+    /** The text every store records when a lease expires mid-run: the same in every dialect. */
+    protected static String abandonedError(int attempt, int maxAttempts, String worker) {
+        return "Abandoned: the lease of attempt " + attempt + " of " + maxAttempts + " held by " + worker
+                + " expired; the worker died, stopped or timed out mid-run";
+    }
+
+    /** Waits, by the store's own record, until the request's lease has expired. */
+    private void awaitLeaseExpired(long id) {
+        Await.until("the lease of job request " + id + " expired", Duration.ofSeconds(10), () -> {
+            Instant until = store.find(id).orElseThrow().lockedUntil();
+            return until != null && until.isBefore(Instant.now().minusMillis(20));
+        });
+    }
+
+    /** Waits until the clock has passed {@code instant} by a margin. */
+    private static void awaitPassed(String what, Instant instant) {
+        Await.until(what, Duration.ofSeconds(10), () -> Instant.now().isAfter(instant.plusMillis(20)));
+    }
+
+    private static void assertLastAttempt(JobRequest request, int attempt, String worker, JobAttempt.Outcome outcome,
+                                          String error) {
+        assertThat(request.history()).isNotEmpty();
+        JobAttempt last = request.history().get(request.history().size() - 1);
+        assertThat(last.attempt()).as("attempt number").isEqualTo(attempt);
+        assertThat(last.worker()).as("worker").isEqualTo(worker);
+        assertThat(last.outcome()).as("outcome").isEqualTo(outcome);
+        assertThat(last.error()).as("error").isEqualTo(error);
+        assertThat(last.startedAt()).as("started").isNotNull();
+        assertThat(last.finishedAt()).as("finished").isAfterOrEqualTo(last.startedAt());
+    }
+
     @Test
     void insertStoresAQueuedRequestWithEveryField() {
         Instant runAt = Instant.now().plusSeconds(3600);
@@ -207,7 +238,7 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     void anExpiredLeaseWithAttemptsLeftIsClaimedAgainAndTheOldLeaseLosesItsRights() throws Exception {
         JobRequest request = queued("a");
         JobRequest first = store.claim(request.id(), "worker-a", Duration.ofMillis(50)).orElseThrow();
-        Thread.sleep(120);
+        awaitLeaseExpired(request.id());
 
         JobRequest second = store.claim(request.id(), "worker-b", LEASE).orElseThrow();
 
@@ -221,10 +252,23 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     }
 
     @Test
+    void aClaimForAHandOffTargetTakesOnlyRequestsHandedOffThere() {
+        JobRequest forQ1 = store.insert(new NewJobRequest("a", null, "null", null, null, 3, "sqs", "q1", true)).request();
+        JobRequest untargeted = queued("a");
+
+        assertThat(store.claim(forQ1.id(), "q2", "worker-b", LEASE)).isEmpty();
+        assertThat(store.claim(untargeted.id(), "q1", "worker-b", LEASE)).isEmpty();
+        assertThat(store.find(forQ1.id()).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        JobRequest claimed = store.claim(forQ1.id(), "q1", "worker-a", LEASE).orElseThrow();
+        assertThat(claimed.lockedBy()).isEqualTo("worker-a");
+        assertThat(claimed.attempts()).isEqualTo(1);
+    }
+
+    @Test
     void anExpiredLeaseWithNoAttemptsLeftIsFailedAsAbandoned() throws Exception {
         JobRequest request = store.insert(new NewJobRequest("a", null, "null", null, null, 1, "test")).request();
         store.claim(request.id(), "worker-a", Duration.ofMillis(50)).orElseThrow();
-        Thread.sleep(120);
+        awaitLeaseExpired(request.id());
 
         assertThat(store.claim(request.id(), "worker-b", LEASE)).isEmpty();
         List<JobRequest> abandoned = store.failAbandoned();
@@ -232,8 +276,10 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         assertThat(abandoned).extracting(JobRequest::id).containsExactly(request.id());
         JobRequest failed = store.find(request.id()).orElseThrow();
         assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
-        assertThat(failed.lastError()).contains("Abandoned").contains("worker-a");
+        assertThat(failed.lastError()).isEqualTo(abandonedError(1, 1, "worker-a"));
         assertThat(failed.finishedAt()).isNotNull();
+        assertThat(failed.history()).hasSize(1);
+        assertLastAttempt(failed, 1, "worker-a", JobAttempt.Outcome.ABANDONED, abandonedError(1, 1, "worker-a"));
         assertThat(store.failAbandoned()).isEmpty();
     }
 
@@ -247,7 +293,9 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
             store.claim(request.id(), "dead", Duration.ofMillis(50)).orElseThrow();
         }
         store.claim(healthy.id(), "alive", LEASE).orElseThrow();
-        Thread.sleep(120);
+        for (JobRequest request : List.of(mine, spent, otherTarget)) {
+            awaitLeaseExpired(request.id());
+        }
 
         List<JobRequest> requeued = store.requeueAbandoned("lambda-async", "fn");
 
@@ -256,7 +304,10 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         assertThat(back.status()).isEqualTo(JobStatus.QUEUED);
         assertThat(back.attempts()).isEqualTo(1);
         assertThat(back.handedOffAt()).isNull();
-        assertThat(back.lastError()).contains("Abandoned").contains("dead");
+        assertThat(back.lastError()).isEqualTo(abandonedError(1, 3, "dead"));
+        assertThat(back.history()).hasSize(1);
+        assertLastAttempt(back, 1, "dead", JobAttempt.Outcome.ABANDONED, abandonedError(1, 3, "dead"));
+        assertThat(back.lockedBy()).isNull();
         assertThat(store.find(healthy.id()).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
         assertThat(store.find(spent.id()).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
         assertThat(store.claimHandOffs("lambda-async", "fn", Instant.now().plusSeconds(1), Duration.ofHours(1), 10))
@@ -297,6 +348,8 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         assertThat(done.resultMessage()).isEqualTo("all sent");
         assertThat(done.finishedAt()).isNotNull();
         assertThat(done.lockedUntil()).isNull();
+        assertThat(done.history()).hasSize(1);
+        assertLastAttempt(done, 1, "worker-a", JobAttempt.Outcome.SUCCEEDED, null);
         assertThat(store.succeed(lease, "{}", "again")).isEmpty();
         assertThat(store.fail(lease, "too late")).isEmpty();
         assertThat(store.claim(running.id(), "worker-b", LEASE)).isEmpty();
@@ -310,19 +363,27 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         assertThat(failed.lastError()).isEqualTo("java.io.IOException: boom");
         assertThat(failed.attempts()).isEqualTo(1);
         assertThat(failed.finishedAt()).isNotNull();
+        assertThat(failed.history()).hasSize(1);
+        assertLastAttempt(failed, 1, "worker-a", JobAttempt.Outcome.FAILED, "java.io.IOException: boom");
+        JobRequest again = claimed("a");
+        assertLastAttempt(store.fail(again.lease().orElseThrow(), JobAttempt.Outcome.TIMED_OUT, "slow").orElseThrow(),
+                1, "worker-a", JobAttempt.Outcome.TIMED_OUT, "slow");
     }
 
     @Test
     void requeueReturnsTheRequestToTheQueueAtItsNewTime() throws Exception {
         JobRequest running = claimed("a");
-        JobRequest requeued = store.requeue(running.lease().orElseThrow(), Instant.now().plusMillis(150), "flaky")
-                .orElseThrow();
+        Instant runAt = Instant.now().plusMillis(150);
+        JobRequest requeued = store.requeue(running.lease().orElseThrow(), runAt, "flaky").orElseThrow();
 
         assertThat(requeued.status()).isEqualTo(JobStatus.QUEUED);
         assertThat(requeued.lastError()).isEqualTo("flaky");
         assertThat(requeued.lockedBy()).isNull();
+        assertThat(requeued.runAt()).isEqualTo(runAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        assertThat(requeued.history()).hasSize(1);
+        assertLastAttempt(requeued, 1, "worker-a", JobAttempt.Outcome.FAILED, "flaky");
         assertThat(store.claim(running.id(), "worker-b", LEASE)).isEmpty();
-        Thread.sleep(250);
+        awaitPassed("the new run-at", runAt);
         JobRequest second = store.claim(running.id(), "worker-b", LEASE).orElseThrow();
         assertThat(second.attempts()).isEqualTo(2);
         assertThat(second.lastError()).isEqualTo("flaky");
@@ -338,6 +399,7 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         assertThat(released.status()).isEqualTo(JobStatus.QUEUED);
         assertThat(released.attempts()).isZero();
         assertThat(released.lockedBy()).isNull();
+        assertThat(released.history()).as("a release is not an attempt").isEmpty();
         assertThat(store.release(lease)).isEmpty();
         assertThat(store.claim(running.id(), "worker-b", LEASE).orElseThrow().attempts()).isEqualTo(1);
     }
@@ -364,6 +426,8 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         JobRequest cancelled = store.markCancelled(lease, "stopped").orElseThrow();
         assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
         assertThat(cancelled.resultMessage()).isEqualTo("stopped");
+        assertThat(cancelled.history()).hasSize(1);
+        assertLastAttempt(cancelled, 1, "worker-a", JobAttempt.Outcome.CANCELLED, null);
     }
 
     @Test
@@ -379,7 +443,7 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         JobRequest done = claimed("a");
         store.succeed(done.lease().orElseThrow(), null, null).orElseThrow();
         JobRequest waiting = queued("b");
-        Thread.sleep(60);
+        awaitPassed("the retention", store.find(done.id()).orElseThrow().finishedAt().plusMillis(40));
 
         assertThat(store.purgeFinished(Duration.ofHours(1))).isZero();
         assertThat(store.purgeFinished(Duration.ofMillis(20))).isEqualTo(1);
@@ -429,7 +493,7 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
                 .containsExactly(due.id());
         assertThat(store.claimHandOffs("sqs", "q1", Instant.now().plusSeconds(7300), Duration.ofHours(1), 10))
                 .extracting(JobRequest::id).containsExactly(farAhead.id());
-        Thread.sleep(80);
+        awaitPassed("the stale limit", store.find(due.id()).orElseThrow().handedOffAt().plusMillis(40));
         assertThat(store.claimHandOffs("sqs", "q1", horizon, Duration.ofMillis(40), 10)).extracting(JobRequest::id)
                 .containsExactly(due.id(), sent.id(), sentAtInsert.id());
         assertThat(store.find(otherRunner.id()).orElseThrow().handedOffAt()).isNull();
@@ -532,8 +596,7 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         assertThat(done.history()).extracting(JobAttempt::outcome).containsExactly(JobAttempt.Outcome.TIMED_OUT,
                 JobAttempt.Outcome.ABANDONED, JobAttempt.Outcome.FAILED);
         assertThat(done.history()).extracting(JobAttempt::error).containsExactly("too slow",
-                done.history().get(1).error(), "boom");
-        assertThat(done.history().get(1).error()).contains("Abandoned").contains("worker-b");
+                abandonedError(2, 3, "worker-b"), "boom");
         for (JobAttempt attempt : done.history()) {
             assertThat(attempt.startedAt()).isNotNull();
             assertThat(attempt.finishedAt()).isAfterOrEqualTo(attempt.startedAt());

@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -36,8 +37,11 @@ interface TransactionalDispatchContract {
     /** A new connection to the store's database, as the application would hold; {@code null} when the store is not PostgreSQL. */
     Connection callerConnection() throws SQLException;
 
-    /** How many hand-offs (messages, invocations) the backend has received so far, or -1 where it cannot tell. */
-    long handOffsSeen();
+    /**
+     * How many hand-offs (messages, invocations) the backend has received so far; empty for backends
+     * without a transport (in-process), where a hand-off shows only as the job running.
+     */
+    OptionalLong handOffsSeen();
 
     private Connection connectionWithOrders() throws SQLException {
         Connection connection = callerConnection();
@@ -87,7 +91,7 @@ interface TransactionalDispatchContract {
     @Test
     default void aRolledBackTransactionLeavesNoJobRequestAndSendsNothing() throws Exception {
         try (Connection connection = connectionWithOrders()) {
-            long handOffsBefore = handOffsSeen();
+            OptionalLong handOffsBefore = handOffsSeen();
             IllegalStateException declined = new IllegalStateException("payment declined");
 
             assertThatThrownBy(() -> runner().inTransaction(connection, tx -> {
@@ -99,7 +103,8 @@ interface TransactionalDispatchContract {
             assertThat(store().findByDedupKey("tx-rolled-back")).isEmpty();
             assertThat(orderExists(connection, "order-rolled-back")).isFalse();
             Await.holdsFor("nothing ran and nothing was handed off", Duration.ofMillis(1500),
-                    () -> effects().count("tx-rolled-back") == 0 && handOffsSeen() == handOffsBefore);
+                    () -> effects().count("tx-rolled-back") == 0
+                            && (handOffsBefore.isEmpty() || handOffsSeen().equals(handOffsBefore)));
         }
     }
 

@@ -5,8 +5,8 @@ import io.jobrunner.testkit.JobRequestStoreContractTest;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The embedded store kept in a journal file. */
-class EmbeddedJournalStoreTest extends JobRequestStoreContractTest {
+/** The embedded store: SQLite in a directory. */
+class EmbeddedStoreContractTest extends JobRequestStoreContractTest {
 
     @TempDir
     Path directory;

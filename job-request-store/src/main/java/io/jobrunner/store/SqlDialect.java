@@ -1,0 +1,192 @@
+package io.jobrunner.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+
+/**
+ * Where PostgreSQL and SQLite differ, and nothing else: the store's statements are written once
+ * ({@link StoreStatements}) and ask the dialect only for these expressions. PostgreSQL keeps times
+ * as {@code timestamptz} and JSON as {@code jsonb}; SQLite keeps times as epoch milliseconds in an
+ * {@code INTEGER} and JSON as text. Stateless.
+ */
+enum SqlDialect {
+
+    POSTGRESQL("postgresql") {
+        @Override
+        String now() {
+            return "now()";
+        }
+
+        @Override
+        String nowPlusMillis(String millisSql) {
+            return "now() + " + millisSql + " * interval '1 millisecond'";
+        }
+
+        @Override
+        String nowMinusMillis(String millisSql) {
+            return "now() - " + millisSql + " * interval '1 millisecond'";
+        }
+
+        @Override
+        String fromEpochMillis(String millisSql) {
+            return "to_timestamp(cast(" + millisSql + " AS bigint) / 1000.0)";
+        }
+
+        @Override
+        String toEpochMillis(String timeSql) {
+            return "cast(floor(extract(epoch FROM " + timeSql + ") * 1000) AS bigint)";
+        }
+
+        @Override
+        String json(String textSql) {
+            return "cast(" + textSql + " AS jsonb)";
+        }
+
+        @Override
+        String jsonObject(String pairsSql) {
+            return "jsonb_build_object(" + pairsSql + ")";
+        }
+
+        @Override
+        String appendToJsonArray(String arraySql, String elementSql) {
+            return arraySql + " || jsonb_build_array(" + elementSql + ")";
+        }
+
+        @Override
+        String forUpdate() {
+            return " FOR UPDATE";
+        }
+
+        @Override
+        String forUpdateSkipLocked() {
+            return " FOR UPDATE SKIP LOCKED";
+        }
+
+        @Override
+        String isNotDistinctFrom() {
+            return " IS NOT DISTINCT FROM ";
+        }
+
+        @Override
+        Instant instant(ResultSet rs, String column) throws SQLException {
+            Timestamp timestamp = rs.getTimestamp(column);
+            return timestamp == null ? null : timestamp.toInstant();
+        }
+    },
+
+    /**
+     * SQLite serializes writers: every write statement takes the database's write lock before it
+     * reads, and transactions begin {@code IMMEDIATE}, so row locks are not needed for exclusive claims.
+     */
+    SQLITE("sqlite") {
+        private static final String NOW = "cast(unixepoch('subsec') * 1000 AS integer)";
+
+        @Override
+        String now() {
+            return NOW;
+        }
+
+        @Override
+        String nowPlusMillis(String millisSql) {
+            return "(" + NOW + " + " + millisSql + ")";
+        }
+
+        @Override
+        String nowMinusMillis(String millisSql) {
+            return "(" + NOW + " - " + millisSql + ")";
+        }
+
+        @Override
+        String fromEpochMillis(String millisSql) {
+            return "cast(" + millisSql + " AS integer)";
+        }
+
+        @Override
+        String toEpochMillis(String timeSql) {
+            return timeSql;
+        }
+
+        @Override
+        String json(String textSql) {
+            return textSql;
+        }
+
+        @Override
+        String jsonObject(String pairsSql) {
+            return "json_object(" + pairsSql + ")";
+        }
+
+        @Override
+        String appendToJsonArray(String arraySql, String elementSql) {
+            return "json_insert(" + arraySql + ", '$[#]', " + elementSql + ")";
+        }
+
+        @Override
+        String forUpdate() {
+            return "";
+        }
+
+        @Override
+        String forUpdateSkipLocked() {
+            return "";
+        }
+
+        @Override
+        String isNotDistinctFrom() {
+            return " IS ";
+        }
+
+        @Override
+        Instant instant(ResultSet rs, String column) throws SQLException {
+            long millis = rs.getLong(column);
+            return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+        }
+    };
+
+    private final String migrationsFolder;
+
+    SqlDialect(String migrationsFolder) {
+        this.migrationsFolder = migrationsFolder;
+    }
+
+    /** The folder of this dialect's schema migrations under {@code io/jobrunner/store/migrations/}. */
+    String migrationsFolder() {
+        return migrationsFolder;
+    }
+
+    /** The database's current time, as a column value. */
+    abstract String now();
+
+    abstract String nowPlusMillis(String millisSql);
+
+    abstract String nowMinusMillis(String millisSql);
+
+    /** A time column value from epoch milliseconds (a bound parameter). */
+    abstract String fromEpochMillis(String millisSql);
+
+    /** Epoch milliseconds of a time column value. */
+    abstract String toEpochMillis(String timeSql);
+
+    /** A JSON column value from JSON text (a bound parameter). */
+    abstract String json(String textSql);
+
+    /** A JSON object from alternating key and value expressions. */
+    abstract String jsonObject(String pairsSql);
+
+    /** The JSON array with one more element at its end. */
+    abstract String appendToJsonArray(String arraySql, String elementSql);
+
+    /** Locks selected rows until the transaction ends (empty where the transaction already holds the write lock). */
+    abstract String forUpdate();
+
+    /** Locks selected rows, passing over rows other transactions hold. */
+    abstract String forUpdateSkipLocked();
+
+    /** Equality that holds for two nulls. */
+    abstract String isNotDistinctFrom();
+
+    /** A time column as an instant, or {@code null}. */
+    abstract Instant instant(ResultSet rs, String column) throws SQLException;
+}

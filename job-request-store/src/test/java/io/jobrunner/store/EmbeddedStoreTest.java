@@ -1,0 +1,283 @@
+package io.jobrunner.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jobrunner.ClaimFilter;
+import io.jobrunner.JobAttempt;
+import io.jobrunner.JobQuery;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobStatus;
+import io.jobrunner.JobStoreException;
+import io.jobrunner.Lease;
+import io.jobrunner.NewJobRequest;
+import io.jobrunner.PayloadCodec;
+import io.jobrunner.RecurringJob;
+import io.jobrunner.ScheduleFiring;
+import io.jobrunner.ScheduledJob;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedStoreTest {
+
+    private static final ObjectMapper MAPPER = PayloadCodec.defaultCodec().mapper();
+
+    @TempDir
+    Path directory;
+
+    private static NewJobRequest job(String dedupKey) {
+        return new NewJobRequest("report", null, "{\"day\":\"2026-11-23\"}", dedupKey, null, 3, "inprocess-async");
+    }
+
+    @Test
+    void requestsSurviveAReopenWithTheirLastState() {
+        long succeededId;
+        long queuedId;
+        try (JdbiJobRequestStore store = EmbeddedJobRequestStore.openDirectory(directory)) {
+            JobRequest running = store.claim(store.insert(job("k1")).request().id(), "w", Duration.ofMinutes(1)).orElseThrow();
+            store.succeed(running.lease().orElseThrow(), "{\"rows\":7}", "done").orElseThrow();
+            succeededId = running.id();
+            queuedId = store.insert(job(null)).request().id();
+        }
+
+        try (JdbiJobRequestStore reopened = EmbeddedJobRequestStore.openDirectory(directory)) {
+            JobRequest succeeded = reopened.find(succeededId).orElseThrow();
+            assertThat(succeeded.status()).isEqualTo(JobStatus.SUCCEEDED);
+            assertThat(succeeded.resultJson()).isEqualTo("{\"rows\":7}");
+            assertThat(reopened.find(queuedId).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+            assertThat(reopened.insert(job("k1")).created()).isFalse();
+            assertThat(reopened.insert(job(null)).request().id()).isGreaterThan(queuedId);
+        }
+    }
+
+    @Test
+    void schedulesAndAttemptHistoriesSurviveAReopenAndRemovedSchedulesStayRemoved() {
+        Instant next = Instant.parse("2030-01-01T00:00:00Z");
+        long id;
+        try (JdbiJobRequestStore store = EmbeddedJobRequestStore.openDirectory(directory)) {
+            store.saveSchedule(new ScheduledJob("kept", "every 1 hour", "UTC", "report", null, "{}", 2, true,
+                    RecurringJob.MissedRuns.SKIP, next, null, null));
+            store.saveSchedule(new ScheduledJob("dropped", "every 1 hour", "UTC", "report", null, "{}", null, false,
+                    RecurringJob.MissedRuns.RUN_ONCE, next, null, null));
+            ScheduleFiring fired = store.fireSchedule("kept", next, next.plusSeconds(3600), next,
+                    new NewJobRequest("report", null, "{}", "schedule:kept@" + next, null, 2, "test"));
+            id = fired.request().id();
+            store.claim(id, "worker-a", Duration.ofMinutes(1)).orElseThrow();
+            store.fail(new Lease(id, "worker-a", 1), "boom").orElseThrow();
+            store.deleteSchedule("dropped");
+        }
+        try (JdbiJobRequestStore reopened = EmbeddedJobRequestStore.openDirectory(directory)) {
+            assertThat(reopened.listSchedules()).extracting(ScheduledJob::name).containsExactly("kept");
+            ScheduledJob kept = reopened.findSchedule("kept").orElseThrow();
+            assertThat(kept.nextRunAt()).isEqualTo(next.plusSeconds(3600));
+            assertThat(kept.lastJobId()).isEqualTo(id);
+            assertThat(kept.missedRuns()).isEqualTo(RecurringJob.MissedRuns.SKIP);
+            assertThat(kept.maxAttempts()).isEqualTo(2);
+            assertThat(reopened.find(id).orElseThrow().history()).singleElement().satisfies(attempt -> {
+                assertThat(attempt.outcome()).isEqualTo(JobAttempt.Outcome.FAILED);
+                assertThat(attempt.error()).isEqualTo("boom");
+                assertThat(attempt.worker()).isEqualTo("worker-a");
+            });
+        }
+    }
+
+    @Test
+    void theEmbeddedStoreRefusesToJoinACallersTransactionNamingTheFix() {
+        try (JdbiJobRequestStore store = EmbeddedJobRequestStore.openDirectory(directory)) {
+            assertThatThrownBy(() -> store.insert((java.sql.Connection) null,
+                    new NewJobRequest("report", null, "{}", null, null, 1, "test")))
+                    .isInstanceOf(JobStoreException.class)
+                    .hasMessageContaining("cannot be dispatched inside your transaction")
+                    .hasMessageContaining("DATABASE_URL");
+            assertThat(store.list(JobQuery.all())).isEmpty();
+        }
+    }
+
+    @Test
+    void purgedRequestsStayPurgedAndTheirIdsAreNeverUsedAgain() throws Exception {
+        long id;
+        try (JdbiJobRequestStore store = EmbeddedJobRequestStore.openDirectory(directory)) {
+            id = store.insert(job("gone")).request().id();
+            store.cancel(id).orElseThrow();
+            Thread.sleep(30);
+            assertThat(store.purgeFinished(Duration.ofMillis(10))).isEqualTo(1);
+        }
+        try (JdbiJobRequestStore reopened = EmbeddedJobRequestStore.openDirectory(directory)) {
+            assertThat(reopened.find(id)).isEmpty();
+            JobRequest again = reopened.insert(job("gone")).request();
+            assertThat(again.id()).as("a stale message naming the purged id must never find another job").isGreaterThan(id);
+        }
+    }
+
+    @Test
+    void twoStoresOnOneDirectoryShareTheRequestsAndClaimEachOnce() throws Exception {
+        try (JdbiJobRequestStore first = EmbeddedJobRequestStore.openDirectory(directory);
+             JdbiJobRequestStore second = EmbeddedJobRequestStore.openDirectory(directory)) {
+            int total = 300;
+            for (int i = 0; i < total; i++) {
+                first.insert(job(null));
+            }
+            assertThat(second.list(JobQuery.all().limit(1000))).hasSize(total);
+            ConcurrentLinkedQueue<Long> claimed = new ConcurrentLinkedQueue<>();
+            ExecutorService pool = Executors.newFixedThreadPool(6);
+            List<Future<?>> claimers = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                JdbiJobRequestStore store = t % 2 == 0 ? first : second;
+                String owner = "claimer-" + t;
+                claimers.add(pool.submit(() -> {
+                    List<JobRequest> batch;
+                    do {
+                        batch = store.claimNext(new ClaimFilter(Set.of(), null, null), owner, Duration.ofMinutes(5), 7);
+                        batch.forEach(request -> claimed.add(request.id()));
+                    } while (!batch.isEmpty());
+                    return null;
+                }));
+            }
+            for (Future<?> claimer : claimers) {
+                claimer.get(60, TimeUnit.SECONDS);
+            }
+            pool.shutdown();
+            assertThat(claimed).hasSize(total);
+            assertThat(new HashSet<>(claimed)).hasSize(total);
+        }
+    }
+
+    @Test
+    void aTruncatedFileIsRefusedNamingItAndTheWayOut() throws Exception {
+        Path file = fileWithRequests(200);
+        try (RandomAccessFile raw = new RandomAccessFile(file.toFile(), "rw")) {
+            raw.setLength(raw.length() / 2);
+        }
+        assertRefused(file);
+    }
+
+    @Test
+    void aFileWithAPageOverwrittenIsRefused() throws Exception {
+        Path file = fileWithRequests(200);
+        try (RandomAccessFile raw = new RandomAccessFile(file.toFile(), "rw")) {
+            long pages = raw.length() / 4096;
+            raw.seek((pages / 2) * 4096);
+            byte[] garbage = new byte[4096];
+            new java.util.Random(7).nextBytes(garbage);
+            raw.write(garbage);
+        }
+        assertRefused(file);
+    }
+
+    @Test
+    void aFileThatIsNoDatabaseIsRefused() throws Exception {
+        Path file = fileWithRequests(5);
+        try (RandomAccessFile raw = new RandomAccessFile(file.toFile(), "rw")) {
+            raw.write("this is no database header".getBytes(StandardCharsets.UTF_8));
+        }
+        assertRefused(file);
+    }
+
+    private Path fileWithRequests(int count) {
+        try (JdbiJobRequestStore store = EmbeddedJobRequestStore.openDirectory(directory)) {
+            for (int i = 0; i < count; i++) {
+                store.insert(new NewJobRequest("report", null, "{\"text\":\"" + "x".repeat(200) + i + "\"}", null, null,
+                        1, "test"));
+            }
+        }
+        Path file = directory.resolve(EmbeddedJobRequestStore.FILE_NAME);
+        assertThat(file).exists();
+        assertThat(directory.resolve(EmbeddedJobRequestStore.FILE_NAME + "-wal")).as("checkpointed at close")
+                .satisfiesAnyOf(wal -> assertThat(wal).doesNotExist(), wal -> assertThat(Files.size(wal)).isZero());
+        return file;
+    }
+
+    private void assertRefused(Path file) throws Exception {
+        byte[] before = Files.readAllBytes(file);
+        assertThatThrownBy(() -> EmbeddedJobRequestStore.openDirectory(directory))
+                .isInstanceOf(JobStoreException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("is damaged")
+                .hasMessageContaining(".recover")
+                .hasMessageContaining("mv " + file);
+        assertThat(Files.readAllBytes(file)).as("the damaged file is left as it was").isEqualTo(before);
+    }
+
+    @Test
+    void anEarlierJournalIsImportedOnceWithIdsStatesHistoriesAndSchedulesAndKeptRenamed() throws Exception {
+        Instant created = Instant.parse("2026-11-01T10:00:00Z");
+        JobRequest queued = row(4, JobStatus.QUEUED, "report-4", List.of(), created);
+        JobRequest failed = row(9, JobStatus.FAILED, null, List.of(new JobAttempt(1, "w-1", created,
+                created.plusSeconds(2), JobAttempt.Outcome.FAILED, "boom")), created);
+        JobRequest purged = row(11, JobStatus.SUCCEEDED, null, List.of(), created);
+        ScheduledJob schedule = new ScheduledJob("nightly", "0 0 2 * * *", "UTC", "report", null, "{}", null, false,
+                RecurringJob.MissedRuns.RUN_ONCE, Instant.parse("2026-11-24T02:00:00Z"), null, 9L);
+        Files.writeString(directory.resolve(JournalImport.JOURNAL), String.join("\n",
+                MAPPER.writeValueAsString(row(4, JobStatus.RUNNING, "report-4", List.of(), created)),
+                MAPPER.writeValueAsString(queued),
+                MAPPER.writeValueAsString(failed),
+                MAPPER.writeValueAsString(purged),
+                MAPPER.writeValueAsString(Map.of("purged", List.of(11))),
+                MAPPER.writeValueAsString(Map.of("schedule", schedule))) + "\n");
+
+        try (JdbiJobRequestStore store = EmbeddedJobRequestStore.openDirectory(directory)) {
+            assertThat(store.list(JobQuery.all())).extracting(JobRequest::id).containsExactly(4L, 9L);
+            JobRequest four = store.find(4).orElseThrow();
+            assertThat(four.status()).isEqualTo(JobStatus.QUEUED);
+            assertThat(four.dedupKey()).isEqualTo("report-4");
+            assertThat(four.createdAt()).isEqualTo(created);
+            JobRequest nine = store.find(9).orElseThrow();
+            assertThat(nine.status()).isEqualTo(JobStatus.FAILED);
+            assertThat(nine.history()).containsExactlyElementsOf(failed.history());
+            assertThat(store.findSchedule("nightly")).contains(schedule);
+            assertThat(store.insert(job(null)).request().id()).isGreaterThan(9);
+            assertThat(store.claim(4, "w", Duration.ofMinutes(1))).as("imported work runs").isPresent();
+        }
+        assertThat(directory.resolve(JournalImport.JOURNAL)).doesNotExist();
+        assertThat(directory.resolve(JournalImport.JOURNAL + ".imported")).exists();
+        try (JdbiJobRequestStore reopened = EmbeddedJobRequestStore.openDirectory(directory)) {
+            assertThat(reopened.list(JobQuery.all())).hasSize(3);
+        }
+    }
+
+    @Test
+    void aDamagedCompleteJournalLineStopsTheImportNamingTheLineAndAnUnfinishedLastLineIsSkipped() throws Exception {
+        Instant created = Instant.parse("2026-11-01T10:00:00Z");
+        Path journal = directory.resolve(JournalImport.JOURNAL);
+        String good = MAPPER.writeValueAsString(row(1, JobStatus.QUEUED, null, List.of(), created));
+        String damaged = good.replace("\"status\":", "\"status\" ");
+        Files.writeString(journal, good + "\n" + damaged + "\n");
+
+        assertThatThrownBy(() -> EmbeddedJobRequestStore.openDirectory(directory))
+                .isInstanceOf(JobStoreException.class)
+                .hasMessageContaining(journal.toString())
+                .hasMessageContaining("line 2 is damaged")
+                .hasMessageContaining("Nothing was imported");
+        assertThat(Files.readString(journal)).isEqualTo(good + "\n" + damaged + "\n");
+
+        Files.writeString(journal, good + "\n" + "{\"id\":2,\"jobTy");
+        try (JdbiJobRequestStore store = EmbeddedJobRequestStore.openDirectory(directory)) {
+            assertThat(store.list(JobQuery.all())).extracting(JobRequest::id).containsExactly(1L);
+        }
+    }
+
+    private static JobRequest row(long id, JobStatus status, String dedupKey, List<JobAttempt> history, Instant created) {
+        boolean finished = status == JobStatus.FAILED || status == JobStatus.SUCCEEDED;
+        return new JobRequest(id, "report", null, "{\"n\":" + id + "}", status, finished ? 100 : 0, null, null,
+                status == JobStatus.FAILED ? "boom" : null, history.size(), 3, dedupKey, created, null, null,
+                "inprocess-async", false, null, null, created, created, finished ? created : null,
+                finished ? created.plusSeconds(2) : null, finished ? created : null, history);
+    }
+}
