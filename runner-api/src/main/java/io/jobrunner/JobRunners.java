@@ -97,8 +97,7 @@ public final class JobRunners {
             HandlerRegistry registry = handlers != null ? handlers : HandlerRegistry.builder().discover(loader).build();
             boolean ownsStore = store == null;
             JobRequestStore chosenStore = store != null ? store : StoreDiscovery.open(settings, loader).orElse(null);
-            PayloadCodec chosenCodec = codec != null ? codec : PayloadCodec.forSetting(settings.get(PayloadCodec.PAYLOADS)
-                    .orElse(null));
+            PayloadCodec chosenCodec = codec != null ? codec : RunnerContext.codecFor(settings);
             RunnerContext context = new RunnerContext(settings, registry, chosenCodec, chosenStore, ownsStore);
             try {
                 return provider.create(context);

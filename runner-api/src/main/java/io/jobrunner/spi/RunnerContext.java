@@ -68,6 +68,11 @@ public final class RunnerContext implements AutoCloseable {
         this.leaseTime = settings.duration(LEASE_TIME, Duration.ofSeconds(60));
     }
 
+    /** The codec {@code JOB_RUNNER_PAYLOADS} names in these settings (strict unless {@code lenient}). */
+    public static PayloadCodec codecFor(Settings settings) {
+        return PayloadCodec.forSetting(settings.get(PayloadCodec.PAYLOADS).orElse(null));
+    }
+
     public Settings settings() {
         return settings;
     }

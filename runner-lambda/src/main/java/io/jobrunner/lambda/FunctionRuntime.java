@@ -21,6 +21,7 @@ final class FunctionRuntime {
     private final Settings settings;
     private final HandlerRegistry handlers;
     private final String owner;
+    private final PayloadCodec codec;
     private volatile RunnerContext context;
     private volatile JobExecutor executor;
     private volatile Optional<LambdaSettings> lambdaSettings;
@@ -29,6 +30,7 @@ final class FunctionRuntime {
     FunctionRuntime(Settings settings, HandlerRegistry handlers) {
         this.settings = settings;
         this.handlers = handlers;
+        this.codec = RunnerContext.codecFor(settings);
         this.owner = "lambda@" + settings.string(LambdaSettings.OWN_FUNCTION, "function") + "/"
                 + UUID.randomUUID().toString().substring(0, 8);
     }
@@ -43,7 +45,7 @@ final class FunctionRuntime {
     }
 
     PayloadCodec codec() {
-        return PayloadCodec.forSetting(settings.get(PayloadCodec.PAYLOADS).orElse(null));
+        return codec;
     }
 
     String owner() {

@@ -3,7 +3,6 @@ package io.jobrunner.sqs;
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobRequestStore;
 import io.jobrunner.JobSchedules;
-import io.jobrunner.PayloadCodec;
 import io.jobrunner.spi.JobExecutor;
 import io.jobrunner.spi.NamedThreads;
 import io.jobrunner.spi.RunnerContext;
@@ -95,8 +94,8 @@ public final class SqsWorker implements AutoCloseable {
      */
     public static SqsWorker create(Map<String, String> environment, HandlerRegistry handlers, JobRequestStore store) {
         Settings settings = Settings.of(environment);
-        RunnerContext context = new RunnerContext(settings, handlers,
-                PayloadCodec.forSetting(settings.get(PayloadCodec.PAYLOADS).orElse(null)), store, false);
+        RunnerContext context = new RunnerContext(settings, handlers, RunnerContext.codecFor(settings),
+                store, false);
         SqsSettings sqs = SqsSettings.from(settings);
         context.requireSharedStore("the SQS worker");
         return new SqsWorker(context, sqs, SqsClients.create(sqs));
