@@ -1,5 +1,6 @@
 package io.jobrunner;
 
+import io.jobrunner.spi.store.JobRequestStore;
 import java.util.EnumSet;
 import java.util.Set;
 

@@ -1,5 +1,7 @@
 package io.jobrunner;
 
+import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.Lease;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

@@ -95,47 +95,42 @@ public interface JobRunner extends AutoCloseable {
     }
 
     /**
-     * Asks to cancel a job: a queued request is cancelled at once and never runs; a running one is
-     * flagged, its handler sees {@link JobContext#isCancelled()} at its next progress report or
-     * lease heartbeat, and the request ends {@code cancelled} when the handler returns.
+     * The job requests of this runner's store: find, list, count, cancel, retry, purge, await. What
+     * an application (and the admin tools) read and act through.
      *
-     * @return the request after the call, empty when it is unknown or already finished
+     * @throws JobStoreException from its calls when the runner has no store
      */
+    JobRequests jobs();
+
+    /** {@link JobRequests#cancel(long)}. */
     default Optional<JobRequest> cancel(long jobId) {
-        return store().cancel(jobId);
+        return jobs().cancel(jobId);
     }
 
-    /**
-     * Runs a failed or cancelled job again: it is queued with its history kept (attempts made, last
-     * error) and as many attempts again as it had, then handed off like a new dispatch. Dispatching
-     * again with the dedup key of a failed or cancelled job does the same.
-     *
-     * @return the request as queued (for {@code inprocess-sync}, as it stands after the run); empty
-     *         when it is not failed or cancelled
-     */
+    /** {@link JobRequests#retry(long)}. */
     default Optional<JobRequest> retry(long jobId) {
-        return store().retry(jobId);
+        return jobs().retry(jobId);
     }
 
     /**
      * Waits until the request is finished, reading the store, so it works from any process and
-     * after a restart of the one that dispatched it.
+     * after a restart of the one that dispatched it ({@link JobRequests#await(long, Duration)}).
      *
      * @return the finished request, or empty when the timeout passed first
      * @throws JobStoreException when no request has that id
      */
     default Optional<JobRequest> awaitCompletion(long jobId, Duration timeout) {
-        return JobAwaiter.await(() -> store().find(jobId), "id " + jobId, timeout);
+        return jobs().await(jobId, timeout);
     }
 
     /** {@link #awaitCompletion(long, Duration)} for the request stored under a dedup key. */
     default Optional<JobRequest> awaitCompletion(String dedupKey, Duration timeout) {
-        return JobAwaiter.await(() -> store().findByDedupKey(dedupKey), "dedup key '" + dedupKey + "'", timeout);
+        return jobs().await(dedupKey, timeout);
     }
 
     /** True when a request is stored under the dedup key and it succeeded. */
     default boolean hasExecutedSuccessfully(String dedupKey) {
-        return store().findByDedupKey(dedupKey).map(request -> request.status() == JobStatus.SUCCEEDED).orElse(false);
+        return jobs().findByDedupKey(dedupKey).map(request -> request.status() == JobStatus.SUCCEEDED).orElse(false);
     }
 
     /**
@@ -143,9 +138,6 @@ public interface JobRunner extends AutoCloseable {
      * with {@code JOB_RUNNER_SCHEDULER} on fire due occurrences on a timer.
      */
     JobSchedules schedules();
-
-    /** The store holding this runner's job requests, to read, list, cancel or purge them. */
-    JobRequestStore store();
 
     /** Stops accepting work and drains or releases what is in flight, as each runner documents. */
     @Override

@@ -3,7 +3,9 @@ package io.jobrunner;
 import io.jobrunner.spi.JobRunnerProvider;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.Settings;
-import io.jobrunner.spi.StoreDiscovery;
+import io.jobrunner.spi.store.JobRequestStore;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,13 +39,34 @@ public final class JobRunners {
         return new Builder();
     }
 
-    /** The options of a runner; not thread-safe. */
+    /** Picks the provider the config names, checks its settings, opens the store and builds the runner. */
+    static JobRunner newRunner(JobRunnerConfig config) {
+        JobRunnerProvider provider = RunnerSelection.select(config.runner(), config.classLoader());
+        List<String> missing = provider.missingSettings(config.settings());
+        if (!missing.isEmpty()) {
+            throw new RunnerNotConfiguredException(provider.name(), missing);
+        }
+        RunnerContext context = RunnerContext.open(config);
+        try {
+            return provider.create(context);
+        } catch (RuntimeException e) {
+            context.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The options of a runner, a worker or the Lambda handler: settings from the environment (or a
+     * map) with builder calls on top, handlers, codec, store and clients. Not thread-safe.
+     */
     public static final class Builder {
         private Map<String, String> environment;
+        private final Map<String, String> overrides = new HashMap<>();
         private HandlerRegistry handlers;
         private JobRequestStore store;
         private PayloadCodec codec;
         private ClassLoader classLoader;
+        private final Map<Class<?>, Object> clients = new HashMap<>();
 
         private Builder() {
         }
@@ -52,6 +75,27 @@ public final class JobRunners {
         public Builder environment(Map<String, String> environment) {
             this.environment = Objects.requireNonNull(environment, "environment");
             return this;
+        }
+
+        /** One setting by its variable name, over what the environment says (e.g. {@code "JOB_RUNNER_CONCURRENCY", "16"}). */
+        public Builder setting(String name, String value) {
+            overrides.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** The runner to build ({@code JOB_RUNNER}), e.g. {@code "sqs"}. */
+        public Builder runner(String name) {
+            return setting(JOB_RUNNER, name);
+        }
+
+        /** How long a claim holds a job before another worker may take it ({@code JOB_RUNNER_LEASE_TIME}). */
+        public Builder leaseTime(Duration leaseTime) {
+            return setting(JobRunnerConfig.LEASE_TIME, leaseTime.toMillis() + "ms");
+        }
+
+        /** Attempts of a job whose type's policy this process does not know ({@code JOB_RUNNER_MAX_ATTEMPTS}). */
+        public Builder maxAttempts(int maxAttempts) {
+            return setting(JobRunnerConfig.MAX_ATTEMPTS, Integer.toString(maxAttempts));
         }
 
         /** The handlers this process runs; without this, those listed in META-INF/services. */
@@ -72,10 +116,36 @@ public final class JobRunners {
             return this;
         }
 
+        /**
+         * A client of the application's to use instead of building one from the settings, e.g.
+         * {@code client(SqsClient.class, sqs)} or {@code client(LambdaClient.class, lambda)}. The
+         * application keeps it and closes it.
+         */
+        public <T> Builder client(Class<T> type, T client) {
+            clients.put(Objects.requireNonNull(type, "type"), type.cast(Objects.requireNonNull(client, "client")));
+            return this;
+        }
+
         /** The class loader providers and handlers are discovered from (default: this class's). */
         public Builder classLoader(ClassLoader classLoader) {
             this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
             return this;
+        }
+
+        /**
+         * Reads and checks the settings and resolves handlers and codec, for a runner, an
+         * {@code SqsWorker} or a {@code JobRunnerHandler} to share.
+         *
+         * @throws InvalidSettingException naming the variable and value that do not parse
+         */
+        public JobRunnerConfig config() {
+            Map<String, String> values = new HashMap<>(environment == null ? System.getenv() : environment);
+            values.putAll(overrides);
+            Settings settings = Settings.of(values);
+            ClassLoader loader = classLoader != null ? classLoader : JobRunners.class.getClassLoader();
+            HandlerRegistry registry = handlers != null ? handlers : HandlerRegistry.builder().discover(loader).build();
+            PayloadCodec chosenCodec = codec != null ? codec : PayloadCodec.forSetting(settings.get(PayloadCodec.PAYLOADS).orElse(null));
+            return new JobRunnerConfig(settings, registry, chosenCodec, store, loader, clients);
         }
 
         /**
@@ -84,27 +154,10 @@ public final class JobRunners {
          * @throws UnknownRunnerException        when no provider has the name
          * @throws AmbiguousRunnerException      when several do
          * @throws RunnerNotConfiguredException  when the chosen runner lacks settings
+         * @throws InvalidSettingException       when a setting does not parse
          */
         public JobRunner build() {
-            Settings settings = environment == null ? Settings.fromEnvironment() : Settings.of(environment);
-            ClassLoader loader = classLoader != null ? classLoader : JobRunners.class.getClassLoader();
-            String requested = settings.string(JOB_RUNNER, DEFAULT_RUNNER);
-            JobRunnerProvider provider = RunnerSelection.select(requested, loader);
-            List<String> missing = provider.missingSettings(settings);
-            if (!missing.isEmpty()) {
-                throw new RunnerNotConfiguredException(provider.name(), missing);
-            }
-            HandlerRegistry registry = handlers != null ? handlers : HandlerRegistry.builder().discover(loader).build();
-            boolean ownsStore = store == null;
-            JobRequestStore chosenStore = store != null ? store : StoreDiscovery.open(settings, loader).orElse(null);
-            PayloadCodec chosenCodec = codec != null ? codec : RunnerContext.codecFor(settings);
-            RunnerContext context = new RunnerContext(settings, registry, chosenCodec, chosenStore, ownsStore);
-            try {
-                return provider.create(context);
-            } catch (RuntimeException e) {
-                context.close();
-                throw e;
-            }
+            return config().newRunner();
         }
     }
 }

@@ -1,6 +1,9 @@
 package io.jobrunner;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.NewJobRequest;
+import io.jobrunner.spi.store.ScheduleFiring;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

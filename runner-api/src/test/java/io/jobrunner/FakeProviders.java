@@ -85,8 +85,8 @@ final class FakeProviders {
         }
 
         @Override
-        public JobRequestStore store() {
-            return context.store();
+        public JobRequests jobs() {
+            return context.jobRequests(request -> request);
         }
 
         @Override

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class JobRunnersTest {
+
+    record Report(String title) {
+    }
 
     @TempDir
     Path directory;
@@ -88,7 +92,7 @@ class JobRunnersTest {
     void withoutAStoreOnTheClassPathJobDispatchSaysWhatToAdd() {
         ClassLoader loader = FakeProviders.listing(directory, FakeProviders.Alpha.class);
         try (JobRunner runner = build(loader, Map.of("JOB_RUNNER", "alpha"))) {
-            assertThatThrownBy(runner::store)
+            assertThatThrownBy(() -> runner.jobs().find(1))
                     .isInstanceOf(JobStoreException.class)
                     .hasMessageContaining("io.jobrunner:job-request-store");
         }
@@ -102,5 +106,62 @@ class JobRunnersTest {
             assertThatThrownBy(() -> runner.dispatchTask("anything", "far too long for ten bytes"))
                     .isInstanceOf(PayloadTooLargeException.class);
         }
+    }
+
+    @Test
+    void builderCallsOverrideTheEnvironmentAndReachTheRunnerThroughOneConfig() {
+        ClassLoader loader = FakeProviders.listing(directory, FakeProviders.Alpha.class, FakeProviders.Picky.class);
+        HandlerRegistry handlers = HandlerRegistry.empty();
+        PayloadCodec codec = PayloadCodec.lenient();
+        StringBuilder appClient = new StringBuilder("the application's client");
+        JobRunnerConfig config = JobRunners.builder()
+                .environment(Map.of("JOB_RUNNER", "picky", "JOB_RUNNER_MAX_ATTEMPTS", "9", "JOB_RUNNER_LEASE_TIME", "2m"))
+                .classLoader(loader)
+                .runner("alpha")
+                .maxAttempts(5)
+                .leaseTime(Duration.ofSeconds(7))
+                .setting("JOB_RUNNER_MAX_TASK_PAYLOAD_BYTES", "2048")
+                .handlers(handlers)
+                .codec(codec)
+                .client(StringBuilder.class, appClient)
+                .config();
+
+        assertThat(config.runner()).isEqualTo("alpha");
+        assertThat(config.maxAttempts()).isEqualTo(5);
+        assertThat(config.leaseTime()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(config.maxTaskPayloadBytes()).isEqualTo(2048);
+        assertThat(config.client(StringBuilder.class)).containsSame(appClient);
+        assertThat(config.client(String.class)).isEmpty();
+        try (JobRunner runner = config.newRunner()) {
+            FakeProviders.RecordingRunner recording = (FakeProviders.RecordingRunner) runner;
+            assertThat(recording.name()).isEqualTo("alpha");
+            assertThat(recording.context.config()).isSameAs(config);
+            assertThat(recording.context.handlers()).isSameAs(handlers);
+            assertThat(recording.context.codec()).isSameAs(codec);
+            assertThat(recording.context.leaseTime()).isEqualTo(Duration.ofSeconds(7));
+            assertThat(recording.context.maxTaskPayloadBytes()).isEqualTo(2048);
+            assertThat(recording.context.client(StringBuilder.class)).containsSame(appClient);
+        }
+    }
+
+    @Test
+    void anInvalidValueIsRefusedWhenTheConfigIsBuiltBeforeAnyRunnerExists() {
+        assertThatThrownBy(() -> JobRunners.builder().environment(Map.of()).setting("JOB_RUNNER_LEASE_TIME", "soon").config())
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("JOB_RUNNER_LEASE_TIME='soon'")
+                .hasMessageContaining("positive duration");
+        assertThatThrownBy(() -> JobRunners.builder().environment(Map.of()).maxAttempts(0).config())
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("JOB_RUNNER_MAX_ATTEMPTS='0'");
+    }
+
+    @Test
+    void theCodecFollowsThePayloadsSettingUnlessOneIsGiven() {
+        JobRunnerConfig lenient = JobRunners.builder().environment(Map.of("JOB_RUNNER_PAYLOADS", "lenient"))
+                .handlers(HandlerRegistry.empty()).config();
+        JobRunnerConfig strict = JobRunners.builder().environment(Map.of()).handlers(HandlerRegistry.empty()).config();
+        byte[] extra = "{\"title\":\"t\",\"email\":\"x@example.com\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(lenient.codec().decode("report", extra, Report.class)).isEqualTo(new Report("t"));
+        assertThatThrownBy(() -> strict.codec().decode("report", extra, Report.class)).hasMessageContaining("email");
     }
 }

@@ -3,7 +3,7 @@ package io.jobrunner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.jobrunner.spi.RetryBackoff;
+import io.jobrunner.internal.RetryBackoff;
 import io.jobrunner.spi.Settings;
 import java.time.Duration;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.jobrunner.benchmarks;
 
-import io.jobrunner.NewJobRequest;
+import io.jobrunner.spi.store.NewJobRequest;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.PostgresFixture;

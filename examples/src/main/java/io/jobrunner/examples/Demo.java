@@ -2,7 +2,7 @@ package io.jobrunner.examples;
 
 import io.jobrunner.JobData;
 import io.jobrunner.JobRequest;
-import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobRequests;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunners;
 import io.jobrunner.examples.ExampleHandlers.ReportRequest;
@@ -27,7 +27,7 @@ public final class Demo {
         Map<String, String> environment = new HashMap<>(System.getenv());
         environment.putIfAbsent("JOB_RUNNER_RETRY_BASE_DELAY", "500ms");
         try (JobRunner runner = JobRunners.builder().environment(environment).handlers(ExampleHandlers.registry()).build()) {
-            System.out.println("Runner: " + runner.name() + ", store: " + runner.store().getClass().getSimpleName());
+            System.out.println("Runner: " + runner.name() + ", store: " + runner.jobs().description());
 
             for (String email : List.of("ada@example.com", "grace@example.com", "linus@example.com")) {
                 runner.dispatchTask("send-welcome-email", new Welcome(email));
@@ -42,19 +42,19 @@ public final class Demo {
                 System.out.println("Dispatched " + job);
             }
 
-            watch(runner.store(), jobs);
+            watch(runner.jobs(), jobs);
 
             System.out.println();
             System.out.println("Final job requests:");
             for (JobRequest job : jobs) {
-                JobRequest last = runner.store().find(job.id()).orElseThrow();
+                JobRequest last = runner.jobs().find(job.id()).orElseThrow();
                 System.out.println("  " + last);
             }
         }
     }
 
     /** Prints each change of status or progress until every job is finished. */
-    private static void watch(JobRequestStore store, List<JobRequest> jobs) throws InterruptedException {
+    private static void watch(JobRequests store, List<JobRequest> jobs) throws InterruptedException {
         Map<Long, String> lastSeen = new HashMap<>();
         long deadline = System.currentTimeMillis() + 60_000;
         boolean allFinished = false;

@@ -28,6 +28,11 @@ final class LambdaFunction {
     }
 
     static LambdaEmulator deploy(PostgresFixture postgres, int containers, Map<String, String> extraEnvironment) {
+        return deploy(postgres, HANDLER, containers, extraEnvironment);
+    }
+
+    /** The jar deployed with another entry point, e.g. {@code WiredLambdaFunction::handleRequest}. */
+    static LambdaEmulator deploy(PostgresFixture postgres, String handler, int containers, Map<String, String> extraEnvironment) {
         Map<String, String> environment = new HashMap<>();
         environment.put("DATABASE_URL", postgres.serverUrl());
         environment.put("JOB_RUNNER_DB_SCHEMA", postgres.schema());
@@ -37,7 +42,7 @@ final class LambdaFunction {
         environment.put("JOB_RUNNER_RETRY_BASE_DELAY", "20ms");
         environment.put("JOB_RUNNER_RETRY_MAX_DELAY", "100ms");
         environment.putAll(extraEnvironment);
-        return LambdaEmulator.start(new LambdaEmulator.Function(NAME, HANDLER, classPath(), environment, 60, containers, 0));
+        return LambdaEmulator.start(new LambdaEmulator.Function(NAME, handler, classPath(), environment, 60, containers, 0));
     }
 
     /** The shaded jar, the runtime client's jars, and the contract handlers with a services file naming them. */

@@ -2,7 +2,7 @@ package io.jobrunner.examples;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.jobrunner.JobRequestStore;
+import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.ContractEffects;

@@ -1,6 +1,6 @@
 package io.jobrunner.examples;
 
-import io.jobrunner.JobRequestStore;
+import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.ContractEffects;

@@ -1,9 +1,9 @@
 package io.jobrunner.store;
 
 import io.jobrunner.InvalidSettingException;
-import io.jobrunner.JobRequestStore;
-import io.jobrunner.spi.JobRequestStoreProvider;
 import io.jobrunner.spi.Settings;
+import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.JobRequestStoreProvider;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.slf4j.Logger;

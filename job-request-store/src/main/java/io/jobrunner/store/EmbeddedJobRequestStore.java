@@ -3,7 +3,7 @@ package io.jobrunner.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.jobrunner.JobStoreException;
-import io.jobrunner.StoreScope;
+import io.jobrunner.spi.store.StoreScope;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

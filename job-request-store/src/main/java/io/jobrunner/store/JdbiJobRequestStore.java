@@ -1,19 +1,20 @@
 package io.jobrunner.store;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.jobrunner.ClaimFilter;
-import io.jobrunner.InsertResult;
 import io.jobrunner.JobAttempt;
+import io.jobrunner.JobCounts;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
-import io.jobrunner.JobRequestStore;
 import io.jobrunner.JobStatus;
 import io.jobrunner.JobStoreException;
-import io.jobrunner.Lease;
-import io.jobrunner.NewJobRequest;
-import io.jobrunner.ScheduleFiring;
 import io.jobrunner.ScheduledJob;
-import io.jobrunner.StoreScope;
+import io.jobrunner.spi.store.ClaimFilter;
+import io.jobrunner.spi.store.InsertResult;
+import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.Lease;
+import io.jobrunner.spi.store.NewJobRequest;
+import io.jobrunner.spi.store.ScheduleFiring;
+import io.jobrunner.spi.store.StoreScope;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,7 +22,6 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -470,6 +470,15 @@ public final class JdbiJobRequestStore implements JobRequestStore {
                                 + " WHERE status = 'running' AND locked_until < " + sql.now()
                                 + " AND attempts >= max_attempts RETURNING *")
                 .mapTo(JobRequest.class).list()));
+    }
+
+    @Override
+    public JobCounts counts() {
+        return call("count job requests", () -> jdbi.withHandle(h -> JobCounts.fromRows(h.createQuery(
+                        "SELECT job_type, status, COUNT(*) AS n FROM job_request GROUP BY job_type, status")
+                .map((rs, ctx) -> new JobCounts.Row(rs.getString("job_type"), JobStatus.fromDbValue(rs.getString("status")),
+                        rs.getLong("n")))
+                .list())));
     }
 
     @Override

@@ -1,10 +1,10 @@
 package io.jobrunner.store;
 
 import io.jobrunner.JobRequest;
-import io.jobrunner.NewJobRequest;
 import io.jobrunner.RecurringJob;
-import io.jobrunner.ScheduleFiring;
 import io.jobrunner.ScheduledJob;
+import io.jobrunner.spi.store.NewJobRequest;
+import io.jobrunner.spi.store.ScheduleFiring;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;

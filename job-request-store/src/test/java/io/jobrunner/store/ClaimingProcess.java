@@ -1,7 +1,7 @@
 package io.jobrunner.store;
 
-import io.jobrunner.ClaimFilter;
 import io.jobrunner.JobRequest;
+import io.jobrunner.spi.store.ClaimFilter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

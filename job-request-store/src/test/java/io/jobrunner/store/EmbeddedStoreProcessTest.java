@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
-import io.jobrunner.NewJobRequest;
+import io.jobrunner.spi.store.NewJobRequest;
 import io.jobrunner.testkit.Await;
 import io.jobrunner.testkit.ChildJvm;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.jobrunner.store;
 
-import io.jobrunner.JobRequestStore;
+import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.testkit.JobRequestStoreContractTest;
 
 class InMemoryStoreTest extends JobRequestStoreContractTest {

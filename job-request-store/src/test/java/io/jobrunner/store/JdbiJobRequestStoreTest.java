@@ -2,10 +2,10 @@ package io.jobrunner.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jobrunner.InsertResult;
 import io.jobrunner.JobQuery;
-import io.jobrunner.JobRequestStore;
-import io.jobrunner.NewJobRequest;
+import io.jobrunner.spi.store.InsertResult;
+import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.NewJobRequest;
 import io.jobrunner.testkit.JobRequestStoreContractTest;
 import io.jobrunner.testkit.PostgresFixture;
 import java.sql.Connection;

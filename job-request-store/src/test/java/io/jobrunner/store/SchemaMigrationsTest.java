@@ -2,7 +2,7 @@ package io.jobrunner.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jobrunner.NewJobRequest;
+import io.jobrunner.spi.store.NewJobRequest;
 import io.jobrunner.testkit.PostgresFixture;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -4,20 +4,27 @@ import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobData;
 import io.jobrunner.JobPolicy;
 import io.jobrunner.JobRequest;
-import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobRequests;
+import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobSchedules;
 import io.jobrunner.JobStoreException;
-import io.jobrunner.NewJobRequest;
 import io.jobrunner.PayloadCodec;
 import io.jobrunner.PayloadTooLargeException;
 import io.jobrunner.RunnerNotConfiguredException;
-import io.jobrunner.StoreScope;
+import io.jobrunner.internal.RetryBackoff;
+import io.jobrunner.internal.ScheduleTicker;
+import io.jobrunner.internal.StoreDiscovery;
+import io.jobrunner.internal.StoredJobRequests;
+import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.NewJobRequest;
+import io.jobrunner.spi.store.StoreScope;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Everything a {@link JobRunnerProvider} builds a runner from: settings, handlers, codec and store,
@@ -25,52 +32,50 @@ import java.util.function.Function;
  */
 public final class RunnerContext implements AutoCloseable {
 
-    public static final String MAX_TASK_PAYLOAD_BYTES = "JOB_RUNNER_MAX_TASK_PAYLOAD_BYTES";
-    public static final String MAX_ATTEMPTS = "JOB_RUNNER_MAX_ATTEMPTS";
-    public static final String RETRY_BASE_DELAY = "JOB_RUNNER_RETRY_BASE_DELAY";
-    public static final String RETRY_MAX_DELAY = "JOB_RUNNER_RETRY_MAX_DELAY";
-    public static final String LEASE_TIME = "JOB_RUNNER_LEASE_TIME";
     public static final String SCHEDULER = "JOB_RUNNER_SCHEDULER";
     public static final String SCHEDULER_INTERVAL = "JOB_RUNNER_SCHEDULER_INTERVAL";
     public static final String SCHEDULE_GRACE = "JOB_RUNNER_SCHEDULE_GRACE";
     public static final String ALLOW_EMBEDDED_STORE = "JOB_RUNNER_ALLOW_EMBEDDED_STORE";
 
-    /** 256 KiB: the SQS message and Lambda async payload limit. */
-    public static final long DEFAULT_MAX_TASK_PAYLOAD_BYTES = 256 * 1024;
-    public static final int DEFAULT_MAX_ATTEMPTS = 3;
-
+    private final JobRunnerConfig config;
     private final Settings settings;
     private final HandlerRegistry handlers;
     private final PayloadCodec codec;
     private final JobRequestStore store;
     private final boolean ownsStore;
-    private final long maxTaskPayloadBytes;
-    private final int defaultMaxAttempts;
-    private final RetryBackoff retryBackoff;
-    private final Duration leaseTime;
 
     /**
      * @param store     the store, or {@code null} when none is available (job dispatch then fails clearly)
      * @param ownsStore whether {@link #close()} closes the store
      */
-    public RunnerContext(Settings settings, HandlerRegistry handlers, PayloadCodec codec, JobRequestStore store,
-                         boolean ownsStore) {
-        this.settings = settings;
-        this.handlers = handlers;
-        this.codec = codec;
+    public RunnerContext(JobRunnerConfig config, JobRequestStore store, boolean ownsStore) {
+        this.config = config;
+        this.settings = config.settings();
+        this.handlers = config.handlers();
+        this.codec = config.codec();
         this.store = store;
         this.ownsStore = ownsStore;
-        this.maxTaskPayloadBytes = settings.bytes(MAX_TASK_PAYLOAD_BYTES, DEFAULT_MAX_TASK_PAYLOAD_BYTES);
-        this.defaultMaxAttempts = settings.integer(MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS, 1);
-        Duration base = settings.duration(RETRY_BASE_DELAY, Duration.ofSeconds(5));
-        Duration max = settings.duration(RETRY_MAX_DELAY, Duration.ofHours(1));
-        this.retryBackoff = new RetryBackoff(base, max.compareTo(base) < 0 ? base : max);
-        this.leaseTime = settings.duration(LEASE_TIME, Duration.ofSeconds(60));
     }
 
-    /** The codec {@code JOB_RUNNER_PAYLOADS} names in these settings (strict unless {@code lenient}). */
-    public static PayloadCodec codecFor(Settings settings) {
-        return PayloadCodec.forSetting(settings.get(PayloadCodec.PAYLOADS).orElse(null));
+    /**
+     * A context on the config's store: the application's (kept open at close), or the one the
+     * class path's {@link io.jobrunner.spi.store.JobRequestStoreProvider} opens from the settings
+     * (closed at close), or none.
+     */
+    public static RunnerContext open(JobRunnerConfig config) {
+        if (config.store().isPresent()) {
+            return new RunnerContext(config, config.store().get(), false);
+        }
+        return new RunnerContext(config, StoreDiscovery.open(config.settings(), config.classLoader()).orElse(null), true);
+    }
+
+    public JobRunnerConfig config() {
+        return config;
+    }
+
+    /** A client the application passed for the type; empty means the backend builds (and closes) its own. */
+    public <T> Optional<T> client(Class<T> type) {
+        return config.client(type);
     }
 
     public Settings settings() {
@@ -91,6 +96,14 @@ public final class RunnerContext implements AutoCloseable {
             throw noStore();
         }
         return store;
+    }
+
+    /**
+     * The application's view of this context's store, for a runner that hands off a retried request
+     * with {@code handOff}; its calls fail clearly when there is no store.
+     */
+    public JobRequests jobRequests(UnaryOperator<JobRequest> handOff) {
+        return new StoredJobRequests(this::store, handOff);
     }
 
     /** The error for work that needs a store when none is available. */
@@ -131,16 +144,16 @@ public final class RunnerContext implements AutoCloseable {
     }
 
     public RetryBackoff retryBackoff() {
-        return retryBackoff;
+        return new RetryBackoff(config.retryBaseDelay(), config.retryMaxDelay());
     }
 
     /** How long a claim holds a request before another worker may take it; heartbeats extend it. */
     public Duration leaseTime() {
-        return leaseTime;
+        return config.leaseTime();
     }
 
     public long maxTaskPayloadBytes() {
-        return maxTaskPayloadBytes;
+        return config.maxTaskPayloadBytes();
     }
 
     /**
@@ -155,8 +168,9 @@ public final class RunnerContext implements AutoCloseable {
             handlers.requireTask(taskName);
         }
         byte[] json = codec.encode(taskName, payload);
-        if (json.length > maxTaskPayloadBytes) {
-            throw new PayloadTooLargeException(taskName, json.length, maxTaskPayloadBytes, MAX_TASK_PAYLOAD_BYTES);
+        if (json.length > config.maxTaskPayloadBytes()) {
+            throw new PayloadTooLargeException(taskName, json.length, config.maxTaskPayloadBytes(),
+                    JobRunnerConfig.MAX_TASK_PAYLOAD_BYTES);
         }
         return json;
     }
@@ -180,7 +194,7 @@ public final class RunnerContext implements AutoCloseable {
      */
     private int maxAttempts(JobData data, JobPolicy policy) {
         if (data.maxAttempts() == null) {
-            return policy != null ? policy.maxAttempts() : defaultMaxAttempts;
+            return policy != null ? policy.maxAttempts() : config.maxAttempts();
         }
         if (policy != null && data.maxAttempts() > 1 && !policy.idempotent()) {
             throw new IllegalArgumentException("Job type '" + data.jobType() + "' is not declared idempotent, so it "

@@ -1,14 +1,16 @@
 package io.jobrunner.inprocess;
 
-import io.jobrunner.ClaimFilter;
 import io.jobrunner.DispatchRejectedException;
 import io.jobrunner.JobRequest;
 import io.jobrunner.TaskHandler;
-import io.jobrunner.spi.ExecutionOutcome;
-import io.jobrunner.spi.JobExecutor;
-import io.jobrunner.spi.NamedThreads;
+import io.jobrunner.internal.ExecutionOutcome;
+import io.jobrunner.internal.JobRuns;
+import io.jobrunner.internal.NamedThreads;
+import io.jobrunner.internal.Recovery;
+import io.jobrunner.internal.Tasks;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.Settings;
+import io.jobrunner.spi.store.ClaimFilter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,7 +18,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,9 +39,8 @@ final class AsyncLane implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AsyncLane.class);
 
     private final String runnerName;
-    private final String owner;
     private final RunnerContext context;
-    private final Supplier<JobExecutor> executor;
+    private final JobRuns runs;
     private final int concurrency;
     private final int queueCapacity;
     private final Duration dispatchTimeout;
@@ -48,12 +48,11 @@ final class AsyncLane implements AutoCloseable {
     private final ThreadPoolExecutor workers;
     private final ScheduledThreadPoolExecutor timer;
 
-    AsyncLane(String runnerName, String owner, RunnerContext context, Supplier<JobExecutor> executor, boolean runsJobs) {
+    AsyncLane(String runnerName, RunnerContext context, JobRuns runs, boolean runsJobs) {
         Settings settings = context.settings();
         this.runnerName = runnerName;
-        this.owner = owner;
         this.context = context;
-        this.executor = executor;
+        this.runs = runs;
         this.concurrency = settings.integer(CONCURRENCY, 8, 1);
         this.queueCapacity = settings.integer(QUEUE_CAPACITY, 10_000, 1);
         this.dispatchTimeout = settings.duration(DISPATCH_TIMEOUT, Duration.ofSeconds(30));
@@ -83,7 +82,7 @@ final class AsyncLane implements AutoCloseable {
     void submitTask(String taskName, TaskHandler<?> handler, byte[] json) {
         workers.execute(new Work(taskName, null, () -> {
             try {
-                TaskInvoker.run(context.codec(), handler, json);
+                Tasks.run(context.codec(), handler, json);
             } catch (Exception e) {
                 log.error("Task '{}' failed; tasks are not retried (dispatch a job for retries)", taskName, e);
             }
@@ -117,27 +116,28 @@ final class AsyncLane implements AutoCloseable {
     }
 
     private void runJob(long id) {
-        context.store().claim(id, owner, context.leaseTime()).ifPresent(this::runClaimed);
+        retryLater(runs.runOnce(id, null, null));
     }
 
     private void runClaimed(JobRequest claimed) {
-        ExecutionOutcome outcome = executor.get().execute(claimed, null);
-        if (outcome.result() == ExecutionOutcome.Result.RETRY_SCHEDULED && !timer.isShutdown()) {
-            submitJob(claimed.id(), outcome.request().runAt());
+        retryLater(runs.run(claimed, null));
+    }
+
+    /** A failed attempt with attempts left runs again at its new run-at. */
+    private void retryLater(JobRuns.Run run) {
+        if (run.result() == ExecutionOutcome.Result.RETRY_SCHEDULED && !timer.isShutdown()) {
+            submitJob(run.request().id(), run.request().runAt());
         }
     }
 
     /** Fails abandoned requests, then takes over due requests of this runner while there is room. */
     private void recoverySweep() {
         try {
-            for (JobRequest failed : context.store().failAbandoned()) {
-                log.warn("Job request {} ({}) was abandoned mid-run with no attempts left and is now failed",
-                        failed.id(), failed.jobType());
-            }
+            Recovery.failAbandoned(context.store());
             ClaimFilter filter = new ClaimFilter(context.handlers().jobTypes(), null, runnerName);
             int room;
             while ((room = Math.min(workers.getQueue().remainingCapacity(), 100)) > 0) {
-                List<JobRequest> claimed = context.store().claimNext(filter, owner, context.leaseTime(), room);
+                List<JobRequest> claimed = runs.claimNext(filter, room);
                 for (JobRequest request : claimed) {
                     workers.execute(new Work("job " + request.id(), request, () -> runClaimed(request)));
                 }
@@ -182,7 +182,7 @@ final class AsyncLane implements AutoCloseable {
             timer.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
             workers.shutdown();
             if (!workers.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                executor.get().beginShutdown();
+                runs.beginShutdown();
                 List<Runnable> dropped = workers.shutdownNow();
                 release(dropped);
                 log.warn("Runner '{}' did not drain within {} ms; interrupted running work and dropped {} queued: {}. "
@@ -199,7 +199,7 @@ final class AsyncLane implements AutoCloseable {
     private void release(List<Runnable> dropped) {
         for (Runnable work : dropped) {
             if (work instanceof Work queued && queued.claimed != null) {
-                queued.claimed.lease().ifPresent(lease -> context.store().release(lease));
+                runs.release(queued.claimed);
             }
         }
     }

@@ -1,25 +1,27 @@
 package io.jobrunner.inprocess;
 
-import io.jobrunner.InsertResult;
 import io.jobrunner.JobData;
 import io.jobrunner.JobRequest;
-import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobRequests;
 import io.jobrunner.JobSchedules;
 import io.jobrunner.JobStatus;
 import io.jobrunner.JobStoreException;
-import io.jobrunner.NewJobRequest;
 import io.jobrunner.TaskFailedException;
 import io.jobrunner.TaskHandler;
-import io.jobrunner.spi.ExecutionOutcome;
-import io.jobrunner.spi.JobExecutor;
+import io.jobrunner.internal.ExecutionOutcome;
+import io.jobrunner.internal.JobRuns;
+import io.jobrunner.internal.RunnerLifecycle;
+import io.jobrunner.internal.RunnerSchedules;
+import io.jobrunner.internal.Tasks;
+import io.jobrunner.internal.WorkerIds;
 import io.jobrunner.spi.RunnerContext;
-import io.jobrunner.spi.RunnerLifecycle;
-import io.jobrunner.spi.RunnerSchedules;
+import io.jobrunner.spi.store.InsertResult;
+import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.NewJobRequest;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.Optional;
 
 /**
  * Runs tasks and jobs in this process, each kind either on the caller's thread ({@link Mode#SYNC})
@@ -34,11 +36,11 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     private final RunnerContext context;
     private final Mode tasks;
     private final Mode jobs;
-    private final String owner;
+    private final JobRuns runs;
     private final AsyncLane lane;
     private final RunnerLifecycle lifecycle;
     private final RunnerSchedules schedules;
-    private volatile JobExecutor executor;
+    private final JobRequests jobRequests;
 
     /** Fires due recurring jobs on a timer unless {@code JOB_RUNNER_SCHEDULER=off}. */
     InProcessRunner(String name, RunnerContext context, Mode tasks, Mode jobs) {
@@ -46,12 +48,16 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         this.context = context;
         this.tasks = tasks;
         this.jobs = jobs;
-        this.owner = WorkerIds.next(name);
+        this.runs = new JobRuns(context, WorkerIds.next(name));
         this.lifecycle = new RunnerLifecycle(name);
         this.lane = tasks == Mode.ASYNC || jobs == Mode.ASYNC
-                ? new AsyncLane(name, owner, context, this::jobExecutor, jobs == Mode.ASYNC)
+                ? new AsyncLane(name, context, runs, jobs == Mode.ASYNC)
                 : null;
         this.schedules = RunnerSchedules.start(context, this::newRequest, this::handOff, true);
+        this.jobRequests = context.jobRequests(retried -> {
+            ensureOpen("job " + retried.id());
+            return handOff(retried);
+        });
     }
 
     private NewJobRequest newRequest(JobData data) {
@@ -76,7 +82,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         byte[] json = context.encodeTask(taskName, payload);
         if (tasks == Mode.SYNC) {
             try {
-                TaskInvoker.run(context.codec(), handler, json);
+                Tasks.run(context.codec(), handler, json);
             } catch (Exception e) {
                 throw new TaskFailedException(taskName, e);
             }
@@ -108,12 +114,6 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         }
     }
 
-    @Override
-    public Optional<JobRequest> retry(long jobId) {
-        ensureOpen("job " + jobId);
-        return store().retry(jobId).map(this::handOff);
-    }
-
     private JobRequest handOff(JobRequest stored) {
         if (jobs == Mode.SYNC) {
             return runUntilFinished(stored.id(), stored.jobType());
@@ -128,33 +128,30 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     }
 
     @Override
-    public JobRequestStore store() {
+    public JobRequests jobs() {
+        return jobRequests;
+    }
+
+    private JobRequestStore store() {
         return context.store();
     }
 
     /** The sync mode: attempt after attempt on the caller's thread, waiting out run-at and backoff. */
     private JobRequest runUntilFinished(long id, String jobType) {
         while (true) {
-            Optional<JobRequest> claimed = store().claim(id, owner, context.leaseTime());
-            if (claimed.isPresent()) {
-                ExecutionOutcome outcome = jobExecutor().execute(claimed.get(), null);
-                if (outcome.result() != ExecutionOutcome.Result.RETRY_SCHEDULED) {
-                    return current(id, jobType);
-                }
-                sleepUntil(outcome.request().runAt(), id);
-                continue;
+            JobRuns.Run run = runs.runOnce(id, null, null);
+            JobRequest current = run.request();
+            if (current == null) {
+                throw new JobStoreException("Job request " + id + " (" + jobType + ") vanished from the store while it "
+                        + "was being run");
             }
-            JobRequest current = current(id, jobType);
-            if (current.status() != JobStatus.QUEUED) {
+            boolean again = run.ran() ? run.result() == ExecutionOutcome.Result.RETRY_SCHEDULED
+                    : current.status() == JobStatus.QUEUED;
+            if (!again) {
                 return current;
             }
             sleepUntil(current.runAt(), id);
         }
-    }
-
-    private JobRequest current(long id, String jobType) {
-        return store().find(id).orElseThrow(() -> new JobStoreException("Job request " + id + " (" + jobType
-                + ") vanished from the store while it was being run"));
     }
 
     private static void sleepUntil(Instant when, long id) {
@@ -171,19 +168,6 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         }
     }
 
-    private JobExecutor jobExecutor() {
-        JobExecutor current = executor;
-        if (current == null) {
-            synchronized (this) {
-                if (executor == null) {
-                    executor = JobExecutor.forContext(context);
-                }
-                current = executor;
-            }
-        }
-        return current;
-    }
-
     private void ensureOpen(String what) {
         lifecycle.ensureOpen(what);
     }
@@ -194,13 +178,6 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
      */
     @Override
     public void close() {
-        lifecycle.closeOnce(schedules::close, lane == null ? null : lane::close,
-                this::closeExecutor, context::close);
-    }
-
-    private synchronized void closeExecutor() {
-        if (executor != null) {
-            executor.close();
-        }
+        lifecycle.closeOnce(schedules::close, lane == null ? null : lane::close, runs::close, context::close);
     }
 }

@@ -1,6 +1,6 @@
 package io.jobrunner.inprocess;
 
-import io.jobrunner.JobRequestStore;
+import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.store.EmbeddedJobRequestStore;
 import io.jobrunner.testkit.JobRunnerContractTest;
 import java.nio.file.Path;

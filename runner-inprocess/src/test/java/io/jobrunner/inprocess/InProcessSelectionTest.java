@@ -13,7 +13,6 @@ import io.jobrunner.JobStatus;
 import io.jobrunner.RunnerNotConfiguredException;
 import io.jobrunner.TaskHandler;
 import io.jobrunner.store.EmbeddedJobRequestStore;
-import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.Await;
 import io.jobrunner.testkit.PostgresFixture;
 import java.nio.file.Files;
@@ -45,11 +44,11 @@ class InProcessSelectionTest {
         try (JobRunner runner = JobRunners.builder().environment(Map.of("JOB_RUNNER_EMBEDDED_DIR", embedded.toString()))
                 .handlers(handlers()).build()) {
             assertThat(runner.name()).isEqualTo("inprocess-async");
-            assertThat(runner.store()).isInstanceOfSatisfying(JdbiJobRequestStore.class,
-                    store -> assertThat(store.embedded()).isTrue());
+            assertThat(runner.jobs().description()).isEqualTo("the embedded store "
+                    + embedded.resolve(EmbeddedJobRequestStore.FILE_NAME));
             JobRequest job = runner.dispatchJob(JobData.of("echo", "hi"));
             Await.until("the job ran", Duration.ofSeconds(30),
-                    () -> runner.store().find(job.id()).orElseThrow().status() == JobStatus.SUCCEEDED);
+                    () -> runner.jobs().find(job.id()).orElseThrow().status() == JobStatus.SUCCEEDED);
         }
         assertThat(Files.exists(embedded.resolve(EmbeddedJobRequestStore.FILE_NAME))).isTrue();
     }
@@ -60,8 +59,7 @@ class InProcessSelectionTest {
              JobRunner runner = JobRunners.builder().environment(Map.of("JOB_RUNNER", "inprocess-sync",
                      "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test", "JOB_RUNNER_DB_SCHEMA", postgres.schema()))
                      .handlers(handlers()).build()) {
-            assertThat(runner.store()).isInstanceOfSatisfying(JdbiJobRequestStore.class,
-                    store -> assertThat(store.embedded()).isFalse());
+            assertThat(runner.jobs().description()).startsWith("PostgreSQL at ");
             assertThat(runner.dispatchJob(JobData.of("echo", "stored")).status()).isEqualTo(JobStatus.SUCCEEDED);
         }
     }
@@ -75,7 +73,7 @@ class InProcessSelectionTest {
             JobRequest job = runner.dispatchJob(JobData.of("echo", "async"));
             assertThat(job.status()).isIn(JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.SUCCEEDED);
             Await.until("the job ran", Duration.ofSeconds(30),
-                    () -> runner.store().find(job.id()).orElseThrow().status() == JobStatus.SUCCEEDED);
+                    () -> runner.jobs().find(job.id()).orElseThrow().status() == JobStatus.SUCCEEDED);
         }
     }
 

@@ -1,6 +1,6 @@
 package io.jobrunner.inprocess;
 
-import io.jobrunner.JobRequestStore;
+import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.testkit.JobRunnerContractTest;
 import io.jobrunner.testkit.PostgresFixture;
 import java.sql.Connection;

@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
-import io.jobrunner.spi.Envelope;
-import io.jobrunner.spi.ExecutionOutcome;
+import io.jobrunner.internal.Envelope;
+import io.jobrunner.internal.ExecutionOutcome;
+import io.jobrunner.internal.JobRuns;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -26,33 +27,31 @@ final class EnvelopeEvent {
     private static final Duration MARGIN = Duration.ofSeconds(2);
 
     private final FunctionRuntime runtime;
-    private final JobRuns runs;
 
     EnvelopeEvent(FunctionRuntime runtime) {
         this.runtime = runtime;
-        this.runs = new JobRuns(runtime);
     }
 
     JsonNode handle(Envelope envelope, Instant deadline) {
         ObjectNode result = JsonNodeFactory.instance.objectNode();
         if (envelope instanceof Envelope.Task task) {
-            runs.runTask(task.taskName(), task.payloadJson());
+            runtime.runTask(task.taskName(), task.payloadJson());
             return result.put("task", task.taskName()).put("status", "done");
         }
         long jobId = ((Envelope.Job) envelope).jobId();
         JobRequest request = runJob(jobId, deadline);
-        HandOffSweep.runIfDue(runtime);
+        runtime.sweepIfDue();
         return result.put("jobId", jobId).put("status", request.status().dbValue()).put("attempts", request.attempts());
     }
 
     private JobRequest runJob(long jobId, Instant deadline) {
         while (true) {
-            JobRuns.JobRun run = runs.runOnce(jobId, deadline);
+            JobRuns.Run run = runtime.runJob(jobId, deadline);
             JobRequest request = run.request();
-            boolean retryOrEarly = run.result() == ExecutionOutcome.Result.RETRY_SCHEDULED
-                    || (run.result() == null && request.status() == JobStatus.QUEUED);
+            boolean retryOrEarly = run.ran() ? run.result() == ExecutionOutcome.Result.RETRY_SCHEDULED
+                    : request.status() == JobStatus.QUEUED;
             if (!retryOrEarly) {
-                if (run.result() == null) {
+                if (!run.ran()) {
                     log.info("Job request {} is {}; this invocation does not run it", jobId, request.status().dbValue());
                 }
                 return request;

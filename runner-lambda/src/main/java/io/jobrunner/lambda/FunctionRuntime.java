@@ -1,64 +1,73 @@
 package io.jobrunner.lambda;
 
 import io.jobrunner.HandlerRegistry;
-import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobRunnerConfig;
+import io.jobrunner.JobRunners;
 import io.jobrunner.JobStoreException;
+import io.jobrunner.MalformedMessageException;
 import io.jobrunner.PayloadCodec;
-import io.jobrunner.spi.JobExecutor;
+import io.jobrunner.PayloadException;
+import io.jobrunner.TaskFailedException;
+import io.jobrunner.TaskHandler;
+import io.jobrunner.internal.HandOffSweep;
+import io.jobrunner.internal.JobRuns;
+import io.jobrunner.internal.Recovery;
+import io.jobrunner.internal.Tasks;
+import io.jobrunner.internal.WorkerIds;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.Settings;
-import io.jobrunner.spi.StoreDiscovery;
+import io.jobrunner.spi.store.JobRequestStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /**
  * What the handler needs, built once per container and lazily: handlers are read from
  * {@code META-INF/services} (no class-path scanning); the store, its connection pool and the
- * Lambda client are opened only when an event needs them. Thread-safe.
+ * Lambda client are opened only when an event needs them. Runs tasks, jobs (through the shared
+ * {@link JobRuns}) and the hand-off sweep. Thread-safe.
  */
 final class FunctionRuntime {
 
+    private static final Logger log = LoggerFactory.getLogger(FunctionRuntime.class);
+    /** At most one opportunistic sweep per container in this many seconds. */
+    private static final long OPPORTUNISTIC_SWEEP_SECONDS = 30;
+
+    private final JobRunnerConfig config;
     private final Settings settings;
     private final HandlerRegistry handlers;
-    private final String owner;
     private final PayloadCodec codec;
+    private final String owner;
+    private final AtomicLong lastSweep = new AtomicLong();
     private volatile RunnerContext context;
-    private volatile JobExecutor executor;
+    private volatile JobRuns runs;
     private volatile Optional<LambdaSettings> lambdaSettings;
-    private volatile LambdaInvoker invoker;
+    private volatile LambdaTransport transport;
 
-    FunctionRuntime(Settings settings, HandlerRegistry handlers) {
-        this.settings = settings;
-        this.handlers = handlers;
-        this.codec = RunnerContext.codecFor(settings);
-        this.owner = "lambda@" + settings.string(LambdaSettings.OWN_FUNCTION, "function") + "/"
-                + UUID.randomUUID().toString().substring(0, 8);
+    FunctionRuntime(JobRunnerConfig config) {
+        this.config = config;
+        this.settings = config.settings();
+        this.handlers = config.handlers();
+        this.codec = config.codec();
+        this.owner = WorkerIds.next("lambda:" + settings.string(LambdaSettings.OWN_FUNCTION, "function"));
     }
 
     static FunctionRuntime fromEnvironment() {
-        ClassLoader loader = FunctionRuntime.class.getClassLoader();
-        return new FunctionRuntime(Settings.fromEnvironment(), HandlerRegistry.builder().discover(loader).build());
-    }
-
-    HandlerRegistry handlers() {
-        return handlers;
-    }
-
-    PayloadCodec codec() {
-        return codec;
-    }
-
-    String owner() {
-        return owner;
+        return new FunctionRuntime(JobRunners.builder().classLoader(FunctionRuntime.class.getClassLoader()).config());
     }
 
     synchronized RunnerContext context() {
         if (context == null) {
-            JobRequestStore store = StoreDiscovery.open(settings, FunctionRuntime.class.getClassLoader())
-                    .orElseThrow(() -> new JobStoreException("The function has no job request store: include "
-                            + "io.jobrunner:job-request-store in the jar and set DATABASE_URL"));
-            RunnerContext opened = new RunnerContext(settings, handlers, codec(), store, true);
+            RunnerContext opened = RunnerContext.open(config);
             try {
+                if (!opened.hasStore()) {
+                    throw new JobStoreException("The function has no job request store: include "
+                            + "io.jobrunner:job-request-store in the jar and set DATABASE_URL");
+                }
                 opened.requireSharedStore("the Lambda function");
             } catch (RuntimeException e) {
                 opened.close();
@@ -73,11 +82,65 @@ final class FunctionRuntime {
         return context().store();
     }
 
-    synchronized JobExecutor executor() {
-        if (executor == null) {
-            executor = JobExecutor.forContext(context());
+    /** Runs a task; its failure is thrown as {@link TaskFailedException}, a payload that does not fit as is. */
+    void runTask(String taskName, String payloadJson) {
+        TaskHandler<?> handler = handlers.requireTask(taskName);
+        try {
+            Tasks.run(codec, handler, payloadJson.getBytes(StandardCharsets.UTF_8));
+        } catch (PayloadException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new TaskFailedException(taskName, e);
         }
-        return executor;
+    }
+
+    /**
+     * Claims and runs one attempt of a job; when the claim is refused, the request as it stands.
+     *
+     * @throws MalformedMessageException when no request has the id
+     */
+    JobRuns.Run runJob(long jobId, Instant deadline) {
+        JobRuns.Run run = runs().runOnce(jobId, null, deadline);
+        if (run.request() == null) {
+            throw new MalformedMessageException("job request " + jobId + " does not exist in " + store().description()
+                    + " (purged, sent to the wrong function, or the producer uses another DATABASE_URL)",
+                    "{\"jobId\":" + jobId + "}");
+        }
+        return run;
+    }
+
+    private synchronized JobRuns runs() {
+        if (runs == null) {
+            runs = new JobRuns(context(), owner);
+        }
+        return runs;
+    }
+
+    /**
+     * Recovery and hand-offs: fails abandoned requests, and when this function dispatches to one
+     * (JOB_RUNNER_LAMBDA_FUNCTION), queues again those abandoned with attempts left and invokes it for
+     * what is due and not handed off.
+     */
+    HandOffSweep.Counts sweep() {
+        lastSweep.set(System.currentTimeMillis());
+        Optional<LambdaTransport> target = transport();
+        if (target.isEmpty()) {
+            return new HandOffSweep.Counts(0, 0, Recovery.failAbandoned(store()));
+        }
+        return new HandOffSweep(store(), target.get()).sweep();
+    }
+
+    /** Sweeps after a job, when this container has not swept in the last half minute. */
+    void sweepIfDue() {
+        long now = System.currentTimeMillis();
+        long last = lastSweep.get();
+        if (now - last >= OPPORTUNISTIC_SWEEP_SECONDS * 1000 && lastSweep.compareAndSet(last, now)) {
+            try {
+                sweep();
+            } catch (RuntimeException e) {
+                log.warn("Hand-off sweep after the job failed; the next one retries: {}", e.toString());
+            }
+        }
     }
 
     /** The function jobs are handed to, when this function is configured to dispatch to one. */
@@ -89,10 +152,12 @@ final class FunctionRuntime {
         return lambdaSettings;
     }
 
-    synchronized LambdaInvoker invoker(LambdaSettings target) {
-        if (invoker == null) {
-            invoker = new LambdaInvoker(target);
+    /** How this function hands jobs off, when it dispatches to one. */
+    synchronized Optional<LambdaTransport> transport() {
+        if (transport == null && lambdaSettings().isPresent()) {
+            LambdaSettings target = lambdaSettings().get();
+            transport = new LambdaTransport(target, new LambdaInvoker(target, config.client(LambdaClient.class)));
         }
-        return invoker;
+        return Optional.ofNullable(transport);
     }
 }

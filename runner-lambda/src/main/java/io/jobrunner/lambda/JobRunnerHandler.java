@@ -5,8 +5,11 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.MalformedMessageException;
-import io.jobrunner.spi.Envelope;
+import io.jobrunner.internal.Envelope;
+import io.jobrunner.internal.HandOffRunner;
+import io.jobrunner.internal.HandOffSweep;
 import io.jobrunner.spi.RunnerContext;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,9 +38,23 @@ public final class JobRunnerHandler implements RequestStreamHandler {
 
     private final FunctionRuntime runtime;
 
-    /** The constructor Lambda calls: the runtime is built once per container, lazily. */
+    /**
+     * The constructor Lambda calls: configured from the environment, with the handlers listed in
+     * {@code META-INF/services}; built once per container.
+     */
     public JobRunnerHandler() {
         this(sharedRuntime());
+    }
+
+    /**
+     * A handler configured in code, for applications whose handlers come from a dependency-injection
+     * container: build the config as producers do, e.g.
+     * {@code new JobRunnerHandler(JobRunners.builder().handlers(registry).config())}, once per
+     * container (in a static field or the function class's constructor), and delegate to it from
+     * the class Lambda instantiates.
+     */
+    public JobRunnerHandler(JobRunnerConfig config) {
+        this(new FunctionRuntime(config));
     }
 
     JobRunnerHandler(FunctionRuntime runtime) {
@@ -79,7 +96,7 @@ public final class JobRunnerHandler implements RequestStreamHandler {
         if ("aws.events".equals(event.path("source").asText()) || "Scheduled Event".equals(event.path("detail-type").asText())) {
             ObjectNode result = MAPPER.createObjectNode();
             int fired = fireDueSchedules();
-            HandOffSweep.Counts counts = new HandOffSweep(runtime).run();
+            HandOffSweep.Counts counts = runtime.sweep();
             result.put("scheduled", fired).put("handedOff", counts.handedOff()).put("requeued", counts.requeued()).put("failed", counts.failed());
             return result;
         }
@@ -92,7 +109,7 @@ public final class JobRunnerHandler implements RequestStreamHandler {
      * Needs the function to dispatch to (JOB_RUNNER_LAMBDA_FUNCTION), else nothing could run them.
      */
     private int fireDueSchedules() {
-        Optional<LambdaSettings> target = runtime.lambdaSettings();
+        Optional<LambdaTransport> target = runtime.transport();
         if (target.isEmpty()) {
             if (!runtime.store().dueSchedules(Instant.now()).isEmpty()) {
                 log.warn("Recurring jobs are due but this function does not know where to dispatch them: set "
@@ -101,7 +118,7 @@ public final class JobRunnerHandler implements RequestStreamHandler {
             return 0;
         }
         RunnerContext context = runtime.context();
-        return context.schedules(data -> LambdaJobRunner.unsentRequest(context, target.get(), data), fired -> { })
+        return context.schedules(data -> HandOffRunner.unsentRequest(context, target.get(), data), fired -> { })
                 .runDue();
     }
 }

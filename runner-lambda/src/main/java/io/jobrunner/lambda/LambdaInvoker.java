@@ -4,6 +4,7 @@ import io.jobrunner.RunnerNotConfiguredException;
 import io.jobrunner.spi.AwsClientSettings;
 import java.net.URI;
 import java.util.List;
+import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -28,11 +29,14 @@ final class LambdaInvoker implements AutoCloseable {
     }
 
     private final LambdaClient client;
+    private final boolean ownsClient;
     private final String function;
 
-    LambdaInvoker(LambdaSettings settings) {
+    /** An invoker on the application's client (kept open at close), or on one built from the settings. */
+    LambdaInvoker(LambdaSettings settings, Optional<LambdaClient> given) {
         this.function = settings.function();
-        this.client = build(settings.aws());
+        this.client = given.orElseGet(() -> build(settings.aws()));
+        this.ownsClient = given.isEmpty();
     }
 
     void invokeAsync(String payload) throws InvokeFailedException {
@@ -68,6 +72,8 @@ final class LambdaInvoker implements AutoCloseable {
 
     @Override
     public void close() {
-        client.close();
+        if (ownsClient) {
+            client.close();
+        }
     }
 }

@@ -1,11 +1,13 @@
 package io.jobrunner.lambda;
 
 import io.jobrunner.JobRunner;
+import io.jobrunner.internal.HandOffRunner;
 import io.jobrunner.spi.JobRunnerProvider;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.Settings;
 import java.util.List;
 import java.util.Set;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /** {@code lambda-async} (alias {@code lambda}): work runs in a Lambda function invoked asynchronously. */
 public final class LambdaRunnerProvider implements JobRunnerProvider {
@@ -31,6 +33,6 @@ public final class LambdaRunnerProvider implements JobRunnerProvider {
     public JobRunner create(RunnerContext context) {
         LambdaSettings settings = LambdaSettings.from(context.settings());
         context.requireSharedStore(NAME);
-        return new LambdaJobRunner(context, settings, new LambdaInvoker(settings));
+        return new HandOffRunner(context, new LambdaTransport(settings, new LambdaInvoker(settings, context.client(LambdaClient.class))));
     }
 }

@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jobrunner.JobStatus;
-import io.jobrunner.spi.Envelope;
-import io.jobrunner.spi.ExecutionOutcome;
+import io.jobrunner.internal.Envelope;
+import io.jobrunner.internal.ExecutionOutcome;
+import io.jobrunner.internal.JobRuns;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,10 +24,10 @@ final class SqsBatchEvent {
 
     private static final Logger log = LoggerFactory.getLogger(SqsBatchEvent.class);
 
-    private final JobRuns runs;
+    private final FunctionRuntime runtime;
 
     SqsBatchEvent(FunctionRuntime runtime) {
-        this.runs = new JobRuns(runtime);
+        this.runtime = runtime;
     }
 
     JsonNode handle(JsonNode records, Instant deadline) {
@@ -51,11 +52,11 @@ final class SqsBatchEvent {
     private boolean handled(String body, Instant deadline) {
         Envelope envelope = Envelope.parse(body);
         if (envelope instanceof Envelope.Task task) {
-            runs.runTask(task.taskName(), task.payloadJson());
+            runtime.runTask(task.taskName(), task.payloadJson());
             return true;
         }
-        JobRuns.JobRun run = runs.runOnce(((Envelope.Job) envelope).jobId(), deadline);
-        if (run.result() == null) {
+        JobRuns.Run run = runtime.runJob(((Envelope.Job) envelope).jobId(), deadline);
+        if (!run.ran()) {
             JobStatus status = run.request().status();
             return status == JobStatus.SUCCEEDED || status == JobStatus.CANCELLED;
         }

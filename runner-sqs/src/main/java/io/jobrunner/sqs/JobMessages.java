@@ -1,7 +1,7 @@
 package io.jobrunner.sqs;
 
 import io.jobrunner.JobRequest;
-import io.jobrunner.spi.Envelope;
+import io.jobrunner.internal.Envelope;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.regex.Pattern;

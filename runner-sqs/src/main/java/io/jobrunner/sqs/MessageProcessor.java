@@ -2,15 +2,17 @@ package io.jobrunner.sqs;
 
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobRequest;
-import io.jobrunner.JobRequestStore;
 import io.jobrunner.MalformedMessageException;
 import io.jobrunner.PayloadCodec;
 import io.jobrunner.PayloadException;
 import io.jobrunner.TaskHandler;
-import io.jobrunner.spi.Envelope;
-import io.jobrunner.spi.ExecutionOutcome;
-import io.jobrunner.spi.JobExecutor;
-import io.jobrunner.spi.RetryBackoff;
+import io.jobrunner.internal.Envelope;
+import io.jobrunner.internal.JobRuns;
+import io.jobrunner.internal.Recovery;
+import io.jobrunner.internal.RetryBackoff;
+import io.jobrunner.internal.Tasks;
+import io.jobrunner.spi.store.JobRequestStore;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -34,8 +36,8 @@ final class MessageProcessor {
 
     /** What the processor needs from the worker; one per worker. */
     record Parts(SqsClient client, String queueUrl, QueueAttributes queue, HandlerRegistry handlers, PayloadCodec codec,
-                 JobRequestStore store, JobExecutor executor, RetryBackoff backoff, String owner, Duration leaseTime,
-                 VisibilityHeartbeat heartbeat, DeleteBatcher deleter) {
+                 JobRequestStore store, JobRuns runs, RetryBackoff backoff, VisibilityHeartbeat heartbeat,
+                 DeleteBatcher deleter) {
     }
 
     private final Parts parts;
@@ -73,7 +75,7 @@ final class MessageProcessor {
         }
         ScheduledFuture<?> heartbeat = parts.heartbeat().track(message);
         try {
-            runTaskHandler(handler.get(), task.payloadJson());
+            Tasks.run(parts.codec(), handler.get(), task.payloadJson().getBytes(StandardCharsets.UTF_8));
             parts.deleter().delete(message);
         } catch (PayloadException e) {
             unprocessable(message, e.getMessage());
@@ -88,28 +90,23 @@ final class MessageProcessor {
         }
     }
 
-    private <P> void runTaskHandler(TaskHandler<P> handler, String payloadJson) throws Exception {
-        handler.run(parts.codec().decode(handler.name(), payloadJson, handler.payloadType()));
-    }
-
     private void runJob(Message message, long jobId) {
-        Optional<JobRequest> claimed = parts.store().claim(jobId, parts.queueUrl(), parts.owner(), parts.leaseTime());
-        if (claimed.isEmpty()) {
-            settleUnclaimed(message, jobId);
-            return;
-        }
-        ExecutionOutcome outcome;
+        JobRuns.Run run;
         ScheduledFuture<?> heartbeat = parts.heartbeat().track(message);
         try {
-            outcome = parts.executor().execute(claimed.get(), null);
+            run = parts.runs().runOnce(jobId, parts.queueUrl(), null);
         } finally {
             heartbeat.cancel(false);
+        }
+        if (!run.ran()) {
+            settleUnclaimed(message, jobId, run.request());
+            return;
         }
         // A shutdown may have interrupted the run; the message must still be settled, and the SDK
         // refuses calls on an interrupted thread.
         boolean interrupted = Thread.interrupted();
         try {
-            settle(message, jobId, outcome);
+            settle(message, jobId, run);
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -117,10 +114,10 @@ final class MessageProcessor {
         }
     }
 
-    private void settle(Message message, long jobId, ExecutionOutcome outcome) {
-        switch (outcome.result()) {
+    private void settle(Message message, long jobId, JobRuns.Run run) {
+        switch (run.result()) {
             case SUCCEEDED, CANCELLED -> parts.deleter().delete(message);
-            case RETRY_SCHEDULED -> setVisibility(message, until(outcome.request().runAt()));
+            case RETRY_SCHEDULED -> setVisibility(message, until(run.request().runAt()));
             case FAILED -> failed(message, jobId);
             case RELEASED -> release(message);
             case LEASE_LOST -> log.warn("Job request {} was taken over by another worker; message {} is left to return",
@@ -129,15 +126,13 @@ final class MessageProcessor {
     }
 
     /** The claim was refused: a duplicate, a request still ahead, one that is finished, or none at all. */
-    private void settleUnclaimed(Message message, long jobId) {
-        Optional<JobRequest> current = parts.store().find(jobId);
-        if (current.isEmpty()) {
+    private void settleUnclaimed(Message message, long jobId, JobRequest request) {
+        if (request == null) {
             unprocessable(message, "job request " + jobId + " does not exist in " + parts.store().description()
                     + ": the producer stores jobs elsewhere (check that DATABASE_URL is the same for producers and "
                     + "workers), the request was purged, or the message reached the wrong queue");
             return;
         }
-        JobRequest request = current.get();
         if (!parts.queueUrl().equals(request.handOffTarget())) {
             unprocessable(message, "job request " + jobId + " (" + request.jobType() + ") was dispatched by runner '"
                     + request.runner() + "' to " + (request.handOffTarget() == null ? "no queue" : request.handOffTarget())
@@ -153,7 +148,7 @@ final class MessageProcessor {
                 if (request.lockedUntil() != null && request.lockedUntil().isAfter(now)) {
                     setVisibility(message, until(request.lockedUntil()).plusSeconds(1));
                 } else {
-                    parts.store().failAbandoned();
+                    Recovery.failAbandoned(parts.store());
                     failed(message, jobId);
                 }
             }

@@ -1,10 +1,13 @@
 package io.jobrunner.sqs;
 
 import io.jobrunner.JobRunner;
+import io.jobrunner.internal.HandOffRunner;
 import io.jobrunner.spi.JobRunnerProvider;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.Settings;
 import java.util.List;
+import java.util.Optional;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** {@code sqs}: tasks and jobs go to an SQS queue that {@link SqsWorker}s consume. */
 public final class SqsRunnerProvider implements JobRunnerProvider {
@@ -25,6 +28,8 @@ public final class SqsRunnerProvider implements JobRunnerProvider {
     public JobRunner create(RunnerContext context) {
         SqsSettings settings = SqsSettings.from(context.settings());
         context.requireSharedStore(NAME);
-        return new SqsJobRunner(context, settings, SqsClients.create(settings));
+        Optional<SqsClient> given = context.client(SqsClient.class);
+        return new HandOffRunner(context, new SqsTransport(settings, given.orElseGet(() -> SqsClients.create(settings)),
+                given.isEmpty()));
     }
 }

@@ -1,5 +1,6 @@
 package io.jobrunner.sqs;
 
+import io.jobrunner.spi.Transport.Failure;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,10 +26,6 @@ final class SqsSender {
         static Outgoing task(String body) {
             return new Outgoing(body, null, UUID.randomUUID().toString(), 0);
         }
-    }
-
-    /** An entry of a batch that was not sent: its position in the list given, and why. */
-    record Failure(int index, String reason) {
     }
 
     private final SqsClient client;
@@ -99,11 +96,11 @@ final class SqsSender {
             response.failed().forEach(error -> failed.put(error.id(), error));
             for (BatchResultErrorEntry error : failed.values()) {
                 failures.add(new Failure(Integer.parseInt(error.id()), error.code() + ": " + error.message()
-                        + (error.senderFault() ? " (sender fault)" : " (SQS fault, may succeed if sent again)")));
+                        + (error.senderFault() ? " (sender fault)" : " (SQS fault, may succeed if sent again)"), null));
             }
         } catch (SdkException e) {
             for (int i = start; i < end; i++) {
-                failures.add(new Failure(i, e.getMessage()));
+                failures.add(new Failure(i, e.getMessage(), e));
             }
         }
         return failures;

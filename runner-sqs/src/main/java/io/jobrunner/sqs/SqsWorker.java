@@ -1,18 +1,22 @@
 package io.jobrunner.sqs;
 
 import io.jobrunner.HandlerRegistry;
-import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobRunnerConfig;
+import io.jobrunner.JobRunners;
 import io.jobrunner.JobSchedules;
-import io.jobrunner.spi.JobExecutor;
-import io.jobrunner.spi.NamedThreads;
+import io.jobrunner.RunnerNotConfiguredException;
+import io.jobrunner.internal.HandOffRunner;
+import io.jobrunner.internal.HandOffSweep;
+import io.jobrunner.internal.JobRuns;
+import io.jobrunner.internal.NamedThreads;
+import io.jobrunner.internal.ScheduleTicker;
+import io.jobrunner.internal.WorkerIds;
 import io.jobrunner.spi.RunnerContext;
-import io.jobrunner.spi.ScheduleTicker;
-import io.jobrunner.spi.Settings;
-import java.lang.management.ManagementFactory;
+import io.jobrunner.spi.store.JobRequestStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -41,8 +45,9 @@ public final class SqsWorker implements AutoCloseable {
 
     private final SqsSettings settings;
     private final SqsClient client;
+    private final boolean ownsClient;
     private final JobRequestStore store;
-    private final JobExecutor executor;
+    private final JobRuns runs;
     private final QueueAttributes queue;
     private final Duration visibility;
     private final Semaphore slots;
@@ -53,16 +58,19 @@ public final class SqsWorker implements AutoCloseable {
     private final DeleteBatcher deleter;
     private final MessageProcessor processor;
     private final HandOffSweep handOffSweep;
+    private final SqsTransport transport;
     private final RunnerContext context;
     private final JobSchedules schedules;
     private ScheduleTicker scheduler;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong received = new AtomicLong();
     private volatile boolean running;
+    private boolean closed;
 
-    private SqsWorker(RunnerContext context, SqsSettings settings, SqsClient client) {
+    private SqsWorker(RunnerContext context, SqsSettings settings, SqsClient client, boolean ownsClient) {
         this.settings = settings;
         this.client = client;
+        this.ownsClient = ownsClient;
         this.store = context.store();
         this.queue = QueueAttributes.read(client, settings.queueUrl());
         this.visibility = settings.visibilityTimeout().orElse(queue.visibilityTimeout());
@@ -70,39 +78,70 @@ public final class SqsWorker implements AutoCloseable {
             log.warn("Queue {} has no redrive policy: messages that cannot be processed, and those of failed jobs, are "
                     + "deleted instead of moved to a dead-letter queue", settings.queueUrl());
         }
-        this.executor = JobExecutor.forContext(context);
+        this.runs = new JobRuns(context, WorkerIds.next("sqs-worker"));
         this.slots = new Semaphore(settings.concurrency());
         this.pollers = Executors.newFixedThreadPool(settings.pollers(), NamedThreads.factory("sqs-poller-", true));
         this.handlers = Executors.newFixedThreadPool(settings.concurrency(), NamedThreads.factory("sqs-handler-", false));
         this.sweeper = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("sqs-hand-off-", true));
         this.heartbeat = new VisibilityHeartbeat(client, settings.queueUrl(), visibility);
         this.deleter = new DeleteBatcher(client, settings.queueUrl());
-        String owner = "sqs-worker@" + ManagementFactory.getRuntimeMXBean().getName() + "/"
-                + UUID.randomUUID().toString().substring(0, 8);
         this.processor = new MessageProcessor(new MessageProcessor.Parts(client, settings.queueUrl(), queue,
-                context.handlers(), context.codec(), store, executor, context.retryBackoff(), owner,
-                context.leaseTime(), heartbeat, deleter));
-        this.handOffSweep = new HandOffSweep(store, new SqsSender(client, settings), settings);
+                context.handlers(), context.codec(), store, runs, context.retryBackoff(), heartbeat, deleter));
+        this.transport = new SqsTransport(settings, client, false);
+        this.handOffSweep = new HandOffSweep(store, transport);
         this.context = context;
-        this.schedules = context.schedules(data -> SqsJobRunner.unsentRequest(context, settings, data),
+        this.schedules = context.schedules(data -> HandOffRunner.unsentRequest(context, transport, data),
                 fired -> handOffSweep.run());
     }
 
     /**
-     * A worker for the queue the settings name, running the given handlers, with jobs in the given
-     * store. The caller keeps the store; the worker owns its SQS client. Call {@link #start()}.
+     * A worker built from the same configuration as the producers: its settings (the queue, limits),
+     * handlers, codec, store and, if the application passed one, {@code SqsClient}. A store or client
+     * the application passed stays open at {@link #close()}; those the worker opened are closed.
+     * Call {@link #start()}.
+     *
+     * @throws RunnerNotConfiguredException naming what to set, when the queue is not configured or the
+     *                                      store is one other processes cannot read
+     */
+    public static SqsWorker create(JobRunnerConfig config) {
+        List<String> missing = SqsSettings.missing(config.settings());
+        if (!missing.isEmpty()) {
+            throw new RunnerNotConfiguredException("the SQS worker", missing);
+        }
+        SqsSettings sqs = SqsSettings.from(config.settings());
+        RunnerContext context = RunnerContext.open(config);
+        try {
+            context.requireSharedStore("the SQS worker");
+        } catch (RuntimeException e) {
+            context.close();
+            throw e;
+        }
+        Optional<SqsClient> given = context.client(SqsClient.class);
+        SqsClient client = given.orElseGet(() -> SqsClients.create(sqs));
+        try {
+            return new SqsWorker(context, sqs, client, given.isEmpty());
+        } catch (RuntimeException e) {
+            if (given.isEmpty()) {
+                client.close();
+            }
+            context.close();
+            throw e;
+        }
+    }
+
+    /**
+     * {@link #create(JobRunnerConfig)} with these settings, handlers and store: the same as
+     * {@code create(JobRunners.builder().environment(environment).handlers(handlers).store(store).config())}.
      */
     public static SqsWorker create(Map<String, String> environment, HandlerRegistry handlers, JobRequestStore store) {
-        Settings settings = Settings.of(environment);
-        RunnerContext context = new RunnerContext(settings, handlers, RunnerContext.codecFor(settings),
-                store, false);
-        SqsSettings sqs = SqsSettings.from(settings);
-        context.requireSharedStore("the SQS worker");
-        return new SqsWorker(context, sqs, SqsClients.create(sqs));
+        return create(JobRunners.builder().environment(environment).handlers(handlers).store(store).config());
     }
 
     /** Starts polling and the hand-off sweep. */
     public synchronized SqsWorker start() {
+        if (closed) {
+            throw new IllegalStateException("This SQS worker was closed; create a new one");
+        }
         if (running) {
             return this;
         }
@@ -188,9 +227,10 @@ public final class SqsWorker implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
-        if (!running) {
+        if (closed) {
             return;
         }
+        closed = true;
         running = false;
         // Pollers are not interrupted: an aborted receive can leave messages marked received on the
         // server but never handed to us. A receive in progress ends within the wait time, and what it
@@ -203,7 +243,7 @@ public final class SqsWorker implements AutoCloseable {
         handlers.shutdown();
         try {
             if (!handlers.awaitTermination(settings.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                executor.beginShutdown();
+                runs.beginShutdown();
                 List<Runnable> notStarted = handlers.shutdownNow();
                 for (Runnable work : notStarted) {
                     processor.release(((InFlight) work).message);
@@ -219,8 +259,11 @@ public final class SqsWorker implements AutoCloseable {
         } finally {
             deleter.close();
             heartbeat.close();
-            executor.close();
-            client.close();
+            runs.close();
+            if (ownsClient) {
+                client.close();
+            }
+            context.close();
             log.info("SQS worker on {} stopped", settings.queueUrl());
         }
     }

@@ -1,6 +1,6 @@
 package io.jobrunner.sqs;
 
-import io.jobrunner.spi.NamedThreads;
+import io.jobrunner.internal.NamedThreads;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

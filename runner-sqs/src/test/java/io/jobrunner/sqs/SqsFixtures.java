@@ -2,9 +2,9 @@ package io.jobrunner.sqs;
 
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobRequest;
-import io.jobrunner.JobRequestStore;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunners;
+import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.Await;

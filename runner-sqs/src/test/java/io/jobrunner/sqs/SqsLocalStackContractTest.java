@@ -3,7 +3,7 @@ package io.jobrunner.sqs;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jobrunner.HandlerRegistry;
-import io.jobrunner.JobRequestStore;
+import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.ElasticMqServer;

@@ -1,7 +1,7 @@
 package io.jobrunner.sqs;
 
 import io.jobrunner.HandlerRegistry;
-import io.jobrunner.JobRequestStore;
+import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.ElasticMqServer;

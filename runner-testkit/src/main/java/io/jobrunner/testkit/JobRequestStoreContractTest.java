@@ -2,15 +2,15 @@ package io.jobrunner.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jobrunner.ClaimFilter;
-import io.jobrunner.InsertResult;
 import io.jobrunner.JobAttempt;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
-import io.jobrunner.JobRequestStore;
 import io.jobrunner.JobStatus;
-import io.jobrunner.Lease;
-import io.jobrunner.NewJobRequest;
+import io.jobrunner.spi.store.ClaimFilter;
+import io.jobrunner.spi.store.InsertResult;
+import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.Lease;
+import io.jobrunner.spi.store.NewJobRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.jobrunner.DispatchRejectedException;
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobAttempt;
+import io.jobrunner.JobCounts;
 import io.jobrunner.JobData;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
-import io.jobrunner.JobRequestStore;
+import io.jobrunner.JobRequests;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunners;
 import io.jobrunner.JobStatus;
@@ -17,6 +18,7 @@ import io.jobrunner.JobStoreException;
 import io.jobrunner.PayloadException;
 import io.jobrunner.PayloadTooLargeException;
 import io.jobrunner.UnknownHandlerException;
+import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.testkit.ContractHandlers.Flaky;
 import io.jobrunner.testkit.ContractHandlers.Greeting;
 import io.jobrunner.testkit.ContractHandlers.Numbers;
@@ -27,8 +29,8 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -153,7 +155,36 @@ public abstract class JobRunnerContractTest implements JobSemanticsContract, Tra
     @Test
     void reportsItsNameAndUsesTheGivenStore() {
         assertThat(runner.name()).isEqualTo(expectedRunnerName());
-        assertThat(runner.store()).isSameAs(store);
+        JobRequest job = runner.dispatchJob(JobData.of("sum", new Numbers(List.of(1))));
+        assertThat(runner.jobs().find(job.id())).as("the runner reads the given store").isPresent();
+        assertThat(store.find(job.id())).isPresent();
+        assertThat(runner.jobs().description()).isEqualTo(store.description());
+    }
+
+    @Test
+    void theApplicationsViewFindsListsCountsAwaitsAndPurges() {
+        JobRequest first = runner.dispatchJob(JobData.of("sum", new Numbers(List.of(1, 2))));
+        JobRequest second = runner.dispatchJob(JobData.builder("sum").payload(new Numbers(List.of(3))).dedupKey("view-2").build());
+
+        JobRequests jobs = runner.jobs();
+        assertThat(jobs.await(first.id(), TIMEOUT).orElseThrow().status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(jobs.await("view-2", TIMEOUT).orElseThrow().id()).isEqualTo(second.id());
+        assertThat(jobs.list(JobQuery.all().withJobType("sum").withStatus(JobStatus.SUCCEEDED)))
+                .extracting(JobRequest::id).containsExactly(first.id(), second.id());
+        assertThat(jobs.list(JobQuery.all().withJobType("sum").after(first.id()).limit(1)))
+                .extracting(JobRequest::id).containsExactly(second.id());
+        JobCounts counts = jobs.counts();
+        assertThat(counts.of("sum", JobStatus.SUCCEEDED)).isEqualTo(2);
+        assertThat(counts.of(JobStatus.SUCCEEDED)).isEqualTo(2);
+        assertThat(counts.of(JobStatus.QUEUED)).isZero();
+        assertThat(counts.total()).isEqualTo(2);
+
+        assertThat(jobs.purgeFinished(Duration.ofHours(1))).as("finished just now: kept").isZero();
+        Await.until("the finish times are in the past", TIMEOUT, () -> jobs.purgeFinished(Duration.ZERO) == 2);
+        assertThat(jobs.find(first.id())).isEmpty();
+        assertThat(jobs.findByDedupKey("view-2")).isEmpty();
+        assertThatThrownBy(() -> jobs.purgeFinished(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Duration.ofDays(14)");
     }
 
     @Test

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
-import io.jobrunner.JobRequestStore;
 import io.jobrunner.JobStatus;
-import io.jobrunner.Lease;
-import io.jobrunner.NewJobRequest;
 import io.jobrunner.RecurringJob;
-import io.jobrunner.ScheduleFiring;
 import io.jobrunner.ScheduledJob;
+import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.Lease;
+import io.jobrunner.spi.store.NewJobRequest;
+import io.jobrunner.spi.store.ScheduleFiring;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -6,17 +6,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jobrunner.JobData;
 import io.jobrunner.JobRequest;
-import io.jobrunner.JobRequestStore;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobStatus;
+import io.jobrunner.spi.store.JobRequestStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.OptionalLong;
 import java.util.List;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,4 +1,4 @@
-package io.jobrunner.spi;
+package io.jobrunner.internal;
 
 import io.jobrunner.JobSchedules;
 import java.time.Duration;

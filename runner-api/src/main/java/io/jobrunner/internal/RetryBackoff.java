@@ -1,4 +1,4 @@
-package io.jobrunner.spi;
+package io.jobrunner.internal;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;

@@ -1,7 +1,9 @@
-package io.jobrunner.spi;
+package io.jobrunner.internal;
 
-import io.jobrunner.JobRequestStore;
 import io.jobrunner.JobStoreException;
+import io.jobrunner.spi.Settings;
+import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.JobRequestStoreProvider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

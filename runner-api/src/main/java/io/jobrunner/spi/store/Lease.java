@@ -1,4 +1,6 @@
-package io.jobrunner;
+package io.jobrunner.spi.store;
+
+import io.jobrunner.JobRequest;
 
 /**
  * The right to change a running {@link JobRequest}: the worker that claimed it, for one attempt.

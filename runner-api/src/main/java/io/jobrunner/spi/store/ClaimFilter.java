@@ -1,5 +1,6 @@
-package io.jobrunner;
+package io.jobrunner.spi.store;
 
+import io.jobrunner.JobRequest;
 import java.util.Set;
 
 /**

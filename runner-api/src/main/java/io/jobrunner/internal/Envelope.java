@@ -1,4 +1,4 @@
-package io.jobrunner.spi;
+package io.jobrunner.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,9 +1,9 @@
-package io.jobrunner.spi;
+package io.jobrunner.internal;
 
 import io.jobrunner.JobContext;
 import io.jobrunner.JobRequest;
-import io.jobrunner.JobRequestStore;
-import io.jobrunner.Lease;
+import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.Lease;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;

@@ -1,4 +1,6 @@
-package io.jobrunner;
+package io.jobrunner.spi.store;
+
+import io.jobrunner.JobRequest;
 
 /**
  * The outcome of {@link JobRequestStore#insert}: the stored request, and what the call did with it.

@@ -1,4 +1,4 @@
-package io.jobrunner;
+package io.jobrunner.spi.store;
 
 import java.time.Instant;
 

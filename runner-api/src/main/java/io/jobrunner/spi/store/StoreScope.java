@@ -1,4 +1,4 @@
-package io.jobrunner;
+package io.jobrunner.spi.store;
 
 /**
  * Which processes can read a {@link JobRequestStore}'s requests: what decides whether work may be

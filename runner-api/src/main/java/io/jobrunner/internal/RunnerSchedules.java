@@ -1,9 +1,10 @@
-package io.jobrunner.spi;
+package io.jobrunner.internal;
 
 import io.jobrunner.JobData;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobSchedules;
-import io.jobrunner.NewJobRequest;
+import io.jobrunner.spi.RunnerContext;
+import io.jobrunner.spi.store.NewJobRequest;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;

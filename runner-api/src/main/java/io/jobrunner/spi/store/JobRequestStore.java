@@ -1,5 +1,12 @@
-package io.jobrunner;
+package io.jobrunner.spi.store;
 
+import io.jobrunner.JobAttempt;
+import io.jobrunner.JobCounts;
+import io.jobrunner.JobContext;
+import io.jobrunner.JobQuery;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobStoreException;
+import io.jobrunner.ScheduledJob;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,7 +15,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where {@link JobRequest}s live. Implementations are thread-safe, and safe to share between
+ * Where {@link JobRequest}s live: the service a store implementation provides to runners and
+ * workers (claims, lease transitions, the hand-off outbox, recovery, schedules). Applications do
+ * not call it; they read and act through {@link io.jobrunner.JobRequests}. Implementations are thread-safe, and safe to share between
  * processes where their storage is shared (PostgreSQL).
  *
  * <p>Every transition is conditional. A method that changes a request returns it as changed, or
@@ -55,6 +64,9 @@ public interface JobRequestStore extends AutoCloseable {
 
     /** One page of requests matching the query, in id order. */
     List<JobRequest> list(JobQuery query);
+
+    /** How many requests there are, by job type and status. */
+    JobCounts counts();
 
     /**
      * Takes one request to run: {@code queued} with {@code run_at} passed, or {@code running} with an

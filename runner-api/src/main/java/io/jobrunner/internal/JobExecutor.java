@@ -1,15 +1,16 @@
-package io.jobrunner.spi;
+package io.jobrunner.internal;
 
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobAttempt;
 import io.jobrunner.JobHandler;
 import io.jobrunner.JobPolicy;
 import io.jobrunner.JobRequest;
-import io.jobrunner.JobRequestStore;
 import io.jobrunner.JobTimeoutException;
-import io.jobrunner.Lease;
 import io.jobrunner.PayloadCodec;
 import io.jobrunner.PayloadException;
+import io.jobrunner.spi.RunnerContext;
+import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.Lease;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;

@@ -1,10 +1,10 @@
-package io.jobrunner.spi;
+package io.jobrunner.spi.store;
 
-import io.jobrunner.JobRequestStore;
+import io.jobrunner.spi.Settings;
 
 /**
  * Opens the {@link JobRequestStore} a runner uses when the application passes none. Listed in
- * {@code META-INF/services/io.jobrunner.spi.JobRequestStoreProvider}; exactly one may be on the
+ * {@code META-INF/services/io.jobrunner.spi.store.JobRequestStoreProvider}; exactly one may be on the
  * class path. Public no-arg constructor, stateless, thread-safe.
  */
 public interface JobRequestStoreProvider {

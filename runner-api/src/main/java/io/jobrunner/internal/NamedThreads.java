@@ -1,4 +1,4 @@
-package io.jobrunner.spi;
+package io.jobrunner.internal;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,4 +1,6 @@
-package io.jobrunner;
+package io.jobrunner.spi.store;
+
+import io.jobrunner.JobRequest;
 
 /**
  * What {@link JobRequestStore#fireSchedule} did with one occurrence. Immutable.

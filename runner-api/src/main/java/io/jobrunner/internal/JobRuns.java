@@ -1,0 +1,106 @@
+package io.jobrunner.internal;
+
+import io.jobrunner.JobRequest;
+import io.jobrunner.spi.RunnerContext;
+import io.jobrunner.spi.store.ClaimFilter;
+import io.jobrunner.spi.store.JobRequestStore;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Claim, run, settle: how every worker runs a job, whatever brought it the id (a local queue, an SQS
+ * message, a Lambda event). A claim is conditional, so a duplicate, a request not yet due or one
+ * held by another lease is returned as it stands and not run. Thread-safe; one per worker.
+ */
+public final class JobRuns implements AutoCloseable {
+
+    /**
+     * How one run ended.
+     *
+     * @param result  the attempt's outcome, or {@code null} when the claim was refused and nothing ran
+     * @param request the request as it stands after, or {@code null} when no request has the id
+     */
+    public record Run(ExecutionOutcome.Result result, JobRequest request) {
+
+        public boolean ran() {
+            return result != null;
+        }
+    }
+
+    private final RunnerContext context;
+    private final String owner;
+    private volatile JobExecutor executor;
+
+    /** @param owner the lease owner this worker claims as ({@link WorkerIds#next(String)}) */
+    public JobRuns(RunnerContext context, String owner) {
+        this.context = context;
+        this.owner = owner;
+    }
+
+    public String owner() {
+        return owner;
+    }
+
+    /**
+     * Claims the request and runs one attempt.
+     *
+     * @param handOffTarget claim only a request handed off to this target (a queue), or {@code null} for any
+     * @param deadline      when the platform stops the run, or {@code null}
+     */
+    public Run runOnce(long id, String handOffTarget, Instant deadline) {
+        JobRequestStore store = context.store();
+        Optional<JobRequest> claimed = handOffTarget == null
+                ? store.claim(id, owner, context.leaseTime())
+                : store.claim(id, handOffTarget, owner, context.leaseTime());
+        if (claimed.isEmpty()) {
+            return new Run(null, store.find(id).orElse(null));
+        }
+        return run(claimed.get(), deadline);
+    }
+
+    /** Runs one attempt of a request this worker claimed ({@link #claimNext}). */
+    public Run run(JobRequest claimed, Instant deadline) {
+        ExecutionOutcome outcome = executor().execute(claimed, deadline);
+        JobRequest after = outcome.request() != null ? outcome.request() : context.store().find(claimed.id()).orElse(null);
+        return new Run(outcome.result(), after);
+    }
+
+    /** Claims up to {@code limit} due requests matching the filter, for {@link #run}. */
+    public List<JobRequest> claimNext(ClaimFilter filter, int limit) {
+        return context.store().claimNext(filter, owner, context.leaseTime(), limit);
+    }
+
+    /** Gives a request this worker claimed but will not run back to the queue, its attempt not counted. */
+    public void release(JobRequest claimed) {
+        claimed.lease().ifPresent(lease -> context.store().release(lease));
+    }
+
+    /** From now on, a run stopped by an interrupt is released to the queue rather than counted as failed. */
+    public void beginShutdown() {
+        JobExecutor current = executor;
+        if (current != null) {
+            current.beginShutdown();
+        }
+    }
+
+    private JobExecutor executor() {
+        JobExecutor current = executor;
+        if (current == null) {
+            synchronized (this) {
+                if (executor == null) {
+                    executor = JobExecutor.forContext(context);
+                }
+                current = executor;
+            }
+        }
+        return current;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (executor != null) {
+            executor.close();
+        }
+    }
+}

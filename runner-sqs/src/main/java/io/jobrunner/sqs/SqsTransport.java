@@ -1,0 +1,104 @@
+package io.jobrunner.sqs;
+
+import io.jobrunner.JobRequest;
+import io.jobrunner.spi.Transport;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * How {@code sqs} hands work off: a message per task or job, sent alone or in batches of ten. Jobs
+ * are delayed in the queue up to SQS's 15 minutes (not at all on FIFO queues, which have no
+ * per-message delay); later ones wait in the store for the sweep. Thread-safe.
+ */
+final class SqsTransport implements Transport {
+
+    private final SqsSettings settings;
+    private final SqsClient client;
+    private final boolean ownsClient;
+    private final SqsSender sender;
+
+    /** @param ownsClient whether {@link #close()} closes the client (false for one the application passed) */
+    SqsTransport(SqsSettings settings, SqsClient client, boolean ownsClient) {
+        this.settings = settings;
+        this.client = client;
+        this.ownsClient = ownsClient;
+        this.sender = new SqsSender(client, settings);
+    }
+
+    @Override
+    public String runnerName() {
+        return SqsRunnerProvider.NAME;
+    }
+
+    @Override
+    public String target() {
+        return settings.queueUrl();
+    }
+
+    @Override
+    public long maxTaskBytes() {
+        return settings.maxMessageBytes();
+    }
+
+    @Override
+    public String maxTaskBytesLimit() {
+        return "the SQS message limit, " + SqsSettings.MAX_MESSAGE_BYTES;
+    }
+
+    /** Due within SQS's delay limit (due now, on FIFO queues). */
+    @Override
+    public boolean sendsNow(Instant runAt, Instant now) {
+        if (runAt == null || !runAt.isAfter(now)) {
+            return true;
+        }
+        return !sender.fifo() && Duration.between(now, runAt).compareTo(SqsSettings.MAX_DELAY) <= 0;
+    }
+
+    /** A little before the last moment SQS can still delay a message; nothing ahead on FIFO queues. */
+    @Override
+    public Duration sweepLookAhead() {
+        return sender.fifo() ? Duration.ZERO : SqsSettings.MAX_DELAY.minusSeconds(30);
+    }
+
+    @Override
+    public Duration handOffStaleAfter() {
+        return settings.handOffStaleAfter();
+    }
+
+    /** No: a running job's message stays in the queue and comes back when its worker dies. */
+    @Override
+    public boolean requeuesAbandoned() {
+        return false;
+    }
+
+    @Override
+    public List<Failure> sendTasks(List<String> envelopes) {
+        List<SqsSender.Outgoing> messages = envelopes.stream().map(SqsSender.Outgoing::task).toList();
+        return messages.size() == 1 ? sendOne(messages.get(0)) : sender.sendAll(messages);
+    }
+
+    @Override
+    public List<Failure> sendJobs(List<JobRequest> jobs, Instant now) {
+        List<SqsSender.Outgoing> messages = jobs.stream().map(job -> JobMessages.outgoing(job, now)).toList();
+        return messages.size() == 1 ? sendOne(messages.get(0)) : sender.sendAll(messages);
+    }
+
+    private List<Failure> sendOne(SqsSender.Outgoing message) {
+        try {
+            sender.send(message);
+            return List.of();
+        } catch (SdkException e) {
+            return List.of(new Failure(0, "SQS did not accept the message: " + e.getMessage(), e));
+        }
+    }
+
+    @Override
+    public void close() {
+        if (ownsClient) {
+            client.close();
+        }
+    }
+}
