@@ -187,6 +187,26 @@ class LambdaHandlerIT {
     }
 
     @Test
+    void aJobHandedToAnotherFunctionIsNeverRunAndTheErrorNamesBothFunctions() {
+        long foreign = store.insert(new NewJobRequest("count", null, "\"someone-elses\"", null, null, 3, "lambda-async")
+                .withHandOff("billing-jobs", true)).request().id();
+        long missing = foreign + 1_000;
+
+        InvokeResponse response = invoke("{\"type\":\"JOB\",\"jobId\":" + foreign + "}");
+        InvokeResponse unknown = invoke("{\"type\":\"JOB\",\"jobId\":" + missing + "}");
+
+        assertThat(response.functionError()).isEqualTo("Unhandled");
+        assertThat(response.payload().asUtf8String()).contains("MalformedMessageException")
+                .contains("job request " + foreign).contains("'billing-jobs'").contains("'" + LambdaFunction.NAME + "'");
+        assertThat(unknown.functionError()).isEqualTo("Unhandled");
+        assertThat(unknown.payload().asUtf8String()).contains("job request " + missing + " does not exist");
+        JobRequest untouched = store.find(foreign).orElseThrow();
+        assertThat(untouched.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(untouched.attempts()).isZero();
+        assertThat(effects.count("someone-elses")).isZero();
+    }
+
+    @Test
     void handlersAreGivenTheRemainingTimeOfTheInvocation() {
         JobRequest job = producer(lambda.endpoint()).dispatchJob(JobData.of("remaining", "x"));
         long remaining = Long.parseLong(awaitFinished(job.id()).resultJson());

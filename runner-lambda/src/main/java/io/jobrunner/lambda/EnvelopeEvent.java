@@ -46,7 +46,7 @@ final class EnvelopeEvent {
 
     private JobRequest runJob(long jobId, Instant deadline) {
         while (true) {
-            JobRuns.Run run = runtime.runJob(jobId, deadline);
+            JobRuns.Run run = runtime.runOwnJob(jobId, deadline);
             JobRequest request = run.request();
             boolean retryOrEarly = run.ran() ? run.result() == ExecutionOutcome.Result.RETRY_SCHEDULED
                     : request.status() == JobStatus.QUEUED;

@@ -1,6 +1,7 @@
 package io.jobrunner.lambda;
 
 import io.jobrunner.HandlerRegistry;
+import io.jobrunner.JobRequest;
 import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobRunners;
 import io.jobrunner.JobStoreException;
@@ -42,6 +43,7 @@ final class FunctionRuntime {
     private final HandlerRegistry handlers;
     private final PayloadCodec codec;
     private final String owner;
+    private final String ownName;
     private final AtomicLong lastSweep = new AtomicLong();
     private volatile RunnerContext context;
     private volatile JobRuns runs;
@@ -53,7 +55,9 @@ final class FunctionRuntime {
         this.settings = config.settings();
         this.handlers = config.handlers();
         this.codec = config.codec();
-        this.owner = WorkerIds.next("lambda:" + settings.string(LambdaSettings.OWN_FUNCTION, "function"));
+        this.ownName = settings.get(LambdaSettings.OWN_FUNCTION).or(() -> settings.get(LambdaSettings.FUNCTION))
+                .map(LambdaSettings::functionName).orElse(null);
+        this.owner = WorkerIds.next("lambda:" + (ownName == null ? "function" : ownName));
     }
 
     static FunctionRuntime fromEnvironment() {
@@ -95,12 +99,33 @@ final class FunctionRuntime {
     }
 
     /**
+     * Claims and runs one attempt of a job sent to this function; when the claim is refused, the
+     * request as it stands.
+     *
+     * @throws MalformedMessageException when no request has the id, or it was handed to another function
+     *                                   (never run: Lambda's retries and on-failure destination keep the event)
+     */
+    JobRuns.Run runOwnJob(long jobId, Instant deadline) {
+        JobRuns.Run run = runJob(jobId, ownName, deadline);
+        JobRequest request = run.request();
+        if (!run.ran() && ownName != null && !ownName.equals(request.handOffTarget())) {
+            throw new MalformedMessageException("job request " + jobId + " (" + request.jobType() + ", runner "
+                    + request.runner() + ") is handed to " + (request.handOffTarget() == null ? "no function"
+                    : "'" + request.handOffTarget() + "'") + ", not to this function '" + ownName + "'; it is not run "
+                    + "here. Two applications may share the database, or the producer names another function in "
+                    + LambdaSettings.FUNCTION, "{\"jobId\":" + jobId + "}");
+        }
+        return run;
+    }
+
+    /**
      * Claims and runs one attempt of a job; when the claim is refused, the request as it stands.
      *
+     * @param handOffTarget claim only a request handed to this target, or {@code null} for any
      * @throws MalformedMessageException when no request has the id
      */
-    JobRuns.Run runJob(long jobId, Instant deadline) {
-        JobRuns.Run run = runs().runOnce(jobId, null, deadline);
+    JobRuns.Run runJob(long jobId, String handOffTarget, Instant deadline) {
+        JobRuns.Run run = runs().runOnce(jobId, handOffTarget, deadline);
         if (run.request() == null) {
             throw new MalformedMessageException("job request " + jobId + " does not exist in " + store().description()
                     + " (purged, sent to the wrong function, or the producer uses another DATABASE_URL)",

@@ -28,6 +28,27 @@ record LambdaSettings(String function, AwsClientSettings aws, long maxPayloadByt
         return missing;
     }
 
+    /**
+     * The bare function name in a name, a name with a version or alias ({@code jobs:live}), a partial
+     * ARN ({@code 123456789012:function:jobs}) or a full ARN: what requests are stored under as their
+     * hand-off target, so a producer naming the function one way and the function knowing itself by
+     * its name agree.
+     */
+    static String functionName(String nameArnOrAlias) {
+        String value = nameArnOrAlias.trim();
+        int marker = value.indexOf(":function:");
+        if (marker >= 0) {
+            value = value.substring(marker + ":function:".length());
+        }
+        int qualifier = value.indexOf(':');
+        return qualifier >= 0 ? value.substring(0, qualifier) : value;
+    }
+
+    /** The function requests are handed to, as stored on them (see {@link #functionName(String)}). */
+    String target() {
+        return functionName(function);
+    }
+
     static LambdaSettings from(Settings settings) {
         String function = settings.get(FUNCTION).or(() -> settings.get(OWN_FUNCTION))
                 .orElseThrow(() -> new RunnerNotConfiguredException(LambdaRunnerProvider.NAME, missing(settings)));

@@ -30,7 +30,7 @@ final class LambdaTransport implements Transport {
 
     @Override
     public String target() {
-        return settings.function();
+        return settings.target();
     }
 
     @Override

@@ -55,7 +55,7 @@ final class SqsBatchEvent {
             runtime.runTask(task.taskName(), task.payloadJson());
             return true;
         }
-        JobRuns.Run run = runtime.runJob(((Envelope.Job) envelope).jobId(), deadline);
+        JobRuns.Run run = runtime.runJob(((Envelope.Job) envelope).jobId(), null, deadline);
         if (!run.ran()) {
             JobStatus status = run.request().status();
             return status == JobStatus.SUCCEEDED || status == JobStatus.CANCELLED;
