@@ -130,6 +130,15 @@ public final class JdbiJobRequestStore implements JobRequestStore {
         return scope;
     }
 
+    /** On PostgreSQL, LISTEN on a connection of its own (it counts against the pool); SQLite cannot tell. */
+    @Override
+    public Optional<AutoCloseable> watchQueued(Runnable wakeUp) {
+        if (sql.dialect != SqlDialect.POSTGRESQL) {
+            return Optional.empty();
+        }
+        return Optional.of(QueuedListener.start(dataSource, wakeUp));
+    }
+
     /** True for the embedded (SQLite) store, false for PostgreSQL. */
     public boolean embedded() {
         return sql.dialect == SqlDialect.SQLITE;
@@ -319,12 +328,13 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     @Override
     public List<JobRequest> claimNext(ClaimFilter filter, String owner, Duration leaseTime, int limit) {
         List<String> types = filter.jobTypes().stream().sorted().toList();
+        List<String> queues = filter.queueNames().stream().sorted().toList();
         StringBuilder candidates = new StringBuilder("SELECT id FROM job_request WHERE " + sql.claimable);
         if (!types.isEmpty()) {
             candidates.append(" AND job_type IN ").append(StoreStatements.inList("type", types.size()));
         }
-        if (filter.queueName() != null) {
-            candidates.append(" AND queue_name = :queueName");
+        if (!queues.isEmpty()) {
+            candidates.append(" AND queue_name IN ").append(StoreStatements.inList("queue", queues.size()));
         }
         if (filter.runner() != null) {
             candidates.append(" AND runner = :runner");
@@ -333,13 +343,10 @@ public final class JdbiJobRequestStore implements JobRequestStore {
         String claim = "WITH candidates AS (" + candidates + ") UPDATE job_request " + sql.claimSet
                 + " WHERE id IN (SELECT id FROM candidates) RETURNING *";
         return call("claim job requests", () -> jdbi.withHandle(h -> {
-            Query q = bindEach(h.createQuery(claim), "type", types)
+            Query q = bindEach(bindEach(h.createQuery(claim), "type", types), "queue", queues)
                     .bind("owner", owner)
                     .bind("leaseMs", leaseTime.toMillis())
                     .bind("limit", limit);
-            if (filter.queueName() != null) {
-                q.bind("queueName", filter.queueName());
-            }
             if (filter.runner() != null) {
                 q.bind("runner", filter.runner());
             }

@@ -33,7 +33,8 @@ final class SchemaMigrations {
             new Migration(1, "create_job_request"),
             new Migration(2, "add_handed_off_at"),
             new Migration(3, "add_attempt_history"),
-            new Migration(4, "create_job_schedule"));
+            new Migration(4, "create_job_schedule"),
+            new Migration(5, "notify_database_workers"));
 
     static final List<Migration> SQLITE = List.of(
             new Migration(1, "create_tables"));

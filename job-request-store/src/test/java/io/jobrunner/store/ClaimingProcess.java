@@ -31,7 +31,7 @@ public final class ClaimingProcess {
             StringBuilder claimed = new StringBuilder();
             List<JobRequest> batch;
             do {
-                batch = store.claimNext(new ClaimFilter(Set.of(), null, null), owner, Duration.ofMinutes(10), 1);
+                batch = store.claimNext(ClaimFilter.any(), owner, Duration.ofMinutes(10), 1);
                 batch.forEach(request -> claimed.append("claimed ").append(request.id()).append('\n'));
             } while (!batch.isEmpty());
             System.out.print(claimed);

@@ -144,7 +144,7 @@ class EmbeddedStoreTest {
                 claimers.add(pool.submit(() -> {
                     List<JobRequest> batch;
                     do {
-                        batch = store.claimNext(new ClaimFilter(Set.of(), null, null), owner, Duration.ofMinutes(5), 7);
+                        batch = store.claimNext(ClaimFilter.any(), owner, Duration.ofMinutes(5), 7);
                         batch.forEach(request -> claimed.add(request.id()));
                     } while (!batch.isEmpty());
                     return null;

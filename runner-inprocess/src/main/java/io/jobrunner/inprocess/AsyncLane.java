@@ -14,6 +14,7 @@ import io.jobrunner.spi.store.ClaimFilter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -134,7 +135,7 @@ final class AsyncLane implements AutoCloseable {
     private void recoverySweep() {
         try {
             Recovery.failAbandoned(context.store());
-            ClaimFilter filter = new ClaimFilter(context.handlers().jobTypes(), null, runnerName);
+            ClaimFilter filter = new ClaimFilter(context.handlers().jobTypes(), Set.of(), runnerName);
             int room;
             while ((room = Math.min(workers.getQueue().remainingCapacity(), 100)) > 0) {
                 List<JobRequest> claimed = runs.claimNext(filter, room);

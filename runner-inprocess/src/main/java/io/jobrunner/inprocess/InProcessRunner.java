@@ -30,9 +30,17 @@ import java.util.Collection;
  */
 final class InProcessRunner implements io.jobrunner.JobRunner {
 
-    enum Mode { SYNC, ASYNC }
+    enum Mode {
+        /** On the caller's thread. */
+        SYNC,
+        /** On this runner's pool. */
+        ASYNC,
+        /** Jobs only: stored for {@link DatabaseWorker}s in other processes, which the database wakes. */
+        WORKERS
+    }
 
     private final String name;
+    private final String storedAs;
     private final RunnerContext context;
     private final Mode tasks;
     private final Mode jobs;
@@ -45,6 +53,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     /** Fires due recurring jobs on a timer unless {@code JOB_RUNNER_SCHEDULER=off}. */
     InProcessRunner(String name, RunnerContext context, Mode tasks, Mode jobs) {
         this.name = name;
+        this.storedAs = jobs == Mode.WORKERS ? DatabaseRunnerProvider.NAME : name;
         this.context = context;
         this.tasks = tasks;
         this.jobs = jobs;
@@ -53,16 +62,19 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         this.lane = tasks == Mode.ASYNC || jobs == Mode.ASYNC
                 ? new AsyncLane(name, context, runs, jobs == Mode.ASYNC)
                 : null;
-        this.schedules = RunnerSchedules.start(context, this::newRequest, this::handOff, true);
+        this.schedules = RunnerSchedules.start(context, this::newRequest, this::handOff, jobs != Mode.WORKERS);
         this.jobRequests = context.jobRequests(retried -> {
             ensureOpen("job " + retried.id());
             return handOff(retried);
         });
     }
 
+    /** The row for a job: checked against this process's handlers when it runs jobs itself. */
     private NewJobRequest newRequest(JobData data) {
-        context.handlers().requireJob(data.jobType());
-        return context.newJobRequest(data, name);
+        if (jobs != Mode.WORKERS) {
+            context.handlers().requireJob(data.jobType());
+        }
+        return context.newJobRequest(data, storedAs);
     }
 
     @Override
@@ -115,6 +127,9 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     }
 
     private JobRequest handOff(JobRequest stored) {
+        if (jobs == Mode.WORKERS) {
+            return stored;  // the row is the hand-off: the database wakes the workers
+        }
         if (jobs == Mode.SYNC) {
             return runUntilFinished(stored.id(), stored.jobType());
         }

@@ -8,9 +8,9 @@ import java.util.List;
 
 /**
  * Spoke's {@code legacy} runner: {@code JOBS_SAME_PROCESS} runs jobs in this process,
- * {@code JOBS_SYNC} awaits them, {@code TASKS_SYNC} awaits tasks. Without {@code JOBS_SAME_PROCESS},
- * Spoke only saved the row for a separate polling worker; no such worker ships yet, so that case
- * is reported as missing configuration rather than saving jobs nobody runs.
+ * {@code JOBS_SYNC} awaits them, {@code TASKS_SYNC} awaits tasks. Without {@code JOBS_SAME_PROCESS}
+ * it saves the row for a separate polling worker, as Spoke meant it: the {@code database} runner's
+ * {@link DatabaseWorker}. Tasks always run in this process.
  */
 public final class LegacyProvider implements JobRunnerProvider {
 
@@ -26,19 +26,19 @@ public final class LegacyProvider implements JobRunnerProvider {
 
     @Override
     public List<String> missingSettings(Settings settings) {
-        if (settings.flag(JOBS_SAME_PROCESS, false)) {
-            return List.of();
-        }
-        return List.of(JOBS_SAME_PROCESS + " is not true: the legacy runner would only save jobs for a separate "
-                + "polling worker, which this version does not ship. Set " + JOBS_SAME_PROCESS + "=true to run jobs in "
-                + "this process (add " + JOBS_SYNC + "=true to await them), or choose JOB_RUNNER=inprocess-async");
+        return List.of();
     }
 
     @Override
     public JobRunner create(RunnerContext context) {
         Settings settings = context.settings();
-        InProcessRunner.Mode jobs = settings.flag(JOBS_SYNC, false) ? InProcessRunner.Mode.SYNC : InProcessRunner.Mode.ASYNC;
         InProcessRunner.Mode tasks = settings.flag(TASKS_SYNC, false) ? InProcessRunner.Mode.SYNC : InProcessRunner.Mode.ASYNC;
+        if (!settings.flag(JOBS_SAME_PROCESS, false)) {
+            DatabaseRunnerProvider.requireStoreOtherProcessesRead(context, "JOB_RUNNER=" + NAME + " without "
+                    + JOBS_SAME_PROCESS + "=true");
+            return new InProcessRunner(NAME, context, tasks, InProcessRunner.Mode.WORKERS);
+        }
+        InProcessRunner.Mode jobs = settings.flag(JOBS_SYNC, false) ? InProcessRunner.Mode.SYNC : InProcessRunner.Mode.ASYNC;
         return new InProcessRunner(NAME, context, tasks, jobs);
     }
 }

@@ -78,13 +78,29 @@ class InProcessSelectionTest {
     }
 
     @Test
-    void legacyWithoutJobsSameProcessSaysWhatToSet() {
+    void legacyWithoutJobsSameProcessStoresJobsForTheDatabaseWorkerAsSpokeMeantIt() {
         assertThatThrownBy(() -> JobRunners.builder().environment(Map.of("JOB_RUNNER", "legacy", "JOB_RUNNER_STORE", "memory"))
                 .handlers(handlers()).build())
                 .isInstanceOf(RunnerNotConfiguredException.class)
                 .hasMessageContaining("JOBS_SAME_PROCESS")
-                .hasMessageContaining("JOBS_SYNC=true")
-                .hasMessageContaining("JOB_RUNNER=inprocess-async");
+                .hasMessageContaining("DATABASE_URL");
+
+        Map<String, String> shared = Map.of("JOB_RUNNER", "legacy", "JOB_RUNNER_EMBEDDED_DIR", directory.resolve("shared").toString(),
+                "JOB_RUNNER_POLL_INTERVAL", "100ms");
+        try (JobRunner producer = JobRunners.builder().environment(shared).handlers(handlers()).build()) {
+            assertThat(producer.name()).isEqualTo("legacy");
+            JobRequest job = producer.dispatchJob(JobData.of("echo", "for the worker"));
+            assertThat(job.runner()).isEqualTo("database");
+            Await.holdsFor("nothing in the producer runs it", Duration.ofMillis(500),
+                    () -> producer.jobs().find(job.id()).orElseThrow().status() == JobStatus.QUEUED);
+            try (DatabaseWorker worker = DatabaseWorker.create(JobRunners.builder().environment(shared).handlers(handlers())
+                    .config()).start()) {
+                JobRequest done = Await.value("the worker ran it", Duration.ofSeconds(30),
+                        () -> producer.jobs().find(job.id()).orElseThrow(), request -> request.status().isFinished());
+                assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+                assertThat(done.history().get(0).worker()).isEqualTo(worker.id());
+            }
+        }
     }
 
     @Test

@@ -458,13 +458,16 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         JobRequest b1 = store.insert(new NewJobRequest("b", "q1", "null", null, Instant.now().minusSeconds(20), 3, "r1")).request();
         JobRequest a2 = store.insert(new NewJobRequest("a", "q2", "null", null, Instant.now().minusSeconds(10), 3, "r2")).request();
         JobRequest a3 = store.insert(new NewJobRequest("a", "q1", "null", null, Instant.now().minusSeconds(5), 3, "r1")).request();
+        JobRequest c1 = store.insert(new NewJobRequest("c", null, "null", null, Instant.now().minusSeconds(3), 3, "r1")).request();
 
-        assertThat(store.claimNext(new ClaimFilter(Set.of("a"), "q1", null), "w", LEASE, 1))
+        assertThat(store.claimNext(new ClaimFilter(Set.of("a"), Set.of("q1"), null), "w", LEASE, 1))
                 .extracting(JobRequest::id).containsExactly(a1.id());
-        assertThat(store.claimNext(new ClaimFilter(Set.of(), null, "r2"), "w", LEASE, 10))
+        assertThat(store.claimNext(new ClaimFilter(Set.of(), Set.of(), "r2"), "w", LEASE, 10))
                 .extracting(JobRequest::id).containsExactly(a2.id());
+        assertThat(store.claimNext(new ClaimFilter(Set.of(), Set.of("q1", "q2"), null), "w", LEASE, 10))
+                .as("a queue filter leaves requests without a queue").extracting(JobRequest::id).containsExactly(b1.id(), a3.id());
         assertThat(store.claimNext(ClaimFilter.any(), "w", LEASE, 10))
-                .extracting(JobRequest::id).containsExactly(b1.id(), a3.id());
+                .extracting(JobRequest::id).containsExactly(c1.id());
         assertThat(store.claimNext(ClaimFilter.any(), "w", LEASE, 10)).isEmpty();
     }
 

@@ -7,21 +7,22 @@ import java.util.Set;
  * Which requests {@link JobRequestStore#claimNext} may take. Immutable.
  *
  * @param jobTypes  job types this worker can run (empty: any)
- * @param queueName queue to take from, or {@code null} for any
+ * @param queueNames queues to take from (empty: any queue, and requests with none)
  * @param runner    only requests dispatched by this runner, or {@code null} for any
  */
-public record ClaimFilter(Set<String> jobTypes, String queueName, String runner) {
+public record ClaimFilter(Set<String> jobTypes, Set<String> queueNames, String runner) {
     public ClaimFilter {
         jobTypes = jobTypes == null ? Set.of() : Set.copyOf(jobTypes);
+        queueNames = queueNames == null ? Set.of() : Set.copyOf(queueNames);
     }
 
     public static ClaimFilter any() {
-        return new ClaimFilter(Set.of(), null, null);
+        return new ClaimFilter(Set.of(), Set.of(), null);
     }
 
     public boolean matches(JobRequest request) {
         return (jobTypes.isEmpty() || jobTypes.contains(request.jobType()))
-                && (queueName == null || queueName.equals(request.queueName()))
+                && (queueNames.isEmpty() || queueNames.contains(request.queueName()))
                 && (runner == null || runner.equals(request.runner()));
     }
 }

@@ -203,6 +203,16 @@ public interface JobRequestStore extends AutoCloseable {
         return getClass().getSimpleName();
     }
 
+    /**
+     * Starts calling {@code wakeUp} soon after a request of the {@code database} runner becomes queued
+     * in any process (dispatched, retried, released or requeued), for workers that would otherwise
+     * poll. Empty when the store cannot tell (the caller polls); close the handle to stop.
+     * {@code wakeUp} runs on the store's listening thread and must return quickly.
+     */
+    default Optional<AutoCloseable> watchQueued(Runnable wakeUp) {
+        return Optional.empty();
+    }
+
     /** Releases what the store holds open (connections, files). */
     @Override
     void close();

@@ -1,0 +1,124 @@
+package io.jobrunner.store;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Listens on PostgreSQL for the notification the {@code job_request} triggers send when a
+ * {@code database}-runner request becomes queued (migration V5), on one connection of its own, and
+ * calls the wake-up for each batch of notifications. A broken connection is replaced after a
+ * second, with a wake-up, since notifications sent meanwhile are lost. Thread-safe.
+ */
+final class QueuedListener implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(QueuedListener.class);
+    private static final int WAIT_MILLIS = 500;
+
+    private final DataSource dataSource;
+    private final Runnable wakeUp;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    private QueuedListener(DataSource dataSource, Runnable wakeUp) {
+        this.dataSource = dataSource;
+        this.wakeUp = wakeUp;
+        this.thread = new Thread(this::listen, "jobrunner-listen");
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts listening; returns once LISTEN is in place, so nothing queued after this is missed. */
+    static QueuedListener start(DataSource dataSource, Runnable wakeUp) {
+        QueuedListener listener = new QueuedListener(dataSource, wakeUp);
+        listener.connection = listener.connect();
+        listener.thread.start();
+        return listener;
+    }
+
+    /** Only the listening thread touches it once started. */
+    private Connection connection;
+
+    /** A connection listening on this schema's channel. */
+    private Connection connect() {
+        try {
+            Connection connection = dataSource.getConnection();
+            try (Statement statement = connection.createStatement()) {
+                connection.setAutoCommit(true);
+                String schema;
+                try (ResultSet rs = statement.executeQuery("SELECT current_schema()")) {
+                    rs.next();
+                    schema = rs.getString(1);
+                }
+                statement.execute("LISTEN \"" + ("jobrunner_" + schema).replace("\"", "\"\"") + "\"");
+                return connection;
+            } catch (SQLException e) {
+                connection.close();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not listen for queued jobs: " + e.getMessage(), e);
+        }
+    }
+
+    private void listen() {
+        while (!closed) {
+            try {
+                PGNotification[] notifications = connection.unwrap(PGConnection.class).getNotifications(WAIT_MILLIS);
+                if (notifications != null && notifications.length > 0) {
+                    wakeUp.run();
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (closed) {
+                    break;
+                }
+                log.warn("Listening for queued jobs failed; listening again in 1 s (the fallback poll covers the gap): {}",
+                        e.toString());
+                closeQuietly(connection);
+                connection = reconnect();
+                if (connection == null) {
+                    return;
+                }
+                wakeUp.run();
+            }
+        }
+        closeQuietly(connection);
+    }
+
+    private Connection reconnect() {
+        while (!closed) {
+            try {
+                Thread.sleep(1_000);
+                return connect();
+            } catch (InterruptedException e) {
+                return null;
+            } catch (RuntimeException e) {
+                log.warn("Still cannot listen for queued jobs: {}", e.getMessage());
+            }
+        }
+        return null;
+    }
+
+    private static void closeQuietly(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            log.debug("Closing the listening connection failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            thread.join(WAIT_MILLIS * 4L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

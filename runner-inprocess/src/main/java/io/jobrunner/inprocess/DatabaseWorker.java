@@ -1,0 +1,331 @@
+package io.jobrunner.inprocess;
+
+import io.jobrunner.HandlerRegistry;
+import io.jobrunner.InvalidSettingException;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobRunnerConfig;
+import io.jobrunner.JobStoreException;
+import io.jobrunner.internal.ExecutionOutcome;
+import io.jobrunner.internal.JobRuns;
+import io.jobrunner.internal.NamedThreads;
+import io.jobrunner.internal.Recovery;
+import io.jobrunner.internal.RunnerSchedules;
+import io.jobrunner.internal.WorkerIds;
+import io.jobrunner.spi.RunnerContext;
+import io.jobrunner.spi.Settings;
+import io.jobrunner.spi.store.ClaimFilter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the jobs of the {@code database} runner in a process of its own: claims due requests in
+ * batches (never more than it has free slots; claims skip rows other workers hold), runs them on
+ * a bounded pool with lease heartbeats, records the outcomes, fails abandoned requests, and fires
+ * recurring jobs. On PostgreSQL a dispatch wakes it at once (LISTEN/NOTIFY); it also polls, which
+ * is all it does on the embedded store. A worker may take only some job types or queues.
+ * {@link #close()} stops claiming, lets running jobs finish up to the shutdown timeout, and
+ * releases the rest to other workers. Thread-safe.
+ */
+public final class DatabaseWorker implements AutoCloseable {
+
+    public static final String WORKER_TYPES = "JOB_RUNNER_WORKER_TYPES";
+    public static final String WORKER_QUEUES = "JOB_RUNNER_WORKER_QUEUES";
+    public static final String POLL_INTERVAL = "JOB_RUNNER_POLL_INTERVAL";
+    public static final String CLAIM_BATCH = "JOB_RUNNER_CLAIM_BATCH";
+
+    private static final Logger log = LoggerFactory.getLogger(DatabaseWorker.class);
+
+    private final RunnerContext context;
+    private final JobRuns runs;
+    private final ClaimFilter filter;
+    private final int concurrency;
+    private final int claimBatch;
+    private final Duration pollInterval;
+    private final Duration shutdownTimeout;
+    private final Duration recoveryInterval;
+    private final Semaphore slots;
+    private final ThreadPoolExecutor pool;
+    private final ScheduledThreadPoolExecutor timer;
+    private final Thread claimer;
+    private final Object wakeLock = new Object();
+    private final AtomicLong claimed = new AtomicLong();
+    private boolean wakePending;
+    private volatile boolean running;
+    private boolean started;
+    private boolean closed;
+    private RunnerSchedules schedules;
+    private AutoCloseable listener;
+
+    private DatabaseWorker(RunnerContext context) {
+        Settings settings = context.settings();
+        this.context = context;
+        this.runs = new JobRuns(context, WorkerIds.next("db-worker"));
+        this.filter = new ClaimFilter(jobTypes(settings, context.handlers()), names(settings, WORKER_QUEUES),
+                DatabaseRunnerProvider.NAME);
+        this.concurrency = settings.integer(AsyncLane.CONCURRENCY, 8, 1);
+        this.claimBatch = settings.integer(CLAIM_BATCH, concurrency, 1);
+        this.pollInterval = settings.duration(POLL_INTERVAL, Duration.ofSeconds(1));
+        this.shutdownTimeout = settings.duration(AsyncLane.SHUTDOWN_TIMEOUT, Duration.ofSeconds(30));
+        this.recoveryInterval = settings.duration(AsyncLane.RECOVERY_INTERVAL, Duration.ofSeconds(30));
+        this.slots = new Semaphore(concurrency);
+        this.pool = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                NamedThreads.factory("db-worker-", false));
+        this.timer = new ScheduledThreadPoolExecutor(1, NamedThreads.factory("db-worker-timer-", true));
+        this.timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.claimer = new Thread(this::claimLoop, "db-worker-claimer");
+        this.claimer.setDaemon(true);
+    }
+
+    /**
+     * A worker built from the same configuration as the producers: its handlers, codec, store and
+     * limits. A store the application passed stays open at {@link #close()}. Call {@link #start()}.
+     *
+     * @throws JobStoreException       when there is no store, or one no other process can read
+     * @throws InvalidSettingException when {@value #WORKER_TYPES} names a type without a handler
+     */
+    public static DatabaseWorker create(JobRunnerConfig config) {
+        RunnerContext context = RunnerContext.open(config);
+        try {
+            DatabaseRunnerProvider.requireStoreOtherProcessesRead(context, "the database worker");
+            return new DatabaseWorker(context);
+        } catch (RuntimeException e) {
+            context.close();
+            throw e;
+        }
+    }
+
+    /** The job types this worker takes: those of {@value #WORKER_TYPES} (each must have a handler), else every handler's. */
+    private static Set<String> jobTypes(Settings settings, HandlerRegistry handlers) {
+        Set<String> listed = names(settings, WORKER_TYPES);
+        if (listed.isEmpty()) {
+            if (handlers.jobTypes().isEmpty()) {
+                throw new IllegalStateException("The database worker has no job handlers: register them with "
+                        + "JobRunners.builder().handlers(…) or list them in META-INF/services/io.jobrunner.JobHandler");
+            }
+            return handlers.jobTypes();
+        }
+        for (String type : listed) {
+            if (!handlers.jobTypes().contains(type)) {
+                throw new InvalidSettingException(WORKER_TYPES, settings.get(WORKER_TYPES).orElse(""), "a comma-separated "
+                        + "list of job types this worker has handlers for; '" + type + "' has none (it has: "
+                        + handlers.jobTypes().stream().sorted().toList() + ")");
+            }
+        }
+        return listed;
+    }
+
+    private static Set<String> names(Settings settings, String name) {
+        Set<String> names = new LinkedHashSet<>();
+        for (String part : settings.get(name).orElse("").split(",")) {
+            if (!part.isBlank()) {
+                names.add(part.trim());
+            }
+        }
+        return names;
+    }
+
+    /** Starts listening, claiming, the recovery sweep and the schedule timer. */
+    public synchronized DatabaseWorker start() {
+        if (closed) {
+            throw new IllegalStateException("This database worker was closed; create a new one");
+        }
+        if (started) {
+            return this;
+        }
+        started = true;
+        running = true;
+        Optional<AutoCloseable> watching = context.store().watchQueued(this::wake);
+        listener = watching.orElse(null);
+        timer.scheduleWithFixedDelay(this::recover, 0, recoveryInterval.toMillis(), TimeUnit.MILLISECONDS);
+        schedules = RunnerSchedules.start(context, data -> context.newJobRequest(data, DatabaseRunnerProvider.NAME),
+                fired -> wake(), true);
+        claimer.start();
+        log.info("Database worker {} takes job types {} {} from {}; {} slots, woken by {}", runs.owner(),
+                filter.jobTypes().stream().sorted().toList(),
+                filter.queueNames().isEmpty() ? "in every queue" : "in queues " + filter.queueNames(),
+                context.store().description(), concurrency,
+                watching.isPresent() ? "notifications and a poll every " + pollInterval.toMillis() + " ms"
+                        : "a poll every " + pollInterval.toMillis() + " ms");
+        return this;
+    }
+
+    /** The lease owner this worker claims as, recorded in each attempt's history. */
+    public String id() {
+        return runs.owner();
+    }
+
+    /** Requests claimed since start, for tests and metrics. */
+    public long claimed() {
+        return claimed.get();
+    }
+
+    /** What this worker takes, for logs and tools. */
+    public ClaimFilter filter() {
+        return filter;
+    }
+
+    /** Asks the claimer to look for due work now. */
+    private void wake() {
+        synchronized (wakeLock) {
+            wakePending = true;
+            wakeLock.notifyAll();
+        }
+    }
+
+    private void claimLoop() {
+        while (running) {
+            try {
+                int asked = claimBatch();
+                if (asked > 0 && asked == claimed(asked)) {
+                    continue;  // a full batch: there may be more due right now
+                }
+                awaitWake(asked == 0 ? Duration.ofSeconds(1) : pollInterval);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.warn("Claiming jobs failed; trying again in {} ms: {}", pollInterval.toMillis(), e.toString());
+                try {
+                    awaitWake(pollInterval);
+                } catch (InterruptedException stop) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** As many as there are free slots, up to the batch size; 0 when every slot is busy. */
+    private int claimBatch() {
+        return Math.min(slots.availablePermits(), claimBatch);
+    }
+
+    /** Claims up to {@code asked} requests and starts them; returns how many it got. */
+    private int claimed(int asked) throws InterruptedException {
+        List<JobRequest> batch = runs.claimNext(filter, asked);
+        claimed.addAndGet(batch.size());
+        for (JobRequest request : batch) {
+            slots.acquire();
+            try {
+                pool.execute(new Work(request));
+            } catch (RuntimeException e) {
+                slots.release();
+                runs.release(request);
+                throw e;
+            }
+        }
+        return batch.size();
+    }
+
+    private void awaitWake(Duration timeout) throws InterruptedException {
+        synchronized (wakeLock) {
+            long until = System.nanoTime() + timeout.toNanos();
+            long left;
+            while (!wakePending && running && (left = until - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(wakeLock, left);
+            }
+            wakePending = false;
+        }
+    }
+
+    private void recover() {
+        try {
+            Recovery.failAbandoned(context.store());
+        } catch (RuntimeException e) {
+            log.warn("Failing abandoned job requests failed; will try again: {}", e.toString());
+        }
+    }
+
+    /** A claimed request on the pool; wakes the claimer when its slot frees, and again at a retry's run-at. */
+    private final class Work implements Runnable {
+        private final JobRequest request;
+
+        Work(JobRequest request) {
+            this.request = request;
+        }
+
+        @Override
+        public void run() {
+            try {
+                JobRuns.Run run = runs.run(request, null);
+                if (run.result() == ExecutionOutcome.Result.RETRY_SCHEDULED && run.request() != null && running) {
+                    long delay = Math.max(0, Duration.between(Instant.now(), run.request().runAt()).toMillis());
+                    timer.schedule(DatabaseWorker.this::wake, delay, TimeUnit.MILLISECONDS);
+                }
+            } catch (RuntimeException e) {
+                log.error("Running job request {} ({}) failed", request.id(), request.jobType(), e);
+            } finally {
+                slots.release();
+                wake();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "job " + request.id();
+        }
+    }
+
+    /**
+     * Stops claiming, lets running jobs finish up to the shutdown timeout ({@code JOB_RUNNER_SHUTDOWN_TIMEOUT}),
+     * then interrupts them: a job stopped by the interrupt goes back to the queue, its attempt not counted.
+     * Closes the store only if the worker opened it.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        running = false;
+        wake();
+        try {
+            claimer.join(pollInterval.toMillis() + 5_000);
+            if (schedules != null) {
+                schedules.close();
+            }
+            timer.shutdownNow();
+            closeListener();
+            pool.shutdown();
+            if (!pool.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                runs.beginShutdown();
+                for (Runnable dropped : pool.shutdownNow()) {
+                    if (dropped instanceof Work work) {
+                        runs.release(work.request);
+                    }
+                }
+                log.warn("Database worker {} did not drain within {} ms; interrupted the jobs still running, which go "
+                        + "back to the queue", runs.owner(), shutdownTimeout.toMillis());
+                pool.awaitTermination(Math.min(shutdownTimeout.toMillis(), 5_000), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            runs.beginShutdown();
+            pool.shutdownNow();
+        } finally {
+            runs.close();
+            context.close();
+        }
+    }
+
+    private void closeListener() {
+        if (listener != null) {
+            try {
+                listener.close();
+            } catch (Exception e) {
+                log.debug("Closing the queue listener failed", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.jobrunner.inprocess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jobrunner.HandlerRegistry;
+import io.jobrunner.JobData;
+import io.jobrunner.JobQuery;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobRunner;
+import io.jobrunner.JobRunners;
+import io.jobrunner.JobStatus;
+import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.store.EmbeddedJobRequestStore;
+import io.jobrunner.testkit.Await;
+import io.jobrunner.testkit.ChildJvm;
+import io.jobrunner.testkit.PostgresFixture;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link DatabaseWorkerMain} as a real separate process: killed mid-job, stopped with SIGTERM, and on the embedded store. */
+class DatabaseWorkerProcessTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private static PostgresFixture postgres;
+
+    @TempDir
+    Path directory;
+
+    @BeforeAll
+    static void createSchema() {
+        postgres = PostgresFixture.forTestClass(DatabaseWorkerProcessTest.class);
+    }
+
+    @AfterAll
+    static void dropSchema() {
+        postgres.close();
+    }
+
+    private static Map<String, String> postgresSettings(String... extra) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("JOB_RUNNER", "database");
+        settings.put("DATABASE_URL", postgres.serverUrl());
+        settings.put("JOB_RUNNER_DB_SCHEMA", postgres.schema());
+        settings.put("JOB_RUNNER_DB_POOL_SIZE", "4");
+        for (int i = 0; i < extra.length; i += 2) {
+            settings.put(extra[i], extra[i + 1]);
+        }
+        return settings;
+    }
+
+    private static ChildJvm startWorkerProcess(Map<String, String> settings) {
+        return ChildJvm.start(DatabaseWorkerMain.class.getName(), settings, List.of("-Xmx256m"));
+    }
+
+    private static JobRunner producer(Map<String, String> settings, JobRequestStore store) {
+        return JobRunners.builder().environment(settings).handlers(HandlerRegistry.empty()).store(store).build();
+    }
+
+    private static JobRequest awaitStatus(JobRequestStore store, long id, JobStatus status) {
+        return Await.value("job request " + id + " is " + status, TIMEOUT, () -> store.find(id).orElseThrow(),
+                request -> request.status() == status);
+    }
+
+    @Test
+    void aWorkerKilledMidJobLeavesItToAnotherWorkerWhichCompletesIt() throws Exception {
+        Map<String, String> settings = postgresSettings("JOB_RUNNER_LEASE_TIME", "3s");
+        try (JobRequestStore store = PostgresStores.openEmpty(postgres);
+             JobRunner producer = producer(settings, store);
+             ChildJvm doomed = startWorkerProcess(settings)) {
+            JobRequest job = producer.dispatchJob(JobData.of(SleepOnceJob.TYPE, 120_000));
+            JobRequest running = awaitStatus(store, job.id(), JobStatus.RUNNING);
+            assertThat(running.lockedBy()).contains("@" + doomed.pid() + "@");
+
+            doomed.kill();
+
+            try (DatabaseWorker rescuer = DatabaseWorker.create(JobRunners.builder().environment(settings)
+                    .handlers(HandlerRegistry.builder().job(new SleepOnceJob()).build()).store(store).config()).start()) {
+                JobRequest done = awaitStatus(store, job.id(), JobStatus.SUCCEEDED);
+                assertThat(done.attempts()).isEqualTo(2);
+                assertThat(done.resultJson()).isEqualTo("\"done on attempt 2\"");
+                assertThat(done.history().get(0).outcome()).hasToString("ABANDONED");
+                assertThat(done.history().get(1).worker()).isEqualTo(rescuer.id());
+            }
+        }
+    }
+
+    @Test
+    void sigtermLetsTheRunningJobFinishBeforeTheProcessExits() throws Exception {
+        Map<String, String> settings = postgresSettings("JOB_RUNNER_SHUTDOWN_TIMEOUT", "30s");
+        try (JobRequestStore store = PostgresStores.openEmpty(postgres);
+             JobRunner producer = producer(settings, store);
+             ChildJvm worker = startWorkerProcess(settings)) {
+            JobRequest job = producer.dispatchJob(JobData.of(SleepOnceJob.TYPE, 3_000));
+            awaitStatus(store, job.id(), JobStatus.RUNNING);
+
+            int exit = worker.terminate(60);
+
+            assertThat(worker.output()).contains("Shutting down the database worker");
+            JobRequest done = store.find(job.id()).orElseThrow();
+            assertThat(done.status()).as("exit %d, output:%n%s", exit, worker.output()).isEqualTo(JobStatus.SUCCEEDED);
+            assertThat(done.resultJson()).isEqualTo("\"done on attempt 1\"");
+        }
+    }
+
+    @Test
+    void onTheEmbeddedStoreTwoWorkerProcessesRunTheJobsOfAThirdEachOnce() throws Exception {
+        Path shared = directory.resolve("shared");
+        Map<String, String> settings = Map.of("JOB_RUNNER", "database", "JOB_RUNNER_EMBEDDED_DIR", shared.toString(),
+                "JOB_RUNNER_POLL_INTERVAL", "100ms");
+        try (JobRequestStore store = EmbeddedJobRequestStore.openDirectory(shared);
+             JobRunner producer = producer(settings, store);
+             ChildJvm first = startWorkerProcess(settings);
+             ChildJvm second = startWorkerProcess(settings)) {
+            Await.until("both workers started", TIMEOUT, () -> first.output().contains("takes job types")
+                    && second.output().contains("takes job types"));
+            List<JobData> jobs = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                jobs.add(JobData.of(SleepOnceJob.TYPE, 20));
+            }
+            producer.dispatchJobs(jobs);
+
+            Await.until("all 200 jobs succeeded", TIMEOUT, () ->
+                    store.list(JobQuery.all().withStatus(JobStatus.SUCCEEDED).limit(JobQuery.MAX_LIMIT)).size() == 200);
+            List<JobRequest> done = store.list(JobQuery.all().limit(JobQuery.MAX_LIMIT));
+            assertThat(done).allSatisfy(request -> {
+                assertThat(request.attempts()).isEqualTo(1);
+                assertThat(request.history()).singleElement().satisfies(attempt -> assertThat(attempt.worker())
+                        .containsAnyOf("@" + first.pid() + "@", "@" + second.pid() + "@"));
+            });
+            assertThat(done).anySatisfy(request -> assertThat(request.history().get(0).worker()).contains("@" + first.pid() + "@"));
+            assertThat(done).anySatisfy(request -> assertThat(request.history().get(0).worker()).contains("@" + second.pid() + "@"));
+        }
+    }
+}

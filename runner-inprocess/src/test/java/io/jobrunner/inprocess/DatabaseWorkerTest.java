@@ -1,0 +1,177 @@
+package io.jobrunner.inprocess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jobrunner.HandlerRegistry;
+import io.jobrunner.InvalidSettingException;
+import io.jobrunner.JobData;
+import io.jobrunner.JobHandler;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobRunner;
+import io.jobrunner.JobRunners;
+import io.jobrunner.JobStatus;
+import io.jobrunner.RunnerNotConfiguredException;
+import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.testkit.Await;
+import io.jobrunner.testkit.PostgresFixture;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The database worker on PostgreSQL: woken by NOTIFY, specialised by type and queue, refusing bad set-ups. */
+class DatabaseWorkerTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private static PostgresFixture postgres;
+    private JobRequestStore store;
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
+    @BeforeAll
+    static void createSchema() {
+        postgres = PostgresFixture.forTestClass(DatabaseWorkerTest.class);
+    }
+
+    @AfterAll
+    static void dropSchema() {
+        postgres.close();
+    }
+
+    @BeforeEach
+    void openStore() {
+        store = PostgresStores.openEmpty(postgres);
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            opened.get(i).close();
+        }
+        store.close();
+    }
+
+    private static HandlerRegistry handlers() {
+        return HandlerRegistry.builder()
+                .job(JobHandler.of("a", String.class, (text, context) -> "a:" + text))
+                .job(JobHandler.of("b", String.class, (text, context) -> "b:" + text))
+                .build();
+    }
+
+    private static Map<String, String> settings(String... extra) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("JOB_RUNNER", "database");
+        for (int i = 0; i < extra.length; i += 2) {
+            settings.put(extra[i], extra[i + 1]);
+        }
+        return settings;
+    }
+
+    private JobRunner producer() {
+        JobRunner runner = JobRunners.builder().environment(settings()).handlers(HandlerRegistry.empty()).store(store).build();
+        opened.add(runner);
+        return runner;
+    }
+
+    private DatabaseWorker worker(Map<String, String> settings) {
+        DatabaseWorker worker = DatabaseWorker.create(JobRunners.builder().environment(settings).handlers(handlers())
+                .store(store).config()).start();
+        opened.add(worker);
+        return worker;
+    }
+
+    private JobRequest awaitFinished(long id) {
+        return Await.value("job request " + id + " finished", TIMEOUT, () -> store.find(id).orElseThrow(),
+                request -> request.status().isFinished());
+    }
+
+    @Test
+    void aDispatchWakesAnIdleWorkerAtOnceAndAWorkerStartedWhileJobsWaitStartsOnThemAtOnce() {
+        // With a one-minute poll, only the database's notification or the start-up claim can start these within seconds.
+        JobRunner producer = producer();
+        JobRequest waiting = producer.dispatchJob(JobData.of("a", "waiting"));
+        DatabaseWorker worker = worker(settings("JOB_RUNNER_POLL_INTERVAL", "60s"));
+        assertThat(Await.value("the waiting job ran", Duration.ofSeconds(5), () -> store.find(waiting.id()).orElseThrow(),
+                request -> request.status() == JobStatus.SUCCEEDED).resultJson()).isEqualTo("\"a:waiting\"");
+
+        Await.until("the worker is idle", Duration.ofSeconds(5), () -> worker.claimed() == 1);
+        long idleSince = System.nanoTime();
+        JobRequest woken = producer.dispatchJob(JobData.of("a", "woken"));
+        JobRequest done = Await.value("the new job ran", Duration.ofSeconds(5), () -> store.find(woken.id()).orElseThrow(),
+                request -> request.status() == JobStatus.SUCCEEDED);
+        assertThat(done.history()).singleElement().satisfies(attempt -> assertThat(attempt.worker()).isEqualTo(worker.id()));
+        assertThat(Duration.ofNanos(System.nanoTime() - idleSince)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void specialisedWorkersTakeOnlyTheirTypesAndQueuesAndWhatNoWorkerTakesStaysQueued() {
+        DatabaseWorker onlyA = worker(settings("JOB_RUNNER_WORKER_TYPES", "a", "JOB_RUNNER_POLL_INTERVAL", "200ms"));
+        DatabaseWorker onlyQ2 = worker(settings("JOB_RUNNER_WORKER_QUEUES", "q2, q3", "JOB_RUNNER_POLL_INTERVAL", "200ms"));
+        JobRunner producer = producer();
+
+        JobRequest typeA = producer.dispatchJob(JobData.of("a", "x"));
+        JobRequest bInQ2 = producer.dispatchJob(JobData.builder("b").payload("y").queue("q2").build());
+        JobRequest bInQ1 = producer.dispatchJob(JobData.builder("b").payload("z").queue("q1").build());
+
+        assertThat(awaitFinished(typeA.id()).history()).singleElement()
+                .satisfies(attempt -> assertThat(attempt.worker()).isEqualTo(onlyA.id()));
+        assertThat(awaitFinished(bInQ2.id()).history()).singleElement()
+                .satisfies(attempt -> assertThat(attempt.worker()).isEqualTo(onlyQ2.id()));
+        Await.holdsFor("the job in q1 of type b stays queued", Duration.ofSeconds(1),
+                () -> store.find(bInQ1.id()).orElseThrow().status() == JobStatus.QUEUED);
+        assertThat(producer.jobs().counts().of("b", JobStatus.QUEUED)).isEqualTo(1);
+        assertThat(onlyA.filter().jobTypes()).containsExactly("a");
+        assertThat(onlyQ2.filter().queueNames()).containsExactlyInAnyOrder("q2", "q3");
+    }
+
+    @Test
+    void aWorkerTypeWithoutAHandlerIsRefusedNamingTheVariableAndTheTypesItHas() {
+        assertThatThrownBy(() -> worker(settings("JOB_RUNNER_WORKER_TYPES", "a,report")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("JOB_RUNNER_WORKER_TYPES='a,report'")
+                .hasMessageContaining("'report' has none")
+                .hasMessageContaining("[a, b]");
+    }
+
+    @Test
+    void aStoreNoOtherProcessCanReadIsRefusedForTheRunnerAndTheWorkerNamingDatabaseUrl() {
+        Map<String, String> memory = settings("JOB_RUNNER_STORE", "memory");
+        assertThatThrownBy(() -> JobRunners.builder().environment(memory).handlers(handlers()).build())
+                .isInstanceOf(RunnerNotConfiguredException.class)
+                .hasMessageContaining("DATABASE_URL");
+        assertThatThrownBy(() -> DatabaseWorker.create(JobRunners.builder().environment(memory).handlers(handlers()).config()))
+                .isInstanceOf(RunnerNotConfiguredException.class)
+                .hasMessageContaining("the database worker")
+                .hasMessageContaining("DATABASE_URL");
+    }
+
+    @Test
+    void tasksRunInTheDispatchingProcessAndJobsOnlyOnTheWorkers() throws Exception {
+        List<String> ran = new ArrayList<>();
+        HandlerRegistry producerHandlers = HandlerRegistry.builder()
+                .task(io.jobrunner.TaskHandler.of("note", String.class, text -> {
+                    synchronized (ran) {
+                        ran.add(Thread.currentThread().getName() + ":" + text);
+                    }
+                }))
+                .job(JobHandler.of("a", String.class, (text, context) -> "ran in the producer"))
+                .build();
+        try (JobRunner producer = JobRunners.builder().environment(settings("TASKS_SYNC", "true")).handlers(producerHandlers)
+                .store(store).build()) {
+            producer.dispatchTask("note", "hello");
+            assertThat(ran).containsExactly(Thread.currentThread().getName() + ":hello");
+            JobRequest job = producer.dispatchJob(JobData.of("a", "for the worker"));
+            Await.holdsFor("no worker runs, so the job waits", Duration.ofMillis(800),
+                    () -> store.find(job.id()).orElseThrow().status() == JobStatus.QUEUED);
+            worker(settings());
+            assertThat(awaitFinished(job.id()).resultJson()).isEqualTo("\"a:for the worker\"");
+        }
+    }
+}
