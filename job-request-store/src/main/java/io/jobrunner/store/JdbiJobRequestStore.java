@@ -22,9 +22,11 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -49,6 +51,8 @@ public final class JdbiJobRequestStore implements JobRequestStore {
             Comparator.comparing(JobRequest::runAt).thenComparingLong(JobRequest::id);
     /** Largest list bound one value at a time in an {@code IN (…)}; longer lists go in chunks. */
     private static final int IN_LIST_CHUNK = 500;
+    /** Rows per multi-row insert: 9 parameters each, well under both databases' parameter limits. */
+    private static final int INSERT_CHUNK = 1_000;
 
     private final DataSource dataSource;
     private final Jdbi jdbi;
@@ -166,6 +170,70 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     }
 
     /**
+     * One multi-row {@code INSERT … RETURNING} per chunk of {@value #INSERT_CHUNK} rows, all in one
+     * transaction. Rows whose dedup key was already stored (or repeats within the list) come back
+     * without a row and go through the one-row path on the same connection, which finds or requeues
+     * the stored request.
+     */
+    @Override
+    public List<InsertResult> insertAll(List<NewJobRequest> requests) {
+        if (requests.size() <= 1) {
+            return requests.isEmpty() ? List.of() : List.of(insert(requests.get(0)));
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try {
+                List<InsertResult> results = new ArrayList<>(requests.size());
+                for (int start = 0; start < requests.size(); start += INSERT_CHUNK) {
+                    results.addAll(insertChunk(connection, requests.subList(start, Math.min(requests.size(),
+                            start + INSERT_CHUNK))));
+                }
+                connection.commit();
+                return results;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new JobStoreException("Could not insert " + requests.size() + " job requests (none was stored): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private List<InsertResult> insertChunk(Connection connection, List<NewJobRequest> chunk) throws SQLException {
+        List<JobRequest> inserted = new ArrayList<>(chunk.size());
+        try (PreparedStatement statement = connection.prepareStatement(sql.insertRows(chunk.size()))) {
+            int index = 1;
+            for (NewJobRequest request : chunk) {
+                index = bindInsert(statement, index, request);
+            }
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    inserted.add(rows.read(result));
+                }
+            }
+        }
+        // Ids are drawn in the order of the VALUES, so the rows returned, by id, follow the requests
+        // that were inserted; a request whose key was taken has no row and is matched by the one-row path.
+        inserted.sort(Comparator.comparingLong(JobRequest::id));
+        List<InsertResult> results = new ArrayList<>(chunk.size());
+        int next = 0;
+        for (NewJobRequest request : chunk) {
+            JobRequest row = next < inserted.size() ? inserted.get(next) : null;
+            if (row != null && Objects.equals(row.dedupKey(), request.dedupKey()) && row.jobType().equals(request.jobType())) {
+                results.add(new InsertResult(row, InsertResult.Outcome.CREATED));
+                next++;
+            } else {
+                results.add(insert(connection, request, "job_request"));
+            }
+        }
+        return results;
+    }
+
+    /**
      * In the caller's transaction every statement goes through the caller's connection, so a dedup
      * key dispatched twice in one transaction finds its own uncommitted row; the table is named with
      * the store's schema, whatever the connection's search path.
@@ -211,23 +279,29 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     /** Inserts one row with {@code insertSql} (from {@link StoreStatements#insertInto}); empty when its dedup key was stored. */
     Optional<JobRequest> insertRow(Connection connection, String insertSql, NewJobRequest request) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(insertSql)) {
-            statement.setString(1, request.jobType());
-            statement.setString(2, request.queueName());
-            statement.setString(3, request.payloadJson());
-            statement.setString(4, request.dedupKey());
-            if (request.runAt() == null) {
-                statement.setNull(5, Types.BIGINT);
-            } else {
-                statement.setLong(5, request.runAt().toEpochMilli());
-            }
-            statement.setInt(6, request.maxAttempts());
-            statement.setString(7, request.runner());
-            statement.setString(8, request.handOffTarget());
-            statement.setBoolean(9, request.handedOff());
+            bindInsert(statement, 1, request);
             try (ResultSet result = statement.executeQuery()) {
                 return result.next() ? Optional.of(rows.read(result)) : Optional.empty();
             }
         }
+    }
+
+    /** Binds one row's nine insert parameters from {@code index}; returns the index after them. */
+    private static int bindInsert(PreparedStatement statement, int index, NewJobRequest request) throws SQLException {
+        statement.setString(index, request.jobType());
+        statement.setString(index + 1, request.queueName());
+        statement.setString(index + 2, request.payloadJson());
+        statement.setString(index + 3, request.dedupKey());
+        if (request.runAt() == null) {
+            statement.setNull(index + 4, Types.BIGINT);
+        } else {
+            statement.setLong(index + 4, request.runAt().toEpochMilli());
+        }
+        statement.setInt(index + 5, request.maxAttempts());
+        statement.setString(index + 6, request.runner());
+        statement.setString(index + 7, request.handOffTarget());
+        statement.setBoolean(index + 8, request.handedOff());
+        return index + 9;
     }
 
     private Optional<JobRequest> queryOne(Connection connection, String statementSql, Object parameter)

@@ -1,6 +1,7 @@
 package io.jobrunner.store;
 
 import io.jobrunner.JobAttempt;
+import java.util.Collections;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -65,6 +66,16 @@ final class StoreStatements {
     String insertInto(String table, boolean withDedupKey) {
         String sql = table.equals("job_request") ? insert : insert.replace("INTO job_request", "INTO " + table);
         return sql + (withDedupKey ? UNLESS_KEY_STORED : " RETURNING *");
+    }
+
+    /**
+     * A multi-row insert of {@code count} rows (each bound like {@link #insert}) that skips rows
+     * whose dedup key is stored, returning the rows it inserted.
+     */
+    String insertRows(int count) {
+        String values = insert.substring(insert.indexOf(" VALUES ") + " VALUES ".length());
+        String head = insert.substring(0, insert.indexOf(" VALUES ") + " VALUES ".length());
+        return head + String.join(", ", Collections.nCopies(count, values)) + UNLESS_KEY_STORED;
     }
 
     /** {@code (:name0, :name1, …)} for binding a list of {@code count} values one by one. */

@@ -116,13 +116,14 @@ public final class HandOffRunner implements JobRunner {
             NewJobRequest row = context.newJobRequest(job, name());
             rows.add(row.withHandOff(transport.target(), transport.sendsNow(row.runAt(), now)));
         }
+        List<InsertResult> inserted = store().insertAll(rows);
         List<JobRequest> requests = new ArrayList<>(rows.size());
         List<JobRequest> toSend = new ArrayList<>();
-        for (NewJobRequest row : rows) {
-            InsertResult inserted = store().insert(row);
-            requests.add(inserted.request());
-            if (inserted.created() ? row.handedOff() : inserted.needsHandOff()) {
-                toSend.add(inserted.request());
+        for (int i = 0; i < rows.size(); i++) {
+            InsertResult result = inserted.get(i);
+            requests.add(result.request());
+            if (result.created() ? rows.get(i).handedOff() : result.needsHandOff()) {
+                toSend.add(result.request());
             }
         }
         send(toSend);

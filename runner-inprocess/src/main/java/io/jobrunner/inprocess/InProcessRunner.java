@@ -21,7 +21,9 @@ import io.jobrunner.spi.store.NewJobRequest;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * Runs tasks and jobs in this process, each kind either on the caller's thread ({@link Mode#SYNC})
@@ -108,6 +110,21 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         ensureOpen(data.jobType());
         InsertResult inserted = store().insert(newRequest(data));
         return inserted.needsHandOff() ? handOff(inserted.request()) : inserted.request();
+    }
+
+    /** One multi-row insert per chunk, then each stored job handed off as by {@link #dispatchJob(JobData)}. */
+    @Override
+    public List<JobRequest> dispatchJobs(List<JobData> jobs) {
+        List<NewJobRequest> rows = new ArrayList<>(jobs.size());
+        for (JobData data : jobs) {
+            ensureOpen(data.jobType());
+            rows.add(newRequest(data));
+        }
+        List<JobRequest> requests = new ArrayList<>(rows.size());
+        for (InsertResult inserted : store().insertAll(rows)) {
+            requests.add(inserted.needsHandOff() ? handOff(inserted.request()) : inserted.request());
+        }
+        return requests;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.jobrunner.sqs;
 
+import io.jobrunner.internal.NamedThreads;
 import io.jobrunner.spi.Transport.Failure;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -7,6 +8,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
@@ -32,6 +37,10 @@ final class SqsSender {
     private final String queueUrl;
     private final boolean fifo;
     private final String defaultGroup;
+    private ExecutorService pool;
+
+    /** Batches in flight at once on a standard queue. */
+    static final int PARALLEL_BATCHES = 8;
 
     SqsSender(SqsClient client, SqsSettings settings) {
         this.client = client;
@@ -55,9 +64,13 @@ final class SqsSender {
         client.sendMessage(request.build());
     }
 
-    /** Sends in batches; returns the entries that were not sent. */
+    /**
+     * Sends in batches of up to ten within SQS's batch size limit; returns the entries that were not
+     * sent. On a standard queue up to {@value #PARALLEL_BATCHES} batches are in flight at once; a FIFO
+     * queue gets them one after another, in order.
+     */
     List<Failure> sendAll(List<Outgoing> messages) {
-        List<Failure> failures = new ArrayList<>();
+        List<int[]> batches = new ArrayList<>();
         int start = 0;
         while (start < messages.size()) {
             int end = start;
@@ -70,10 +83,57 @@ final class SqsSender {
                 bytes += size;
                 end++;
             }
-            failures.addAll(sendBatch(messages, start, end));
+            batches.add(new int[] {start, end});
             start = end;
         }
+        List<Failure> failures = new ArrayList<>();
+        if (fifo || batches.size() == 1) {
+            for (int[] batch : batches) {
+                failures.addAll(sendBatch(messages, batch[0], batch[1]));
+            }
+            return failures;
+        }
+        List<Future<List<Failure>>> sent = new ArrayList<>(batches.size());
+        for (int[] batch : batches) {
+            sent.add(pool().submit(() -> sendBatch(messages, batch[0], batch[1])));
+        }
+        for (int i = 0; i < sent.size(); i++) {
+            failures.addAll(result(sent.get(i), messages, batches.get(i)));
+        }
         return failures;
+    }
+
+    private static List<Failure> result(Future<List<Failure>> sent, List<Outgoing> messages, int[] batch) {
+        try {
+            return sent.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return everyEntry(batch, "interrupted while waiting for the send", e);
+        } catch (ExecutionException e) {
+            return everyEntry(batch, String.valueOf(e.getCause()), e.getCause());
+        }
+    }
+
+    private static List<Failure> everyEntry(int[] batch, String reason, Throwable cause) {
+        List<Failure> failures = new ArrayList<>();
+        for (int i = batch[0]; i < batch[1]; i++) {
+            failures.add(new Failure(i, reason, cause));
+        }
+        return failures;
+    }
+
+    private synchronized ExecutorService pool() {
+        if (pool == null) {
+            pool = Executors.newFixedThreadPool(PARALLEL_BATCHES, NamedThreads.factory("sqs-send-", true));
+        }
+        return pool;
+    }
+
+    /** Stops the threads of parallel sends. */
+    synchronized void close() {
+        if (pool != null) {
+            pool.shutdown();
+        }
     }
 
     private List<Failure> sendBatch(List<Outgoing> messages, int start, int end) {

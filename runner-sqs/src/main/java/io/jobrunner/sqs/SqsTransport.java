@@ -97,6 +97,7 @@ final class SqsTransport implements Transport {
 
     @Override
     public void close() {
+        sender.close();
         if (ownsClient) {
             client.close();
         }

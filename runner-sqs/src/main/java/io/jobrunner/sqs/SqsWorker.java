@@ -260,6 +260,7 @@ public final class SqsWorker implements AutoCloseable {
             deleter.close();
             heartbeat.close();
             runs.close();
+            transport.close();
             if (ownsClient) {
                 client.close();
             }

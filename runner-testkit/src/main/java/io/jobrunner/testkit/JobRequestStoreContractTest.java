@@ -146,6 +146,54 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     }
 
     @Test
+    void insertAllStoresInOrderWithTheDedupRulesOfOneInsertAlsoWithinTheList() {
+        JobRequest stored = store.insert(new NewJobRequest("a", null, "0", "stored", null, 3, "test")).request();
+        JobRequest failed = store.insert(new NewJobRequest("a", null, "0", "failed", null, 2, "test")).request();
+        store.fail(store.claim(failed.id(), "w", LEASE).orElseThrow().lease().orElseThrow(), "boom").orElseThrow();
+
+        List<InsertResult> results = store.insertAll(List.of(
+                new NewJobRequest("a", "q", "1", null, null, 3, "test"),
+                new NewJobRequest("b", null, "2", "fresh", Instant.now().plusSeconds(60), 1, "test"),
+                new NewJobRequest("a", null, "3", "stored", null, 3, "test"),
+                new NewJobRequest("b", null, "4", "fresh", null, 1, "test"),
+                new NewJobRequest("a", null, "5", "failed", null, 2, "test"),
+                new NewJobRequest("c", null, "6", null, null, 3, "test").withHandOff("target", true)));
+
+        assertThat(results).extracting(InsertResult::outcome).containsExactly(InsertResult.Outcome.CREATED,
+                InsertResult.Outcome.CREATED, InsertResult.Outcome.EXISTING, InsertResult.Outcome.EXISTING,
+                InsertResult.Outcome.REQUEUED, InsertResult.Outcome.CREATED);
+        assertThat(results.get(0).request().payloadJson()).isEqualTo("1");
+        assertThat(results.get(0).request().queueName()).isEqualTo("q");
+        assertThat(results.get(1).request().dedupKey()).isEqualTo("fresh");
+        assertThat(results.get(1).request().runAt()).isAfter(Instant.now().plusSeconds(30));
+        assertThat(results.get(2).request().id()).isEqualTo(stored.id());
+        assertThat(results.get(3).request().id()).isEqualTo(results.get(1).request().id());
+        assertThat(results.get(3).request().payloadJson()).isEqualTo("2");
+        assertThat(results.get(4).request().id()).isEqualTo(failed.id());
+        assertThat(results.get(4).request().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(results.get(5).request().handOffTarget()).isEqualTo("target");
+        assertThat(results.get(5).request().handedOffAt()).isNotNull();
+        assertThat(results.get(0).request().id()).isLessThan(results.get(1).request().id());
+        assertThat(results.get(1).request().id()).isLessThan(results.get(5).request().id());
+        assertThat(store.list(JobQuery.all().limit(JobQuery.MAX_LIMIT))).hasSize(5);
+    }
+
+    @Test
+    void insertAllOfMoreThanOneStatementHoldsEveryRequestInOrder() {
+        List<NewJobRequest> many = new ArrayList<>();
+        for (int i = 0; i < 2_345; i++) {
+            many.add(new NewJobRequest("bulk", null, String.valueOf(i), i % 10 == 0 ? "bulk-" + i : null, null, 1, "test"));
+        }
+        List<InsertResult> results = store.insertAll(many);
+        assertThat(results).hasSize(2_345).allSatisfy(result -> assertThat(result.created()).isTrue());
+        for (int i = 0; i < results.size(); i++) {
+            assertThat(results.get(i).request().payloadJson()).isEqualTo(String.valueOf(i));
+        }
+        assertThat(results).extracting(result -> result.request().id()).isSorted().doesNotHaveDuplicates();
+        assertThat(store.counts().of("bulk", JobStatus.QUEUED)).isEqualTo(2_345);
+    }
+
+    @Test
     void aFailedOrCancelledRequestIsQueuedAgainByItsDedupKeyWithItsHistoryKept() {
         JobRequest first = store.insert(new NewJobRequest("a", null, "1", "again", null, 2, "test")).request();
         JobRequest running = store.claim(first.id(), "w", LEASE).orElseThrow();

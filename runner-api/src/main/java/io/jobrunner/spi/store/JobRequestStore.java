@@ -10,6 +10,7 @@ import io.jobrunner.ScheduledJob;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -36,6 +37,19 @@ public interface JobRequestStore extends AutoCloseable {
      * again through {@link #retry(long)} (its stored payload runs, not the new one).
      */
     InsertResult insert(NewJobRequest request);
+
+    /**
+     * {@link #insert(NewJobRequest)} for many requests, in order, with the same dedup semantics
+     * (also between requests of the list: a key's second occurrence finds the first). All are
+     * stored or, when this throws, none.
+     */
+    default List<InsertResult> insertAll(List<NewJobRequest> requests) {
+        List<InsertResult> results = new ArrayList<>(requests.size());
+        for (NewJobRequest request : requests) {
+            results.add(insert(request));
+        }
+        return results;
+    }
 
     /**
      * {@link #insert(NewJobRequest)} through the caller's JDBC connection, inside its open
