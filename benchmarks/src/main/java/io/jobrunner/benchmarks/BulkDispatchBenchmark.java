@@ -18,8 +18,9 @@ import java.util.Map;
 /**
  * {@code dispatchJobs} of 10,000 jobs on the {@code database} runner (payloads written to JSON,
  * rows built, one multi-row insert per 1,000 in one transaction, requests read back) against a raw
- * multi-row {@code INSERT} of the same rows into a plain table, in 1,000-row statements, one
- * transaction, on PostgreSQL, side by side in one run.
+ * multi-row {@code INSERT} of the same rows into a plain table of the same shape (columns, defaults,
+ * indexes; no library code), in 1,000-row statements, one transaction, on PostgreSQL, side by side
+ * in one run.
  *
  * <p>Arguments: jobs per round (default 10000).
  */
@@ -40,9 +41,8 @@ public final class BulkDispatchBenchmark {
                      .handlers(HandlerRegistry.empty()).store(store).build();
              Connection connection = postgres.connect()) {
             try (Statement statement = connection.createStatement()) {
-                statement.execute("CREATE TABLE plain_job (id bigserial PRIMARY KEY, job_type text NOT NULL,"
-                        + " payload jsonb NOT NULL, status text NOT NULL DEFAULT 'queued', run_at timestamptz NOT NULL"
-                        + " DEFAULT now(), created_at timestamptz NOT NULL DEFAULT now())");
+                // The same columns, defaults, constraints and indexes as the store's table, no library code.
+                statement.execute("CREATE TABLE plain_job (LIKE job_request INCLUDING ALL)");
             }
             List<JobData> batch = new ArrayList<>(jobs);
             for (int i = 0; i < jobs; i++) {
@@ -50,8 +50,8 @@ public final class BulkDispatchBenchmark {
             }
             String payload = "{\"to\":\"user0@example.com\",\"template\":\"welcome\",\"locale\":\"en\"}";
             int chunk = 1_000;
-            String rawSql = "INSERT INTO plain_job (job_type, payload) VALUES "
-                    + String.join(", ", Collections.nCopies(chunk, "(?, cast(? AS jsonb))"));
+            String rawSql = "INSERT INTO plain_job (job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner)"
+                    + " VALUES " + String.join(", ", Collections.nCopies(chunk, "(?, ?, cast(? AS jsonb), ?, now(), ?, ?)"));
             SideBySide.Round viaRunner = () -> {
                 postgres.execute("TRUNCATE job_request");
                 long start = System.nanoTime();
@@ -67,7 +67,11 @@ public final class BulkDispatchBenchmark {
                         int index = 1;
                         for (int i = 0; i < chunk; i++) {
                             insert.setString(index++, "send-email");
+                            insert.setString(index++, null);
                             insert.setString(index++, payload);
+                            insert.setString(index++, null);
+                            insert.setInt(index++, 1);
+                            insert.setString(index++, "database");
                         }
                         insert.executeUpdate();
                     }
@@ -76,7 +80,7 @@ public final class BulkDispatchBenchmark {
                 connection.setAutoCommit(true);
                 return System.nanoTime() - start;
             };
-            double ratio = SideBySide.compare("Bulk dispatch of " + jobs + " jobs on PostgreSQL", "jobs/s", jobs, 2, 7,
+            double ratio = SideBySide.compare("Bulk dispatch of " + jobs + " jobs on PostgreSQL", "jobs/s", jobs, 3, 11,
                     "database: dispatchJobs", viaRunner, "raw multi-row INSERT", raw);
             System.out.printf("Target: at least 0.70 of the raw insert -> %s%n", ratio >= 0.7 ? "met" : "NOT met");
         }

@@ -51,7 +51,9 @@ public final class JdbiJobRequestStore implements JobRequestStore {
             Comparator.comparing(JobRequest::runAt).thenComparingLong(JobRequest::id);
     /** Largest list bound one value at a time in an {@code IN (…)}; longer lists go in chunks. */
     private static final int IN_LIST_CHUNK = 500;
-    /** Rows per multi-row insert: 9 parameters each, well under both databases' parameter limits. */
+    /** The runner whose workers are woken on PostgreSQL when its requests are queued. */
+    static final String NOTIFYING_RUNNER = "database";
+    /** Rows per bulk insert statement (on SQLite 9 parameters each, well under its limit). */
     private static final int INSERT_CHUNK = 1_000;
 
     private final DataSource dataSource;
@@ -63,6 +65,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     private final String description;
     private final StoreScope scope;
     private volatile String qualifiedTable;
+    private volatile String schema;
 
     JdbiJobRequestStore(DataSource dataSource, AutoCloseable resources, SqlDialect dialect, String description,
                         StoreScope scope) {
@@ -189,6 +192,12 @@ public final class JdbiJobRequestStore implements JobRequestStore {
                     results.addAll(insertChunk(connection, requests.subList(start, Math.min(requests.size(),
                             start + INSERT_CHUNK))));
                 }
+                if (requests.stream().anyMatch(this::notifies)) {
+                    try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, '')")) {
+                        notify.setString(1, notifyChannel());
+                        notify.execute();
+                    }
+                }
                 connection.commit();
                 return results;
             } catch (SQLException | RuntimeException e) {
@@ -204,27 +213,35 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     }
 
     private List<InsertResult> insertChunk(Connection connection, List<NewJobRequest> chunk) throws SQLException {
-        List<JobRequest> inserted = new ArrayList<>(chunk.size());
-        try (PreparedStatement statement = connection.prepareStatement(sql.insertRows(chunk.size()))) {
-            int index = 1;
-            for (NewJobRequest request : chunk) {
-                index = bindInsert(statement, index, request);
+        List<Inserted> inserted = new ArrayList<>(chunk.size());
+        boolean unnest = sql.dialect == SqlDialect.POSTGRESQL;
+        try (PreparedStatement statement = connection.prepareStatement(unnest ? sql.insertUnnest()
+                : sql.insertRows(chunk.size()))) {
+            if (unnest) {
+                bindArrays(connection, statement, chunk);
+            } else {
+                int index = 1;
+                for (NewJobRequest request : chunk) {
+                    index = bindInsert(statement, index, request);
+                }
             }
             try (ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
-                    inserted.add(rows.read(result));
+                    inserted.add(new Inserted(result.getLong("id"), result.getString("dedup_key"),
+                            result.getString("job_type"), instantAt(result, "run_at"), instantAt(result, "created_at"),
+                            instantAt(result, "handed_off_at")));
                 }
             }
         }
         // Ids are drawn in the order of the VALUES, so the rows returned, by id, follow the requests
         // that were inserted; a request whose key was taken has no row and is matched by the one-row path.
-        inserted.sort(Comparator.comparingLong(JobRequest::id));
+        inserted.sort(Comparator.comparingLong(Inserted::id));
         List<InsertResult> results = new ArrayList<>(chunk.size());
         int next = 0;
         for (NewJobRequest request : chunk) {
-            JobRequest row = next < inserted.size() ? inserted.get(next) : null;
+            Inserted row = next < inserted.size() ? inserted.get(next) : null;
             if (row != null && Objects.equals(row.dedupKey(), request.dedupKey()) && row.jobType().equals(request.jobType())) {
-                results.add(new InsertResult(row, InsertResult.Outcome.CREATED));
+                results.add(new InsertResult(row.request(request), InsertResult.Outcome.CREATED));
                 next++;
             } else {
                 results.add(insert(connection, request, "job_request"));
@@ -251,9 +268,13 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     }
 
     private InsertResult insert(Connection connection, NewJobRequest request, String table) throws SQLException {
+        String channel = notifies(request) ? notifyChannel() : null;
         String insert = sql.insertInto(table, request.dedupKey() != null);
+        if (channel != null) {
+            insert = insert.substring(0, insert.length() - "RETURNING *".length()) + "RETURNING *, pg_notify(?, '')";
+        }
         for (int round = 0; round < 3; round++) {
-            Optional<JobRequest> created = insertRow(connection, insert, request);
+            Optional<JobRequest> created = insertRow(connection, insert, request, channel);
             if (created.isPresent()) {
                 return new InsertResult(created.get(), InsertResult.Outcome.CREATED);
             }
@@ -278,12 +299,71 @@ public final class JdbiJobRequestStore implements JobRequestStore {
 
     /** Inserts one row with {@code insertSql} (from {@link StoreStatements#insertInto}); empty when its dedup key was stored. */
     Optional<JobRequest> insertRow(Connection connection, String insertSql, NewJobRequest request) throws SQLException {
+        return insertRow(connection, insertSql, request, null);
+    }
+
+    /** @param channel the channel {@code insertSql} notifies as its tenth parameter, or {@code null} */
+    private Optional<JobRequest> insertRow(Connection connection, String insertSql, NewJobRequest request, String channel)
+            throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(insertSql)) {
-            bindInsert(statement, 1, request);
+            int next = bindInsert(statement, 1, request);
+            if (channel != null) {
+                statement.setString(next, channel);
+            }
             try (ResultSet result = statement.executeQuery()) {
                 return result.next() ? Optional.of(rows.read(result)) : Optional.empty();
             }
         }
+    }
+
+    /** What a bulk insert read back of one new row; the rest is what was inserted. */
+    private record Inserted(long id, String dedupKey, String jobType, Instant runAt, Instant createdAt,
+                            Instant handedOffAt) {
+        JobRequest request(NewJobRequest inserted) {
+            return new JobRequest(id, inserted.jobType(), inserted.queueName(), inserted.payloadJson(), JobStatus.QUEUED,
+                    0, null, null, null, 0, inserted.maxAttempts(), dedupKey, runAt, null, null, inserted.runner(), false,
+                    handedOffAt, inserted.handOffTarget(), createdAt, createdAt, null, null, null, List.of());
+        }
+    }
+
+    private Instant instantAt(ResultSet result, String column) throws SQLException {
+        return rows.instant(result, column);
+    }
+
+    /** Binds the rows as the nine arrays of {@link StoreStatements#insertUnnest()}. */
+    private static void bindArrays(Connection connection, PreparedStatement statement, List<NewJobRequest> chunk)
+            throws SQLException {
+        int n = chunk.size();
+        String[] types = new String[n];
+        String[] queues = new String[n];
+        String[] payloads = new String[n];
+        String[] keys = new String[n];
+        Long[] runAts = new Long[n];
+        Integer[] attempts = new Integer[n];
+        String[] runners = new String[n];
+        String[] targets = new String[n];
+        Boolean[] handedOff = new Boolean[n];
+        for (int i = 0; i < n; i++) {
+            NewJobRequest request = chunk.get(i);
+            types[i] = request.jobType();
+            queues[i] = request.queueName();
+            payloads[i] = request.payloadJson();
+            keys[i] = request.dedupKey();
+            runAts[i] = request.runAt() == null ? null : request.runAt().toEpochMilli();
+            attempts[i] = request.maxAttempts();
+            runners[i] = request.runner();
+            targets[i] = request.handOffTarget();
+            handedOff[i] = request.handedOff();
+        }
+        statement.setArray(1, connection.createArrayOf("text", types));
+        statement.setArray(2, connection.createArrayOf("text", queues));
+        statement.setArray(3, connection.createArrayOf("text", payloads));
+        statement.setArray(4, connection.createArrayOf("text", keys));
+        statement.setArray(5, connection.createArrayOf("int8", runAts));
+        statement.setArray(6, connection.createArrayOf("int4", attempts));
+        statement.setArray(7, connection.createArrayOf("text", runners));
+        statement.setArray(8, connection.createArrayOf("text", targets));
+        statement.setArray(9, connection.createArrayOf("bool", handedOff));
     }
 
     /** Binds one row's nine insert parameters from {@code index}; returns the index after them. */
@@ -314,15 +394,36 @@ public final class JdbiJobRequestStore implements JobRequestStore {
         }
     }
 
-    /** {@code "schema".job_request} for the schema this store's own connections use; read once. */
+    /** {@code "schema".job_request} for the schema this store's own connections use. */
     private String qualifiedTable() {
         String table = qualifiedTable;
         if (table == null) {
-            String schema = call("read the store's schema", () -> jdbi.withHandle(h -> h.createQuery(
-                    "SELECT current_schema()").mapTo(String.class).one()));
-            table = qualifiedTable = "\"" + schema.replace("\"", "\"\"") + "\".job_request";
+            table = qualifiedTable = "\"" + schema().replace("\"", "\"\"") + "\".job_request";
         }
         return table;
+    }
+
+    /** The schema this store's own connections use; read once. */
+    private String schema() {
+        String current = schema;
+        if (current == null) {
+            current = schema = call("read the store's schema", () -> jdbi.withHandle(h -> h.createQuery(
+                    "SELECT current_schema()").mapTo(String.class).one()));
+        }
+        return current;
+    }
+
+    /**
+     * True for a request database workers wait for: on PostgreSQL its insert notifies them (the
+     * channel {@link QueuedListener} listens on), in the same statement, so no other runner pays.
+     */
+    private boolean notifies(NewJobRequest request) {
+        return sql.dialect == SqlDialect.POSTGRESQL && NOTIFYING_RUNNER.equals(request.runner());
+    }
+
+    /** Where database workers of this schema listen; the update trigger of migration V5 uses the same. */
+    String notifyChannel() {
+        return "jobrunner_" + schema();
     }
 
     static JobStoreException insertFailed(NewJobRequest request, SQLException e) {

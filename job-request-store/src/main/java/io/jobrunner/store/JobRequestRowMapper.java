@@ -88,7 +88,7 @@ final class JobRequestRowMapper implements RowMapper<JobRequest> {
         return value == null || value.isNull() ? null : Instant.ofEpochMilli(value.asLong());
     }
 
-    private Instant instant(ResultSet rs, String column) throws SQLException {
+    Instant instant(ResultSet rs, String column) throws SQLException {
         return dialect.instant(rs, column);
     }
 }

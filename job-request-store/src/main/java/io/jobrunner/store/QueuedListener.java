@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Listens on PostgreSQL for the notification the {@code job_request} triggers send when a
- * {@code database}-runner request becomes queued (migration V5), on one connection of its own, and
+ * Listens on PostgreSQL for the notification sent when a {@code database}-runner request becomes
+ * queued — by its insert, or by the update trigger of migration V5 — on one connection of its own, and
  * calls the wake-up for each batch of notifications. A broken connection is replaced after a
  * second, with a wake-up, since notifications sent meanwhile are lost. Thread-safe.
  */

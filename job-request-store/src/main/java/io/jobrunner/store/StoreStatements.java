@@ -14,6 +14,8 @@ import java.util.stream.IntStream;
 final class StoreStatements {
 
     static final String UNLESS_KEY_STORED = " ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING RETURNING *";
+    /** What a bulk insert reads back; the rest of a new row is what was inserted. */
+    static final String INSERTED_COLUMNS = "id, dedup_key, job_type, run_at, created_at, handed_off_at";
     static final String LEASE_HELD = " WHERE id = :id AND status = 'running' AND locked_by = :owner AND attempts = :attempt";
 
     final SqlDialect dialect;
@@ -75,7 +77,27 @@ final class StoreStatements {
     String insertRows(int count) {
         String values = insert.substring(insert.indexOf(" VALUES ") + " VALUES ".length());
         String head = insert.substring(0, insert.indexOf(" VALUES ") + " VALUES ".length());
-        return head + String.join(", ", Collections.nCopies(count, values)) + UNLESS_KEY_STORED;
+        return head + String.join(", ", Collections.nCopies(count, values))
+                + UNLESS_KEY_STORED.replace("RETURNING *", "RETURNING " + INSERTED_COLUMNS);
+    }
+
+    /**
+     * PostgreSQL's bulk insert: the rows as nine arrays ({@code text[]} job types, queues, payloads,
+     * dedup keys; {@code bigint[]} run-at epoch ms or null; {@code int[]} attempts; {@code text[]}
+     * runners, targets; {@code boolean[]} handed off), inserted in array order. One short statement
+     * whatever the row count, so the server parses and plans it once.
+     */
+    String insertUnnest() {
+        String now = dialect.now();
+        return "INSERT INTO job_request (job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner,"
+                + " hand_off_target, handed_off_at) SELECT t.job_type, t.queue_name, cast(t.payload AS jsonb), t.dedup_key,"
+                + " coalesce(to_timestamp(t.run_at_ms / 1000.0), " + now + "), t.max_attempts, t.runner, t.target,"
+                + " CASE WHEN t.handed_off THEN " + now + " END"
+                + " FROM unnest(cast(? AS text[]), cast(? AS text[]), cast(? AS text[]), cast(? AS text[]),"
+                + " cast(? AS bigint[]), cast(? AS int[]), cast(? AS text[]), cast(? AS text[]), cast(? AS boolean[]))"
+                + " WITH ORDINALITY AS t(job_type, queue_name, payload, dedup_key, run_at_ms, max_attempts, runner, target,"
+                + " handed_off, n) ORDER BY t.n"
+                + UNLESS_KEY_STORED.replace("RETURNING *", "RETURNING " + INSERTED_COLUMNS);
     }
 
     /** {@code (:name0, :name1, …)} for binding a list of {@code count} values one by one. */
