@@ -15,6 +15,7 @@ import io.jobrunner.spi.store.Lease;
 import io.jobrunner.spi.store.NewJobRequest;
 import io.jobrunner.spi.store.ScheduleFiring;
 import io.jobrunner.spi.store.StoreScope;
+import io.jobrunner.spi.store.Success;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,7 +26,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -500,23 +503,33 @@ public final class JdbiJobRequestStore implements JobRequestStore {
                 .mapTo(JobRequest.class).findOne()));
     }
 
+    /**
+     * Two candidate sets, each read along its own partial index so finished rows are never scanned:
+     * due queued requests oldest first, and running requests whose lease expired with attempts left.
+     * Both lock what they take and skip rows other workers hold (PostgreSQL); the update takes at
+     * most {@code limit} of them, expired ones first.
+     */
     @Override
     public List<JobRequest> claimNext(ClaimFilter filter, String owner, Duration leaseTime, int limit) {
         List<String> types = filter.jobTypes().stream().sorted().toList();
         List<String> queues = filter.queueNames().stream().sorted().toList();
-        StringBuilder candidates = new StringBuilder("SELECT id FROM job_request WHERE " + sql.claimable);
+        StringBuilder filters = new StringBuilder();
         if (!types.isEmpty()) {
-            candidates.append(" AND job_type IN ").append(StoreStatements.inList("type", types.size()));
+            filters.append(" AND job_type IN ").append(StoreStatements.inList("type", types.size()));
         }
         if (!queues.isEmpty()) {
-            candidates.append(" AND queue_name IN ").append(StoreStatements.inList("queue", queues.size()));
+            filters.append(" AND queue_name IN ").append(StoreStatements.inList("queue", queues.size()));
         }
         if (filter.runner() != null) {
-            candidates.append(" AND runner = :runner");
+            filters.append(" AND runner = :runner");
         }
-        candidates.append(" ORDER BY run_at, id LIMIT :limit").append(sql.dialect.forUpdateSkipLocked());
-        String claim = "WITH candidates AS (" + candidates + ") UPDATE job_request " + sql.claimSet
-                + " WHERE id IN (SELECT id FROM candidates) RETURNING *";
+        String locked = sql.dialect.forUpdateSkipLocked();
+        String claim = "WITH queued AS (SELECT id FROM job_request WHERE status = 'queued' AND run_at <= " + sql.now()
+                + filters + " ORDER BY run_at, id LIMIT :limit" + locked + "),"
+                + " expired AS (SELECT id FROM job_request WHERE status = 'running' AND locked_until < " + sql.now()
+                + " AND attempts < max_attempts" + filters + " ORDER BY locked_until LIMIT :limit" + locked + ")"
+                + " UPDATE job_request " + sql.claimSet + " WHERE id IN (SELECT id FROM (SELECT id FROM expired"
+                + " UNION ALL SELECT id FROM queued) AS candidates LIMIT :limit) RETURNING *";
         return call("claim job requests", () -> jdbi.withHandle(h -> {
             Query q = bindEach(bindEach(h.createQuery(claim), "type", types), "queue", queues)
                     .bind("owner", owner)
@@ -539,6 +552,66 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     public Optional<JobRequest> progress(Lease lease, int percent, String message) {
         return leased("record progress of", lease, "SET progress = :progress, result_message = :message, updated_at = "
                 + sql.now(), q -> q.bind("progress", percent).bind("message", message));
+    }
+
+    /**
+     * On PostgreSQL one {@code UPDATE … FROM unnest(…)} whose {@code WHERE} checks each row's lease as
+     * {@link #succeed} does; on SQLite, where every commit waits for the one writer anyway, one by one.
+     */
+    @Override
+    public List<Optional<JobRequest>> succeedAll(List<Success> successes) {
+        if (successes.size() == 1) {
+            Success only = successes.get(0);
+            return List.of(succeed(only.lease(), only.resultJson(), only.message()));
+        }
+        if (sql.dialect != SqlDialect.POSTGRESQL) {
+            return JobRequestStore.super.succeedAll(successes);
+        }
+        String update = "UPDATE job_request SET" + sql.recordAttempt(JobAttempt.Outcome.SUCCEEDED)
+                .replace("cast(:attemptError AS text)", "cast(NULL AS text)")
+                + " status = 'succeeded', progress = 100, result = cast(v.v_result AS jsonb),"
+                + " result_message = coalesce(v.v_message, result_message)" + sql.finish
+                + " FROM unnest(cast(? AS bigint[]), cast(? AS text[]), cast(? AS int[]), cast(? AS text[]), cast(? AS text[]))"
+                + " AS v(v_id, v_owner, v_attempt, v_result, v_message)"
+                + " WHERE job_request.id = v.v_id AND job_request.status = 'running' AND job_request.locked_by = v.v_owner"
+                + " AND job_request.attempts = v.v_attempt RETURNING job_request.*";
+        int n = successes.size();
+        Long[] ids = new Long[n];
+        String[] owners = new String[n];
+        Integer[] attempts = new Integer[n];
+        String[] results = new String[n];
+        String[] messages = new String[n];
+        for (int i = 0; i < n; i++) {
+            Success success = successes.get(i);
+            ids[i] = success.lease().jobId();
+            owners[i] = success.lease().owner();
+            attempts[i] = success.lease().attempt();
+            results[i] = success.resultJson();
+            messages[i] = success.message();
+        }
+        Map<Long, JobRequest> recorded = new HashMap<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(update)) {
+            statement.setArray(1, connection.createArrayOf("int8", ids));
+            statement.setArray(2, connection.createArrayOf("text", owners));
+            statement.setArray(3, connection.createArrayOf("int4", attempts));
+            statement.setArray(4, connection.createArrayOf("text", results));
+            statement.setArray(5, connection.createArrayOf("text", messages));
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    JobRequest request = rows.read(result);
+                    recorded.put(request.id(), request);
+                }
+            }
+        } catch (SQLException e) {
+            throw new JobStoreException("Could not record success of " + n + " job requests in " + description + ": "
+                    + e.getMessage(), e);
+        }
+        List<Optional<JobRequest>> outcomes = new ArrayList<>(n);
+        for (Success success : successes) {
+            outcomes.add(Optional.ofNullable(recorded.get(success.lease().jobId())));
+        }
+        return outcomes;
     }
 
     @Override

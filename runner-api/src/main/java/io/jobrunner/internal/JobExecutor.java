@@ -44,6 +44,7 @@ public final class JobExecutor implements AutoCloseable {
     private final RetryBackoff backoff;
     private final Duration leaseTime;
     private final ScheduledExecutorService heartbeats;
+    private final SuccessBatcher successes;
     private volatile boolean shuttingDown;
 
     public JobExecutor(JobRequestStore store, HandlerRegistry handlers, PayloadCodec codec, RetryBackoff backoff,
@@ -54,6 +55,7 @@ public final class JobExecutor implements AutoCloseable {
         this.backoff = backoff;
         this.leaseTime = leaseTime;
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("jobrunner-lease-heartbeat-", true));
+        this.successes = new SuccessBatcher(store);
     }
 
     public static JobExecutor forContext(RunnerContext context) {
@@ -246,7 +248,7 @@ public final class JobExecutor implements AutoCloseable {
                 return recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, "The handler's result could not be stored: "
                         + e.getMessage()));
             }
-            return recorded(ExecutionOutcome.Result.SUCCEEDED, store.succeed(lease, resultJson, running.lastMessage()));
+            return recorded(ExecutionOutcome.Result.SUCCEEDED, successes.succeed(lease, resultJson, running.lastMessage()));
         }
 
         private ExecutionOutcome recordFailure(Throwable error) {

@@ -16,6 +16,7 @@ import io.jobrunner.spi.Settings;
 import io.jobrunner.spi.store.ClaimFilter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -76,11 +77,13 @@ public final class DatabaseWorker implements AutoCloseable {
         this.filter = new ClaimFilter(jobTypes(settings, context.handlers()), names(settings, WORKER_QUEUES),
                 DatabaseRunnerProvider.NAME);
         this.concurrency = settings.integer(AsyncLane.CONCURRENCY, 8, 1);
-        this.claimBatch = settings.integer(CLAIM_BATCH, concurrency, 1);
+        this.claimBatch = settings.integer(CLAIM_BATCH, concurrency * 2, 1);
         this.pollInterval = settings.duration(POLL_INTERVAL, Duration.ofSeconds(1));
         this.shutdownTimeout = settings.duration(AsyncLane.SHUTDOWN_TIMEOUT, Duration.ofSeconds(30));
         this.recoveryInterval = settings.duration(AsyncLane.RECOVERY_INTERVAL, Duration.ofSeconds(30));
-        this.slots = new Semaphore(concurrency);
+        // Room for one claimed batch waiting behind the running jobs, so claims come in batches of
+        // at least `concurrency` while there is a backlog, and no slot idles while the next claim runs.
+        this.slots = new Semaphore(concurrency * 2);
         this.pool = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 NamedThreads.factory("db-worker-", false));
         this.timer = new ScheduledThreadPoolExecutor(1, NamedThreads.factory("db-worker-timer-", true));
@@ -186,13 +189,19 @@ public final class DatabaseWorker implements AutoCloseable {
     }
 
     private void claimLoop() {
+        boolean backlog = false;
         while (running) {
             try {
-                int asked = claimBatch();
-                if (asked > 0 && asked == claimed(asked)) {
-                    continue;  // a full batch: there may be more due right now
+                int free = slots.availablePermits();
+                if (free == 0 || (backlog && free < concurrency)) {
+                    awaitWake(Duration.ofSeconds(1));  // a freed slot wakes it
+                    continue;
                 }
-                awaitWake(asked == 0 ? Duration.ofSeconds(1) : pollInterval);
+                int asked = Math.min(free, claimBatch);
+                backlog = claimed(asked) == asked;
+                if (!backlog) {
+                    awaitWake(pollInterval);
+                }
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
@@ -204,11 +213,6 @@ public final class DatabaseWorker implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** As many as there are free slots, up to the batch size; 0 when every slot is busy. */
-    private int claimBatch() {
-        return Math.min(slots.availablePermits(), claimBatch);
     }
 
     /** Claims up to {@code asked} requests and starts them; returns how many it got. */
@@ -297,6 +301,11 @@ public final class DatabaseWorker implements AutoCloseable {
             }
             timer.shutdownNow();
             closeListener();
+            List<Runnable> waiting = new ArrayList<>();
+            pool.getQueue().drainTo(waiting);
+            for (Runnable work : waiting) {
+                runs.release(((Work) work).request);  // claimed, not started: straight back to the queue
+            }
             pool.shutdown();
             if (!pool.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 runs.beginShutdown();

@@ -114,6 +114,18 @@ public interface JobRequestStore extends AutoCloseable {
     Optional<JobRequest> succeed(Lease lease, String resultJson, String message);
 
     /** Running to {@code failed}, with the error; the attempt is recorded with {@code outcome}. */
+    /**
+     * {@link #succeed} for many attempts in few statements; each row's lease is checked as by
+     * {@code succeed}. The results are in the order given, empty where the lease was no longer held.
+     */
+    default List<Optional<JobRequest>> succeedAll(List<Success> successes) {
+        List<Optional<JobRequest>> results = new ArrayList<>(successes.size());
+        for (Success success : successes) {
+            results.add(succeed(success.lease(), success.resultJson(), success.message()));
+        }
+        return results;
+    }
+
     Optional<JobRequest> fail(Lease lease, JobAttempt.Outcome outcome, String error);
 
     /** Running to {@code failed}, with the error. */
