@@ -47,6 +47,8 @@ public final class BurnDownBenchmark {
                         Map.of("JOB_RUNNER", "inprocess-async"), 0));
                 record(rates, "database, 1 worker process", warmup, burnDown(postgres, store, batch, database, 1));
                 record(rates, "database, 2 worker processes", warmup, burnDown(postgres, store, batch, database, 2));
+                record(rates, "one by one: database, 1 worker", warmup, oneByOne(postgres, store, batch, database));
+                record(rates, "one by one: raw INSERT loop", warmup, rawInsertLoop(postgres, batch.size()));
             }
             System.out.printf(Locale.ROOT, "Burn-down of %,d bulk-dispatched no-op jobs on PostgreSQL (median of %d rounds)%n",
                     jobs, rounds);
@@ -55,6 +57,24 @@ public final class BurnDownBenchmark {
                 System.out.printf(Locale.ROOT, "  %-30s %,10.0f jobs/s   target >= 8,000 -> %s%n", name, median,
                         median >= 8_000 ? "met" : "NOT met");
             }
+            double oneByOne = median(rates.get("one by one: database, 1 worker"));
+            double raw = median(rates.get("one by one: raw INSERT loop"));
+            System.out.printf(Locale.ROOT, "  dispatched one by one from one thread: %,.0f jobs/s burnt down; a raw single-row"
+                    + " autocommit INSERT loop %,.0f rows/s; ratio %.2f (target >= 0.8 -> %s)%n", oneByOne, raw, oneByOne / raw,
+                    oneByOne / raw >= 0.8 ? "met" : "NOT met");
+        }
+    }
+
+    /** Commits per job in the last burn-down: the database's own count, less the benchmark's polls. */
+    private static double lastCommitsPerJob;
+
+    private static long commits(PostgresFixture postgres) throws Exception {
+        Thread.sleep(1_500);  // backends report their transactions about once a second
+        try (java.sql.Connection connection = postgres.connect();
+             java.sql.ResultSet rs = connection.createStatement().executeQuery(
+                     "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
@@ -77,12 +97,18 @@ public final class BurnDownBenchmark {
             }
             HandlerRegistry handlers = workers == 0 ? HandlerRegistry.builder().job(new NoopJob()).build() : HandlerRegistry.empty();
             try (JobRunner runner = JobRunners.builder().environment(settings).handlers(handlers).store(store).build()) {
+                long commitsBefore = commits(postgres);
+                long polls = 0;
                 long start = System.nanoTime();
                 runner.dispatchJobs(batch);
                 while (runner.jobs().counts().of(NoopJob.TYPE, JobStatus.SUCCEEDED) < batch.size()) {
+                    polls++;
                     Thread.sleep(20);
                 }
-                return batch.size() / ((System.nanoTime() - start) / 1e9);
+                double rate = batch.size() / ((System.nanoTime() - start) / 1e9);
+                // the last poll, and the 1.5 s settle's idle claims of the workers, are counted as well
+                lastCommitsPerJob = (commits(postgres) - commitsBefore - polls - 1) / (double) batch.size();
+                return rate;
             }
         } finally {
             for (ChildJvm child : children) {
@@ -92,8 +118,55 @@ public final class BurnDownBenchmark {
         }
     }
 
+    /** {@code dispatchJob} one at a time from one thread, a worker process running them meanwhile, until all succeeded. */
+    private static double oneByOne(PostgresFixture postgres, JdbiJobRequestStore store, List<JobData> batch,
+                                   Map<String, String> settings) throws Exception {
+        postgres.execute("TRUNCATE job_request");
+        try (ChildJvm worker = ChildJvm.start(DatabaseWorkerMain.class.getName(), settings, List.of("-Xmx512m"))) {
+            while (!worker.output().contains("takes job types")) {
+                Thread.sleep(20);
+            }
+            try (JobRunner runner = JobRunners.builder().environment(settings).handlers(HandlerRegistry.empty())
+                    .store(store).build()) {
+                long start = System.nanoTime();
+                for (JobData job : batch) {
+                    runner.dispatchJob(job);
+                }
+                while (runner.jobs().counts().of(NoopJob.TYPE, JobStatus.SUCCEEDED) < batch.size()) {
+                    Thread.sleep(20);
+                }
+                lastCommitsPerJob = Double.NaN;
+                return batch.size() / ((System.nanoTime() - start) / 1e9);
+            } finally {
+                worker.terminate(30);
+            }
+        }
+    }
+
+    /** The same number of single-row autocommit inserts into a table shaped like the store's, from one thread. */
+    private static double rawInsertLoop(PostgresFixture postgres, int rows) throws Exception {
+        try (java.sql.Connection connection = postgres.connect()) {
+            connection.createStatement().execute("CREATE TABLE IF NOT EXISTS plain_job (LIKE job_request INCLUDING ALL)");
+            connection.createStatement().execute("TRUNCATE plain_job");
+            try (java.sql.PreparedStatement insert = connection.prepareStatement("INSERT INTO plain_job (job_type, payload,"
+                    + " run_at, max_attempts, runner) VALUES (?, cast(? AS jsonb), now(), ?, ?)")) {
+                long start = System.nanoTime();
+                for (int i = 0; i < rows; i++) {
+                    insert.setString(1, NoopJob.TYPE);
+                    insert.setString(2, String.valueOf(i));
+                    insert.setInt(3, 1);
+                    insert.setString(4, "database");
+                    insert.executeUpdate();
+                }
+                lastCommitsPerJob = 1;
+                return rows / ((System.nanoTime() - start) / 1e9);
+            }
+        }
+    }
+
     private static void record(Map<String, List<Double>> rates, String name, boolean warmup, double rate) {
-        System.out.printf(Locale.ROOT, "  %s%-30s %,10.0f jobs/s%n", warmup ? "(warm-up) " : "", name, rate);
+        System.out.printf(Locale.ROOT, "  %s%-30s %,10.0f jobs/s   %.2f commits per job%n", warmup ? "(warm-up) " : "",
+                name, rate, lastCommitsPerJob);
         if (!warmup) {
             rates.computeIfAbsent(name, key -> new ArrayList<>()).add(rate);
         }
