@@ -36,34 +36,15 @@ final class SuccessBatcher {
         this.store = store;
     }
 
-    /** Records the success (with others queued meanwhile); empty when the lease was no longer held. */
+    /**
+     * Records the success (with others queued meanwhile); empty when the lease was no longer held.
+     * The outcome is known before the thread moves on, even if it is interrupted meanwhile (the
+     * interrupt is kept for the caller).
+     */
     Optional<JobRequest> succeed(Lease lease, String resultJson, String message) {
         Pending pending = new Pending(new Success(lease, resultJson, message), new CompletableFuture<>());
         queue.add(pending);
-        while (true) {
-            if (writing.compareAndSet(false, true)) {
-                try {
-                    writeQueued();
-                } finally {
-                    writing.set(false);
-                }
-            }
-            try {
-                return pending.recorded().get(2, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                // still queued: the write in progress started before it; try to write it ourselves
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return awaitUninterruptibly(pending);
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
-            }
-        }
-    }
-
-    /** The outcome must be known before the thread moves on, interrupted or not (shutdown records it as it is). */
-    private Optional<JobRequest> awaitUninterruptibly(Pending pending) {
-        boolean interrupted = true;
+        boolean interrupted = false;
         try {
             while (true) {
                 if (writing.compareAndSet(false, true)) {
@@ -75,10 +56,10 @@ final class SuccessBatcher {
                 }
                 try {
                     return pending.recorded().get(2, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    // still queued behind the write in progress: try to write it ourselves
                 } catch (InterruptedException e) {
                     interrupted = true;
-                } catch (TimeoutException e) {
-                    // keep waiting
                 } catch (ExecutionException e) {
                     throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
                 }

@@ -11,11 +11,13 @@ import io.jobrunner.spi.store.InsertResult;
 import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.spi.store.Lease;
 import io.jobrunner.spi.store.NewJobRequest;
+import io.jobrunner.spi.store.Success;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -97,6 +99,35 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         assertThat(last.error()).as("error").isEqualTo(error);
         assertThat(last.startedAt()).as("started").isNotNull();
         assertThat(last.finishedAt()).as("finished").isAfterOrEqualTo(last.startedAt());
+    }
+
+    @Test
+    void succeedAllRecordsEachAttemptWhoseLeaseIsHeldAndNoOther() {
+        JobRequest a = claimed("a");
+        JobRequest b = claimed("a");
+        JobRequest c = claimed("a");
+        Lease stale = new Lease(b.id(), "worker-b", b.attempts());
+
+        List<Optional<JobRequest>> results = store.succeedAll(List.of(
+                new Success(a.lease().orElseThrow(), "{\"n\":1}", "done a"),
+                new Success(stale, "2", null),
+                new Success(c.lease().orElseThrow(), null, null)));
+
+        assertThat(results).hasSize(3);
+        JobRequest first = results.get(0).orElseThrow();
+        assertThat(first.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(first.resultJson()).isEqualToIgnoringWhitespace("{\"n\":1}");
+        assertThat(first.resultMessage()).isEqualTo("done a");
+        assertThat(first.lockedUntil()).isNull();
+        assertThat(first.finishedAt()).isNotNull();
+        assertLastAttempt(first, 1, "worker-a", JobAttempt.Outcome.SUCCEEDED, null);
+        assertThat(results.get(1)).as("a lease the caller does not hold").isEmpty();
+        assertThat(store.find(b.id()).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
+        JobRequest third = results.get(2).orElseThrow();
+        assertThat(third.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(third.resultJson()).isNull();
+        assertThat(store.succeedAll(List.of(new Success(a.lease().orElseThrow(), "3", null),
+                new Success(c.lease().orElseThrow(), "4", null)))).as("attempts already recorded").containsOnly(Optional.empty());
     }
 
     @Test
