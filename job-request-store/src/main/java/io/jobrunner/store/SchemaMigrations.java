@@ -34,10 +34,12 @@ final class SchemaMigrations {
             new Migration(2, "add_handed_off_at"),
             new Migration(3, "add_attempt_history"),
             new Migration(4, "create_job_schedule"),
-            new Migration(5, "notify_database_workers"));
+            new Migration(5, "notify_database_workers"),
+            new Migration(6, "queued_by_runner_index"));
 
     static final List<Migration> SQLITE = List.of(
-            new Migration(1, "create_tables"));
+            new Migration(1, "create_tables"),
+            new Migration(2, "queued_by_runner_index"));
 
     private SchemaMigrations() {
     }
