@@ -198,7 +198,7 @@ public final class DatabaseWorker implements AutoCloseable {
                     continue;
                 }
                 int asked = Math.min(free, claimBatch);
-                backlog = claimed(asked) == asked;
+                backlog = claimAndStart(asked) == asked;
                 if (!backlog) {
                     awaitWake(pollInterval);
                 }
@@ -216,7 +216,7 @@ public final class DatabaseWorker implements AutoCloseable {
     }
 
     /** Claims up to {@code asked} requests and starts them; returns how many it got. */
-    private int claimed(int asked) throws InterruptedException {
+    private int claimAndStart(int asked) throws InterruptedException {
         List<JobRequest> batch = runs.claimNext(filter, asked);
         claimed.addAndGet(batch.size());
         for (JobRequest request : batch) {
