@@ -218,7 +218,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     private List<InsertResult> insertChunk(Connection connection, List<NewJobRequest> chunk) throws SQLException {
         List<Inserted> inserted = new ArrayList<>(chunk.size());
         boolean unnest = sql.dialect == SqlDialect.POSTGRESQL;
-        try (PreparedStatement statement = connection.prepareStatement(unnest ? sql.insertUnnest()
+        try (PreparedStatement statement = connection.prepareStatement(unnest ? sql.insertUnnest
                 : sql.insertRows(chunk.size()))) {
             if (unnest) {
                 bindArrays(connection, statement, chunk);
@@ -272,10 +272,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
 
     private InsertResult insert(Connection connection, NewJobRequest request, String table) throws SQLException {
         String channel = notifies(request) ? notifyChannel() : null;
-        String insert = sql.insertInto(table, request.dedupKey() != null);
-        if (channel != null) {
-            insert = insert.substring(0, insert.length() - "RETURNING *".length()) + "RETURNING *, pg_notify(?, '')";
-        }
+        String insert = sql.insertInto(table, request.dedupKey() != null, channel != null);
         for (int round = 0; round < 3; round++) {
             Optional<JobRequest> created = insertRow(connection, insert, request, channel);
             if (created.isPresent()) {
@@ -333,7 +330,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
         return rows.instant(result, column);
     }
 
-    /** Binds the rows as the nine arrays of {@link StoreStatements#insertUnnest()}. */
+    /** Binds the rows as the nine arrays of {@link StoreStatements#insertUnnest}. */
     private static void bindArrays(Connection connection, PreparedStatement statement, List<NewJobRequest> chunk)
             throws SQLException {
         int n = chunk.size();
@@ -567,14 +564,6 @@ public final class JdbiJobRequestStore implements JobRequestStore {
         if (sql.dialect != SqlDialect.POSTGRESQL) {
             return JobRequestStore.super.succeedAll(successes);
         }
-        String update = "UPDATE job_request SET" + sql.recordAttempt(JobAttempt.Outcome.SUCCEEDED)
-                .replace("cast(:attemptError AS text)", "cast(NULL AS text)")
-                + " status = 'succeeded', progress = 100, result = cast(v.v_result AS jsonb),"
-                + " result_message = coalesce(v.v_message, result_message)" + sql.finish
-                + " FROM unnest(cast(? AS bigint[]), cast(? AS text[]), cast(? AS int[]), cast(? AS text[]), cast(? AS text[]))"
-                + " AS v(v_id, v_owner, v_attempt, v_result, v_message)"
-                + " WHERE job_request.id = v.v_id AND job_request.status = 'running' AND job_request.locked_by = v.v_owner"
-                + " AND job_request.attempts = v.v_attempt RETURNING job_request.*";
         int n = successes.size();
         Long[] ids = new Long[n];
         String[] owners = new String[n];
@@ -591,7 +580,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
         }
         Map<Long, JobRequest> recorded = new HashMap<>();
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement(update)) {
+             PreparedStatement statement = connection.prepareStatement(sql.succeedMany)) {
             statement.setArray(1, connection.createArrayOf("int8", ids));
             statement.setArray(2, connection.createArrayOf("text", owners));
             statement.setArray(3, connection.createArrayOf("int4", attempts));
@@ -616,10 +605,8 @@ public final class JdbiJobRequestStore implements JobRequestStore {
 
     @Override
     public Optional<JobRequest> succeed(Lease lease, String resultJson, String message) {
-        return leased("record success of", lease, "SET" + sql.recordAttempt(JobAttempt.Outcome.SUCCEEDED)
-                        + " status = 'succeeded', progress = 100, result = " + sql.dialect.json(":result") + ","
-                        + " result_message = coalesce(:message, result_message)" + sql.finish,
-                q -> q.bind("result", resultJson).bind("message", message).bind("attemptError", (String) null));
+        return leased("record success of", lease, sql.succeedSet,
+                q -> q.bind("result", resultJson).bind("message", message));
     }
 
     @Override

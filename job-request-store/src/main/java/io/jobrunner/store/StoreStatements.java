@@ -26,6 +26,15 @@ final class StoreStatements {
     final String claimSet;
     final String abandonedError;
     final String finish;
+    /** A success: the bound {@code :result} and {@code :message}, the attempt recorded without error. */
+    final String succeedSet;
+    /** PostgreSQL's bulk insert; see {@link #insertUnnest()}. */
+    final String insertUnnest;
+    /**
+     * PostgreSQL's success of many attempts: five arrays (ids, owners, attempts, results, messages);
+     * each row updated only while its lease is held, as by {@link #succeedSet}.
+     */
+    final String succeedMany;
 
     StoreStatements(SqlDialect dialect) {
         this.dialect = dialect;
@@ -47,6 +56,20 @@ final class StoreStatements {
                 + " attempt_history = CASE WHEN status = 'running' THEN " + appendAttempt("'abandoned'", abandonedError)
                 + " ELSE attempt_history END";
         this.finish = ", locked_until = NULL, finished_at = " + now + ", updated_at = " + now;
+        this.succeedSet = succeedSet(":result", ":message");
+        this.insertUnnest = insertUnnest();
+        this.succeedMany = "UPDATE job_request " + succeedSet("v.v_result", "v.v_message")
+                + " FROM unnest(cast(? AS bigint[]), cast(? AS text[]), cast(? AS int[]), cast(? AS text[]), cast(? AS text[]))"
+                + " AS v(v_id, v_owner, v_attempt, v_result, v_message)"
+                + " WHERE job_request.id = v.v_id AND job_request.status = 'running' AND job_request.locked_by = v.v_owner"
+                + " AND job_request.attempts = v.v_attempt RETURNING job_request.*";
+    }
+
+    /** {@code SET …} of a success, from the SQL of its result JSON and message; the stored message stays when none. */
+    private String succeedSet(String resultJsonSql, String messageSql) {
+        return "SET attempt_history = " + appendAttempt("'" + JobAttempt.Outcome.SUCCEEDED.dbValue() + "'",
+                "cast(NULL AS text)") + ", status = 'succeeded', progress = 100, result = " + dialect.json(resultJsonSql)
+                + ", result_message = coalesce(" + messageSql + ", result_message)" + finish;
     }
 
     String now() {
@@ -66,8 +89,14 @@ final class StoreStatements {
     }
 
     String insertInto(String table, boolean withDedupKey) {
+        return insertInto(table, withDedupKey, false);
+    }
+
+    /** @param notify whether the inserted row also sends {@code pg_notify} to the channel bound as the tenth parameter */
+    String insertInto(String table, boolean withDedupKey, boolean notify) {
         String sql = table.equals("job_request") ? insert : insert.replace("INTO job_request", "INTO " + table);
-        return sql + (withDedupKey ? UNLESS_KEY_STORED : " RETURNING *");
+        String returning = notify ? "RETURNING *, pg_notify(?, '')" : "RETURNING *";
+        return sql + (withDedupKey ? UNLESS_KEY_STORED : " RETURNING *").replace("RETURNING *", returning);
     }
 
     /**
@@ -87,7 +116,7 @@ final class StoreStatements {
      * runners, targets; {@code boolean[]} handed off), inserted in array order. One short statement
      * whatever the row count, so the server parses and plans it once.
      */
-    String insertUnnest() {
+    private String insertUnnest() {
         String now = dialect.now();
         return "INSERT INTO job_request (job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner,"
                 + " hand_off_target, handed_off_at) SELECT t.job_type, t.queue_name, cast(t.payload AS jsonb), t.dedup_key,"
