@@ -127,20 +127,42 @@ public final class RunnerContext implements AutoCloseable {
      * @throws RunnerNotConfiguredException naming {@code DATABASE_URL}
      */
     public void requireSharedStore(String who) {
+        requireStoreOthersRead(who, settings.flag(ALLOW_EMBEDDED_STORE, false));
+    }
+
+    /**
+     * For {@code who} whose jobs run in worker processes on this machine or others (the database
+     * runner and its workers): a store is needed, and one other processes can read — PostgreSQL, or
+     * the embedded store for workers on this machine.
+     *
+     * @throws JobStoreException            when there is no store
+     * @throws RunnerNotConfiguredException naming {@code DATABASE_URL}, for a store only this process reads
+     */
+    public void requireStoreForWorkers(String who) {
+        if (store == null) {
+            throw noStore();
+        }
+        requireStoreOthersRead(who, true);
+    }
+
+    /** @param machineSuffices whether other processes on this machine are reach enough (the embedded store) */
+    private void requireStoreOthersRead(String who, boolean machineSuffices) {
         if (store == null) {
             return;
         }
         StoreScope scope = store.scope();
-        if (scope == StoreScope.NETWORK || (scope == StoreScope.MACHINE && settings.flag(ALLOW_EMBEDDED_STORE, false))) {
+        if (scope == StoreScope.NETWORK || (scope == StoreScope.MACHINE && machineSuffices)) {
             return;
         }
         String reach = scope == StoreScope.PROCESS ? "no other process" : "no process on another machine";
+        String otherWay = machineSuffices
+                ? " (or leave it unset to use the embedded store in ./.jobrunner/ with workers on this machine)"
+                : scope == StoreScope.MACHINE ? " (to try it on one machine instead, set " + ALLOW_EMBEDDED_STORE
+                + "=true and the same JOB_RUNNER_EMBEDDED_DIR in every process)" : "";
         throw new RunnerNotConfiguredException(who, List.of("DATABASE_URL: " + who + " runs jobs in other processes, "
                 + "which look them up by id in the store, but this process keeps them in " + store.description()
                 + ", which " + reach + " can read; jobs would be sent that no worker can find. Set DATABASE_URL to "
-                + "the PostgreSQL database every producer and worker shares"
-                + (scope == StoreScope.MACHINE ? " (to try it on one machine instead, set " + ALLOW_EMBEDDED_STORE
-                + "=true and the same JOB_RUNNER_EMBEDDED_DIR in every process)" : "")));
+                + "the PostgreSQL database every producer and worker shares" + otherWay));
     }
 
     public RetryBackoff retryBackoff() {

@@ -102,7 +102,7 @@ public final class DatabaseWorker implements AutoCloseable {
     public static DatabaseWorker create(JobRunnerConfig config) {
         RunnerContext context = RunnerContext.open(config);
         try {
-            DatabaseRunnerProvider.requireStoreOtherProcessesRead(context, "the database worker");
+            context.requireStoreForWorkers("the database worker");
             return new DatabaseWorker(context);
         } catch (RuntimeException e) {
             context.close();

@@ -34,7 +34,7 @@ public final class LegacyProvider implements JobRunnerProvider {
         Settings settings = context.settings();
         InProcessRunner.Mode tasks = settings.flag(TASKS_SYNC, false) ? InProcessRunner.Mode.SYNC : InProcessRunner.Mode.ASYNC;
         if (!settings.flag(JOBS_SAME_PROCESS, false)) {
-            DatabaseRunnerProvider.requireStoreOtherProcessesRead(context, "JOB_RUNNER=" + NAME + " without "
+            context.requireStoreForWorkers("JOB_RUNNER=" + NAME + " without "
                     + JOBS_SAME_PROCESS + "=true");
             return new InProcessRunner(NAME, context, tasks, InProcessRunner.Mode.WORKERS);
         }
