@@ -8,9 +8,6 @@ import io.jobrunner.inprocess.DatabaseWorker;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.PostgresFixture;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,23 +75,9 @@ public final class GrowthBenchmark {
 
         /** Nanoseconds from dispatch until every job of the batch succeeded; the batch's rows are deleted after. */
         long burnDown(List<JobData> batch) throws Exception {
-            long start = System.nanoTime();
+            long start = System.currentTimeMillis();
             long first = producer.dispatchJobs(batch).get(0).id();
-            try (Connection connection = postgres.connect();
-                 PreparedStatement done = connection.prepareStatement(
-                         "SELECT count(*) FROM job_request WHERE id >= ? AND status = 'succeeded'")) {
-                done.setLong(1, first);
-                while (true) {
-                    try (ResultSet rs = done.executeQuery()) {
-                        rs.next();
-                        if (rs.getLong(1) >= batch.size()) {
-                            break;
-                        }
-                    }
-                    Thread.sleep(20);
-                }
-            }
-            long elapsed = System.nanoTime() - start;
+            long elapsed = (Finish.awaitSucceeded(postgres, first, batch.size()) - start) * 1_000_000;
             // Both tables start every round alike: the batch's rows gone, statistics fresh.
             postgres.execute("DELETE FROM job_request WHERE id >= " + first);
             postgres.execute("VACUUM ANALYZE job_request");

@@ -18,9 +18,9 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -54,7 +54,11 @@ public final class JobExecutor implements AutoCloseable {
         this.codec = codec;
         this.backoff = backoff;
         this.leaseTime = leaseTime;
-        this.heartbeats = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("jobrunner-lease-heartbeat-", true));
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
+                NamedThreads.factory("jobrunner-lease-heartbeat-", true));
+        // Most jobs end long before their first heartbeat: drop the cancelled ones rather than keep them queued.
+        timer.setRemoveOnCancelPolicy(true);
+        this.heartbeats = timer;
         this.successes = new SuccessBatcher(store);
     }
 
@@ -78,6 +82,15 @@ public final class JobExecutor implements AutoCloseable {
      * @param deadline when the platform stops the run, or {@code null} when nothing bounds it
      */
     public ExecutionOutcome execute(JobRequest claimed, Instant deadline) {
+        return SuccessBatcher.awaitUninterruptibly(start(claimed, deadline));
+    }
+
+    /**
+     * Runs the handler on this thread like {@link #execute}, but lets the thread go on once the
+     * handler returned: a success is written with the next group of successes, and the future
+     * completes when it is stored. Every other outcome is stored before this returns.
+     */
+    public CompletableFuture<ExecutionOutcome> start(JobRequest claimed, Instant deadline) {
         Lease lease = claimed.lease().orElseThrow(() -> new IllegalArgumentException(
                 "Job request " + claimed.id() + " is " + claimed.status().dbValue() + ", not a claimed running request"));
         Optional<JobHandler<?>> handler = handlers.job(claimed.jobType());
@@ -85,14 +98,14 @@ public final class JobExecutor implements AutoCloseable {
             String error = "No job handler named '" + claimed.jobType() + "' in this worker; known job types: "
                     + (handlers.jobTypes().isEmpty() ? "none" : String.join(", ", handlers.jobTypes()))
                     + ". Deploy the handler to the workers, then retry the request";
-            return recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, error));
+            return done(recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, error)));
         }
         JobPolicy policy = handler.get().policy();
         if (!policy.idempotent() && lastAttemptAbandoned(claimed)) {
-            return recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, JobAttempt.Outcome.ABANDONED,
+            return done(recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, JobAttempt.Outcome.ABANDONED,
                     "Not run again: attempt " + (claimed.attempts() - 1) + " was abandoned mid-run (its worker died or "
                             + "stopped), and job type '" + claimed.jobType() + "' is not declared idempotent, so it "
-                            + "may already have done its work. Check, then retry it by hand if it must run"));
+                            + "may already have done its work. Check, then retry it by hand if it must run")));
         }
         RunningJob running = new RunningJob(claimed, lease, store, earliest(deadline, policy.timeout()));
         Attempt attempt = new Attempt(claimed, lease, running, policy, Thread.currentThread());
@@ -161,7 +174,7 @@ public final class JobExecutor implements AutoCloseable {
             this.worker = worker;
         }
 
-        ExecutionOutcome run(JobHandler<?> handler) {
+        CompletableFuture<ExecutionOutcome> run(JobHandler<?> handler) {
             Object result = null;
             Throwable failure = null;
             try {
@@ -170,16 +183,16 @@ public final class JobExecutor implements AutoCloseable {
                 failure = e;
             }
             if (!ended.compareAndSet(false, true)) {
-                return afterTimeout(failure);
+                return done(afterTimeout(failure));
             }
             // The outcome must reach the store even when the run was interrupted (shutdown): record it with
             // the interrupt flag cleared, then restore the flag for the caller.
             boolean interrupted = Thread.interrupted() || failure instanceof InterruptedException;
             try {
                 if (failure instanceof PayloadException) {
-                    return recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, describe(failure)));
+                    return done(recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, describe(failure))));
                 }
-                return failure != null ? recordFailure(failure) : recordSuccess(result);
+                return failure != null ? done(recordFailure(failure)) : recordSuccess(result);
             } finally {
                 if (interrupted) {
                     Thread.currentThread().interrupt();
@@ -237,18 +250,19 @@ public final class JobExecutor implements AutoCloseable {
             timedOut.complete(outcome);
         }
 
-        private ExecutionOutcome recordSuccess(Object result) {
+        private CompletableFuture<ExecutionOutcome> recordSuccess(Object result) {
             if (running.isCancelled()) {
-                return recorded(ExecutionOutcome.Result.CANCELLED, store.markCancelled(lease, "cancelled while running"));
+                return done(recorded(ExecutionOutcome.Result.CANCELLED, store.markCancelled(lease, "cancelled while running")));
             }
             String resultJson;
             try {
                 resultJson = result == null ? null : codec.encodeToString(claimed.jobType(), result);
             } catch (PayloadException e) {
-                return recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, "The handler's result could not be stored: "
-                        + e.getMessage()));
+                return done(recorded(ExecutionOutcome.Result.FAILED, store.fail(lease,
+                        "The handler's result could not be stored: " + e.getMessage())));
             }
-            return recorded(ExecutionOutcome.Result.SUCCEEDED, successes.succeed(lease, resultJson, running.lastMessage()));
+            return successes.submit(lease, resultJson, running.lastMessage())
+                    .thenApply(stored -> recorded(ExecutionOutcome.Result.SUCCEEDED, stored));
         }
 
         private ExecutionOutcome recordFailure(Throwable error) {
@@ -300,6 +314,10 @@ public final class JobExecutor implements AutoCloseable {
     private <P> Object invoke(JobHandler<P> handler, JobRequest claimed, RunningJob running) throws Exception {
         P payload = codec.decode(claimed.jobType(), claimed.payloadJson(), handler.payloadType());
         return handler.run(payload, running);
+    }
+
+    private static CompletableFuture<ExecutionOutcome> done(ExecutionOutcome outcome) {
+        return CompletableFuture.completedFuture(outcome);
     }
 
     private ExecutionOutcome recorded(ExecutionOutcome.Result result, Optional<JobRequest> stored) {

@@ -7,6 +7,9 @@ import io.jobrunner.spi.store.JobRequestStore;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Claim, run, settle: how every worker runs a job, whatever brought it the id (a local queue, an SQS
@@ -14,6 +17,8 @@ import java.util.Optional;
  * held by another lease is returned as it stands and not run. Thread-safe; one per worker.
  */
 public final class JobRuns implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(JobRuns.class);
 
     /**
      * How one run ended.
@@ -64,6 +69,31 @@ public final class JobRuns implements AutoCloseable {
         ExecutionOutcome outcome = executor().execute(claimed, deadline);
         JobRequest after = outcome.request() != null ? outcome.request() : context.store().find(claimed.id()).orElse(null);
         return new Run(outcome.result(), after);
+    }
+
+    /**
+     * Runs one attempt of a request this worker claimed a while ago ({@link #claimNext}) on this
+     * thread, which goes on once the handler returned; the future completes when the outcome is
+     * stored. A request that waited so long after its claim that half its lease is gone has the lease
+     * renewed first, and is not run when the renewal finds the lease lost to another worker (the
+     * run's result is then {@code null}): a buffered claim never runs a second time beside a takeover.
+     */
+    public CompletableFuture<Run> start(JobRequest claimed) {
+        JobRequest current = claimed;
+        Instant halfGone = Instant.now().plus(context.leaseTime().dividedBy(2));
+        if (claimed.lockedUntil() != null && claimed.lockedUntil().isBefore(halfGone)) {
+            Optional<JobRequest> renewed = context.store().heartbeat(claimed.lease().orElseThrow(), context.leaseTime());
+            if (renewed.isEmpty()) {
+                log.warn("Job request {} ({}) was not run: its lease expired while it waited for a free slot, and another"
+                        + " worker may have taken it over. Lower JOB_RUNNER_CLAIM_BATCH or raise JOB_RUNNER_LEASE_TIME",
+                        claimed.id(), claimed.jobType());
+                return CompletableFuture.completedFuture(new Run(null, context.store().find(claimed.id()).orElse(null)));
+            }
+            current = renewed.get();
+        }
+        long id = current.id();
+        return executor().start(current, null).thenApply(outcome -> new Run(outcome.result(),
+                outcome.request() != null ? outcome.request() : context.store().find(id).orElse(null)));
     }
 
     /** Claims up to {@code limit} due requests matching the filter, for {@link #run}. */

@@ -10,15 +10,14 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Group commit for successes: a worker thread recording a success queues it, and whichever thread
- * finds no write in progress writes everything queued in one {@link JobRequestStore#succeedAll}, so
- * jobs finishing together cost one statement and one commit, and a job finishing alone waits for
- * nobody. Each row's lease is still checked by the store. Thread-safe.
+ * Group commit for successes: a success is queued, and whichever thread finds no write in progress
+ * writes everything queued in one {@link JobRequestStore#succeedAll} — and goes on writing while
+ * more arrives — so jobs finishing together cost one statement and one commit, and a job finishing
+ * alone waits for nobody. Each row's lease is still checked by the store. A caller may wait for its
+ * success ({@link #succeed}) or go on with other work ({@link #submit}). Thread-safe.
  */
 final class SuccessBatcher {
 
@@ -42,22 +41,41 @@ final class SuccessBatcher {
      * interrupt is kept for the caller).
      */
     Optional<JobRequest> succeed(Lease lease, String resultJson, String message) {
+        return awaitUninterruptibly(submit(lease, resultJson, message));
+    }
+
+    /**
+     * Queues the success and returns at once unless no write is in progress, in which case this
+     * thread writes it (and whatever else is queued). The future completes once it is stored: empty
+     * when the lease was no longer held, exceptionally when the write failed.
+     */
+    CompletableFuture<Optional<JobRequest>> submit(Lease lease, String resultJson, String message) {
         Pending pending = new Pending(new Success(lease, resultJson, message), new CompletableFuture<>());
         queue.add(pending);
+        drain();
+        return pending.recorded();
+    }
+
+    /**
+     * Writes while anything is queued and no other thread is writing. A success queued while another
+     * thread writes is seen by that thread after it lets go, so none is left behind.
+     */
+    private void drain() {
+        while (!queue.isEmpty() && writing.compareAndSet(false, true)) {
+            try {
+                writeQueued();
+            } finally {
+                writing.set(false);
+            }
+        }
+    }
+
+    static <T> T awaitUninterruptibly(CompletableFuture<T> future) {
         boolean interrupted = false;
         try {
             while (true) {
-                if (writing.compareAndSet(false, true)) {
-                    try {
-                        writeQueued();
-                    } finally {
-                        writing.set(false);
-                    }
-                }
                 try {
-                    return pending.recorded().get(2, TimeUnit.MILLISECONDS);
-                } catch (TimeoutException e) {
-                    // still queued behind the write in progress: try to write it ourselves
+                    return future.get();
                 } catch (InterruptedException e) {
                     interrupted = true;
                 } catch (ExecutionException e) {
@@ -80,13 +98,15 @@ final class SuccessBatcher {
         if (batch.isEmpty()) {
             return;
         }
+        List<Optional<JobRequest>> results;
         try {
-            List<Optional<JobRequest>> results = store.succeedAll(batch.stream().map(Pending::success).toList());
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).recorded().complete(results.get(i));
-            }
+            results = store.succeedAll(batch.stream().map(Pending::success).toList());
         } catch (RuntimeException e) {
             batch.forEach(pending -> pending.recorded().completeExceptionally(e));
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).recorded().complete(results.get(i));
         }
     }
 }

@@ -21,19 +21,21 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs the jobs of the {@code database} runner in a process of its own: claims due requests in
- * batches (never more than it has free slots; claims skip rows other workers hold), runs them on
- * a bounded pool with lease heartbeats, records the outcomes, fails abandoned requests, and fires
+ * batches sized to how fast its jobs run (claims skip rows other workers hold), runs them on a
+ * bounded pool with lease heartbeats, records the outcomes (successes in groups, written while the
+ * threads go on with the next jobs), fails abandoned requests, and fires
  * recurring jobs. On PostgreSQL a dispatch wakes it at once (LISTEN/NOTIFY); it also polls, which
  * is all it does on the embedded store. A worker may take only some job types or queues.
  * {@link #close()} stops claiming, lets running jobs finish up to the shutdown timeout, and
@@ -47,6 +49,8 @@ public final class DatabaseWorker implements AutoCloseable {
     public static final String CLAIM_BATCH = "JOB_RUNNER_CLAIM_BATCH";
 
     private static final Logger log = LoggerFactory.getLogger(DatabaseWorker.class);
+    /** How far ahead of the running jobs a worker claims: what its threads get through in this time. */
+    private static final long BUFFER_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final RunnerContext context;
     private final JobRuns runs;
@@ -56,7 +60,10 @@ public final class DatabaseWorker implements AutoCloseable {
     private final Duration pollInterval;
     private final Duration shutdownTimeout;
     private final Duration recoveryInterval;
-    private final Semaphore slots;
+    /** Claimed requests whose outcome is not stored yet: waiting for a thread, running, or being written. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Recent handler run time (moving average; concurrent updates may be lost, which only blurs it); -1 before the first. */
+    private volatile double averageRunNanos = -1;
     private final ThreadPoolExecutor pool;
     private final ScheduledThreadPoolExecutor timer;
     private final Thread claimer;
@@ -76,13 +83,10 @@ public final class DatabaseWorker implements AutoCloseable {
         this.filter = new ClaimFilter(jobTypes(settings, context.handlers()), names(settings, WORKER_QUEUES),
                 DatabaseRunnerProvider.NAME);
         this.concurrency = settings.integer(AsyncLane.CONCURRENCY, 8, 1);
-        this.claimBatch = settings.integer(CLAIM_BATCH, concurrency * 2, 1);
+        this.claimBatch = settings.integer(CLAIM_BATCH, Math.max(200, concurrency * 2), 1);
         this.pollInterval = settings.duration(POLL_INTERVAL, Duration.ofSeconds(1));
         this.shutdownTimeout = settings.duration(AsyncLane.SHUTDOWN_TIMEOUT, Duration.ofSeconds(30));
         this.recoveryInterval = settings.duration(AsyncLane.RECOVERY_INTERVAL, Duration.ofSeconds(30));
-        // Room for one claimed batch waiting behind the running jobs, so claims come in batches of
-        // at least `concurrency` while there is a backlog, and no slot idles while the next claim runs.
-        this.slots = new Semaphore(concurrency * 2);
         this.pool = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 NamedThreads.factory("db-worker-", false));
         this.timer = new ScheduledThreadPoolExecutor(1, NamedThreads.factory("db-worker-timer-", true));
@@ -155,7 +159,7 @@ public final class DatabaseWorker implements AutoCloseable {
         schedules = RunnerSchedules.start(context, data -> context.newJobRequest(data, DatabaseRunnerProvider.NAME),
                 fired -> wake(), true);
         claimer.start();
-        log.info("Database worker {} takes job types {} {} from {}; {} slots, woken by {}", runs.owner(),
+        log.info("Database worker {} takes job types {} {} from {}; {} threads, woken by {}", runs.owner(),
                 filter.jobTypes().stream().sorted().toList(),
                 filter.queueNames().isEmpty() ? "in every queue" : "in queues " + filter.queueNames(),
                 context.store().description(), concurrency,
@@ -187,16 +191,38 @@ public final class DatabaseWorker implements AutoCloseable {
         }
     }
 
+    /**
+     * How many claimed requests may wait for a thread: as many as the threads get through in
+     * {@link #BUFFER_WINDOW_NANOS} at the pace jobs have been running — at least one per thread, so
+     * no thread idles while the next claim runs, and at most {@value #CLAIM_BATCH}. Short jobs are
+     * claimed in large batches; long ones are not hoarded away from other workers.
+     */
+    private int bufferTarget() {
+        double average = averageRunNanos;
+        if (average <= 0) {
+            return concurrency;
+        }
+        double fits = concurrency * BUFFER_WINDOW_NANOS / average;
+        return (int) Math.max(concurrency, Math.min(claimBatch, fits));
+    }
+
+    /** Room for more claims now, and whether it is worth a claim: a whole slot while idle, half the buffer while there is a backlog. */
+    private int room(boolean backlog) {
+        int buffer = bufferTarget();
+        int room = concurrency + buffer - inFlight.get();
+        return room >= (backlog ? Math.max(1, buffer / 2) : 1) ? room : 0;
+    }
+
     private void claimLoop() {
         boolean backlog = false;
         while (running) {
             try {
-                int free = slots.availablePermits();
-                if (free == 0 || (backlog && free < concurrency)) {
-                    awaitWake(Duration.ofSeconds(1));  // a freed slot wakes it
+                int room = room(backlog);
+                if (room == 0) {
+                    awaitWake(Duration.ofSeconds(1));  // a settled job wakes it
                     continue;
                 }
-                int asked = Math.min(free, claimBatch);
+                int asked = Math.min(room, claimBatch);
                 backlog = claimAndStart(asked) == asked;
                 if (!backlog) {
                     awaitWake(pollInterval);
@@ -214,21 +240,31 @@ public final class DatabaseWorker implements AutoCloseable {
         }
     }
 
-    /** Claims up to {@code asked} requests and starts them; returns how many it got. */
-    private int claimAndStart(int asked) throws InterruptedException {
+    /** Claims up to {@code asked} requests and queues them for the threads; returns how many it got. */
+    private int claimAndStart(int asked) {
         List<JobRequest> batch = runs.claimNext(filter, asked);
         claimed.addAndGet(batch.size());
-        for (JobRequest request : batch) {
-            slots.acquire();
+        inFlight.addAndGet(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
             try {
-                pool.execute(new Work(request));
+                pool.execute(new Work(batch.get(i)));
             } catch (RuntimeException e) {
-                slots.release();
-                runs.release(request);
+                for (JobRequest request : batch.subList(i, batch.size())) {
+                    runs.release(request);
+                    settled();
+                }
                 throw e;
             }
         }
         return batch.size();
+    }
+
+    /** A claimed request's outcome is stored (or it was released): its room goes to the next claim. */
+    private void settled() {
+        inFlight.decrementAndGet();
+        if (room(true) > 0) {
+            wake();
+        }
     }
 
     private void awaitWake(Duration timeout) throws InterruptedException {
@@ -260,18 +296,32 @@ public final class DatabaseWorker implements AutoCloseable {
 
         @Override
         public void run() {
+            long began = System.nanoTime();
+            CompletableFuture<JobRuns.Run> outcome;
             try {
-                JobRuns.Run run = runs.run(request, null);
-                if (run.result() == ExecutionOutcome.Result.RETRY_SCHEDULED && run.request() != null && running) {
-                    long delay = Math.max(0, Duration.between(Instant.now(), run.request().runAt()).toMillis());
-                    timer.schedule(DatabaseWorker.this::wake, delay, TimeUnit.MILLISECONDS);
-                }
+                outcome = runs.start(request);
             } catch (RuntimeException e) {
                 log.error("Running job request {} ({}) failed", request.id(), request.jobType(), e);
-            } finally {
-                slots.release();
-                wake();
+                settled();
+                return;
             }
+            // Up at once when jobs get slower (claim less ahead straight away), down gradually when quicker.
+            double took = System.nanoTime() - began;
+            double average = averageRunNanos;
+            averageRunNanos = took >= average ? took : average * 0.9 + took * 0.1;
+            outcome.whenComplete(this::stored);
+        }
+
+        /** Its outcome is in the store: free its room, and wake the claimer again at a retry's run-at. */
+        private void stored(JobRuns.Run run, Throwable error) {
+            if (error != null) {
+                log.error("Storing the outcome of job request {} ({}) failed; its lease will expire and the recovery"
+                        + " sweep will take it over", request.id(), request.jobType(), error);
+            } else if (run.result() == ExecutionOutcome.Result.RETRY_SCHEDULED && run.request() != null && running) {
+                long delay = Math.max(0, Duration.between(Instant.now(), run.request().runAt()).toMillis());
+                timer.schedule(DatabaseWorker.this::wake, delay, TimeUnit.MILLISECONDS);
+            }
+            settled();
         }
 
         @Override
@@ -304,6 +354,7 @@ public final class DatabaseWorker implements AutoCloseable {
             pool.getQueue().drainTo(waiting);
             for (Runnable work : waiting) {
                 runs.release(((Work) work).request);  // claimed, not started: straight back to the queue
+                settled();
             }
             pool.shutdown();
             if (!pool.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -311,12 +362,14 @@ public final class DatabaseWorker implements AutoCloseable {
                 for (Runnable dropped : pool.shutdownNow()) {
                     if (dropped instanceof Work work) {
                         runs.release(work.request);
+                        settled();
                     }
                 }
                 log.warn("Database worker {} did not drain within {} ms; interrupted the jobs still running, which go "
                         + "back to the queue", runs.owner(), shutdownTimeout.toMillis());
                 pool.awaitTermination(Math.min(shutdownTimeout.toMillis(), 5_000), TimeUnit.MILLISECONDS);
             }
+            awaitStored();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             runs.beginShutdown();
@@ -324,6 +377,14 @@ public final class DatabaseWorker implements AutoCloseable {
         } finally {
             runs.close();
             context.close();
+        }
+    }
+
+    /** Waits (briefly) for the successes still being written by the last jobs to reach the store. */
+    private void awaitStored() throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (inFlight.get() > 0 && System.nanoTime() < until) {
+            Thread.sleep(5);
         }
     }
 

@@ -8,18 +8,30 @@ import io.jobrunner.InvalidSettingException;
 import io.jobrunner.JobData;
 import io.jobrunner.JobHandler;
 import io.jobrunner.JobRequest;
+import io.jobrunner.JobPolicy;
 import io.jobrunner.JobRunner;
+import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobRunners;
 import io.jobrunner.JobStatus;
 import io.jobrunner.RunnerNotConfiguredException;
+import io.jobrunner.internal.ExecutionOutcome;
+import io.jobrunner.internal.JobRuns;
+import io.jobrunner.spi.RunnerContext;
+import io.jobrunner.spi.store.ClaimFilter;
 import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.testkit.Await;
 import io.jobrunner.testkit.PostgresFixture;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -172,6 +184,90 @@ class DatabaseWorkerTest {
                     () -> store.find(job.id()).orElseThrow().status() == JobStatus.QUEUED);
             worker(settings());
             assertThat(awaitFinished(job.id()).resultJson()).isEqualTo("\"a:for the worker\"");
+        }
+    }
+
+    @Test
+    void quickJobsAreClaimedInLargeBatchesAndSlowOnesAreNotHoarded() {
+        JobRunner producer = producer();
+        AtomicInteger slowRunning = new AtomicInteger();
+        HandlerRegistry handlers = HandlerRegistry.builder()
+                .job(JobHandler.of("quick", Integer.class, (n, context) -> n))
+                .job(JobHandler.of("slow", Integer.class, (n, context) -> {
+                    slowRunning.incrementAndGet();
+                    Thread.sleep(40);
+                    return n;
+                }))
+                .build();
+        DatabaseWorker worker = DatabaseWorker.create(JobRunners.builder()
+                .environment(settings("JOB_RUNNER_CONCURRENCY", "2", "JOB_RUNNER_CLAIM_BATCH", "300"))
+                .handlers(handlers).store(store).config()).start();
+        opened.add(worker);
+
+        List<JobData> quick = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            quick.add(JobData.of("quick", i));
+        }
+        List<JobRequest> quickJobs = producer.dispatchJobs(quick);
+        Map<Instant, Long> quickClaims = claimStatements(quickJobs);
+        // Two threads, each job taking microseconds: a claim brings far more than the two threads hold.
+        assertThat(quickClaims.size()).as("claim statements for 3000 quick jobs").isLessThan(60);
+        assertThat(quickClaims.values()).allSatisfy(rows -> assertThat(rows).isLessThanOrEqualTo(2 + 300));
+
+        // The first slow job tells the worker the pace has changed; the claims after it take about what two
+        // threads get through in 100 ms of 40 ms jobs, not 300.
+        claimStatements(List.of(producer.dispatchJob(JobData.of("slow", -1))));
+        List<JobData> slow = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            slow.add(JobData.of("slow", i));
+        }
+        Map<Instant, Long> slowClaims = claimStatements(producer.dispatchJobs(slow));
+        assertThat(slowClaims.values()).allSatisfy(rows -> assertThat(rows).isLessThanOrEqualTo(2 + 5));
+        assertThat(slowRunning.get()).isEqualTo(31);
+    }
+
+    /** How many of the jobs each claim statement took: a statement's rows share its start time. */
+    private Map<Instant, Long> claimStatements(List<JobRequest> jobs) {
+        List<JobRequest> done = new ArrayList<>();
+        for (JobRequest job : jobs) {
+            done.add(awaitFinished(job.id()));
+        }
+        assertThat(done).allSatisfy(request -> assertThat(request.status()).isEqualTo(JobStatus.SUCCEEDED));
+        return done.stream().collect(Collectors.groupingBy(JobRequest::startedAt, TreeMap::new, Collectors.counting()));
+    }
+
+    @Test
+    void aClaimThatWaitedHalfItsLeaseIsRenewedBeforeItRunsAndOneTakenOverMeanwhileDoesNotRun() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        JobPolicy twoAttempts = JobPolicy.builder().idempotent().maxAttempts(2).build();
+        HandlerRegistry handlers = HandlerRegistry.builder()
+                .job(JobHandler.of("counted", String.class, twoAttempts, (text, context) -> runs.incrementAndGet()))
+                .build();
+        JobRunnerConfig config = JobRunners.builder().environment(settings("JOB_RUNNER_LEASE_TIME", "1s"))
+                .handlers(handlers).store(store).config();
+        ClaimFilter filter = new ClaimFilter(Set.of("counted"), Set.of(), DatabaseRunnerProvider.NAME);
+        JobRunner producer = producer();
+        try (RunnerContext context = RunnerContext.open(config); JobRuns worker = new JobRuns(context, "buffering-worker")) {
+            JobRequest kept = producer.dispatchJob(JobData.of("counted", "kept"));
+            JobRequest buffered = worker.claimNext(filter, 1).get(0);
+            Thread.sleep(600);  // more than half of the 1 s lease gone, nobody else took it: renewed, then run
+            JobRuns.Run ran = worker.start(buffered).get(10, TimeUnit.SECONDS);
+            assertThat(ran.result()).isEqualTo(ExecutionOutcome.Result.SUCCEEDED);
+            assertThat(ran.request().history()).singleElement()
+                    .satisfies(attempt -> assertThat(attempt.worker()).isEqualTo("buffering-worker"));
+            assertThat(runs.get()).isEqualTo(1);
+            assertThat(ran.request().id()).isEqualTo(kept.id());
+
+            JobRequest lost = producer.dispatchJob(JobData.of("counted", "lost"));
+            JobRequest stale = worker.claimNext(filter, 1).get(0);
+            Await.until("the lease expired", TIMEOUT, () -> store.find(lost.id()).orElseThrow().lockedUntil()
+                    .isBefore(Instant.now().minusMillis(50)));
+            assertThat(store.claimNext(filter, "other-worker", Duration.ofMinutes(1), 1)).singleElement()
+                    .satisfies(takenOver -> assertThat(takenOver.id()).isEqualTo(lost.id()));
+            JobRuns.Run refused = worker.start(stale).get(10, TimeUnit.SECONDS);
+            assertThat(refused.ran()).isFalse();
+            assertThat(refused.request().lockedBy()).isEqualTo("other-worker");
+            assertThat(runs.get()).as("the taken-over request did not run on the worker whose claim went stale").isEqualTo(1);
         }
     }
 }
