@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +54,7 @@ public final class DatabaseWorker implements AutoCloseable {
     private static final long BUFFER_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final RunnerContext context;
+    private final boolean standalone;
     private final JobRuns runs;
     private final ClaimFilter filter;
     private final int concurrency;
@@ -70,29 +72,49 @@ public final class DatabaseWorker implements AutoCloseable {
     private final Object wakeLock = new Object();
     private final AtomicLong claimed = new AtomicLong();
     private boolean wakePending;
+    /** The last claim found nothing due and nothing woke the claimer since (guarded by {@link #wakeLock}). */
+    private boolean idle;
     private volatile boolean running;
     private boolean started;
     private boolean closed;
     private RunnerSchedules schedules;
     private AutoCloseable listener;
 
-    private DatabaseWorker(RunnerContext context) {
+    /**
+     * @param role       names the threads and the lease owner
+     * @param standalone whether this worker is a process's own (owns the context, listens for
+     *                   notifications, fires schedules) or the job half of an in-process runner
+     */
+    private DatabaseWorker(RunnerContext context, String role, ClaimFilter filter, Duration pollInterval,
+                           boolean standalone) {
         Settings settings = context.settings();
         this.context = context;
-        this.runs = new JobRuns(context, WorkerIds.next("db-worker"));
-        this.filter = new ClaimFilter(jobTypes(settings, context.handlers()), names(settings, WORKER_QUEUES),
-                DatabaseRunnerProvider.NAME);
+        this.standalone = standalone;
+        this.runs = new JobRuns(context, WorkerIds.next(role));
+        this.filter = filter;
         this.concurrency = settings.integer(AsyncLane.CONCURRENCY, 8, 1);
         this.claimBatch = settings.integer(CLAIM_BATCH, Math.max(200, concurrency * 2), 1);
-        this.pollInterval = settings.duration(POLL_INTERVAL, Duration.ofSeconds(1));
+        this.pollInterval = pollInterval;
         this.shutdownTimeout = settings.duration(AsyncLane.SHUTDOWN_TIMEOUT, Duration.ofSeconds(30));
         this.recoveryInterval = settings.duration(AsyncLane.RECOVERY_INTERVAL, Duration.ofSeconds(30));
         this.pool = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                NamedThreads.factory("db-worker-", false));
-        this.timer = new ScheduledThreadPoolExecutor(1, NamedThreads.factory("db-worker-timer-", true));
+                NamedThreads.factory(role + "-", false));
+        this.timer = new ScheduledThreadPoolExecutor(1, NamedThreads.factory(role + "-timer-", true));
         this.timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.claimer = new Thread(this::claimLoop, "db-worker-claimer");
+        this.claimer = new Thread(this::claimLoop, role + "-claimer");
         this.claimer.setDaemon(true);
+    }
+
+    /**
+     * The job half of an in-process runner: claims the runner's own due requests (stored with its
+     * name) in the same batches, woken by the runner's dispatches ({@link #wakeAt}) and by a poll at
+     * the recovery interval that takes over requests a stopped process left behind. Shares the
+     * runner's context, which stays open at {@link #close()}; fires no schedules (the runner does).
+     */
+    static DatabaseWorker inProcess(String runnerName, RunnerContext context) {
+        Duration poll = context.settings().duration(AsyncLane.RECOVERY_INTERVAL, Duration.ofSeconds(30));
+        return new DatabaseWorker(context, runnerName + "-worker",
+                new ClaimFilter(context.handlers().jobTypes(), Set.of(), runnerName), poll, false);
     }
 
     /**
@@ -106,7 +128,11 @@ public final class DatabaseWorker implements AutoCloseable {
         RunnerContext context = RunnerContext.open(config);
         try {
             context.requireStoreForWorkers("the database worker");
-            return new DatabaseWorker(context);
+            Settings settings = context.settings();
+            ClaimFilter filter = new ClaimFilter(jobTypes(settings, context.handlers()), names(settings, WORKER_QUEUES),
+                    DatabaseRunnerProvider.NAME);
+            return new DatabaseWorker(context, "db-worker", filter,
+                    settings.duration(POLL_INTERVAL, Duration.ofSeconds(1)), true);
         } catch (RuntimeException e) {
             context.close();
             throw e;
@@ -153,18 +179,22 @@ public final class DatabaseWorker implements AutoCloseable {
         }
         started = true;
         running = true;
-        Optional<AutoCloseable> watching = context.store().watchQueued(this::wake);
+        Optional<AutoCloseable> watching = standalone ? context.store().watchQueued(this::wake) : Optional.empty();
         listener = watching.orElse(null);
         timer.scheduleWithFixedDelay(this::recover, 0, recoveryInterval.toMillis(), TimeUnit.MILLISECONDS);
-        schedules = RunnerSchedules.start(context, data -> context.newJobRequest(data, DatabaseRunnerProvider.NAME),
-                fired -> wake(), true);
+        if (standalone) {
+            schedules = RunnerSchedules.start(context, data -> context.newJobRequest(data, DatabaseRunnerProvider.NAME),
+                    fired -> wake(), true);
+        }
         claimer.start();
-        log.info("Database worker {} takes job types {} {} from {}; {} threads, woken by {}", runs.owner(),
-                filter.jobTypes().stream().sorted().toList(),
-                filter.queueNames().isEmpty() ? "in every queue" : "in queues " + filter.queueNames(),
-                context.store().description(), concurrency,
-                watching.isPresent() ? "notifications and a poll every " + pollInterval.toMillis() + " ms"
-                        : "a poll every " + pollInterval.toMillis() + " ms");
+        if (standalone) {
+            log.info("Database worker {} takes job types {} {} from {}; {} threads, woken by {}", runs.owner(),
+                    filter.jobTypes().stream().sorted().toList(),
+                    filter.queueNames().isEmpty() ? "in every queue" : "in queues " + filter.queueNames(),
+                    context.store().description(), concurrency,
+                    watching.isPresent() ? "notifications and a poll every " + pollInterval.toMillis() + " ms"
+                            : "a poll every " + pollInterval.toMillis() + " ms");
+        }
         return this;
     }
 
@@ -183,10 +213,25 @@ public final class DatabaseWorker implements AutoCloseable {
         return filter;
     }
 
+    /** Asks the claimer to look for due work at {@code runAt} (now, when it is past). */
+    void wakeAt(Instant runAt) {
+        long delay = Duration.between(Instant.now(), runAt).toMillis();
+        if (delay <= 0) {
+            wake();
+        } else if (running) {
+            try {
+                timer.schedule(this::wake, delay, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) {
+                // closing: the request stays queued in the store for the next process
+            }
+        }
+    }
+
     /** Asks the claimer to look for due work now. */
     private void wake() {
         synchronized (wakeLock) {
             wakePending = true;
+            idle = false;
             wakeLock.notifyAll();
         }
     }
@@ -225,6 +270,10 @@ public final class DatabaseWorker implements AutoCloseable {
                 int asked = Math.min(room, claimBatch);
                 backlog = claimAndStart(asked) == asked;
                 if (!backlog) {
+                    synchronized (wakeLock) {
+                        idle = !wakePending;
+                        wakeLock.notifyAll();
+                    }
                     awaitWake(pollInterval);
                 }
             } catch (InterruptedException e) {
@@ -341,9 +390,12 @@ public final class DatabaseWorker implements AutoCloseable {
             return;
         }
         closed = true;
-        running = false;
-        wake();
         try {
+            if (!standalone) {
+                awaitIdle();
+            }
+            running = false;
+            wake();
             claimer.join(pollInterval.toMillis() + 5_000);
             if (schedules != null) {
                 schedules.close();
@@ -372,11 +424,29 @@ public final class DatabaseWorker implements AutoCloseable {
             awaitStored();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            running = false;
+            wake();
             runs.beginShutdown();
             pool.shutdownNow();
         } finally {
             runs.close();
-            context.close();
+            if (standalone) {
+                context.close();
+            }
+        }
+    }
+
+    /**
+     * An in-process runner closing lets the jobs it was handed finish: waits, up to the shutdown
+     * timeout, until every due request is claimed and settled. Delayed ones stay queued.
+     */
+    private void awaitIdle() throws InterruptedException {
+        long until = System.nanoTime() + shutdownTimeout.toNanos();
+        synchronized (wakeLock) {
+            long left;
+            while (!(idle && inFlight.get() == 0) && (left = until - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(wakeLock, Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)));
+            }
         }
     }
 

@@ -48,6 +48,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     private final Mode jobs;
     private final JobRuns runs;
     private final AsyncLane lane;
+    private final DatabaseWorker jobWorker;
     private final RunnerLifecycle lifecycle;
     private final RunnerSchedules schedules;
     private final JobRequests jobRequests;
@@ -61,9 +62,8 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         this.jobs = jobs;
         this.runs = new JobRuns(context, WorkerIds.next(name));
         this.lifecycle = new RunnerLifecycle(name);
-        this.lane = tasks == Mode.ASYNC || jobs == Mode.ASYNC
-                ? new AsyncLane(name, context, runs, jobs == Mode.ASYNC)
-                : null;
+        this.lane = tasks == Mode.ASYNC ? new AsyncLane(name, context) : null;
+        this.jobWorker = jobs == Mode.ASYNC ? DatabaseWorker.inProcess(name, context).start() : null;
         this.schedules = RunnerSchedules.start(context, this::newRequest, this::handOff, jobs != Mode.WORKERS);
         this.jobRequests = context.jobRequests(retried -> {
             ensureOpen("job " + retried.id());
@@ -150,7 +150,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         if (jobs == Mode.SYNC) {
             return runUntilFinished(stored.id(), stored.jobType());
         }
-        lane.submitJob(stored.id(), stored.runAt());
+        jobWorker.wakeAt(stored.runAt());
         return stored;
     }
 
@@ -210,6 +210,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
      */
     @Override
     public void close() {
-        lifecycle.closeOnce(schedules::close, lane == null ? null : lane::close, runs::close, context::close);
+        lifecycle.closeOnce(schedules::close, lane == null ? null : lane::close,
+                jobWorker == null ? null : jobWorker::close, runs::close, context::close);
     }
 }

@@ -38,8 +38,11 @@ class InProcessAsyncBehaviourTest {
     private static PostgresFixture postgres;
 
     private final AtomicInteger ran = new AtomicInteger();
+    /** Tasks running now and at most at once; the same for jobs, which run on threads of their own. */
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger mostAtOnce = new AtomicInteger();
+    private final AtomicInteger jobsRunning = new AtomicInteger();
+    private final AtomicInteger mostJobsAtOnce = new AtomicInteger();
     private volatile CountDownLatch gate = new CountDownLatch(0);
     private final java.util.Queue<long[]> runs = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private JobRequestStore store;
@@ -66,17 +69,17 @@ class InProcessAsyncBehaviourTest {
 
     private HandlerRegistry handlers() {
         return HandlerRegistry.builder()
-                .task(TaskHandler.of("wait", Integer.class, millis -> work(millis)))
+                .task(TaskHandler.of("wait", Integer.class, millis -> work(millis, running, mostAtOnce)))
                 .task(TaskHandler.of("explode", String.class, text -> {
                     throw new IllegalArgumentException("explodes on purpose: " + text);
                 }))
                 .job(JobHandler.of("wait", Integer.class, (millis, context) -> {
-                    work(millis);
+                    work(millis, jobsRunning, mostJobsAtOnce);
                     return null;
                 }))
                 .job(JobHandler.of("wait-idempotent", Integer.class, JobPolicy.builder().idempotent().build(),
                         (millis, context) -> {
-                            work(millis);
+                            work(millis, jobsRunning, mostJobsAtOnce);
                             return null;
                         }))
                 .job(JobHandler.of("slow-to-stop", Integer.class, JobPolicy.builder().idempotent().maxAttempts(2)
@@ -101,7 +104,7 @@ class InProcessAsyncBehaviourTest {
                 .build();
     }
 
-    private void work(int millis) throws InterruptedException {
+    private void work(int millis, AtomicInteger running, AtomicInteger mostAtOnce) throws InterruptedException {
         int now = running.incrementAndGet();
         mostAtOnce.accumulateAndGet(now, Math::max);
         try {
@@ -135,7 +138,8 @@ class InProcessAsyncBehaviourTest {
         for (JobRequest job : jobs) {
             assertThat(store.find(job.id()).orElseThrow().status()).isEqualTo(JobStatus.SUCCEEDED);
         }
-        assertThat(mostAtOnce.get()).isLessThanOrEqualTo(2);
+        assertThat(mostAtOnce.get()).as("tasks at once").isLessThanOrEqualTo(2);
+        assertThat(mostJobsAtOnce.get()).as("jobs at once").isLessThanOrEqualTo(2);
     }
 
     @Test
@@ -183,18 +187,21 @@ class InProcessAsyncBehaviourTest {
     }
 
     @Test
-    void aJobThatFindsTheQueueFullStaysQueuedAndRunsOnceThereIsRoom() {
+    void tasksFillingTheirPoolAndQueueDoNotHoldJobsBackWhichRunOnThreadsOfTheirOwn() {
         gate = new CountDownLatch(1);
         JobRunner runner = runner(Map.of("JOB_RUNNER_CONCURRENCY", "1", "JOB_RUNNER_QUEUE_CAPACITY", "1",
                 "JOB_RUNNER_DISPATCH_TIMEOUT", "100ms"));
         try {
             runner.dispatchTask("wait", 1);
             runner.dispatchTask("wait", 1);
+            assertThatThrownBy(() -> runner.dispatchTask("wait", 1)).isInstanceOf(DispatchRejectedException.class);
             JobRequest job = runner.dispatchJob(JobData.of("wait", 1));
             assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+            Await.until("the job started while the tasks wait", TIMEOUT, () -> jobsRunning.get() == 1);
+            assertThat(running.get()).as("tasks running").isEqualTo(1);
 
             gate.countDown();
-            JobRequest done = Await.value("the job left queued ran", TIMEOUT, () -> store.find(job.id()).orElseThrow(),
+            JobRequest done = Await.value("the job finished", TIMEOUT, () -> store.find(job.id()).orElseThrow(),
                     request -> request.status().isFinished());
             assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
         } finally {
