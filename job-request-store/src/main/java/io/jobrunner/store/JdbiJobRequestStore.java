@@ -37,8 +37,12 @@ import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.SqlStatement;
 import org.jdbi.v3.core.statement.SqlStatements;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.StatementCustomizer;
 import org.jdbi.v3.core.statement.TemplateEngine;
+import org.postgresql.PGStatement;
 
 /**
  * The {@link JobRequestStore} in SQL, through JDBI: on PostgreSQL for shared deployments
@@ -465,7 +469,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
         }
         select.append(" ORDER BY id LIMIT :limit");
         return call("list job requests", () -> jdbi.withHandle(h -> {
-            Query q = bindEach(h.createQuery(select.toString()), "status", statuses)
+            Query q = bindEach(planned(h.createQuery(select.toString())), "status", statuses)
                     .bind("afterId", query.afterId())
                     .bind("limit", query.limit());
             if (query.jobType() != null) {
@@ -528,7 +532,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
                 + " UPDATE job_request " + sql.claimSet + " WHERE id IN (SELECT id FROM (SELECT id FROM expired"
                 + " UNION ALL SELECT id FROM queued) AS candidates LIMIT :limit) RETURNING *";
         return call("claim job requests", () -> jdbi.withHandle(h -> {
-            Query q = bindEach(bindEach(h.createQuery(claim), "type", types), "queue", queues)
+            Query q = bindEach(bindEach(planned(h.createQuery(claim)), "type", types), "queue", queues)
                     .bind("owner", owner)
                     .bind("leaseMs", leaseTime.toMillis())
                     .bind("limit", limit);
@@ -586,6 +590,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
             statement.setArray(3, connection.createArrayOf("int4", attempts));
             statement.setArray(4, connection.createArrayOf("text", results));
             statement.setArray(5, connection.createArrayOf("text", messages));
+            PLANNED_EACH_RUN.beforeExecution(statement, null);  // a join whose best plan depends on the table's size
             try (ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
                     JobRequest request = rows.read(result);
@@ -673,14 +678,14 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     public List<JobRequest> claimHandOffs(String runner, String target, Instant dueBefore, Duration staleAfter,
                                           int limit) {
         String stale = sql.dialect.nowMinusMillis(":staleMs");
-        return call("claim hand-offs of runner " + runner, () -> jdbi.withHandle(h -> h.createQuery(
+        return call("claim hand-offs of runner " + runner, () -> jdbi.withHandle(h -> planned(h.createQuery(
                         "WITH due AS (SELECT id FROM job_request WHERE status = 'queued' AND runner = :runner"
                                 + " AND hand_off_target" + sql.dialect.isNotDistinctFrom() + ":target"
                                 + " AND run_at <= " + sql.dialect.fromEpochMillis(":dueBeforeMs")
                                 + " AND (handed_off_at IS NULL OR (handed_off_at < " + stale + " AND run_at < " + stale + "))"
                                 + " ORDER BY run_at, id LIMIT :limit" + sql.dialect.forUpdateSkipLocked() + ")"
                                 + " UPDATE job_request SET handed_off_at = " + sql.now() + ", updated_at = " + sql.now()
-                                + " WHERE id IN (SELECT id FROM due) RETURNING *")
+                                + " WHERE id IN (SELECT id FROM due) RETURNING *"))
                 .bind("runner", runner)
                 .bind("target", target)
                 .bind("dueBeforeMs", dueBefore.toEpochMilli())
@@ -692,27 +697,47 @@ public final class JdbiJobRequestStore implements JobRequestStore {
 
     @Override
     public List<JobRequest> requeueAbandoned(String runner, String target) {
-        return call("requeue abandoned job requests of runner " + runner, () -> jdbi.withHandle(h -> h.createQuery(
+        return call("requeue abandoned job requests of runner " + runner, () -> jdbi.withHandle(h -> planned(h.createQuery(
                         "UPDATE job_request SET status = 'queued', run_at = " + sql.now() + ", handed_off_at = NULL,"
                                 + " last_error = " + sql.abandonedError + ","
                                 + " attempt_history = " + sql.appendAttempt("'abandoned'", sql.abandonedError) + ","
                                 + " locked_by = NULL, locked_until = NULL, updated_at = " + sql.now()
                                 + " WHERE status = 'running' AND locked_until < " + sql.now()
                                 + " AND attempts < max_attempts AND runner = :runner"
-                                + " AND hand_off_target" + sql.dialect.isNotDistinctFrom() + ":target RETURNING *")
+                                + " AND hand_off_target" + sql.dialect.isNotDistinctFrom() + ":target RETURNING *"))
                 .bind("runner", runner).bind("target", target)
                 .mapTo(JobRequest.class).list()));
     }
 
     @Override
     public List<JobRequest> failAbandoned() {
-        return call("fail abandoned job requests", () -> jdbi.withHandle(h -> h.createQuery(
+        return call("fail abandoned job requests", () -> jdbi.withHandle(h -> planned(h.createQuery(
                         "UPDATE job_request SET status = 'failed', last_error = " + sql.abandonedError + ","
                                 + " attempt_history = " + sql.appendAttempt("'abandoned'", sql.abandonedError) + sql.finish
                                 + " WHERE status = 'running' AND locked_until < " + sql.now()
-                                + " AND attempts >= max_attempts RETURNING *")
+                                + " AND attempts >= max_attempts RETURNING *"))
                 .mapTo(JobRequest.class).list()));
     }
+
+    /**
+     * A statement whose best plan depends on how many rows the table holds right now — a queue table
+     * goes from empty to millions of rows in seconds — is planned on every run: never left to a plan
+     * the driver's prepared statement cached while the table looked different (a whole-table scan
+     * planned while it was empty, still in use through the burst that follows). Statements that
+     * reach rows by id keep their cached plans.
+     */
+    private static <T extends SqlStatement<T>> T planned(T statement) {
+        return statement.addCustomizer(PLANNED_EACH_RUN);
+    }
+
+    private static final StatementCustomizer PLANNED_EACH_RUN = new StatementCustomizer() {
+        @Override
+        public void beforeExecution(PreparedStatement statement, StatementContext context) throws SQLException {
+            if (statement.isWrapperFor(PGStatement.class)) {
+                statement.unwrap(PGStatement.class).setPrepareThreshold(0);
+            }
+        }
+    };
 
     @Override
     public JobCounts counts() {
@@ -725,9 +750,9 @@ public final class JdbiJobRequestStore implements JobRequestStore {
 
     @Override
     public int purgeFinished(Duration retention) {
-        return call("purge finished job requests", () -> jdbi.withHandle(h -> h.createUpdate(
+        return call("purge finished job requests", () -> jdbi.withHandle(h -> planned(h.createUpdate(
                         "DELETE FROM job_request WHERE status IN ('succeeded', 'failed', 'cancelled')"
-                                + " AND finished_at < " + sql.dialect.nowMinusMillis(":ms"))
+                                + " AND finished_at < " + sql.dialect.nowMinusMillis(":ms")))
                 .bind("ms", retention.toMillis()).execute()));
     }
 

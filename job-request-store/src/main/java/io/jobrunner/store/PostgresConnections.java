@@ -51,9 +51,6 @@ final class PostgresConnections {
         config.setInitializationFailTimeout(-1);
         config.setConnectionTimeout(Math.max(250, connectTimeout.toMillis()));
         config.addDataSourceProperty("connectTimeout", String.valueOf(seconds(connectTimeout)));
-        // A queue table swings from empty to millions of rows within seconds: a plan cached while it was
-        // empty (a sequential scan) would stay in use under the burst that follows. Plan every execution.
-        config.setConnectionInitSql("SET plan_cache_mode = force_custom_plan");
         return new HikariDataSource(config);
     }
 

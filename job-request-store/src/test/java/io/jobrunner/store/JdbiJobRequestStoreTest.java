@@ -2,7 +2,10 @@ package io.jobrunner.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.jobrunner.JobQuery;
+import io.jobrunner.spi.store.ClaimFilter;
 import io.jobrunner.spi.store.InsertResult;
 import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.spi.store.NewJobRequest;
@@ -10,6 +13,11 @@ import io.jobrunner.testkit.JobRequestStoreContractTest;
 import io.jobrunner.testkit.PostgresFixture;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,6 +64,32 @@ class JdbiJobRequestStoreTest extends JobRequestStoreContractTest {
             long committed = store.insert(connection, keyed("committed")).request().id();
             connection.commit();
             assertThat(store.find(committed)).isPresent();
+        }
+    }
+
+    @Test
+    void claimsAndSweepsAreNeverRunFromAPlanCachedWhileTheTableLookedDifferent() throws Exception {
+        HikariConfig oneConnection = new HikariConfig();
+        oneConnection.setJdbcUrl(postgres.jdbcUrl());
+        oneConnection.setMaximumPoolSize(1);
+        try (HikariDataSource dataSource = new HikariDataSource(oneConnection);
+             JdbiJobRequestStore onOne = JdbiJobRequestStore.create(dataSource)) {
+            ClaimFilter filter = new ClaimFilter(Set.of("report"), Set.of(), "test");
+            for (int i = 0; i < 8; i++) {  // more runs than the driver needs (5) to keep a statement prepared on the server
+                onOne.insert(new NewJobRequest("report", null, "{}", null, null, 1, "test"));
+                assertThat(onOne.claimNext(filter, "worker", Duration.ofMinutes(1), 1)).hasSize(1);
+                onOne.failAbandoned();
+            }
+            List<String> prepared = new ArrayList<>();
+            try (Connection same = dataSource.getConnection();
+                 ResultSet rows = same.createStatement().executeQuery("SELECT statement FROM pg_prepared_statements")) {
+                while (rows.next()) {
+                    prepared.add(rows.getString(1));
+                }
+            }
+            assertThat(prepared).as("the insert keeps its cached plan").anyMatch(sql -> sql.startsWith("INSERT INTO job_request"));
+            assertThat(prepared).as("claims and sweeps are planned on every run")
+                    .noneMatch(sql -> sql.contains("WITH queued AS") || sql.contains("attempts >= max_attempts"));
         }
     }
 }

@@ -10,7 +10,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Group commit for successes: a success is queued, and whichever thread finds no write in progress
@@ -23,6 +25,11 @@ final class SuccessBatcher {
 
     /** Most successes written by one statement. */
     private static final int MAX_BATCH = 500;
+    /**
+     * Least time between two writes started for {@link #submit} callers, who do not wait for their
+     * write: jobs finishing one by one a little apart share a statement instead of one each.
+     */
+    private static final long SUBMIT_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private record Pending(Success success, CompletableFuture<Optional<JobRequest>> recorded) {
     }
@@ -30,6 +37,7 @@ final class SuccessBatcher {
     private final JobRequestStore store;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean writing = new AtomicBoolean();
+    private volatile long lastWriteStarted = System.nanoTime() - SUBMIT_GAP_NANOS;
 
     SuccessBatcher(JobRequestStore store) {
         this.store = store;
@@ -41,17 +49,30 @@ final class SuccessBatcher {
      * interrupt is kept for the caller).
      */
     Optional<JobRequest> succeed(Lease lease, String resultJson, String message) {
-        return awaitUninterruptibly(submit(lease, resultJson, message));
+        return awaitUninterruptibly(enqueue(lease, resultJson, message, false));
     }
 
     /**
      * Queues the success and returns at once unless no write is in progress, in which case this
-     * thread writes it (and whatever else is queued). The future completes once it is stored: empty
-     * when the lease was no longer held, exceptionally when the write failed.
+     * thread writes it (and whatever else is queued) — after waiting out what is left of
+     * {@link #SUBMIT_GAP_NANOS} since the last write began, so successes arriving one by one are
+     * written a few at a time. The future completes once it is stored: empty when the lease was no
+     * longer held, exceptionally when the write failed.
      */
     CompletableFuture<Optional<JobRequest>> submit(Lease lease, String resultJson, String message) {
+        return enqueue(lease, resultJson, message, true);
+    }
+
+    private CompletableFuture<Optional<JobRequest>> enqueue(Lease lease, String resultJson, String message,
+                                                            boolean gathering) {
         Pending pending = new Pending(new Success(lease, resultJson, message), new CompletableFuture<>());
         queue.add(pending);
+        if (gathering && !writing.get()) {
+            long early = lastWriteStarted + SUBMIT_GAP_NANOS - System.nanoTime();
+            if (early > 0) {
+                LockSupport.parkNanos(early);  // an interrupt ends the wait early; the success is still written
+            }
+        }
         drain();
         return pending.recorded();
     }
@@ -98,6 +119,7 @@ final class SuccessBatcher {
         if (batch.isEmpty()) {
             return;
         }
+        lastWriteStarted = System.nanoTime();
         List<Optional<JobRequest>> results;
         try {
             results = store.succeedAll(batch.stream().map(Pending::success).toList());

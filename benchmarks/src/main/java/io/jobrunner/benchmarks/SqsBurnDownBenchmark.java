@@ -1,0 +1,131 @@
+package io.jobrunner.benchmarks;
+
+import io.jobrunner.HandlerRegistry;
+import io.jobrunner.JobData;
+import io.jobrunner.JobRunner;
+import io.jobrunner.JobRunners;
+import io.jobrunner.sqs.SqsWorker;
+import io.jobrunner.store.DatabaseUrl;
+import io.jobrunner.store.JdbiJobRequestStore;
+import io.jobrunner.testkit.ElasticMqServer;
+import io.jobrunner.testkit.PostgresFixture;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+
+/**
+ * Burn-down of 10,000 bulk-dispatched no-op jobs through the {@code sqs} runner and an
+ * {@link SqsWorker} (defaults, PostgreSQL store), from {@code dispatchJobs} until the last job
+ * succeeded, against the raw broker round trip on the same local SQS server in the same run: the
+ * same number of messages sent with {@code SendMessageBatch} from as many parallel senders as the
+ * runner uses, while as many pollers as the worker has receive ten at a time and delete each
+ * batch with {@code DeleteMessageBatch}. Alternating rounds, side by side.
+ *
+ * <p>Arguments: jobs per round (default 10000), rounds (default 5).
+ */
+public final class SqsBurnDownBenchmark {
+
+    /** The runner's parallel {@code SendMessageBatch} calls and the worker's pollers, by default. */
+    private static final int SENDERS = 8;
+    private static final int POLLERS = 2;
+
+    private SqsBurnDownBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        List<JobData> batch = new ArrayList<>(jobs);
+        for (int i = 0; i < jobs; i++) {
+            batch.add(JobData.of(NoopJob.TYPE, i));
+        }
+        try (ElasticMqServer sqs = ElasticMqServer.start();
+             PostgresFixture postgres = PostgresFixture.forTestClass(SqsBurnDownBenchmark.class);
+             JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 12,
+                     postgres.schema())) {
+            ElasticMqServer.Queue queue = sqs.createQueue("burn", 30, 5);
+            String rawQueue = sqs.createQueue("raw", 30, 5).url();
+            Map<String, String> settings = new HashMap<>(sqs.settings(queue.url()));
+            settings.put("JOB_RUNNER", "sqs");
+            HandlerRegistry handlers = HandlerRegistry.builder().job(new NoopJob()).build();
+            SqsClient client = sqs.client();
+            try (JobRunner runner = JobRunners.builder().environment(settings).handlers(HandlerRegistry.empty())
+                    .store(store).build();
+                 SqsWorker worker = SqsWorker.create(JobRunners.builder().environment(settings).handlers(handlers)
+                         .store(store).config())) {
+                worker.start();
+                SideBySide.Round ours = () -> {
+                    postgres.execute("TRUNCATE job_request");
+                    long start = System.currentTimeMillis();
+                    long first = runner.dispatchJobs(batch).get(0).id();
+                    return (Finish.awaitSucceeded(postgres, first, jobs) - start) * 1_000_000;
+                };
+                SideBySide.Round raw = () -> rawRoundTrip(client, rawQueue, jobs);
+                double ratio = SideBySide.compare("Burn-down of " + jobs + " bulk-dispatched no-op jobs through SQS (local"
+                                + " ElasticMQ), PostgreSQL store", "jobs/s", jobs, 1, rounds,
+                        "sqs runner + SqsWorker", ours, "raw batched send/receive/delete", raw);
+                System.out.printf("Target: at least 0.8 of the raw batched broker round trip -> %s%n",
+                        ratio >= 0.8 ? "met" : "NOT met");
+            }
+        }
+    }
+
+    /** Nanoseconds to send {@code count} messages in batches of ten and receive and delete them all. */
+    private static long rawRoundTrip(SqsClient client, String queueUrl, int count) throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(SENDERS + POLLERS);
+        try {
+            AtomicInteger deleted = new AtomicInteger();
+            long start = System.nanoTime();
+            List<Future<?>> work = new ArrayList<>();
+            AtomicInteger nextBatch = new AtomicInteger();
+            for (int s = 0; s < SENDERS; s++) {
+                work.add(threads.submit(() -> {
+                    int from;
+                    while ((from = nextBatch.getAndAdd(10)) < count) {
+                        List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+                        for (int i = from; i < Math.min(count, from + 10); i++) {
+                            entries.add(SendMessageBatchRequestEntry.builder().id(String.valueOf(i))
+                                    .messageBody("{\"type\":\"JOB\",\"jobId\":" + i + "}").build());
+                        }
+                        client.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
+                    }
+                    return null;
+                }));
+            }
+            for (int p = 0; p < POLLERS; p++) {
+                work.add(threads.submit(() -> {
+                    while (deleted.get() < count) {
+                        List<Message> messages = client.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
+                                .waitTimeSeconds(1)).messages();
+                        if (messages.isEmpty()) {
+                            continue;
+                        }
+                        List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>();
+                        for (Message message : messages) {
+                            entries.add(DeleteMessageBatchRequestEntry.builder().id(message.messageId())
+                                    .receiptHandle(message.receiptHandle()).build());
+                        }
+                        client.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
+                        deleted.addAndGet(messages.size());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : work) {
+                future.get();
+            }
+            return System.nanoTime() - start;
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+}
