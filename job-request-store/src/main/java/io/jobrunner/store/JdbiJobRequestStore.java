@@ -493,6 +493,22 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     }
 
     @Override
+    public List<JobRequest> claimAll(Collection<Long> ids, String handOffTarget, String owner, Duration leaseTime) {
+        List<Long> distinct = ids.stream().distinct().toList();
+        if (distinct.size() <= 1) {
+            return JobRequestStore.super.claimAll(distinct, handOffTarget, owner, leaseTime);
+        }
+        return call("claim " + distinct.size() + " job requests for " + handOffTarget, () -> jdbi.withHandle(h ->
+                bindEach(h.createQuery("UPDATE job_request " + sql.claimSet + " WHERE id IN "
+                        + StoreStatements.inList("id", distinct.size()) + " AND hand_off_target = :target AND "
+                        + sql.claimable + " RETURNING *"), "id", distinct)
+                        .bind("target", handOffTarget)
+                        .bind("owner", owner)
+                        .bind("leaseMs", leaseTime.toMillis())
+                        .mapTo(JobRequest.class).list()));
+    }
+
+    @Override
     public Optional<JobRequest> claim(long id, String handOffTarget, String owner, Duration leaseTime) {
         return call("claim job request " + id + " for " + handOffTarget, () -> jdbi.withHandle(h -> h.createQuery(
                         "UPDATE job_request " + sql.claimSet + " WHERE id = :id AND hand_off_target = :target AND "
@@ -796,8 +812,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
                 .mapTo(JobRequest.class).findOne()));
     }
 
-    private static <S extends org.jdbi.v3.core.statement.SqlStatement<S>> S bindEach(S statement, String name,
-                                                                                     List<?> values) {
+    private static <S extends SqlStatement<S>> S bindEach(S statement, String name, List<?> values) {
         for (int i = 0; i < values.size(); i++) {
             statement.bind(name + i, values.get(i));
         }

@@ -5,6 +5,7 @@ import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.store.ClaimFilter;
 import io.jobrunner.spi.store.JobRequestStore;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -94,6 +95,19 @@ public final class JobRuns implements AutoCloseable {
         long id = current.id();
         return executor().start(current, null).thenApply(outcome -> new Run(outcome.result(),
                 outcome.request() != null ? outcome.request() : context.store().find(id).orElse(null)));
+    }
+
+    /**
+     * Claims those of the requests handed off to {@code handOffTarget} that are claimable — one
+     * statement where the store can — for {@link #run}; the others are left as they are.
+     */
+    public List<JobRequest> claimAll(Collection<Long> ids, String handOffTarget) {
+        return context.store().claimAll(ids, handOffTarget, owner, context.leaseTime());
+    }
+
+    /** The run of a request whose claim ({@link #claimAll}) was refused: nothing ran; the request as it stands. */
+    public Run notClaimed(long id) {
+        return new Run(null, context.store().find(id).orElse(null));
     }
 
     /** Claims up to {@code limit} due requests matching the filter, for {@link #run}. */

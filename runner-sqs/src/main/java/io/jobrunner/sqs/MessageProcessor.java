@@ -15,6 +15,10 @@ import io.jobrunner.spi.store.JobRequestStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
@@ -40,19 +44,59 @@ final class MessageProcessor {
                  DeleteBatcher deleter) {
     }
 
+    /** A job message's claim, made with the rest of its batch: the request claimed, or {@code null} when refused. */
+    record Claim(JobRequest request) {
+    }
+
     private final Parts parts;
 
     MessageProcessor(Parts parts) {
         this.parts = parts;
     }
 
-    void process(Message message) {
+    /**
+     * Claims the jobs of a received batch in one statement. A job message maps to its claim (an
+     * empty one when the claim was refused; a job named twice in the batch is claimed for the first
+     * message only); tasks and unreadable messages are absent, and so is everything when the batch
+     * holds fewer than two jobs or the claim failed — those messages claim on their own.
+     */
+    Map<String, Claim> claimJobs(List<Message> messages) {
+        Map<String, Long> jobOf = new LinkedHashMap<>();
+        for (Message message : messages) {
+            try {
+                if (Envelope.parse(message.body()) instanceof Envelope.Job job) {
+                    jobOf.put(message.messageId(), job.jobId());
+                }
+            } catch (MalformedMessageException e) {
+                // reported when the message itself is processed
+            }
+        }
+        if (jobOf.size() < 2) {
+            return Map.of();
+        }
+        Map<Long, JobRequest> claimed = new HashMap<>();
+        try {
+            for (JobRequest request : parts.runs().claimAll(jobOf.values(), parts.queueUrl())) {
+                claimed.put(request.id(), request);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Claiming the {} jobs of a received batch failed; each message claims on its own: {}", jobOf.size(),
+                    e.toString());
+            return Map.of();
+        }
+        Map<String, Claim> claims = new HashMap<>();
+        jobOf.forEach((messageId, jobId) -> claims.put(messageId, new Claim(claimed.remove(jobId))));
+        return claims;
+    }
+
+    /** @param claim the claim made with the message's batch, or {@code null} to claim now */
+    void process(Message message, Claim claim) {
         try {
             Envelope envelope = Envelope.parse(message.body());
             if (envelope instanceof Envelope.Task task) {
                 runTask(message, task);
             } else {
-                runJob(message, ((Envelope.Job) envelope).jobId());
+                runJob(message, ((Envelope.Job) envelope).jobId(), claim);
             }
         } catch (MalformedMessageException e) {
             unprocessable(message, e.getMessage());
@@ -64,6 +108,18 @@ final class MessageProcessor {
     /** Makes a message visible at once, for another worker to take. */
     void release(Message message) {
         setVisibility(message, Duration.ZERO);
+    }
+
+    /** Gives back a message not run, and the request claimed for it, if any, without counting the attempt. */
+    void release(Message message, Claim claim) {
+        if (claim != null && claim.request() != null) {
+            try {
+                parts.runs().release(claim.request());
+            } catch (RuntimeException e) {
+                log.warn("Releasing job request {} failed; its lease will expire: {}", claim.request().id(), e.toString());
+            }
+        }
+        release(message);
     }
 
     private void runTask(Message message, Envelope.Task task) {
@@ -90,11 +146,13 @@ final class MessageProcessor {
         }
     }
 
-    private void runJob(Message message, long jobId) {
+    private void runJob(Message message, long jobId, Claim claim) {
         JobRuns.Run run;
         ScheduledFuture<?> heartbeat = parts.heartbeat().track(message);
         try {
-            run = parts.runs().runOnce(jobId, parts.queueUrl(), null);
+            run = claim == null ? parts.runs().runOnce(jobId, parts.queueUrl(), null)
+                    : claim.request() != null ? parts.runs().run(claim.request(), null)
+                    : parts.runs().notClaimed(jobId);
         } finally {
             heartbeat.cancel(false);
         }

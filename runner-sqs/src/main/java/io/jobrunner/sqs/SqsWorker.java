@@ -200,22 +200,23 @@ public final class SqsWorker implements AutoCloseable {
             }
             received.addAndGet(messages.size());
             slots.release(wanted - messages.size());
+            Map<String, MessageProcessor.Claim> claims = running ? processor.claimJobs(messages) : Map.of();
             for (Message message : messages) {
-                dispatch(message);
+                dispatch(message, claims.get(message.messageId()));
             }
         }
     }
 
-    private void dispatch(Message message) {
+    private void dispatch(Message message, MessageProcessor.Claim claim) {
         if (!running) {
-            processor.release(message);
+            processor.release(message, claim);
             slots.release();
             return;
         }
         try {
-            handlers.execute(new InFlight(message));
+            handlers.execute(new InFlight(message, claim));
         } catch (RejectedExecutionException e) {
-            processor.release(message);
+            processor.release(message, claim);
             slots.release();
         }
     }
@@ -246,7 +247,8 @@ public final class SqsWorker implements AutoCloseable {
                 runs.beginShutdown();
                 List<Runnable> notStarted = handlers.shutdownNow();
                 for (Runnable work : notStarted) {
-                    processor.release(((InFlight) work).message);
+                    InFlight dropped = (InFlight) work;
+                    processor.release(dropped.message, dropped.claim);
                 }
                 log.warn("SQS worker did not drain within {} ms: interrupted running work and released {} messages not "
                         + "started", settings.shutdownTimeout().toMillis(), notStarted.size());
@@ -280,16 +282,18 @@ public final class SqsWorker implements AutoCloseable {
     /** One message being handled; frees its slot when done. */
     private final class InFlight implements Runnable {
         private final Message message;
+        private final MessageProcessor.Claim claim;
 
-        InFlight(Message message) {
+        InFlight(Message message, MessageProcessor.Claim claim) {
             this.message = message;
+            this.claim = claim;
         }
 
         @Override
         public void run() {
             inFlight.incrementAndGet();
             try {
-                processor.process(message);
+                processor.process(message, claim);
             } finally {
                 inFlight.decrementAndGet();
                 slots.release();

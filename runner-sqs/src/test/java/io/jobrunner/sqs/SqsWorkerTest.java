@@ -15,6 +15,8 @@ import io.jobrunner.testkit.Await;
 import io.jobrunner.testkit.ElasticMqServer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -77,6 +79,34 @@ class SqsWorkerTest extends SqsFixtures {
         assertThat(store.list(JobQuery.all().limit(JobQuery.MAX_LIMIT)))
                 .allSatisfy(request -> assertThat(request.attempts()).isEqualTo(1));
         Await.until("every message was deleted", TIMEOUT, () -> sqs.approximateMessages(queue.url()) == 0);
+    }
+
+    @Test
+    void aReceivedBatchOfJobsIsClaimedInOneStatementAndAJobNamedTwiceInItRunsOnce() {
+        ElasticMqServer.Queue queue = sqs.createQueue("batch", 30, 5);
+        // The duplicate waits out the lease before it is looked at again: keep it short.
+        Map<String, String> settings = settings(queue, "JOB_RUNNER_LEASE_TIME", "3s");
+        List<JobData> jobs = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            jobs.add(JobData.of("record", i));
+        }
+        // All sent before a worker starts, so its receives come back full.
+        List<JobRequest> dispatched = producer(settings).dispatchJobs(jobs);
+        long twice = dispatched.get(0).id();
+        sqs.client().sendMessage(b -> b.queueUrl(queue.url()).messageBody("{\"type\":\"JOB\",\"jobId\":" + twice + "}"));
+        worker(settings, handlers());
+
+        List<JobRequest> done = new ArrayList<>();
+        for (JobRequest job : dispatched) {
+            done.add(Await.value("job " + job.id() + " succeeded", TIMEOUT, () -> store.find(job.id()).orElseThrow(),
+                    request -> request.status() == JobStatus.SUCCEEDED));
+        }
+        Map<Instant, Long> rowsPerClaim = done.stream()
+                .collect(Collectors.groupingBy(JobRequest::startedAt, Collectors.counting()));
+        assertThat(rowsPerClaim.size()).as("claim statements for 40 jobs received up to eight at a time").isLessThan(20);
+        assertThat(runsById.values()).allSatisfy(runs -> assertThat(runs.get()).isEqualTo(1));
+        assertThat(store.find(twice).orElseThrow().attempts()).isEqualTo(1);
+        Await.until("every message, the duplicate too, was deleted", TIMEOUT, () -> sqs.approximateMessages(queue.url()) == 0);
     }
 
     @Test

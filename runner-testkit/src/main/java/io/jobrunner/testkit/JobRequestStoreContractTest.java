@@ -344,6 +344,31 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     }
 
     @Test
+    void claimingSeveralForAHandOffTargetTakesEachClaimableOneOnceAndLeavesTheRest() {
+        JobRequest first = store.insert(new NewJobRequest("a", null, "null", null, null, 3, "sqs", "q1", true)).request();
+        JobRequest second = store.insert(new NewJobRequest("b", null, "null", null, null, 3, "sqs", "q1", true)).request();
+        JobRequest elsewhere = store.insert(new NewJobRequest("a", null, "null", null, null, 3, "sqs", "q2", true)).request();
+        JobRequest later = store.insert(new NewJobRequest("a", null, "null", null,
+                Instant.now().plus(Duration.ofHours(1)), 3, "sqs", "q1", true)).request();
+        JobRequest held = store.insert(new NewJobRequest("a", null, "null", null, null, 3, "sqs", "q1", true)).request();
+        store.claim(held.id(), "q1", "worker-b", LEASE).orElseThrow();
+
+        List<JobRequest> claimed = store.claimAll(List.of(first.id(), second.id(), first.id(), elsewhere.id(), later.id(),
+                held.id(), 987_654_321L), "q1", "worker-a", LEASE);
+
+        assertThat(claimed).extracting(JobRequest::id).containsExactlyInAnyOrder(first.id(), second.id());
+        assertThat(claimed).allSatisfy(request -> {
+            assertThat(request.status()).isEqualTo(JobStatus.RUNNING);
+            assertThat(request.lockedBy()).isEqualTo("worker-a");
+            assertThat(request.attempts()).isEqualTo(1);
+        });
+        assertThat(store.find(elsewhere.id()).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(store.find(later.id()).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(store.find(held.id()).orElseThrow().lockedBy()).isEqualTo("worker-b");
+        assertThat(store.claimAll(List.of(first.id(), second.id()), "q1", "worker-c", LEASE)).isEmpty();
+    }
+
+    @Test
     void anExpiredLeaseWithNoAttemptsLeftIsFailedAsAbandoned() throws Exception {
         JobRequest request = store.insert(new NewJobRequest("a", null, "null", null, null, 1, "test")).request();
         store.claim(request.id(), "worker-a", Duration.ofMillis(50)).orElseThrow();

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -95,6 +96,19 @@ public interface JobRequestStore extends AutoCloseable {
      * than run.
      */
     Optional<JobRequest> claim(long id, String handOffTarget, String owner, Duration leaseTime);
+
+    /**
+     * {@link #claim(long, String, String, Duration)} for several requests at once — one statement
+     * where the store can — as for a batch of queue messages. Returns those it claimed, each at most
+     * once however often its id is listed; the others are left as they are.
+     */
+    default List<JobRequest> claimAll(Collection<Long> ids, String handOffTarget, String owner, Duration leaseTime) {
+        List<JobRequest> claimed = new ArrayList<>();
+        for (long id : new LinkedHashSet<>(ids)) {
+            claim(id, handOffTarget, owner, leaseTime).ifPresent(claimed::add);
+        }
+        return claimed;
+    }
 
     /** Like {@link #claim(long, String, Duration)} for up to {@code limit} requests matching the filter, oldest run-at first. */
     List<JobRequest> claimNext(ClaimFilter filter, String owner, Duration leaseTime, int limit);
