@@ -30,7 +30,9 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  * runner uses, while as many pollers as the worker has receive ten at a time and delete each
  * batch with {@code DeleteMessageBatch}. Alternating rounds, side by side.
  *
- * <p>Arguments: jobs per round (default 10000), rounds (default 5).
+ * <p>Arguments: jobs per round (default 10000), rounds (default 5). {@code -Dconcurrency=N} sets the
+ * worker's {@code JOB_RUNNER_CONCURRENCY} (default 8: at most eight messages in flight, where the raw
+ * pollers hold up to twenty).
  */
 public final class SqsBurnDownBenchmark {
 
@@ -56,6 +58,7 @@ public final class SqsBurnDownBenchmark {
             String rawQueue = sqs.createQueue("raw", 30, 5).url();
             Map<String, String> settings = new HashMap<>(sqs.settings(queue.url()));
             settings.put("JOB_RUNNER", "sqs");
+            settings.put("JOB_RUNNER_CONCURRENCY", System.getProperty("concurrency", "8"));
             HandlerRegistry handlers = HandlerRegistry.builder().job(new NoopJob()).build();
             SqsClient client = sqs.client();
             try (JobRunner runner = JobRunners.builder().environment(settings).handlers(HandlerRegistry.empty())
@@ -67,7 +70,10 @@ public final class SqsBurnDownBenchmark {
                     postgres.execute("TRUNCATE job_request");
                     long start = System.currentTimeMillis();
                     long first = runner.dispatchJobs(batch).get(0).id();
-                    return (Finish.awaitSucceeded(postgres, first, jobs) - start) * 1_000_000;
+                    long dispatched = System.currentTimeMillis() - start;
+                    long took = Finish.awaitSucceeded(postgres, first, jobs) - start;
+                    System.out.printf("    (dispatchJobs returned after %,d ms of %,d)%n", dispatched, took);
+                    return took * 1_000_000;
                 };
                 SideBySide.Round raw = () -> rawRoundTrip(client, rawQueue, jobs);
                 double ratio = SideBySide.compare("Burn-down of " + jobs + " bulk-dispatched no-op jobs through SQS (local"
