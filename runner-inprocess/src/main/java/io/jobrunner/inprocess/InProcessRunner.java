@@ -63,7 +63,9 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         this.runs = new JobRuns(context, WorkerIds.next(name));
         this.lifecycle = new RunnerLifecycle(name);
         this.lane = tasks == Mode.ASYNC ? new AsyncLane(name, context) : null;
-        this.jobWorker = jobs == Mode.ASYNC ? DatabaseWorker.inProcess(name, context).start() : null;
+        // A process without job handlers (tasks only) has no jobs to run and needs no job threads.
+        this.jobWorker = jobs == Mode.ASYNC && !context.handlers().jobTypes().isEmpty()
+                ? DatabaseWorker.inProcess(name, context).start() : null;
         this.schedules = RunnerSchedules.start(context, this::newRequest, this::handOff, jobs != Mode.WORKERS);
         this.jobRequests = context.jobRequests(retried -> {
             ensureOpen("job " + retried.id());
@@ -150,7 +152,9 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         if (jobs == Mode.SYNC) {
             return runUntilFinished(stored.id(), stored.jobType());
         }
-        jobWorker.wakeAt(stored.runAt());
+        if (jobWorker != null) {
+            jobWorker.wakeAt(stored.runAt());
+        }
         return stored;
     }
 
