@@ -8,7 +8,6 @@ import io.jobrunner.inprocess.DatabaseWorker;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.PostgresFixture;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -27,10 +26,7 @@ public final class GrowthBenchmark {
     public static void main(String[] args) throws Exception {
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int finished = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
-        List<JobData> batch = new ArrayList<>(jobs);
-        for (int i = 0; i < jobs; i++) {
-            batch.add(JobData.of(NoopJob.TYPE, i));
-        }
+        List<JobData> batch = NoopJob.batch(jobs);
         try (PostgresFixture empty = PostgresFixture.forTestClass(GrowthBenchmark.class);
              PostgresFixture full = PostgresFixture.forTestClass(GrowthBenchmark.class);
              Setup onEmpty = new Setup(empty);

@@ -46,10 +46,7 @@ public final class SqsBurnDownBenchmark {
     public static void main(String[] args) throws Exception {
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        List<JobData> batch = new ArrayList<>(jobs);
-        for (int i = 0; i < jobs; i++) {
-            batch.add(JobData.of(NoopJob.TYPE, i));
-        }
+        List<JobData> batch = NoopJob.batch(jobs);
         try (ElasticMqServer sqs = ElasticMqServer.start();
              PostgresFixture postgres = PostgresFixture.forTestClass(SqsBurnDownBenchmark.class);
              JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 12,

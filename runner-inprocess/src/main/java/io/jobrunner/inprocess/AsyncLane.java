@@ -51,14 +51,6 @@ final class AsyncLane implements AutoCloseable {
         this.workers.prestartAllCoreThreads();
     }
 
-    int concurrency() {
-        return concurrency;
-    }
-
-    int queueCapacity() {
-        return queueCapacity;
-    }
-
     /** Queues a task, waiting for room up to the dispatch timeout. */
     void submitTask(String taskName, TaskHandler<?> handler, byte[] json) {
         workers.execute(new Work(taskName, () -> {
