@@ -495,10 +495,11 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     @Override
     public List<JobRequest> claimAll(Collection<Long> ids, String handOffTarget, String owner, Duration leaseTime) {
         List<Long> distinct = ids.stream().distinct().toList();
-        if (distinct.size() <= 1) {
-            return JobRequestStore.super.claimAll(distinct, handOffTarget, owner, leaseTime);
+        if (distinct.isEmpty()) {
+            return List.of();
         }
-        return call("claim " + distinct.size() + " job requests for " + handOffTarget, () -> jdbi.withHandle(h ->
+        String what = distinct.size() == 1 ? "job request " + distinct.get(0) : distinct.size() + " job requests";
+        return call("claim " + what + " for " + handOffTarget, () -> jdbi.withHandle(h ->
                 bindEach(h.createQuery("UPDATE job_request " + sql.claimSet + " WHERE id IN "
                         + StoreStatements.inList("id", distinct.size()) + " AND hand_off_target = :target AND "
                         + sql.claimable + " RETURNING *"), "id", distinct)
@@ -510,14 +511,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
 
     @Override
     public Optional<JobRequest> claim(long id, String handOffTarget, String owner, Duration leaseTime) {
-        return call("claim job request " + id + " for " + handOffTarget, () -> jdbi.withHandle(h -> h.createQuery(
-                        "UPDATE job_request " + sql.claimSet + " WHERE id = :id AND hand_off_target = :target AND "
-                                + sql.claimable + " RETURNING *")
-                .bind("id", id)
-                .bind("target", handOffTarget)
-                .bind("owner", owner)
-                .bind("leaseMs", leaseTime.toMillis())
-                .mapTo(JobRequest.class).findOne()));
+        return claimAll(List.of(id), handOffTarget, owner, leaseTime).stream().findFirst();
     }
 
     /**
@@ -606,7 +600,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
             statement.setArray(3, connection.createArrayOf("int4", attempts));
             statement.setArray(4, connection.createArrayOf("text", results));
             statement.setArray(5, connection.createArrayOf("text", messages));
-            PLANNED_EACH_RUN.beforeExecution(statement, null);  // a join whose best plan depends on the table's size
+            planEachRun(statement);  // a join whose best plan depends on the table's size
             try (ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
                     JobRequest request = rows.read(result);
@@ -749,11 +743,16 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     private static final StatementCustomizer PLANNED_EACH_RUN = new StatementCustomizer() {
         @Override
         public void beforeExecution(PreparedStatement statement, StatementContext context) throws SQLException {
-            if (statement.isWrapperFor(PGStatement.class)) {
-                statement.unwrap(PGStatement.class).setPrepareThreshold(0);
-            }
+            planEachRun(statement);
         }
     };
+
+    /** Keeps the driver from preparing the statement on the server, so PostgreSQL plans each run of it. */
+    private static void planEachRun(PreparedStatement statement) throws SQLException {
+        if (statement.isWrapperFor(PGStatement.class)) {
+            statement.unwrap(PGStatement.class).setPrepareThreshold(0);
+        }
+    }
 
     @Override
     public JobCounts counts() {

@@ -60,16 +60,20 @@ public final class JobRuns implements AutoCloseable {
                 ? store.claim(id, owner, context.leaseTime())
                 : store.claim(id, handOffTarget, owner, context.leaseTime());
         if (claimed.isEmpty()) {
-            return new Run(null, store.find(id).orElse(null));
+            return notClaimed(id);
         }
         return run(claimed.get(), deadline);
     }
 
     /** Runs one attempt of a request this worker claimed ({@link #claimNext}). */
     public Run run(JobRequest claimed, Instant deadline) {
-        ExecutionOutcome outcome = executor().execute(claimed, deadline);
-        JobRequest after = outcome.request() != null ? outcome.request() : context.store().find(claimed.id()).orElse(null);
-        return new Run(outcome.result(), after);
+        return ran(claimed.id(), executor().execute(claimed, deadline));
+    }
+
+    /** The run as it ended: the stored request, or — when the outcome was not recorded (lease lost) — the request as it stands. */
+    private Run ran(long id, ExecutionOutcome outcome) {
+        return new Run(outcome.result(), outcome.request() != null ? outcome.request()
+                : context.store().find(id).orElse(null));
     }
 
     /**
@@ -88,13 +92,12 @@ public final class JobRuns implements AutoCloseable {
                 log.warn("Job request {} ({}) was not run: its lease expired while it waited for a free slot, and another"
                         + " worker may have taken it over. Lower JOB_RUNNER_CLAIM_BATCH or raise JOB_RUNNER_LEASE_TIME",
                         claimed.id(), claimed.jobType());
-                return CompletableFuture.completedFuture(new Run(null, context.store().find(claimed.id()).orElse(null)));
+                return CompletableFuture.completedFuture(notClaimed(claimed.id()));
             }
             current = renewed.get();
         }
         long id = current.id();
-        return executor().start(current, null).thenApply(outcome -> new Run(outcome.result(),
-                outcome.request() != null ? outcome.request() : context.store().find(id).orElse(null)));
+        return executor().start(current, null).thenApply(outcome -> ran(id, outcome));
     }
 
     /**
@@ -105,7 +108,7 @@ public final class JobRuns implements AutoCloseable {
         return context.store().claimAll(ids, handOffTarget, owner, context.leaseTime());
     }
 
-    /** The run of a request whose claim ({@link #claimAll}) was refused: nothing ran; the request as it stands. */
+    /** The run of a request whose claim was refused: nothing ran; the request as it stands. */
     public Run notClaimed(long id) {
         return new Run(null, context.store().find(id).orElse(null));
     }
