@@ -95,7 +95,7 @@ public final class BurnDownBenchmark {
             HandlerRegistry handlers = workers.isEmpty() ? HandlerRegistry.builder().job(new NoopJob()).build()
                     : HandlerRegistry.empty();
             try (JobRunner runner = JobRunners.builder().environment(settings).handlers(handlers).store(store).build()) {
-                long commitsBefore = commits(postgres);
+                long commitsBefore = Finish.commits(postgres);
                 long start = System.currentTimeMillis();
                 long first;
                 if (oneByOne) {
@@ -107,8 +107,7 @@ public final class BurnDownBenchmark {
                     first = runner.dispatchJobs(batch).get(0).id();
                 }
                 double rate = Finish.rate(batch.size(), start, Finish.awaitSucceeded(postgres, first, batch.size()));
-                // the benchmark's own polls (autocommit reads, ten a second) are counted too
-                lastCommitsPerJob = (commits(postgres) - commitsBefore) / (double) batch.size();
+                lastCommitsPerJob = (Finish.commits(postgres) - commitsBefore) / (double) batch.size();
                 return rate;
             }
         }
@@ -121,16 +120,6 @@ public final class BurnDownBenchmark {
             }
             store.close();
             postgres.close();
-        }
-    }
-
-    private static long commits(PostgresFixture postgres) throws Exception {
-        Thread.sleep(1_500);  // backends report their transactions about once a second
-        try (java.sql.Connection connection = postgres.connect();
-             java.sql.ResultSet rs = connection.createStatement().executeQuery(
-                     "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 

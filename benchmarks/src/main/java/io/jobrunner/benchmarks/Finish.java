@@ -37,6 +37,20 @@ final class Finish {
         }
     }
 
+    /**
+     * Transactions committed in the database so far, all sessions, the benchmark's own polls (ten a
+     * second, autocommit) included. Waits 1.5 s first: backends report their counts about once a second.
+     */
+    static long commits(PostgresFixture postgres) throws Exception {
+        Thread.sleep(1_500);
+        try (Connection connection = postgres.connect();
+             ResultSet rs = connection.createStatement().executeQuery(
+                     "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     /** Jobs per second from {@code startMillis} (epoch) until the last of them finished. */
     static double rate(int jobs, long startMillis, long lastFinishedMillis) {
         return jobs / (Math.max(1, lastFinishedMillis - startMillis) / 1e3);

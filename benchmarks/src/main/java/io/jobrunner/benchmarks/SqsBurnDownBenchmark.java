@@ -31,8 +31,9 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  * batch with {@code DeleteMessageBatch}. Alternating rounds, side by side.
  *
  * <p>Arguments: jobs per round (default 10000), rounds (default 5). {@code -Dconcurrency=N} sets the
- * worker's {@code JOB_RUNNER_CONCURRENCY} (default 8: at most eight messages in flight, where the raw
- * pollers hold up to twenty).
+ * worker's {@code JOB_RUNNER_CONCURRENCY} (default 8), {@code -Dpollers=N} its
+ * {@code JOB_RUNNER_SQS_POLLERS} (default 2, as many as the raw round trip has). Each round also
+ * prints the SQS calls per job of both sides (they should match) and the runner's commits per job.
  */
 public final class SqsBurnDownBenchmark {
 
@@ -56,23 +57,38 @@ public final class SqsBurnDownBenchmark {
             Map<String, String> settings = new HashMap<>(sqs.settings(queue.url()));
             settings.put("JOB_RUNNER", "sqs");
             settings.put("JOB_RUNNER_CONCURRENCY", System.getProperty("concurrency", "8"));
+            if (System.getProperty("pollers") != null) {
+                settings.put("JOB_RUNNER_SQS_POLLERS", System.getProperty("pollers"));
+            }
             HandlerRegistry handlers = HandlerRegistry.builder().job(new NoopJob()).build();
-            SqsClient client = sqs.client();
-            try (JobRunner runner = JobRunners.builder().environment(settings).handlers(HandlerRegistry.empty())
-                    .store(store).build();
+            SqsCallCounter ourCalls = new SqsCallCounter();
+            SqsCallCounter rawCalls = new SqsCallCounter();
+            try (SqsClient ourClient = sqs.client(ourCalls, 64);
+                 SqsClient client = sqs.client(rawCalls, 64);
+                 JobRunner runner = JobRunners.builder().environment(settings).handlers(HandlerRegistry.empty())
+                         .store(store).client(SqsClient.class, ourClient).build();
                  SqsWorker worker = SqsWorker.create(JobRunners.builder().environment(settings).handlers(handlers)
-                         .store(store).config())) {
+                         .store(store).client(SqsClient.class, ourClient).config())) {
                 worker.start();
                 SideBySide.Round ours = () -> {
                     postgres.execute("TRUNCATE job_request");
+                    ourCalls.reset();
+                    long commitsBefore = Finish.commits(postgres);
                     long start = System.currentTimeMillis();
                     long first = runner.dispatchJobs(batch).get(0).id();
                     long dispatched = System.currentTimeMillis() - start;
                     long took = Finish.awaitSucceeded(postgres, first, jobs) - start;
-                    System.out.printf("    (dispatchJobs returned after %,d ms of %,d)%n", dispatched, took);
+                    double commits = (Finish.commits(postgres) - commitsBefore) / (double) jobs;
+                    System.out.printf("    runner: dispatchJobs returned after %,d ms of %,d; %.2f commits per job; "
+                            + "calls per job: %s%n", dispatched, took, commits, ourCalls.perJob(jobs));
                     return took * 1_000_000;
                 };
-                SideBySide.Round raw = () -> rawRoundTrip(client, rawQueue, jobs);
+                SideBySide.Round raw = () -> {
+                    rawCalls.reset();
+                    long took = rawRoundTrip(client, rawQueue, jobs);
+                    System.out.printf("    raw: calls per message: %s%n", rawCalls.perJob(jobs));
+                    return took;
+                };
                 double ratio = SideBySide.compare("Burn-down of " + jobs + " bulk-dispatched no-op jobs through SQS (local"
                                 + " ElasticMQ), PostgreSQL store", "jobs/s", jobs, 1, rounds,
                         "sqs runner + SqsWorker", ours, "raw batched send/receive/delete", raw);

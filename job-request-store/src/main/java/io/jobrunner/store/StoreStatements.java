@@ -45,8 +45,11 @@ final class StoreStatements {
         this.retry = "UPDATE job_request SET status = 'queued', run_at = " + now + ", max_attempts = attempts + max_attempts,"
                 + " progress = 0, finished_at = NULL, locked_by = NULL, locked_until = NULL, cancel_requested = false,"
                 + " handed_off_at = NULL, updated_at = " + now + " WHERE id = ? AND status IN ('failed', 'cancelled') RETURNING *";
-        this.claimable = "((status = 'queued' AND run_at <= " + now + ") OR (status = 'running' AND locked_until < " + now
-                + " AND attempts < max_attempts))";
+        // Written as a CASE so no index on status can serve it: claims by id must read rows by primary
+        // key. As an OR of status conditions, a planner whose statistics predate a burst of new rows
+        // scans every queued row and filters them by id (10,000 rows for a claim of ten).
+        this.claimable = "CASE status WHEN 'queued' THEN run_at <= " + now + " WHEN 'running' THEN locked_until < " + now
+                + " AND attempts < max_attempts ELSE false END";
         this.abandonedError = "'Abandoned: the lease of attempt ' || attempts || ' of ' || max_attempts || ' held by '"
                 + " || coalesce(locked_by, '?') || ' expired; the worker died, stopped or timed out mid-run'";
         this.claimSet = "SET status = 'running', attempts = attempts + 1, locked_by = :owner, locked_until = "

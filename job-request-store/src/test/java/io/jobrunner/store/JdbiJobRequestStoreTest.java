@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.jobrunner.JobQuery;
+import io.jobrunner.JobRequest;
 import io.jobrunner.spi.store.ClaimFilter;
 import io.jobrunner.spi.store.InsertResult;
 import io.jobrunner.spi.store.JobRequestStore;
@@ -91,5 +92,30 @@ class JdbiJobRequestStoreTest extends JobRequestStoreContractTest {
             assertThat(prepared).as("claims and sweeps are planned on every run")
                     .noneMatch(sql -> sql.contains("WITH queued AS") || sql.contains("attempts >= max_attempts"));
         }
+    }
+
+    @Test
+    void aClaimByIdReadsItsRowsByPrimaryKeyEvenRightAfterABurstOfNewRows() throws Exception {
+        List<NewJobRequest> burst = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            burst.add(new NewJobRequest("report", null, "{}", null, null, 1, "test").withHandOff("queue-a", true));
+        }
+        store.insertAll(burst);  // the table's statistics still describe it empty
+        String claim = "EXPLAIN UPDATE job_request SET status = 'running' WHERE id IN (5, 6, 7) AND hand_off_target = 'queue-a'"
+                + " AND " + new StoreStatements(SqlDialect.POSTGRESQL).claimable;
+        StringBuilder plan = new StringBuilder();
+        try (Connection connection = postgres.connect();
+             ResultSet rows = connection.createStatement().executeQuery(claim)) {
+            while (rows.next()) {
+                plan.append(rows.getString(1)).append('\n');
+            }
+        }
+        assertThat(plan.toString()).as("the plan of a claim by id").contains("job_request_pkey")
+                .doesNotContain("job_request_type_status").doesNotContain("running_locked_until");
+
+        List<JobRequest> claimed = store.claimAll(List.of(5L, 6L, 7L), "queue-a", "worker", Duration.ofMinutes(1));
+        assertThat(claimed).extracting(JobRequest::id).containsExactlyInAnyOrder(5L, 6L, 7L);
+        assertThat(store.claimAll(List.of(5L, 8L), "queue-a", "worker", Duration.ofMinutes(1)))
+                .as("one already claimed, one queued").extracting(JobRequest::id).containsExactly(8L);
     }
 }

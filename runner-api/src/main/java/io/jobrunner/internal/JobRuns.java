@@ -65,6 +65,15 @@ public final class JobRuns implements AutoCloseable {
         return run(claimed.get(), deadline);
     }
 
+    /**
+     * Claims the request handed off to {@code handOffTarget} and {@linkplain #start starts} one
+     * attempt on this thread; a refused claim completes at once with nothing run.
+     */
+    public CompletableFuture<Run> startOnce(long id, String handOffTarget) {
+        Optional<JobRequest> claimed = context.store().claim(id, handOffTarget, owner, context.leaseTime());
+        return claimed.isEmpty() ? CompletableFuture.completedFuture(notClaimed(id)) : start(claimed.get());
+    }
+
     /** Runs one attempt of a request this worker claimed ({@link #claimNext}). */
     public Run run(JobRequest claimed, Instant deadline) {
         return ran(claimed.id(), executor().execute(claimed, deadline));

@@ -37,6 +37,8 @@ final class SuccessBatcher {
     private final JobRequestStore store;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean writing = new AtomicBoolean();
+    /** A submitting thread is waiting out the gap before it writes; the others go on at once. */
+    private final AtomicBoolean gatherer = new AtomicBoolean();
     private volatile long lastWriteStarted = System.nanoTime() - SUBMIT_GAP_NANOS;
 
     SuccessBatcher(JobRequestStore store) {
@@ -53,10 +55,10 @@ final class SuccessBatcher {
     }
 
     /**
-     * Queues the success and returns at once unless no write is in progress, in which case this
-     * thread writes it (and whatever else is queued) — after waiting out what is left of
-     * {@link #SUBMIT_GAP_NANOS} since the last write began, so successes arriving one by one are
-     * written a few at a time. The future completes once it is stored: empty when the lease was no
+     * Queues the success and returns at once unless no write is in progress and no other thread
+     * waits to start one, in which case this thread writes it (and whatever else is queued) — after
+     * waiting out what is left of {@link #SUBMIT_GAP_NANOS} since the last write began, so successes
+     * arriving one by one are written a few at a time, and only one thread waits for them. The future completes once it is stored: empty when the lease was no
      * longer held, exceptionally when the write failed.
      */
     CompletableFuture<Optional<JobRequest>> submit(Lease lease, String resultJson, String message) {
@@ -68,10 +70,16 @@ final class SuccessBatcher {
         Pending pending = new Pending(new Success(lease, resultJson, message), new CompletableFuture<>());
         queue.add(pending);
         if (gathering && !writing.get()) {
+            if (!gatherer.compareAndSet(false, true)) {
+                // Another thread waits out the gap and then writes what is queued, this one included: it
+                // lets go of gathering before it looks at the queue, and this thread saw it still holding on.
+                return pending.recorded();
+            }
             long early = lastWriteStarted + SUBMIT_GAP_NANOS - System.nanoTime();
             if (early > 0) {
                 LockSupport.parkNanos(early);  // an interrupt ends the wait early; the success is still written
             }
+            gatherer.set(false);
         }
         drain();
         return pending.recorded();

@@ -9,6 +9,7 @@ import io.jobrunner.internal.ExecutionOutcome;
 import io.jobrunner.internal.JobRuns;
 import io.jobrunner.internal.NamedThreads;
 import io.jobrunner.internal.Recovery;
+import io.jobrunner.internal.RunPace;
 import io.jobrunner.internal.RunnerSchedules;
 import io.jobrunner.internal.WorkerIds;
 import io.jobrunner.spi.RunnerContext;
@@ -66,8 +67,7 @@ public final class DatabaseWorker implements AutoCloseable {
     private final Duration recoveryInterval;
     /** Claimed requests whose outcome is not stored yet: waiting for a thread, running, or being written. */
     private final AtomicInteger inFlight = new AtomicInteger();
-    /** Recent handler run time (moving average; concurrent updates may be lost, which only blurs it); -1 before the first. */
-    private volatile double averageRunNanos = -1;
+    private final RunPace pace = new RunPace();
     private final ThreadPoolExecutor pool;
     private final ScheduledThreadPoolExecutor timer;
     private final Thread claimer;
@@ -247,11 +247,7 @@ public final class DatabaseWorker implements AutoCloseable {
      * claimed in large batches; long ones are not hoarded away from other workers.
      */
     private int bufferTarget() {
-        double average = averageRunNanos;
-        if (average <= 0) {
-            return concurrency;
-        }
-        double fits = concurrency * BUFFER_WINDOW_NANOS / average;
+        double fits = pace.runsWithin(concurrency, BUFFER_WINDOW_NANOS);
         return (int) Math.max(concurrency, Math.min(claimBatch, fits));
     }
 
@@ -367,10 +363,7 @@ public final class DatabaseWorker implements AutoCloseable {
                 settled();
                 return;
             }
-            // Up at once when jobs get slower (claim less ahead straight away), down gradually when quicker.
-            double took = System.nanoTime() - began;
-            double average = averageRunNanos;
-            averageRunNanos = took >= average ? took : average * 0.9 + took * 0.1;
+            pace.ran(System.nanoTime() - began);
             outcome.whenComplete(this::stored);
         }
 

@@ -20,7 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -40,8 +41,7 @@ final class MessageProcessor {
 
     /** What the processor needs from the worker; one per worker. */
     record Parts(SqsClient client, String queueUrl, QueueAttributes queue, HandlerRegistry handlers, PayloadCodec codec,
-                 JobRequestStore store, JobRuns runs, RetryBackoff backoff, VisibilityHeartbeat heartbeat,
-                 DeleteBatcher deleter) {
+                 JobRequestStore store, JobRuns runs, RetryBackoff backoff, DeleteBatcher deleter) {
     }
 
     /** A job message's claim, made with the rest of its batch: the request claimed, or {@code null} when refused. */
@@ -89,20 +89,32 @@ final class MessageProcessor {
         return claims;
     }
 
-    /** @param claim the claim made with the message's batch, or {@code null} to claim now */
-    void process(Message message, Claim claim) {
+    /**
+     * Runs the message's task or job on this thread, which goes on once the handler returned. The
+     * future completes (never exceptionally) when the message is settled: deleted or queued for
+     * deletion, delayed, or left to come back.
+     *
+     * @param claim the claim made with the message's batch, or {@code null} to claim now
+     */
+    CompletableFuture<Void> process(Message message, Claim claim) {
         try {
             Envelope envelope = Envelope.parse(message.body());
             if (envelope instanceof Envelope.Task task) {
                 runTask(message, task);
             } else {
-                runJob(message, ((Envelope.Job) envelope).jobId(), claim);
+                return runJob(message, ((Envelope.Job) envelope).jobId(), claim);
             }
         } catch (MalformedMessageException e) {
             unprocessable(message, e.getMessage());
         } catch (RuntimeException e) {
-            log.error("Message {} could not be processed; it will be received again: {}", message.messageId(), e.toString(), e);
+            notProcessed(message, e);
         }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private static void notProcessed(Message message, Throwable error) {
+        log.error("Message {} could not be processed; it will be received again: {}", message.messageId(), error.toString(),
+                error);
     }
 
     /** Makes a message visible at once, for another worker to take. */
@@ -129,7 +141,6 @@ final class MessageProcessor {
                     + parts.handlers().taskNames());
             return;
         }
-        ScheduledFuture<?> heartbeat = parts.heartbeat().track(message);
         try {
             Tasks.run(parts.codec(), handler.get(), task.payloadJson().getBytes(StandardCharsets.UTF_8));
             parts.deleter().delete(message);
@@ -141,35 +152,37 @@ final class MessageProcessor {
             log.warn("Task '{}' in message {} failed on receive {}; it comes back in {} ms: {}", task.taskName(),
                     message.messageId(), receives, delay.toMillis(), e.toString());
             setVisibility(message, delay);
-        } finally {
-            heartbeat.cancel(false);
         }
     }
 
-    private void runJob(Message message, long jobId, Claim claim) {
-        JobRuns.Run run;
-        ScheduledFuture<?> heartbeat = parts.heartbeat().track(message);
-        try {
-            run = claim == null ? parts.runs().runOnce(jobId, parts.queueUrl(), null)
-                    : claim.request() != null ? parts.runs().run(claim.request(), null)
-                    : parts.runs().notClaimed(jobId);
-        } finally {
-            heartbeat.cancel(false);
-        }
-        if (!run.ran()) {
-            settleUnclaimed(message, jobId, run.request());
-            return;
-        }
-        // A shutdown may have interrupted the run; the message must still be settled, and the SDK
-        // refuses calls on an interrupted thread.
-        boolean interrupted = Thread.interrupted();
-        try {
-            settle(message, jobId, run);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+    /** Claims (unless the batch did) and starts the job; settles its message once the outcome is stored. */
+    private CompletableFuture<Void> runJob(Message message, long jobId, Claim claim) {
+        CompletableFuture<JobRuns.Run> run = claim == null ? parts.runs().startOnce(jobId, parts.queueUrl())
+                : claim.request() != null ? parts.runs().start(claim.request())
+                : CompletableFuture.completedFuture(parts.runs().notClaimed(jobId));
+        return run.handle((outcome, error) -> {
+            if (error != null) {
+                notProcessed(message, error instanceof CompletionException ? error.getCause() : error);
+                return null;
             }
-        }
+            // A shutdown may have interrupted the run; the message must still be settled, and the SDK
+            // refuses calls on an interrupted thread.
+            boolean interrupted = Thread.interrupted();
+            try {
+                if (outcome.ran()) {
+                    settle(message, jobId, outcome);
+                } else {
+                    settleUnclaimed(message, jobId, outcome.request());
+                }
+            } catch (RuntimeException e) {
+                notProcessed(message, e);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return null;
+        });
     }
 
     private void settle(Message message, long jobId, JobRuns.Run run) {

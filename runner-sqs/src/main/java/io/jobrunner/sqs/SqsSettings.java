@@ -21,6 +21,7 @@ record SqsSettings(
         long maxMessageBytes,
         int concurrency,
         int pollers,
+        int prefetch,
         Duration waitTime,
         Optional<Duration> visibilityTimeout,
         Duration shutdownTimeout,
@@ -31,6 +32,7 @@ record SqsSettings(
     static final String MESSAGE_GROUP = "JOB_RUNNER_SQS_MESSAGE_GROUP";
     static final String MAX_MESSAGE_BYTES = "JOB_RUNNER_SQS_MAX_MESSAGE_BYTES";
     static final String POLLERS = "JOB_RUNNER_SQS_POLLERS";
+    static final String PREFETCH = "JOB_RUNNER_SQS_PREFETCH";
     static final String WAIT_TIME = "JOB_RUNNER_SQS_WAIT_TIME";
     static final String VISIBILITY_TIMEOUT = "JOB_RUNNER_SQS_VISIBILITY_TIMEOUT";
     static final String HANDOFF_INTERVAL = "JOB_RUNNER_HANDOFF_INTERVAL";
@@ -66,7 +68,7 @@ record SqsSettings(
                 ? Optional.of(settings.duration(VISIBILITY_TIMEOUT, Duration.ofSeconds(30)))
                 : Optional.empty();
         return new SqsSettings(queueUrl, aws, settings.string(MESSAGE_GROUP, "default"), maxMessageBytes,
-                settings.integer(CONCURRENCY, 8, 1), settings.integer(POLLERS, 2, 1),
+                settings.integer(CONCURRENCY, 8, 1), settings.integer(POLLERS, 2, 1), settings.integer(PREFETCH, 200, 0),
                 settings.duration(WAIT_TIME, Duration.ofSeconds(20)), visibility,
                 settings.duration(SHUTDOWN_TIMEOUT, Duration.ofSeconds(30)),
                 settings.duration(HANDOFF_INTERVAL, Duration.ofSeconds(10)),

@@ -9,20 +9,25 @@ import io.jobrunner.internal.HandOffRunner;
 import io.jobrunner.internal.HandOffSweep;
 import io.jobrunner.internal.JobRuns;
 import io.jobrunner.internal.NamedThreads;
+import io.jobrunner.internal.RunPace;
 import io.jobrunner.internal.ScheduleTicker;
 import io.jobrunner.internal.WorkerIds;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.store.JobRequestStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -33,15 +38,23 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
- * Consumes the {@code sqs} runner's queue: several pollers long-poll for messages, never asking
- * for more than there are free handler slots, and hand each message to a bounded pool. Finished
- * messages are deleted in batches; long runs keep their messages invisible; a hand-off sweep
- * sends delayed and unsent jobs. {@link #close()} stops receiving, lets in-flight work finish up
- * to the shutdown timeout, and releases the rest to other workers at once. Thread-safe.
+ * Consumes the {@code sqs} runner's queue: several pollers long-poll for messages and hand each to
+ * a bounded pool of handler threads. A poller asks for no more than there are free threads, plus
+ * what the threads get through in {@value #AHEAD_WINDOW_MILLIS} ms at the pace recent messages
+ * ran (at most {@code JOB_RUNNER_SQS_PREFETCH}): slow jobs are never held back from other
+ * workers, quick ones arrive ten at a time and never wait for a receive. A claim thread claims
+ * the jobs of everything received in one statement. A message stays invisible from its receipt
+ * until it is settled; finished messages are deleted in batches; a hand-off sweep sends delayed
+ * and unsent jobs. {@link #close()} stops receiving, lets in-flight work finish up to the
+ * shutdown timeout, and releases the rest to other workers at once. Thread-safe.
  */
 public final class SqsWorker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SqsWorker.class);
+    /** How far ahead of its threads a worker receives: what they get through in this time. */
+    private static final long AHEAD_WINDOW_MILLIS = 100;
+    /** Most messages one ReceiveMessage call returns. */
+    private static final int MAX_RECEIVE = 10;
 
     private final SqsSettings settings;
     private final SqsClient client;
@@ -50,9 +63,17 @@ public final class SqsWorker implements AutoCloseable {
     private final JobRuns runs;
     private final QueueAttributes queue;
     private final Duration visibility;
-    private final Semaphore slots;
+    private final Object roomLock = new Object();
+    /** Messages received and not settled yet: waiting for a thread, running, or having their outcome stored. */
+    private int unsettled;
+    private final RunPace pace = new RunPace();
+    /** Received messages waiting for the {@link Claimer}. */
+    private final ConcurrentLinkedQueue<InFlight> unclaimed = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean claimScheduled = new AtomicBoolean();
+    private final Claimer claimer = new Claimer();
     private final ExecutorService pollers;
     private final ExecutorService handlers;
+    private final ExecutorService claims;
     private final ScheduledExecutorService sweeper;
     private final VisibilityHeartbeat heartbeat;
     private final DeleteBatcher deleter;
@@ -79,14 +100,14 @@ public final class SqsWorker implements AutoCloseable {
                     + "deleted instead of moved to a dead-letter queue", settings.queueUrl());
         }
         this.runs = new JobRuns(context, WorkerIds.next("sqs-worker"));
-        this.slots = new Semaphore(settings.concurrency());
         this.pollers = Executors.newFixedThreadPool(settings.pollers(), NamedThreads.factory("sqs-poller-", true));
         this.handlers = Executors.newFixedThreadPool(settings.concurrency(), NamedThreads.factory("sqs-handler-", false));
+        this.claims = Executors.newSingleThreadExecutor(NamedThreads.factory("sqs-claimer-", true));
         this.sweeper = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("sqs-hand-off-", true));
         this.heartbeat = new VisibilityHeartbeat(client, settings.queueUrl(), visibility);
         this.deleter = new DeleteBatcher(client, settings.queueUrl());
         this.processor = new MessageProcessor(new MessageProcessor.Parts(client, settings.queueUrl(), queue,
-                context.handlers(), context.codec(), store, runs, context.retryBackoff(), heartbeat, deleter));
+                context.handlers(), context.codec(), store, runs, context.retryBackoff(), deleter));
         this.transport = new SqsTransport(settings, client, false);
         this.handOffSweep = new HandOffSweep(store, transport);
         this.context = context;
@@ -166,21 +187,55 @@ public final class SqsWorker implements AutoCloseable {
         return received.get();
     }
 
-    /** Messages being handled now. */
+    /** Messages being handled now: their handlers run, or their outcomes are being stored. */
     public int inFlight() {
         return inFlight.get();
+    }
+
+    /**
+     * Waits until a receive is worth it and reserves room for it; returns how many messages to ask
+     * for, or 0 once the worker stops. Until the pace is known (the first messages ran), and while
+     * messages take longer than the window, the room is the free threads and one is enough. Quicker
+     * messages add what the threads get through in the window, up to {@code JOB_RUNNER_SQS_PREFETCH},
+     * and a poller then waits until it can ask for its share of that, up to ten, rather than
+     * receiving one message per call.
+     */
+    private int reserveRoom() throws InterruptedException {
+        synchronized (roomLock) {
+            while (running) {
+                int ahead = (int) Math.min(settings.prefetch(),
+                        Math.max(0, pace.runsWithin(settings.concurrency(), TimeUnit.MILLISECONDS.toNanos(AHEAD_WINDOW_MILLIS))));
+                int room = settings.concurrency() + ahead - unsettled;
+                int worth = Math.max(1, Math.min(MAX_RECEIVE, ahead / settings.pollers()));
+                if (room >= worth) {
+                    int wanted = Math.min(MAX_RECEIVE, room);
+                    unsettled += wanted;
+                    return wanted;
+                }
+                roomLock.wait(1_000);  // a settled message wakes it
+            }
+            return 0;
+        }
+    }
+
+    private void freeRoom(int messages) {
+        if (messages > 0) {
+            synchronized (roomLock) {
+                unsettled -= messages;
+                roomLock.notifyAll();
+            }
+        }
     }
 
     private void poll() {
         while (running) {
             int wanted;
             try {
-                slots.acquire();
-                wanted = 1;
-                while (wanted < 10 && slots.tryAcquire()) {
-                    wanted++;
-                }
+                wanted = reserveRoom();
             } catch (InterruptedException e) {
+                return;
+            }
+            if (wanted == 0) {
                 return;
             }
             List<Message> messages;
@@ -191,7 +246,7 @@ public final class SqsWorker implements AutoCloseable {
                         .visibilityTimeout((int) visibility.toSeconds())
                         .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)).messages();
             } catch (SdkException e) {
-                slots.release(wanted);
+                freeRoom(wanted);
                 if (running) {
                     log.warn("Receiving from {} failed; retrying in 1 s: {}", settings.queueUrl(), e.getMessage());
                     sleepQuietly(1000);
@@ -199,25 +254,78 @@ public final class SqsWorker implements AutoCloseable {
                 continue;
             }
             received.addAndGet(messages.size());
-            slots.release(wanted - messages.size());
-            Map<String, MessageProcessor.Claim> claims = running ? processor.claimJobs(messages) : Map.of();
+            freeRoom(wanted - messages.size());
             for (Message message : messages) {
-                dispatch(message, claims.get(message.messageId()));
+                unclaimed.add(new InFlight(message, heartbeat.track(message)));
+            }
+            // Claimed on the claim thread, so this poller is back at the queue at once.
+            if (!messages.isEmpty() && claimScheduled.compareAndSet(false, true)) {
+                try {
+                    claims.execute(claimer);
+                } catch (RejectedExecutionException e) {
+                    claimer.release();
+                }
             }
         }
     }
 
-    private void dispatch(Message message, MessageProcessor.Claim claim) {
+    private void dispatch(Received work) {
         if (!running) {
-            processor.release(message, claim);
-            slots.release();
+            work.release();
             return;
         }
         try {
-            handlers.execute(new InFlight(message, claim));
+            handlers.execute(work);
         } catch (RejectedExecutionException e) {
-            processor.release(message, claim);
-            slots.release();
+            work.release();
+        }
+    }
+
+    /** Received work; given back to the queue when it will not run. */
+    private interface Received extends Runnable {
+        void release();
+    }
+
+    /**
+     * Claims the jobs of every message received and not claimed yet in one statement — the batches
+     * of several pollers together when they arrive while a claim runs — then queues each message
+     * for a handler thread. Runs on its own thread, so claims never wait behind queued messages; at
+     * most one is queued or running at a time.
+     */
+    private final class Claimer implements Received {
+
+        @Override
+        public void run() {
+            do {
+                List<InFlight> batch = new ArrayList<>();
+                InFlight next;
+                while ((next = unclaimed.poll()) != null) {
+                    batch.add(next);
+                }
+                if (!batch.isEmpty()) {
+                    claimAndQueue(batch);
+                }
+                claimScheduled.set(false);
+            } while (!unclaimed.isEmpty() && claimScheduled.compareAndSet(false, true));
+        }
+
+        private void claimAndQueue(List<InFlight> batch) {
+            Map<String, MessageProcessor.Claim> claims = running
+                    ? processor.claimJobs(batch.stream().map(work -> work.message).toList()) : Map.of();
+            for (InFlight work : batch) {
+                work.claim = claims.get(work.message.messageId());
+                dispatch(work);
+            }
+        }
+
+        /** Not run: every message waiting for a claim goes back to the queue. */
+        @Override
+        public void release() {
+            InFlight next;
+            while ((next = unclaimed.poll()) != null) {
+                next.release();
+            }
+            claimScheduled.set(false);
         }
     }
 
@@ -237,31 +345,37 @@ public final class SqsWorker implements AutoCloseable {
         // server but never handed to us. A receive in progress ends within the wait time, and what it
         // brings back is released at once.
         pollers.shutdown();
+        claims.shutdown();
         if (scheduler != null) {
             scheduler.close();
         }
         sweeper.shutdown();
+        try {
+            claims.awaitTermination(5, TimeUnit.SECONDS);  // what it claimed is queued for the handlers
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         handlers.shutdown();
         try {
             if (!handlers.awaitTermination(settings.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 runs.beginShutdown();
                 List<Runnable> notStarted = handlers.shutdownNow();
                 for (Runnable work : notStarted) {
-                    InFlight dropped = (InFlight) work;
-                    processor.release(dropped.message, dropped.claim);
+                    ((Received) work).release();
                 }
                 log.warn("SQS worker did not drain within {} ms: interrupted running work and released {} messages not "
                         + "started", settings.shutdownTimeout().toMillis(), notStarted.size());
                 handlers.awaitTermination(5, TimeUnit.SECONDS);
             }
             pollers.awaitTermination(settings.waitTime().toSeconds() + 5, TimeUnit.SECONDS);
+            claimer.release();  // what a last receive brought back after the handlers stopped
             sweeper.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            runs.close();
             deleter.close();
             heartbeat.close();
-            runs.close();
             transport.close();
             if (ownsClient) {
                 client.close();
@@ -279,25 +393,46 @@ public final class SqsWorker implements AutoCloseable {
         }
     }
 
-    /** One message being handled; frees its slot when done. */
-    private final class InFlight implements Runnable {
+    /** A received message, kept invisible until it is settled; frees its room then. */
+    private final class InFlight implements Received {
         private final Message message;
-        private final MessageProcessor.Claim claim;
+        private final ScheduledFuture<?> heartbeat;
+        /** Its claim made with the received batch, set before it reaches a thread; {@code null} to claim when run. */
+        private MessageProcessor.Claim claim;
 
-        InFlight(Message message, MessageProcessor.Claim claim) {
+        InFlight(Message message, ScheduledFuture<?> heartbeat) {
             this.message = message;
-            this.claim = claim;
+            this.heartbeat = heartbeat;
         }
 
         @Override
         public void run() {
             inFlight.incrementAndGet();
+            long began = System.nanoTime();
+            CompletableFuture<Void> settled;
             try {
-                processor.process(message, claim);
-            } finally {
-                inFlight.decrementAndGet();
-                slots.release();
+                settled = processor.process(message, claim);
+            } catch (RuntimeException e) {
+                // process() reports its own failures; this is a last guard so the room is never lost
+                log.error("Message {} could not be processed; it will be received again", message.messageId(), e);
+                settled = CompletableFuture.completedFuture(null);
             }
+            pace.ran(System.nanoTime() - began);
+            settled.whenComplete((ignored, error) -> settled());
+        }
+
+        /** Not run: the message goes back to the queue at once, and its claim, if any, to the store. */
+        @Override
+        public void release() {
+            heartbeat.cancel(false);
+            processor.release(message, claim);
+            freeRoom(1);
+        }
+
+        private void settled() {
+            heartbeat.cancel(false);
+            inFlight.decrementAndGet();
+            freeRoom(1);
         }
     }
 }

@@ -2,9 +2,8 @@ package io.jobrunner.sqs;
 
 import io.jobrunner.internal.NamedThreads;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +12,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
- * Keeps messages invisible while their handlers run: every third of the visibility timeout it
+ * Keeps received messages invisible until they are settled: every third of the visibility timeout it
  * extends each tracked message's visibility by the full timeout, so a long job is never
  * redelivered mid-run. Thread-safe.
  */
@@ -24,13 +23,14 @@ final class VisibilityHeartbeat implements AutoCloseable {
     private final SqsClient client;
     private final String queueUrl;
     private final Duration visibility;
-    private final ScheduledExecutorService scheduler;
+    private final ScheduledThreadPoolExecutor scheduler;
 
     VisibilityHeartbeat(SqsClient client, String queueUrl, Duration visibility) {
         this.client = client;
         this.queueUrl = queueUrl;
         this.visibility = visibility;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("sqs-visibility-heartbeat-", true));
+        this.scheduler = new ScheduledThreadPoolExecutor(1, NamedThreads.factory("sqs-visibility-heartbeat-", true));
+        this.scheduler.setRemoveOnCancelPolicy(true);  // most messages settle long before their first extension
     }
 
     /** Starts extending the message's visibility; stop it by cancelling the returned future. */

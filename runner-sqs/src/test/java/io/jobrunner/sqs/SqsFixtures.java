@@ -30,7 +30,7 @@ abstract class SqsFixtures {
     static ElasticMqServer sqs;
 
     JobRequestStore store;
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    final List<AutoCloseable> opened = new ArrayList<>();
 
     @BeforeAll
     static void startServers() {

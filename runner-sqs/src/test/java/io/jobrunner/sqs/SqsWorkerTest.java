@@ -9,6 +9,7 @@ import io.jobrunner.JobPolicy;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRunner;
+import io.jobrunner.JobRunners;
 import io.jobrunner.JobStatus;
 import io.jobrunner.TaskHandler;
 import io.jobrunner.testkit.Await;
@@ -23,7 +24,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 
 /** The SQS worker against ElasticMQ: volume, failures, poison messages, long jobs, shutdown. */
 class SqsWorkerTest extends SqsFixtures {
@@ -212,7 +218,7 @@ class SqsWorkerTest extends SqsFixtures {
     }
 
     @Test
-    void pollersNeverTakeMoreMessagesThanThereAreFreeSlots() throws Exception {
+    void beforeItKnowsThePaceOfItsJobsAWorkerTakesNoMoreMessagesThanThereAreFreeSlots() throws Exception {
         ElasticMqServer.Queue queue = sqs.createQueue("slots", 30, 5);
         Map<String, String> settings = settings(queue, "JOB_RUNNER_CONCURRENCY", "2", "JOB_RUNNER_SQS_POLLERS", "3");
         CountDownLatch gate = new CountDownLatch(1);
@@ -231,11 +237,81 @@ class SqsWorkerTest extends SqsFixtures {
         Thread.sleep(1_500);
 
         assertThat(worker.inFlight()).isEqualTo(2);
-        int notVisible = Integer.parseInt(sqs.client().getQueueAttributes(b -> b.queueUrl(queue.url())
-                .attributeNamesWithStrings("ApproximateNumberOfMessagesNotVisible")).attributesAsStrings()
-                .get("ApproximateNumberOfMessagesNotVisible"));
-        assertThat(notVisible).isEqualTo(2);
+        assertThat(notVisible(queue)).isEqualTo(2);
         gate.countDown();
         Await.until("all six ran", TIMEOUT, () -> store.list(JobQuery.all().withStatus(JobStatus.SUCCEEDED)).size() == 6);
+    }
+
+    @Test
+    void quickJobsAreReceivedTenAtATimeOnceTheWorkerKnowsTheirPace() throws Exception {
+        ElasticMqServer.Queue queue = sqs.createQueue("prefetch", 30, 5);
+        Map<String, String> settings = settings(queue, "JOB_RUNNER_CONCURRENCY", "2", "JOB_RUNNER_SQS_POLLERS", "1");
+        List<JobData> jobs = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            jobs.add(JobData.of("record", i));
+        }
+        producer(settings).dispatchJobs(jobs);
+        ReceiveCounter receives = new ReceiveCounter();
+        SqsClient client = sqs.client(receives, 16);
+        opened.add(client);  // closed after the worker
+        opened.add(SqsWorker.create(JobRunners.builder().environment(settings).handlers(handlers()).store(store)
+                .client(SqsClient.class, client).config()).start());
+        Await.until("all 500 ran", TIMEOUT, () -> store.counts().of(JobStatus.SUCCEEDED) == 500);
+
+        // Two threads asking only for their free slots would need at least 250 receives.
+        assertThat(receives.withMessages.get()).isLessThan(125);
+        assertThat(runsById).hasSize(500).allSatisfy((id, runs) -> assertThat(runs.get()).isEqualTo(1));
+    }
+
+    @Test
+    void withPrefetchOffAWorkerTakesNoMoreThanItsFreeSlotsEvenAfterQuickJobs() throws Exception {
+        ElasticMqServer.Queue queue = sqs.createQueue("no-prefetch", 30, 5);
+        Map<String, String> settings = settings(queue, "JOB_RUNNER_CONCURRENCY", "2", "JOB_RUNNER_SQS_PREFETCH", "0");
+        CountDownLatch gate = new CountDownLatch(1);
+        AtomicInteger started = new AtomicInteger();
+        HandlerRegistry handlers = HandlerRegistry.builder()
+                .job(JobHandler.of("quick", Integer.class, (n, context) -> n))
+                .job(JobHandler.of("wait", String.class, (text, context) -> {
+                    started.incrementAndGet();
+                    gate.await();
+                    return null;
+                })).build();
+        SqsWorker worker = worker(settings, handlers);
+        JobRunner producer = producer(settings);
+        List<JobData> quick = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            quick.add(JobData.of("quick", i));
+        }
+        producer.dispatchJobs(quick);
+        Await.until("the quick jobs ran", TIMEOUT, () -> store.counts().of(JobStatus.SUCCEEDED) == 50);
+        for (int i = 0; i < 6; i++) {
+            producer.dispatchJob(JobData.of("wait", "x" + i));
+        }
+        Await.until("two jobs started", TIMEOUT, () -> started.get() == 2);
+        Thread.sleep(1_500);
+
+        assertThat(worker.inFlight()).isEqualTo(2);
+        assertThat(notVisible(queue)).isEqualTo(2);
+        gate.countDown();
+        Await.until("all six ran", TIMEOUT, () -> store.counts().of(JobStatus.SUCCEEDED) == 56);
+    }
+
+    private static int notVisible(ElasticMqServer.Queue queue) {
+        return Integer.parseInt(sqs.client().getQueueAttributes(b -> b.queueUrl(queue.url())
+                .attributeNamesWithStrings("ApproximateNumberOfMessagesNotVisible")).attributesAsStrings()
+                .get("ApproximateNumberOfMessagesNotVisible"));
+    }
+
+    /** Counts the receives that brought messages. */
+    private static final class ReceiveCounter implements ExecutionInterceptor {
+        final AtomicInteger withMessages = new AtomicInteger();
+
+        @Override
+        public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+            if (context.response() instanceof ReceiveMessageResponse response && response.hasMessages()
+                    && !response.messages().isEmpty()) {
+                withMessages.incrementAndGet();
+            }
+        }
     }
 }

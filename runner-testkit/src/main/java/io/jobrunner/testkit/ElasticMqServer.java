@@ -12,8 +12,11 @@ import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
@@ -37,11 +40,23 @@ public final class ElasticMqServer implements AutoCloseable {
     private ElasticMqServer(SQSRestServer server, int port) {
         this.server = server;
         this.port = port;
-        this.client = SqsClient.builder()
+        this.client = builder().build();
+    }
+
+    private SqsClientBuilder builder() {
+        return SqsClient.builder()
                 .endpointOverride(URI.create(endpoint()))
                 .region(Region.of(REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
-                .build();
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)));
+    }
+
+    /**
+     * A new client that sees every call through the interceptor (to count calls), with room for
+     * {@code connections} concurrent ones; the caller closes it.
+     */
+    public SqsClient client(ExecutionInterceptor interceptor, int connections) {
+        return builder().httpClientBuilder(ApacheHttpClient.builder().maxConnections(connections))
+                .overrideConfiguration(c -> c.addExecutionInterceptor(interceptor)).build();
     }
 
     public static ElasticMqServer start() {
