@@ -74,8 +74,8 @@ public final class JobRuns implements AutoCloseable {
         return claimed.isEmpty() ? CompletableFuture.completedFuture(notClaimed(id)) : start(claimed.get());
     }
 
-    /** Runs one attempt of a request this worker claimed ({@link #claimNext}). */
-    public Run run(JobRequest claimed, Instant deadline) {
+    /** Runs one attempt of a request this worker claimed, and waits until its outcome is stored. */
+    private Run run(JobRequest claimed, Instant deadline) {
         return ran(claimed.id(), executor().execute(claimed, deadline));
     }
 
@@ -111,7 +111,7 @@ public final class JobRuns implements AutoCloseable {
 
     /**
      * Claims those of the requests handed off to {@code handOffTarget} that are claimable — one
-     * statement where the store can — for {@link #run}; the others are left as they are.
+     * statement where the store can — for {@link #start}; the others are left as they are.
      */
     public List<JobRequest> claimAll(Collection<Long> ids, String handOffTarget) {
         return context.store().claimAll(ids, handOffTarget, owner, context.leaseTime());
@@ -122,7 +122,7 @@ public final class JobRuns implements AutoCloseable {
         return new Run(null, context.store().find(id).orElse(null));
     }
 
-    /** Claims up to {@code limit} due requests matching the filter, for {@link #run}. */
+    /** Claims up to {@code limit} due requests matching the filter, for {@link #start}. */
     public List<JobRequest> claimNext(ClaimFilter filter, int limit) {
         return context.store().claimNext(filter, owner, context.leaseTime(), limit);
     }

@@ -58,8 +58,9 @@ final class SuccessBatcher {
      * Queues the success and returns at once unless no write is in progress and no other thread
      * waits to start one, in which case this thread writes it (and whatever else is queued) — after
      * waiting out what is left of {@link #SUBMIT_GAP_NANOS} since the last write began, so successes
-     * arriving one by one are written a few at a time, and only one thread waits for them. The future completes once it is stored: empty when the lease was no
-     * longer held, exceptionally when the write failed.
+     * arriving one by one are written a few at a time, and only one thread waits for them. The
+     * future completes once it is stored: empty when the lease was no longer held, exceptionally
+     * when the write failed.
      */
     CompletableFuture<Optional<JobRequest>> submit(Lease lease, String resultJson, String message) {
         return enqueue(lease, resultJson, message, true);

@@ -269,7 +269,7 @@ public final class SqsWorker implements AutoCloseable {
         }
     }
 
-    private void dispatch(Received work) {
+    private void dispatch(InFlight work) {
         if (!running) {
             work.release();
             return;
@@ -281,18 +281,13 @@ public final class SqsWorker implements AutoCloseable {
         }
     }
 
-    /** Received work; given back to the queue when it will not run. */
-    private interface Received extends Runnable {
-        void release();
-    }
-
     /**
      * Claims the jobs of every message received and not claimed yet in one statement — the batches
      * of several pollers together when they arrive while a claim runs — then queues each message
      * for a handler thread. Runs on its own thread, so claims never wait behind queued messages; at
      * most one is queued or running at a time.
      */
-    private final class Claimer implements Received {
+    private final class Claimer implements Runnable {
 
         @Override
         public void run() {
@@ -319,8 +314,7 @@ public final class SqsWorker implements AutoCloseable {
         }
 
         /** Not run: every message waiting for a claim goes back to the queue. */
-        @Override
-        public void release() {
+        void release() {
             InFlight next;
             while ((next = unclaimed.poll()) != null) {
                 next.release();
@@ -361,7 +355,7 @@ public final class SqsWorker implements AutoCloseable {
                 runs.beginShutdown();
                 List<Runnable> notStarted = handlers.shutdownNow();
                 for (Runnable work : notStarted) {
-                    ((Received) work).release();
+                    ((InFlight) work).release();
                 }
                 log.warn("SQS worker did not drain within {} ms: interrupted running work and released {} messages not "
                         + "started", settings.shutdownTimeout().toMillis(), notStarted.size());
@@ -394,7 +388,7 @@ public final class SqsWorker implements AutoCloseable {
     }
 
     /** A received message, kept invisible until it is settled; frees its room then. */
-    private final class InFlight implements Received {
+    private final class InFlight implements Runnable {
         private final Message message;
         private final ScheduledFuture<?> heartbeat;
         /** Its claim made with the received batch, set before it reaches a thread; {@code null} to claim when run. */
@@ -422,8 +416,7 @@ public final class SqsWorker implements AutoCloseable {
         }
 
         /** Not run: the message goes back to the queue at once, and its claim, if any, to the store. */
-        @Override
-        public void release() {
+        void release() {
             heartbeat.cancel(false);
             processor.release(message, claim);
             freeRoom(1);
