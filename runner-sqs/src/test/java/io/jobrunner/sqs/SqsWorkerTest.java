@@ -223,22 +223,8 @@ class SqsWorkerTest extends SqsFixtures {
         Map<String, String> settings = settings(queue, "JOB_RUNNER_CONCURRENCY", "2", "JOB_RUNNER_SQS_POLLERS", "3");
         CountDownLatch gate = new CountDownLatch(1);
         AtomicInteger started = new AtomicInteger();
-        HandlerRegistry blocking = HandlerRegistry.builder().job(JobHandler.of("wait", String.class, (text, context) -> {
-            started.incrementAndGet();
-            gate.await();
-            return null;
-        })).build();
-        SqsWorker worker = worker(settings, blocking);
-        JobRunner producer = producer(settings);
-        for (int i = 0; i < 6; i++) {
-            producer.dispatchJob(JobData.of("wait", "x" + i));
-        }
-        Await.until("two jobs started", TIMEOUT, () -> started.get() == 2);
-        Thread.sleep(1_500);
-
-        assertThat(worker.inFlight()).isEqualTo(2);
-        assertThat(notVisible(queue)).isEqualTo(2);
-        gate.countDown();
+        SqsWorker worker = worker(settings, HandlerRegistry.builder().job(waitJob(started, gate)).build());
+        assertSixWaitingJobsTakeOnlyTheTwoFreeSlots(worker, producer(settings), queue, started, gate);
         Await.until("all six ran", TIMEOUT, () -> store.list(JobQuery.all().withStatus(JobStatus.SUCCEEDED)).size() == 6);
     }
 
@@ -271,11 +257,7 @@ class SqsWorkerTest extends SqsFixtures {
         AtomicInteger started = new AtomicInteger();
         HandlerRegistry handlers = HandlerRegistry.builder()
                 .job(JobHandler.of("quick", Integer.class, (n, context) -> n))
-                .job(JobHandler.of("wait", String.class, (text, context) -> {
-                    started.incrementAndGet();
-                    gate.await();
-                    return null;
-                })).build();
+                .job(waitJob(started, gate)).build();
         SqsWorker worker = worker(settings, handlers);
         JobRunner producer = producer(settings);
         List<JobData> quick = new ArrayList<>();
@@ -284,6 +266,25 @@ class SqsWorkerTest extends SqsFixtures {
         }
         producer.dispatchJobs(quick);
         Await.until("the quick jobs ran", TIMEOUT, () -> store.counts().of(JobStatus.SUCCEEDED) == 50);
+        assertSixWaitingJobsTakeOnlyTheTwoFreeSlots(worker, producer, queue, started, gate);
+        Await.until("all six ran", TIMEOUT, () -> store.counts().of(JobStatus.SUCCEEDED) == 56);
+    }
+
+    /** A job that counts its start and waits for the gate. */
+    private static JobHandler<String> waitJob(AtomicInteger started, CountDownLatch gate) {
+        return JobHandler.of("wait", String.class, (text, context) -> {
+            started.incrementAndGet();
+            gate.await();
+            return null;
+        });
+    }
+
+    /**
+     * Dispatches six {@link #waitJob}s to a worker with two threads, checks that it holds only the
+     * two it runs (the other four stay visible in the queue), then opens the gate.
+     */
+    private static void assertSixWaitingJobsTakeOnlyTheTwoFreeSlots(SqsWorker worker, JobRunner producer,
+            ElasticMqServer.Queue queue, AtomicInteger started, CountDownLatch gate) throws InterruptedException {
         for (int i = 0; i < 6; i++) {
             producer.dispatchJob(JobData.of("wait", "x" + i));
         }
@@ -293,7 +294,6 @@ class SqsWorkerTest extends SqsFixtures {
         assertThat(worker.inFlight()).isEqualTo(2);
         assertThat(notVisible(queue)).isEqualTo(2);
         gate.countDown();
-        Await.until("all six ran", TIMEOUT, () -> store.counts().of(JobStatus.SUCCEEDED) == 56);
     }
 
     private static int notVisible(ElasticMqServer.Queue queue) {
