@@ -234,9 +234,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
             }
             try (ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
-                    inserted.add(new Inserted(result.getLong("id"), result.getString("dedup_key"),
-                            result.getString("job_type"), instantAt(result, "run_at"), instantAt(result, "created_at"),
-                            instantAt(result, "handed_off_at")));
+                    inserted.add(inserted(result));
                 }
             }
         }
@@ -315,23 +313,31 @@ public final class JdbiJobRequestStore implements JobRequestStore {
                 statement.setString(next, channel);
             }
             try (ResultSet result = statement.executeQuery()) {
-                return result.next() ? Optional.of(rows.read(result)) : Optional.empty();
+                return result.next() ? Optional.of(inserted(result).request(request, result.getString("payload")))
+                        : Optional.empty();
             }
         }
     }
 
-    /** What a bulk insert read back of one new row; the rest is what was inserted. */
+    /** What an insert read back of one new row; the rest is what was inserted. */
     private record Inserted(long id, String dedupKey, String jobType, Instant runAt, Instant createdAt,
                             Instant handedOffAt) {
         JobRequest request(NewJobRequest inserted) {
-            return new JobRequest(id, inserted.jobType(), inserted.queueName(), inserted.payloadJson(), JobStatus.QUEUED,
+            return request(inserted, inserted.payloadJson());
+        }
+
+        /** @param storedPayload the payload as read back, which the database may have normalised */
+        JobRequest request(NewJobRequest inserted, String storedPayload) {
+            return new JobRequest(id, inserted.jobType(), inserted.queueName(), storedPayload, JobStatus.QUEUED,
                     0, null, null, null, 0, inserted.maxAttempts(), dedupKey, runAt, null, null, inserted.runner(), false,
                     handedOffAt, inserted.handOffTarget(), createdAt, createdAt, null, null, null, List.of());
         }
     }
 
-    private Instant instantAt(ResultSet result, String column) throws SQLException {
-        return rows.instant(result, column);
+    /** The columns of {@link StoreStatements#INSERTED_COLUMNS} at the result's current row. */
+    private Inserted inserted(ResultSet result) throws SQLException {
+        return new Inserted(result.getLong("id"), result.getString("dedup_key"), result.getString("job_type"),
+                rows.instant(result, "run_at"), rows.instant(result, "created_at"), rows.instant(result, "handed_off_at"));
     }
 
     /** Binds the rows as the nine arrays of {@link StoreStatements#insertUnnest}. */

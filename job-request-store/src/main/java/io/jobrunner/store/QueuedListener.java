@@ -13,13 +13,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Listens on PostgreSQL for the notification sent when a {@code database}-runner request becomes
  * queued — by its insert, or by the update trigger of migration V5 — on one connection of its own, and
- * calls the wake-up for each batch of notifications. A broken connection is replaced after a
+ * calls the wake-up for each batch of notifications, at most once per {@value #COALESCE_MILLIS} ms. A broken connection is replaced after a
  * second, with a wake-up, since notifications sent meanwhile are lost. Thread-safe.
  */
 final class QueuedListener implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(QueuedListener.class);
     private static final int WAIT_MILLIS = 500;
+    /** Least time between two wake-ups: the database worker's gap between claims while there is no backlog. */
+    private static final int COALESCE_MILLIS = 2;
 
     private final DataSource dataSource;
     private final Runnable wakeUp;
@@ -72,7 +74,12 @@ final class QueuedListener implements AutoCloseable {
                 PGNotification[] notifications = connection.unwrap(PGConnection.class).getNotifications(WAIT_MILLIS);
                 if (notifications != null && notifications.length > 0) {
                     wakeUp.run();
+                    // Under a stream of single-row dispatches, read what arrives meanwhile in one go: a worker
+                    // claims at most once per this gap anyway, and each read woke this thread for one row.
+                    Thread.sleep(COALESCE_MILLIS);
                 }
+            } catch (InterruptedException e) {
+                break;
             } catch (SQLException | RuntimeException e) {
                 if (closed) {
                     break;

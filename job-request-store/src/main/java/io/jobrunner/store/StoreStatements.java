@@ -14,7 +14,10 @@ import java.util.stream.IntStream;
 final class StoreStatements {
 
     static final String UNLESS_KEY_STORED = " ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING RETURNING *";
-    /** What a bulk insert reads back; the rest of a new row is what was inserted. */
+    /**
+     * What a bulk insert reads back; the rest of a new row is what was inserted. A one-row insert
+     * also reads back the payload as the database stores it, so it returns what a later read does.
+     */
     static final String INSERTED_COLUMNS = "id, dedup_key, job_type, run_at, created_at, handed_off_at";
     static final String LEASE_HELD = " WHERE id = :id AND status = 'running' AND locked_by = :owner AND attempts = :attempt";
 
@@ -98,7 +101,7 @@ final class StoreStatements {
     /** @param notify whether the inserted row also sends {@code pg_notify} to the channel bound as the tenth parameter */
     String insertInto(String table, boolean withDedupKey, boolean notify) {
         String sql = table.equals("job_request") ? insert : insert.replace("INTO job_request", "INTO " + table);
-        String returning = notify ? "RETURNING *, pg_notify(?, '')" : "RETURNING *";
+        String returning = "RETURNING " + INSERTED_COLUMNS + ", payload" + (notify ? ", pg_notify(?, '')" : "");
         return sql + (withDedupKey ? UNLESS_KEY_STORED : " RETURNING *").replace("RETURNING *", returning);
     }
 
