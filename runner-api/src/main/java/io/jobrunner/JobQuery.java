@@ -1,6 +1,7 @@
 package io.jobrunner;
 
 import io.jobrunner.spi.store.JobRequestStore;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -8,13 +9,16 @@ import java.util.Set;
  * A filter and a page for {@link JobRequestStore#list}. Results come in id order; page on with
  * {@link #after(long)} given the last id seen. Immutable.
  *
- * @param statuses  statuses to include (empty: all)
- * @param jobType   job type to match, or {@code null} for any
- * @param queueName queue to match, or {@code null} for any
- * @param afterId   only ids greater than this (0 for the first page)
- * @param limit     page size, 1 to {@value #MAX_LIMIT}
+ * @param statuses      statuses to include (empty: all)
+ * @param jobType       job type to match, or {@code null} for any
+ * @param queueName     queue to match, or {@code null} for any
+ * @param afterId       only ids greater than this (0 for the first page)
+ * @param limit         page size, 1 to {@value #MAX_LIMIT}
+ * @param createdSince  only requests created at or after this instant, or {@code null}
+ * @param finishedSince only requests that finished at or after this instant (so only finished ones), or {@code null}
  */
-public record JobQuery(Set<JobStatus> statuses, String jobType, String queueName, long afterId, int limit) {
+public record JobQuery(Set<JobStatus> statuses, String jobType, String queueName, long afterId, int limit,
+                       Instant createdSince, Instant finishedSince) {
 
     public static final int MAX_LIMIT = 10_000;
     public static final int DEFAULT_LIMIT = 100;
@@ -29,35 +33,56 @@ public record JobQuery(Set<JobStatus> statuses, String jobType, String queueName
         }
     }
 
+    /** A query without time filters. */
+    public JobQuery(Set<JobStatus> statuses, String jobType, String queueName, long afterId, int limit) {
+        this(statuses, jobType, queueName, afterId, limit, null, null);
+    }
+
     /** Every request, first page of {@value #DEFAULT_LIMIT}. */
     public static JobQuery all() {
         return new JobQuery(Set.of(), null, null, 0, DEFAULT_LIMIT);
     }
 
     public JobQuery withStatus(JobStatus... wanted) {
-        return new JobQuery(Set.of(wanted), jobType, queueName, afterId, limit);
+        return withStatuses(Set.of(wanted));
+    }
+
+    public JobQuery withStatuses(Set<JobStatus> wanted) {
+        return new JobQuery(wanted, jobType, queueName, afterId, limit, createdSince, finishedSince);
     }
 
     public JobQuery withJobType(String type) {
-        return new JobQuery(statuses, type, queueName, afterId, limit);
+        return new JobQuery(statuses, type, queueName, afterId, limit, createdSince, finishedSince);
     }
 
     public JobQuery withQueue(String queue) {
-        return new JobQuery(statuses, jobType, queue, afterId, limit);
+        return new JobQuery(statuses, jobType, queue, afterId, limit, createdSince, finishedSince);
+    }
+
+    /** Only requests created at or after {@code since}. */
+    public JobQuery createdSince(Instant since) {
+        return new JobQuery(statuses, jobType, queueName, afterId, limit, since, finishedSince);
+    }
+
+    /** Only requests that finished (succeeded, failed or cancelled) at or after {@code since}. */
+    public JobQuery finishedSince(Instant since) {
+        return new JobQuery(statuses, jobType, queueName, afterId, limit, createdSince, since);
     }
 
     public JobQuery after(long lastSeenId) {
-        return new JobQuery(statuses, jobType, queueName, lastSeenId, limit);
+        return new JobQuery(statuses, jobType, queueName, lastSeenId, limit, createdSince, finishedSince);
     }
 
     public JobQuery limit(int pageSize) {
-        return new JobQuery(statuses, jobType, queueName, afterId, pageSize);
+        return new JobQuery(statuses, jobType, queueName, afterId, pageSize, createdSince, finishedSince);
     }
 
     /** True when the request passes the filter (paging aside). */
     public boolean matches(JobRequest request) {
         return (statuses.isEmpty() || statuses.contains(request.status()))
                 && (jobType == null || jobType.equals(request.jobType()))
-                && (queueName == null || queueName.equals(request.queueName()));
+                && (queueName == null || queueName.equals(request.queueName()))
+                && (createdSince == null || !request.createdAt().isBefore(createdSince))
+                && (finishedSince == null || request.finishedAt() != null && !request.finishedAt().isBefore(finishedSince));
     }
 }

@@ -462,30 +462,57 @@ public final class JdbiJobRequestStore implements JobRequestStore {
 
     @Override
     public List<JobRequest> list(JobQuery query) {
-        List<String> statuses = query.statuses().stream().map(JobStatus::dbValue).sorted().toList();
-        StringBuilder select = new StringBuilder("SELECT * FROM job_request WHERE id > :afterId");
-        if (!statuses.isEmpty()) {
-            select.append(" AND status IN ").append(StoreStatements.inList("status", statuses.size()));
+        String select = "SELECT * FROM job_request WHERE id > :afterId" + matching(query) + " ORDER BY id LIMIT :limit";
+        return call("list job requests", () -> jdbi.withHandle(h -> bindMatching(planned(h.createQuery(select)), query)
+                .bind("afterId", query.afterId())
+                .bind("limit", query.limit())
+                .mapTo(JobRequest.class).list()));
+    }
+
+    /** Counts every request the query's filters match; its page (after id, limit) is ignored. */
+    @Override
+    public long count(JobQuery query) {
+        String select = "SELECT count(*) FROM job_request WHERE 1 = 1" + matching(query);
+        return call("count job requests", () -> jdbi.withHandle(h -> bindMatching(planned(h.createQuery(select)), query)
+                .mapTo(Long.class).one()));
+    }
+
+    /** The {@code AND …} conditions of the query's filters, bound by {@link #bindMatching}. */
+    private String matching(JobQuery query) {
+        StringBuilder where = new StringBuilder();
+        if (!query.statuses().isEmpty()) {
+            where.append(" AND status IN ").append(StoreStatements.inList("status", query.statuses().size()));
         }
         if (query.jobType() != null) {
-            select.append(" AND job_type = :jobType");
+            where.append(" AND job_type = :jobType");
         }
         if (query.queueName() != null) {
-            select.append(" AND queue_name = :queueName");
+            where.append(" AND queue_name = :queueName");
         }
-        select.append(" ORDER BY id LIMIT :limit");
-        return call("list job requests", () -> jdbi.withHandle(h -> {
-            Query q = bindEach(planned(h.createQuery(select.toString())), "status", statuses)
-                    .bind("afterId", query.afterId())
-                    .bind("limit", query.limit());
-            if (query.jobType() != null) {
-                q.bind("jobType", query.jobType());
-            }
-            if (query.queueName() != null) {
-                q.bind("queueName", query.queueName());
-            }
-            return q.mapTo(JobRequest.class).list();
-        }));
+        if (query.createdSince() != null) {
+            where.append(" AND created_at >= ").append(sql.dialect.fromEpochMillis(":createdSinceMs"));
+        }
+        if (query.finishedSince() != null) {
+            where.append(" AND finished_at >= ").append(sql.dialect.fromEpochMillis(":finishedSinceMs"));
+        }
+        return where.toString();
+    }
+
+    private static Query bindMatching(Query q, JobQuery query) {
+        bindEach(q, "status", query.statuses().stream().map(JobStatus::dbValue).sorted().toList());
+        if (query.jobType() != null) {
+            q.bind("jobType", query.jobType());
+        }
+        if (query.queueName() != null) {
+            q.bind("queueName", query.queueName());
+        }
+        if (query.createdSince() != null) {
+            q.bind("createdSinceMs", query.createdSince().toEpochMilli());
+        }
+        if (query.finishedSince() != null) {
+            q.bind("finishedSinceMs", query.finishedSince().toEpochMilli());
+        }
+        return q;
     }
 
     @Override

@@ -45,6 +45,11 @@ public final class StoredJobRequests implements JobRequests {
     }
 
     @Override
+    public long count(JobQuery query) {
+        return store.get().count(query);
+    }
+
+    @Override
     public JobCounts counts() {
         return store.get().counts();
     }

@@ -285,6 +285,30 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     }
 
     @Test
+    void listAndCountFilterByWhenRequestsWereCreatedAndFinished() throws InterruptedException {
+        JobRequest older = queued("a");
+        JobRequest finishedEarly = claimed("a");
+        store.succeed(finishedEarly.lease().orElseThrow(), null, null).orElseThrow();
+        Thread.sleep(20);
+        Instant cut = Instant.now();
+        Thread.sleep(20);
+        JobRequest newer = queued("a");
+        JobRequest finishedLate = claimed("b");
+        store.fail(finishedLate.lease().orElseThrow(), "boom").orElseThrow();
+
+        assertThat(store.list(JobQuery.all().createdSince(cut))).extracting(JobRequest::id)
+                .containsExactly(newer.id(), finishedLate.id());
+        assertThat(store.list(JobQuery.all().finishedSince(cut))).extracting(JobRequest::id)
+                .containsExactly(finishedLate.id());
+        assertThat(store.count(JobQuery.all())).isEqualTo(4);
+        assertThat(store.count(JobQuery.all().createdSince(cut))).isEqualTo(2);
+        assertThat(store.count(JobQuery.all().withStatus(JobStatus.FAILED).finishedSince(cut))).isEqualTo(1);
+        assertThat(store.count(JobQuery.all().withStatus(JobStatus.SUCCEEDED).finishedSince(cut))).isZero();
+        assertThat(store.count(JobQuery.all().withJobType("a").withStatus(JobStatus.QUEUED).limit(1).after(older.id())))
+                .as("the page is ignored").isEqualTo(2);
+    }
+
+    @Test
     void claimMovesAQueuedRequestToRunningUnderALease() {
         JobRequest request = queued("a");
 

@@ -80,6 +80,21 @@ public interface JobRequestStore extends AutoCloseable {
     /** One page of requests matching the query, in id order. */
     List<JobRequest> list(JobQuery query);
 
+    /** How many requests match the query's filters (its page aside). This default pages through {@link #list}. */
+    default long count(JobQuery query) {
+        long count = 0;
+        JobQuery page = query.after(0).limit(JobQuery.MAX_LIMIT);
+        List<JobRequest> found;
+        do {
+            found = list(page);
+            count += found.size();
+            if (!found.isEmpty()) {
+                page = page.after(found.get(found.size() - 1).id());
+            }
+        } while (found.size() == JobQuery.MAX_LIMIT);
+        return count;
+    }
+
     /** How many requests there are, by job type and status. */
     JobCounts counts();
 

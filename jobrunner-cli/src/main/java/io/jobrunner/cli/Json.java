@@ -1,0 +1,88 @@
+package io.jobrunner.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jobrunner.JobAttempt;
+import io.jobrunner.JobRequest;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code --json} output: a request as an object with camel-case fields, times as ISO-8601
+ * instants, payload and result as JSON values. One shape for the CLI and its users' scripts.
+ */
+final class Json {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Json() {
+    }
+
+    static String write(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Could not write JSON: " + e.getMessage(), e);
+        }
+    }
+
+    static Map<String, Object> request(JobRequest request) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", request.id());
+        json.put("jobType", request.jobType());
+        json.put("queue", request.queueName());
+        json.put("status", request.status().dbValue());
+        json.put("progress", request.progress());
+        json.put("attempts", request.attempts());
+        json.put("maxAttempts", request.maxAttempts());
+        json.put("runner", request.runner());
+        json.put("dedupKey", request.dedupKey());
+        json.put("payload", tree(request.payloadJson()));
+        json.put("result", tree(request.resultJson()));
+        json.put("resultMessage", request.resultMessage());
+        json.put("lastError", request.lastError());
+        json.put("cancelRequested", request.cancelRequested());
+        json.put("lockedBy", request.lockedBy());
+        json.put("lockedUntil", text(request.lockedUntil()));
+        json.put("runAt", text(request.runAt()));
+        json.put("createdAt", text(request.createdAt()));
+        json.put("startedAt", text(request.startedAt()));
+        json.put("finishedAt", text(request.finishedAt()));
+        json.put("history", request.history().stream().map(Json::attempt).toList());
+        return json;
+    }
+
+    static List<Map<String, Object>> requests(List<JobRequest> requests) {
+        return requests.stream().map(Json::request).toList();
+    }
+
+    private static Map<String, Object> attempt(JobAttempt attempt) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("attempt", attempt.attempt());
+        json.put("worker", attempt.worker());
+        json.put("startedAt", text(attempt.startedAt()));
+        json.put("finishedAt", text(attempt.finishedAt()));
+        json.put("outcome", attempt.outcome().dbValue());
+        json.put("error", attempt.error());
+        return json;
+    }
+
+    private static JsonNode tree(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            return MAPPER.getNodeFactory().textNode(json);
+        }
+    }
+
+    static String text(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+}

@@ -1,0 +1,74 @@
+package io.jobrunner.cli;
+
+import io.jobrunner.JobRunnerConfig;
+import io.jobrunner.JobRunners;
+import io.jobrunner.ScheduledJob;
+import io.jobrunner.spi.Settings;
+import io.jobrunner.spi.store.InsertResult;
+import io.jobrunner.spi.store.NewJobRequest;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code jobrunner schedules}: the recurring jobs, and one fired now on demand. */
+@Command(name = "schedules", description = "List the recurring jobs with their next and last runs; 'trigger NAME'"
+        + " dispatches a schedule's job now, outside its timing.")
+final class SchedulesCommand extends StoreReport {
+
+    @Override
+    int report(Store store, PrintWriter out, Instant now) {
+        List<ScheduledJob> schedules = store.spi().listSchedules();
+        if (json) {
+            out.println(Json.write(schedules.stream().map(SchedulesCommand::json).toList()));
+            return 0;
+        }
+        if (schedules.isEmpty()) {
+            out.println("(no recurring jobs in " + store.description() + ")");
+            return 0;
+        }
+        Table table = new Table("NAME", "SCHEDULE", "ZONE", "TYPE", "NEXT RUN", "LAST RUN", "LAST JOB");
+        for (ScheduledJob schedule : schedules) {
+            table.row(schedule.name(), schedule.spec(), schedule.zone(), schedule.jobType(),
+                    Times.relative(schedule.nextRunAt(), now), Times.relative(schedule.lastOccurrence(), now),
+                    schedule.lastJobId());
+        }
+        table.print(out);
+        return 0;
+    }
+
+    private static Map<String, Object> json(ScheduledJob schedule) {
+        Map<String, Object> json = new java.util.LinkedHashMap<>();
+        json.put("name", schedule.name());
+        json.put("schedule", schedule.spec());
+        json.put("zone", schedule.zone());
+        json.put("jobType", schedule.jobType());
+        json.put("queue", schedule.queueName());
+        json.put("nextRunAt", Json.text(schedule.nextRunAt()));
+        json.put("lastOccurrence", Json.text(schedule.lastOccurrence()));
+        json.put("lastJobId", schedule.lastJobId());
+        return json;
+    }
+
+    /** {@code jobrunner schedules trigger NAME}: the schedule's job, dispatched now; its timing is left as it is. */
+    @Command(name = "trigger", description = "Dispatch a recurring job's job now, for the runner JOB_RUNNER names"
+            + " (default inprocess-async); its next run stays where it was.")
+    int trigger(@Parameters(paramLabel = "NAME", description = "the recurring job's name") String name) {
+        Settings settings = Settings.fromEnvironment();
+        String runner = settings.string("JOB_RUNNER", JobRunners.DEFAULT_RUNNER).trim().toLowerCase(Locale.ROOT);
+        try (Store store = Store.open(settings)) {
+            ScheduledJob schedule = store.spi().findSchedule(name).orElseThrow(() -> new IllegalStateException(
+                    "No recurring job named '" + name + "' in " + store.description() + "; 'jobrunner schedules' lists them"));
+            int maxAttempts = schedule.maxAttempts() != null ? schedule.maxAttempts()
+                    : settings.integer(JobRunnerConfig.MAX_ATTEMPTS, JobRunnerConfig.DEFAULT_MAX_ATTEMPTS, 1);
+            InsertResult inserted = store.spi().insert(new NewJobRequest(schedule.jobType(), schedule.queueName(),
+                    schedule.payloadJson(), null, null, maxAttempts, runner));
+            spec.commandLine().getOut().printf("Dispatched %s as job request %d (runner %s)%n", schedule.jobType(),
+                    inserted.request().id(), runner);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,77 @@
+package io.jobrunner.cli;
+
+import io.jobrunner.JobAttempt;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobStatus;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code jobrunner show ID}: every field of one request, its attempts, payload, result and error. */
+@Command(name = "show", description = "Show one job request: its fields, attempt history, progress, result and error.")
+final class ShowCommand extends StoreReport {
+
+    @Parameters(paramLabel = "ID", description = "the request's id")
+    long id;
+
+    @Override
+    int report(Store store, PrintWriter out, Instant now) {
+        Optional<JobRequest> found = store.jobs().find(id);
+        if (found.isEmpty()) {
+            spec.commandLine().getErr().println("jobrunner show: no job request " + id + " in " + store.description());
+            return JobRunnerCli.FAILED;
+        }
+        JobRequest request = found.get();
+        if (json) {
+            out.println(Json.write(Json.request(request)));
+            return 0;
+        }
+        field(out, "id", request.id());
+        field(out, "type", request.jobType());
+        field(out, "queue", request.queueName());
+        field(out, "status", request.status().dbValue() + (request.cancelRequested() ? " (cancel requested)" : ""));
+        field(out, "progress", request.progress() + "%");
+        field(out, "attempts", request.attempts() + " of " + request.maxAttempts());
+        field(out, "runner", request.runner());
+        field(out, "dedup key", request.dedupKey());
+        field(out, "created", at(request.createdAt(), now));
+        field(out, "run at", at(request.runAt(), now));
+        field(out, "started", at(request.startedAt(), now));
+        field(out, "finished", at(request.finishedAt(), now));
+        if (request.status() == JobStatus.RUNNING && request.lockedBy() != null) {
+            field(out, "leased by", request.lockedBy() + " until " + at(request.lockedUntil(), now));
+        }
+        field(out, "payload", request.payloadJson());
+        field(out, "result", request.resultJson());
+        field(out, "message", request.resultMessage());
+        if (!request.history().isEmpty()) {
+            out.println();
+            Table attempts = new Table("ATTEMPT", "OUTCOME", "WORKER", "STARTED", "TOOK", "ERROR");
+            for (JobAttempt attempt : request.history()) {
+                attempts.row(attempt.attempt(), attempt.outcome().dbValue(), attempt.worker(),
+                        Times.relative(attempt.startedAt(), now), attempt.startedAt() == null || attempt.finishedAt() == null
+                                ? null : Times.amount(java.time.Duration.between(attempt.startedAt(), attempt.finishedAt())),
+                        attempt.error());
+            }
+            attempts.print(out);
+        }
+        if (request.lastError() != null) {
+            out.println();
+            out.println("last error:");
+            out.println(request.lastError());
+        }
+        return 0;
+    }
+
+    private static void field(PrintWriter out, String name, Object value) {
+        if (value != null) {
+            out.printf("%-10s %s%n", name, value);
+        }
+    }
+
+    private static String at(Instant time, Instant now) {
+        return time == null ? null : time + " (" + Times.relative(time, now) + ")";
+    }
+}

@@ -1,0 +1,98 @@
+package io.jobrunner.cli;
+
+import io.jobrunner.JobRunnerConfig;
+import io.jobrunner.JobRunners;
+import io.jobrunner.inprocess.DatabaseWorker;
+import io.jobrunner.spi.Settings;
+import io.jobrunner.sqs.SqsWorker;
+import java.io.File;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code jobrunner worker}: the worker {@code JOB_RUNNER} calls for — a database worker for
+ * {@code database} (and {@code legacy} without {@code JOBS_SAME_PROCESS}), an SQS worker for
+ * {@code sqs} — with the handlers of the application's jars, until SIGTERM or SIGINT, then a
+ * graceful shutdown.
+ */
+@Command(name = "worker", description = "Run the worker JOB_RUNNER calls for (database, legacy without"
+        + " JOBS_SAME_PROCESS, or sqs) with the handlers listed in META-INF/services of the application's jars, until"
+        + " SIGTERM or Ctrl-C; then running jobs finish (up to JOB_RUNNER_SHUTDOWN_TIMEOUT) and the rest go back to"
+        + " the queue.")
+final class WorkerCommand implements Callable<Integer> {
+
+    @Option(names = {"-cp", "--class-path"}, paramLabel = "PATH",
+            description = "the application's jars and class directories, separated by ':' (';' on Windows); also"
+                    + " read from JOBRUNNER_CLASSPATH")
+    String classPath = "";
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Settings settings = Settings.fromEnvironment();
+        String runner = settings.string("JOB_RUNNER", "").trim().toLowerCase(Locale.ROOT);
+        JobRunnerConfig config = JobRunners.builder().classLoader(classLoader(settings)).config();
+        if (config.handlers().isEmpty()) {
+            throw new IllegalStateException("No handlers found: pass the application's jars with --class-path (or"
+                    + " JOBRUNNER_CLASSPATH), and list its handlers in META-INF/services/io.jobrunner.JobHandler and"
+                    + " META-INF/services/io.jobrunner.TaskHandler");
+        }
+        AutoCloseable worker = switch (runner) {
+            case "database", "db", "legacy" -> {
+                if (runner.equals("legacy") && settings.flag("JOBS_SAME_PROCESS", false)) {
+                    throw new IllegalStateException("JOB_RUNNER=legacy with JOBS_SAME_PROCESS=true runs jobs in the"
+                            + " application's process; there is no worker to run. Unset JOBS_SAME_PROCESS to run them here");
+                }
+                yield DatabaseWorker.create(config).start();
+            }
+            case "sqs" -> SqsWorker.create(config).start();
+            default -> throw new IllegalStateException("jobrunner worker runs the workers of JOB_RUNNER=database, legacy"
+                    + " or sqs; JOB_RUNNER is " + (runner.isEmpty() ? "unset" : "'" + runner + "'") + ". In-process"
+                    + " runners run their jobs in the application, and lambda-async in the function");
+        };
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                worker.close();
+            } catch (Exception e) {
+                System.err.println("jobrunner worker: shutting down failed: " + e);
+            } finally {
+                stopped.countDown();
+            }
+        }, "jobrunner-worker-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private ClassLoader classLoader(Settings settings) {
+        List<String> entries = new ArrayList<>(List.of(classPath.split(File.pathSeparator)));
+        settings.get("JOBRUNNER_CLASSPATH").ifPresent(value -> entries.addAll(List.of(value.split(File.pathSeparator))));
+        List<URL> urls = new ArrayList<>();
+        for (String entry : entries) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            Path path = Path.of(entry.trim());
+            if (!Files.exists(path)) {
+                throw new IllegalArgumentException("Class path entry '" + entry + "' does not exist: pass the"
+                        + " application's jar files or class directories");
+            }
+            try {
+                urls.add(path.toUri().toURL());
+            } catch (MalformedURLException e) {
+                throw new IllegalArgumentException("Class path entry '" + entry + "' is not a path: " + e.getMessage(), e);
+            }
+        }
+        ClassLoader parent = WorkerCommand.class.getClassLoader();
+        return urls.isEmpty() ? parent : new URLClassLoader(urls.toArray(URL[]::new), parent);
+    }
+}

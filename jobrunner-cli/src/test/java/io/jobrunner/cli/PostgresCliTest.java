@@ -1,0 +1,264 @@
+package io.jobrunner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jobrunner.HandlerRegistry;
+import io.jobrunner.JobData;
+import io.jobrunner.JobQuery;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobRunner;
+import io.jobrunner.JobRunners;
+import io.jobrunner.JobStatus;
+import io.jobrunner.RecurringJob;
+import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.store.DatabaseUrl;
+import io.jobrunner.store.JdbiJobRequestStore;
+import io.jobrunner.testkit.PostgresFixture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command run as a process against PostgreSQL, on requests a producer stored and a worker ran. */
+class PostgresCliTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private PostgresFixture postgres;
+    private JobRequestStore store;
+    private JobRunner producer;
+    private Map<String, String> environment;
+
+    @BeforeEach
+    void open() {
+        postgres = PostgresFixture.forTestClass(PostgresCliTest.class);
+        store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 4, postgres.schema());
+        environment = Map.of("DATABASE_URL", postgres.serverUrl(), "JOB_RUNNER_DB_SCHEMA", postgres.schema());
+        Map<String, String> producerSettings = new HashMap<>(environment);
+        producerSettings.put("JOB_RUNNER", "database");
+        producer = JobRunners.builder().environment(producerSettings).handlers(HandlerRegistry.empty()).store(store).build();
+    }
+
+    @AfterEach
+    void close() {
+        producer.close();
+        store.close();
+        postgres.close();
+    }
+
+    private JobRequest dispatch(int number) {
+        return producer.dispatchJob(JobData.of(DoubleJob.TYPE, number));
+    }
+
+    /** Claims and fails a dispatched request, as a worker whose handler threw would. */
+    private JobRequest failed(int number, String error) {
+        JobRequest request = dispatch(number);
+        JobRequest running = store.claim(request.id(), "test-worker", Duration.ofMinutes(1)).orElseThrow();
+        return store.fail(running.lease().orElseThrow(), error).orElseThrow();
+    }
+
+    private CliProcess.Result cli(String... args) throws Exception {
+        return CliProcess.run(environment, args);
+    }
+
+    @Test
+    void listShowsRequestsInAlignedColumnsAndFiltersByStatusTypeAndTime() throws Exception {
+        JobRequest queued = dispatch(1);
+        JobRequest failed = failed(2, "the disk was full");
+
+        CliProcess.Result all = cli("list");
+        assertThat(all.exitCode()).as(all.toString()).isZero();
+        String[] lines = all.out().split("\n");
+        assertThat(lines[0]).startsWith("ID").contains("STATUS", "TYPE", "ATTEMPTS", "CREATED", "MESSAGE");
+        assertThat(lines[1]).startsWith(queued.id() + " ").contains("queued", DoubleJob.TYPE, "0/");
+        assertThat(lines[2]).startsWith(failed.id() + " ").contains("failed", "1/", "the disk was full");
+        assertThat(lines[1].indexOf("queued")).as("aligned").isEqualTo(lines[2].indexOf("failed"));
+
+        CliProcess.Result onlyFailed = cli("list", "--status", "failed", "--json");
+        JsonNode array = JSON.readTree(onlyFailed.out());
+        assertThat(array).hasSize(1);
+        assertThat(array.get(0).get("id").asLong()).isEqualTo(failed.id());
+        assertThat(array.get(0).get("lastError").asText()).isEqualTo("the disk was full");
+        assertThat(array.get(0).get("payload").asInt()).isEqualTo(2);
+
+        assertThat(JSON.readTree(cli("list", "--finished-since", "1h", "--json").out())).extracting(n -> n.get("id").asLong())
+                .containsExactly(failed.id());
+        assertThat(JSON.readTree(cli("list", "--created-since", "2099-01-01T00:00:00Z", "--json").out())).isEmpty();
+        assertThat(JSON.readTree(cli("list", "--type", "other", "--json").out())).isEmpty();
+        CliProcess.Result page = cli("list", "--limit", "1");
+        assertThat(page.out()).contains("the next page: --after " + queued.id());
+        assertThat(cli("list", "--after", String.valueOf(queued.id())).out()).contains("the disk was full")
+                .doesNotContain(" queued ");
+    }
+
+    @Test
+    void showPrintsFieldsHistoryAndTheWholeError() throws Exception {
+        JobRequest failed = failed(3, "first line\n\tat some.Frame(Frame.java:1)");
+
+        CliProcess.Result shown = cli("show", String.valueOf(failed.id()));
+
+        assertThat(shown.exitCode()).as(shown.toString()).isZero();
+        assertThat(shown.out()).contains("id         " + failed.id(), "status     failed", "attempts   1 of",
+                "payload    3", "ATTEMPT", "test-worker", "last error:\nfirst line\n\tat some.Frame(Frame.java:1)");
+        JsonNode json = JSON.readTree(cli("show", String.valueOf(failed.id()), "--json").out());
+        assertThat(json.get("history").get(0).get("outcome").asText()).isEqualTo("failed");
+        assertThat(json.get("history").get(0).get("worker").asText()).isEqualTo("test-worker");
+    }
+
+    @Test
+    void retryQueuesFailedRequestsAgainAndRefusesOthersWithExitCodeOne() throws Exception {
+        JobRequest failed = failed(4, "boom");
+        JobRequest queued = dispatch(5);
+
+        CliProcess.Result retried = cli("retry", String.valueOf(failed.id()));
+        assertThat(retried.exitCode()).as(retried.toString()).isZero();
+        assertThat(retried.out()).contains(failed.id() + ": queued again");
+        assertThat(store.find(failed.id()).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+
+        CliProcess.Result refused = cli("retry", String.valueOf(queued.id()), "987654");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains(queued.id() + ": not retried: it is queued", "987654: no such job request");
+    }
+
+    @Test
+    void cancelCancelsAQueuedRequestAndSaysWhenOneAlreadyFinished() throws Exception {
+        JobRequest queued = dispatch(6);
+        JobRequest failed = failed(7, "boom");
+
+        CliProcess.Result cancelled = cli("cancel", String.valueOf(queued.id()), String.valueOf(failed.id()));
+
+        assertThat(cancelled.exitCode()).isEqualTo(1);
+        assertThat(cancelled.out()).contains(queued.id() + ": cancelled");
+        assertThat(cancelled.err()).contains(failed.id() + ": not cancelled: it already failed");
+        assertThat(store.find(queued.id()).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
+    }
+
+    @Test
+    void purgeDeletesOnlyFinishedRequestsOlderThanTheAgeGiven() throws Exception {
+        JobRequest queued = dispatch(8);
+        failed(9, "boom");
+
+        CliProcess.Result kept = cli("purge", "--older-than", "1h");
+        assertThat(kept.out()).contains("Deleted 0 finished job requests");
+        CliProcess.Result purged = cli("purge", "--older-than", "0s");
+
+        assertThat(purged.exitCode()).as(purged.toString()).isZero();
+        assertThat(purged.out()).contains("Deleted 1 finished job request ");
+        assertThat(store.list(JobQuery.all())).extracting(JobRequest::id).containsExactly(queued.id());
+    }
+
+    @Test
+    void statsCountsByStatusAndTypeWithTheOldestQueuedAndTheLastHoursFailures() throws Exception {
+        JobRequest oldest = dispatch(10);
+        dispatch(11);
+        failed(12, "boom");
+
+        CliProcess.Result stats = cli("stats");
+        assertThat(stats.exitCode()).as(stats.toString()).isZero();
+        assertThat(stats.out()).contains("QUEUED", "oldest queued: " + oldest.id() + " (" + DoubleJob.TYPE + ")",
+                "failed in the last hour: 1");
+        JsonNode json = JSON.readTree(cli("stats", "--json").out());
+        assertThat(json.get("byStatus").get("queued").asLong()).isEqualTo(2);
+        assertThat(json.get("byType").get(DoubleJob.TYPE).get("failed").asLong()).isEqualTo(1);
+        assertThat(json.get("oldestQueued").get("id").asLong()).isEqualTo(oldest.id());
+        assertThat(json.get("failedLastHour").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void schedulesListsRecurringJobsAndTriggerDispatchesOneNowForTheConfiguredRunner() throws Exception {
+        producer.schedules().define(RecurringJob.builder("nightly-double").schedule("0 3 * * *")
+                .job(JobData.of(DoubleJob.TYPE, 50)).build());
+
+        CliProcess.Result listed = cli("schedules");
+        assertThat(listed.exitCode()).as(listed.toString()).isZero();
+        assertThat(listed.out()).contains("NAME", "NEXT RUN", "nightly-double", "0 3 * * *", DoubleJob.TYPE, "in ");
+
+        Map<String, String> databaseRunner = new HashMap<>(environment);
+        databaseRunner.put("JOB_RUNNER", "database");
+        CliProcess.Result triggered = CliProcess.run(databaseRunner, "schedules", "trigger", "nightly-double");
+        assertThat(triggered.exitCode()).as(triggered.toString()).isZero();
+        JobRequest dispatched = store.list(JobQuery.all().withJobType(DoubleJob.TYPE)).get(0);
+        assertThat(triggered.out()).contains("as job request " + dispatched.id() + " (runner database)");
+        assertThat(dispatched.payloadJson()).isEqualTo("50");
+        assertThat(dispatched.status()).isEqualTo(JobStatus.QUEUED);
+
+        CliProcess.Result unknown = cli("schedules", "trigger", "weekly");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("No recurring job named 'weekly'");
+    }
+
+    @Test
+    void badInputExitsWithTwoAndNamesTheFix() throws Exception {
+        CliProcess.Result status = cli("list", "--status", "done");
+        assertThat(status.exitCode()).isEqualTo(2);
+        assertThat(status.err()).contains("Unknown status 'done'", "queued, running, succeeded, failed or cancelled");
+
+        CliProcess.Result age = cli("purge", "--older-than", "fortnight");
+        assertThat(age.exitCode()).isEqualTo(2);
+        assertThat(age.err()).contains("'fortnight'", "14d");
+
+        CliProcess.Result unknown = cli("frobnicate");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err()).contains("frobnicate");
+
+        CliProcess.Result missing = cli("show", "42");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("no job request 42");
+    }
+
+    @Test
+    void workerRunsTheJobsOfTheHandlersOnItsClassPathUntilSigterm(@TempDir Path classes) throws Exception {
+        Path services = classes.resolve("META-INF/services/io.jobrunner.JobHandler");
+        Files.createDirectories(services.getParent());
+        Files.writeString(services, DoubleJob.class.getName() + "\n");
+        JobRequest ok = dispatch(21);
+        JobRequest bad = dispatch(-1);
+        Map<String, String> workerSettings = new HashMap<>(environment);
+        workerSettings.put("JOB_RUNNER", "database");
+        workerSettings.put("JOB_RUNNER_RETRY_BACKOFF", "10ms");
+
+        CliProcess worker = CliProcess.start(workerSettings, "worker", "--class-path", classes.toString());
+        try {
+            assertThat(producer.jobs().await(ok.id(), Duration.ofSeconds(30))).map(JobRequest::resultJson).contains("42");
+            JobRequest settled = store.find(bad.id()).orElseThrow();
+            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!settled.status().isFinished() && System.nanoTime() < until) {
+                Thread.sleep(50);
+                settled = store.find(bad.id()).orElseThrow();
+            }
+            assertThat(settled.lastError()).contains("cannot double <b>-1</b>");
+        } finally {
+            int exit = worker.terminate();
+            assertThat(exit).as(worker.output()).isIn(0, 143);
+        }
+        assertThat(worker.output()).contains("takes job types [" + DoubleJob.TYPE + "]");
+    }
+
+    @Test
+    void workerRefusesARunnerWithoutWorkersAndAClassPathWithoutHandlers(@TempDir Path empty) throws Exception {
+        Map<String, String> inProcess = new HashMap<>(environment);
+        inProcess.put("JOB_RUNNER", "inprocess-async");
+        CliProcess.Result refused = CliProcess.run(inProcess, "worker", "--class-path", classesWithHandler(empty));
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("JOB_RUNNER=database, legacy or sqs", "'inprocess-async'");
+
+        CliProcess.Result missing = CliProcess.run(Map.of("JOB_RUNNER", "database"), "worker", "--class-path",
+                empty.resolve("nope.jar").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("nope.jar' does not exist");
+    }
+
+    private static String classesWithHandler(Path directory) throws Exception {
+        Path services = directory.resolve("META-INF/services/io.jobrunner.JobHandler");
+        Files.createDirectories(services.getParent());
+        Files.writeString(services, DoubleJob.class.getName() + "\n");
+        return directory.toString();
+    }
+}
