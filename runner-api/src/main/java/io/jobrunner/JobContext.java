@@ -24,6 +24,19 @@ public interface JobContext {
      */
     void progress(int percent, String message);
 
+    /**
+     * Writes a line to the request's log, kept with the request (see {@link JobLog}) and shown by
+     * {@code jobrunner show} and the dashboard; the line also goes to this process's log (logger
+     * {@code io.jobrunner.job}). Lines are stored with the next progress call or lease heartbeat,
+     * and before the attempt's outcome.
+     */
+    void log(JobLogLine.Level level, String message);
+
+    /** {@link #log(JobLogLine.Level, String)} at INFO. */
+    default void log(String message) {
+        log(JobLogLine.Level.INFO, message);
+    }
+
     /** True once someone asked to cancel this request; the handler should stop soon and return. */
     boolean isCancelled();
 

@@ -19,6 +19,9 @@ public interface JobRequests {
     /** One page of requests matching the query, in id order; page on with {@link JobQuery#after(long)}. */
     List<JobRequest> list(JobQuery query);
 
+    /** The lines the request's handler wrote with {@link JobContext#log}; empty for an unknown id. */
+    JobLog log(long id);
+
     /** How many requests match the query's filters (its page, after-id and limit, is ignored). */
     long count(JobQuery query);
 

@@ -53,7 +53,7 @@ public final class BulkDispatchBenchmark {
             String rawSql = "INSERT INTO plain_job (job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner)"
                     + " VALUES " + String.join(", ", Collections.nCopies(chunk, "(?, ?, cast(? AS jsonb), ?, now(), ?, ?)"));
             SideBySide.Round viaRunner = () -> {
-                postgres.execute("TRUNCATE job_request");
+                postgres.execute("TRUNCATE job_request CASCADE");
                 long start = System.nanoTime();
                 runner.dispatchJobs(batch);
                 return System.nanoTime() - start;

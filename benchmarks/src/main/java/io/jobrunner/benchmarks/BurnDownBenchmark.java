@@ -101,7 +101,7 @@ public final class BurnDownBenchmark {
 
         /** Jobs per second from the first dispatch until the last job succeeded. */
         double burnDown(List<JobData> batch, boolean oneByOne) throws Exception {
-            postgres.execute("TRUNCATE job_request");
+            postgres.execute("TRUNCATE job_request CASCADE");
             HandlerRegistry handlers = workers.isEmpty() ? HandlerRegistry.builder().job(new NoopJob()).build()
                     : HandlerRegistry.empty();
             try (JobRunner runner = JobRunners.builder().environment(settings).handlers(handlers).store(store).build()) {

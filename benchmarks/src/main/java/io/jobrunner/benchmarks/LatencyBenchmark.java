@@ -50,7 +50,7 @@ public final class LatencyBenchmark {
 
     private static List<Long> measure(PostgresFixture postgres, JdbiJobRequestStore store, String runnerName, int jobs,
                                       long gapMillis, boolean keep) throws Exception {
-        postgres.execute("TRUNCATE job_request");
+        postgres.execute("TRUNCATE job_request CASCADE");
         List<Long> micros = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch started = new CountDownLatch(jobs);
         HandlerRegistry handlers = HandlerRegistry.builder()

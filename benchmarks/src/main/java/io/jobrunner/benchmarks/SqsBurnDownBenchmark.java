@@ -71,7 +71,7 @@ public final class SqsBurnDownBenchmark {
                          .store(store).client(SqsClient.class, ourClient).config())) {
                 worker.start();
                 SideBySide.Round ours = () -> {
-                    postgres.execute("TRUNCATE job_request");
+                    postgres.execute("TRUNCATE job_request CASCADE");
                     ourCalls.reset();
                     long commitsBefore = Finish.commits(postgres);
                     long start = System.currentTimeMillis();

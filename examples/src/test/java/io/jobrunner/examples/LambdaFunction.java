@@ -45,13 +45,19 @@ final class LambdaFunction {
         return LambdaEmulator.start(new LambdaEmulator.Function(NAME, handler, classPath(), environment, 60, containers, 0));
     }
 
-    /** The shaded jar, the runtime client's jars, and the contract handlers with a services file naming them. */
+    /**
+     * Logback, the shaded jar, the runtime client's jars, and the contract handlers with a services
+     * file naming them and a logback configuration.
+     */
     private static List<Path> classPath() {
         Path jar = Path.of(System.getProperty("example.jar", "target/jobrunner-example.jar"));
         if (!Files.exists(jar)) {
             throw new IllegalStateException("The example jar " + jar.toAbsolutePath() + " is missing: run mvn package first");
         }
         List<Path> classPath = new ArrayList<>();
+        // Logback ahead of the jar's slf4j-simple, which has no MDC: the contract checks the job's MDC in the function.
+        classPath.add(locationOf("ch.qos.logback.classic.Logger"));
+        classPath.add(locationOf("ch.qos.logback.core.Appender"));
         classPath.add(jar);
         classPath.add(locationOf(LambdaEmulator.RUNTIME_CLIENT));
         classPath.add(locationOf("com.amazonaws.services.lambda.runtime.serialization.PojoSerializer"));
@@ -65,6 +71,10 @@ final class LambdaFunction {
             Path directory = Files.createTempDirectory("contract-handlers");
             Path services = Files.createDirectories(directory.resolve("META-INF/services"));
             Files.write(services.resolve("io.jobrunner.TaskHandler"), List.of(ContractHandlers.Greet.class.getName()));
+            Files.writeString(directory.resolve("logback.xml"), "<configuration><appender name=\"out\""
+                    + " class=\"ch.qos.logback.core.ConsoleAppender\"><encoder><pattern>%-5level %logger{20}"
+                    + " %X{jobId:-} - %msg%n</pattern></encoder></appender><root level=\"INFO\">"
+                    + "<appender-ref ref=\"out\"/></root></configuration>");
             Files.write(services.resolve("io.jobrunner.JobHandler"),
                     ContractHandlers.JOB_HANDLER_CLASSES.stream().map(Class::getName).toList());
             return directory;

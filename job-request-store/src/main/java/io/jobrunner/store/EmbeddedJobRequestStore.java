@@ -97,6 +97,7 @@ public final class EmbeddedJobRequestStore {
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         config.setBusyTimeout(BUSY_TIMEOUT_MS);
         config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        config.enforceForeignKeys(true);  // a request's log lines go with it
         return config;
     }
 

@@ -3,6 +3,8 @@ package io.jobrunner.store;
 import com.zaxxer.hikari.HikariDataSource;
 import io.jobrunner.JobAttempt;
 import io.jobrunner.JobCounts;
+import io.jobrunner.JobLog;
+import io.jobrunner.JobLogLine;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
@@ -31,11 +33,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.SqlStatement;
 import org.jdbi.v3.core.statement.SqlStatements;
@@ -469,6 +473,55 @@ public final class JdbiJobRequestStore implements JobRequestStore {
                 .mapTo(JobRequest.class).list()));
     }
 
+    /**
+     * One transaction: the lines numbered after the request's last, then its lines beyond
+     * {@code keep} deleted, oldest first. Lines of a request that is gone are skipped.
+     */
+    @Override
+    public void appendLog(long requestId, List<JobLogLine> lines, int keep) {
+        if (lines.isEmpty()) {
+            return;
+        }
+        call("store " + lines.size() + " log lines of job request " + requestId, () -> jdbi.inTransaction(h -> {
+            boolean exists = h.createQuery("SELECT count(*) FROM job_request WHERE id = :id").bind("id", requestId)
+                    .mapTo(Integer.class).one() > 0;
+            if (!exists) {
+                return 0;
+            }
+            int last = h.createQuery("SELECT coalesce(max(seq), 0) FROM job_log WHERE request_id = :id")
+                    .bind("id", requestId).mapTo(Integer.class).one();
+            PreparedBatch batch = h.prepareBatch("INSERT INTO job_log (request_id, seq, at, attempt, level, message)"
+                    + " VALUES (:id, :seq, " + sql.dialect.fromEpochMillis(":atMs") + ", :attempt, :level, :message)");
+            int seq = last;
+            for (JobLogLine line : lines) {
+                batch.bind("id", requestId).bind("seq", ++seq).bind("atMs", line.at().toEpochMilli())
+                        .bind("attempt", line.attempt()).bind("level", line.level().dbValue())
+                        .bind("message", line.message()).add();
+            }
+            batch.execute();
+            return h.createUpdate("DELETE FROM job_log WHERE request_id = :id AND seq <= :upTo")
+                    .bind("id", requestId).bind("upTo", seq - keep).execute();
+        }));
+    }
+
+    @Override
+    public JobLog log(long requestId) {
+        return call("read the log of job request " + requestId, () -> jdbi.withHandle(h -> {
+            List<JobLogLine> lines = h.createQuery("SELECT seq, at, attempt, level, message FROM job_log"
+                            + " WHERE request_id = :id ORDER BY seq")
+                    .bind("id", requestId)
+                    .map((rs, ctx) -> new JobLogLine(rows.instant(rs, "at"), rs.getInt("attempt"),
+                            JobLogLine.Level.fromDbValue(rs.getString("level")), rs.getString("message")))
+                    .list();
+            if (lines.isEmpty()) {
+                return JobLog.empty();
+            }
+            long first = h.createQuery("SELECT min(seq) FROM job_log WHERE request_id = :id").bind("id", requestId)
+                    .mapTo(Long.class).one();
+            return new JobLog(lines, first - 1);
+        }));
+    }
+
     /** Counts every request the query's filters match; its page (after id, limit) is ignored. */
     @Override
     public long count(JobQuery query) {
@@ -802,6 +855,23 @@ public final class JdbiJobRequestStore implements JobRequestStore {
                         "DELETE FROM job_request WHERE status IN ('succeeded', 'failed', 'cancelled')"
                                 + " AND finished_at < " + sql.dialect.nowMinusMillis(":ms")))
                 .bind("ms", retention.toMillis()).execute()));
+    }
+
+    @Override
+    public int purgeFinished(Set<JobStatus> statuses, Duration olderThan, int limit) {
+        List<String> finished = statuses.stream().filter(JobStatus::isFinished).map(JobStatus::dbValue).sorted().toList();
+        if (finished.size() != statuses.size() || finished.isEmpty()) {
+            throw new IllegalArgumentException("Only finished requests can be purged (succeeded, failed, cancelled), not "
+                    + statuses);
+        }
+        return call("purge finished job requests", () -> jdbi.withHandle(h -> bindEach(planned(h.createUpdate(
+                        "DELETE FROM job_request WHERE id IN (SELECT id FROM job_request WHERE status IN "
+                                + StoreStatements.inList("status", finished.size()) + " AND finished_at < "
+                                + sql.dialect.nowMinusMillis(":ms") + " ORDER BY finished_at LIMIT :limit"
+                                + sql.dialect.forUpdateSkipLocked() + ")")), "status", finished)
+                .bind("ms", olderThan.toMillis())
+                .bind("limit", limit)
+                .execute()));
     }
 
     @Override

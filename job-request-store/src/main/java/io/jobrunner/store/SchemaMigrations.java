@@ -35,11 +35,13 @@ final class SchemaMigrations {
             new Migration(3, "add_attempt_history"),
             new Migration(4, "create_job_schedule"),
             new Migration(5, "notify_database_workers"),
-            new Migration(6, "queued_by_runner_index"));
+            new Migration(6, "queued_by_runner_index"),
+            new Migration(7, "create_job_log"));
 
     static final List<Migration> SQLITE = List.of(
             new Migration(1, "create_tables"),
-            new Migration(2, "queued_by_runner_index"));
+            new Migration(2, "queued_by_runner_index"),
+            new Migration(3, "create_job_log"));
 
     private SchemaMigrations() {
     }

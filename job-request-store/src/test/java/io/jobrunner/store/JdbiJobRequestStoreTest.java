@@ -40,7 +40,7 @@ class JdbiJobRequestStoreTest extends JobRequestStoreContractTest {
     @Override
     protected JobRequestStore openEmptyStore() {
         JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 10, postgres.schema());
-        postgres.execute("TRUNCATE job_request, job_schedule RESTART IDENTITY");
+        postgres.execute("TRUNCATE job_request, job_schedule RESTART IDENTITY CASCADE");
         return store;
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jobrunner.JobAttempt;
+import io.jobrunner.JobLog;
 import io.jobrunner.JobRequest;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -58,6 +59,20 @@ final class Json {
 
     static List<Map<String, Object>> requests(List<JobRequest> requests) {
         return requests.stream().map(Json::request).toList();
+    }
+
+    static Map<String, Object> log(JobLog log) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("dropped", log.dropped());
+        json.put("lines", log.lines().stream().map(line -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("at", text(line.at()));
+            entry.put("attempt", line.attempt());
+            entry.put("level", line.level().dbValue());
+            entry.put("message", line.message());
+            return entry;
+        }).toList());
+        return json;
     }
 
     private static Map<String, Object> attempt(JobAttempt attempt) {

@@ -1,10 +1,13 @@
 package io.jobrunner.cli;
 
 import io.jobrunner.JobAttempt;
+import io.jobrunner.JobLog;
+import io.jobrunner.JobLogLine;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -24,8 +27,11 @@ final class ShowCommand extends StoreReport {
             return JobRunnerCli.FAILED;
         }
         JobRequest request = found.get();
+        JobLog log = store.jobs().log(id);
         if (json) {
-            out.println(Json.write(Json.request(request)));
+            Map<String, Object> shown = Json.request(request);
+            shown.put("log", Json.log(log));
+            out.println(Json.write(shown));
             return 0;
         }
         field(out, "id", request.id());
@@ -56,6 +62,13 @@ final class ShowCommand extends StoreReport {
                         attempt.error());
             }
             attempts.print(out);
+        }
+        if (!log.lines().isEmpty()) {
+            out.println();
+            out.println("log" + (log.dropped() > 0 ? " (" + log.dropped() + " older lines dropped)" : "") + ":");
+            for (JobLogLine line : log.lines()) {
+                out.printf("%s  #%d  %-5s  %s%n", line.at(), line.attempt(), line.level(), line.message());
+            }
         }
         if (request.lastError() != null) {
             out.println();

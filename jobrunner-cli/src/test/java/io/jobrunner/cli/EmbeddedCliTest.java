@@ -40,7 +40,10 @@ class EmbeddedCliTest {
             assertThat(list.err()).as("a command prints no INFO log lines").doesNotContain("INFO");
 
             CliProcess.Result shown = CliProcess.run(store, "show", String.valueOf(doubled.id()));
-            assertThat(shown.out()).contains("result     8", "runner     inprocess-async");
+            assertThat(shown.out()).contains("result     8", "runner     inprocess-async", "log:", "#1  INFO   doubling 4");
+            JsonNode shownJson = new ObjectMapper().readTree(CliProcess.run(store, "show", String.valueOf(failing.id()),
+                    "--json").out());
+            assertThat(shownJson.get("log").get("lines").get(0).get("message").asText()).isEqualTo("doubling -3");
 
             JsonNode stats = new ObjectMapper().readTree(CliProcess.run(store, "stats", "--json").out());
             assertThat(stats.get("byStatus").get("succeeded").asLong()).isEqualTo(1);

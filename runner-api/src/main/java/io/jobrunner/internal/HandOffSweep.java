@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Recovery for runners that hand work to other processes: fails requests abandoned with no attempts
- * left, queues again those abandoned with attempts left where nothing else brings them back, and
+ * left, deletes finished ones past their {@link Retention}, queues again those abandoned with
+ * attempts left where nothing else brings them back, and
  * sends the hand-offs of requests that are due and not handed off — delayed beyond what the
  * transport can delay, whose send failed, or whose hand-off was lost. Any number of processes may
  * sweep at once: each takes disjoint requests. Thread-safe.
@@ -26,10 +27,13 @@ public final class HandOffSweep implements Runnable {
 
     private final JobRequestStore store;
     private final Transport transport;
+    private final Retention retention;
 
-    public HandOffSweep(JobRequestStore store, Transport transport) {
+    /** @param retention what finished requests each sweep deletes, see {@link Retention} */
+    public HandOffSweep(JobRequestStore store, Transport transport, Retention retention) {
         this.store = store;
         this.transport = transport;
+        this.retention = retention;
     }
 
     /** Sweeps, logging instead of throwing: for timers. */
@@ -44,6 +48,7 @@ public final class HandOffSweep implements Runnable {
 
     public Counts sweep() {
         int failed = Recovery.failAbandoned(store);
+        retention.sweep(store);
         int requeued = 0;
         if (transport.requeuesAbandoned()) {
             requeued = store.requeueAbandoned(transport.runnerName(), transport.target()).size();

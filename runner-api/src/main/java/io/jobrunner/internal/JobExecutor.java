@@ -175,6 +175,12 @@ public final class JobExecutor implements AutoCloseable {
         }
 
         CompletableFuture<ExecutionOutcome> run(JobHandler<?> handler) {
+            try (JobMdc.Scope mdc = JobMdc.job(claimed.id(), claimed.jobType(), lease.attempt())) {
+                return runInScope(handler);
+            }
+        }
+
+        private CompletableFuture<ExecutionOutcome> runInScope(JobHandler<?> handler) {
             Object result = null;
             Throwable failure = null;
             try {
@@ -182,6 +188,7 @@ public final class JobExecutor implements AutoCloseable {
             } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
                 failure = e;
             }
+            running.writeLog();
             if (!ended.compareAndSet(false, true)) {
                 return done(afterTimeout(failure));
             }
@@ -239,6 +246,7 @@ public final class JobExecutor implements AutoCloseable {
                 return;
             }
             ExecutionOutcome outcome;
+            running.writeLog();
             try {
                 JobTimeoutException error = new JobTimeoutException(claimed.id(), claimed.jobType(), lease.attempt(),
                         policy.timeout());

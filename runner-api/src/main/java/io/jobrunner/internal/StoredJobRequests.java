@@ -1,6 +1,7 @@
 package io.jobrunner.internal;
 
 import io.jobrunner.JobCounts;
+import io.jobrunner.JobLog;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequests;
@@ -42,6 +43,11 @@ public final class StoredJobRequests implements JobRequests {
     @Override
     public List<JobRequest> list(JobQuery query) {
         return store.get().list(query);
+    }
+
+    @Override
+    public JobLog log(long id) {
+        return store.get().log(id);
     }
 
     @Override

@@ -3,7 +3,10 @@ package io.jobrunner.internal;
 import io.jobrunner.PayloadCodec;
 import io.jobrunner.TaskHandler;
 
-/** Runs a task: its JSON payload read into the handler's type, then the handler. The same on every backend. */
+/**
+ * Runs a task: its JSON payload read into the handler's type, then the handler, with the task's
+ * name in the MDC. The same on every backend.
+ */
 public final class Tasks {
 
     private Tasks() {
@@ -14,6 +17,8 @@ public final class Tasks {
      * @throws Exception                     what the handler threw
      */
     public static <P> void run(PayloadCodec codec, TaskHandler<P> handler, byte[] payloadJson) throws Exception {
-        handler.run(codec.decode(handler.name(), payloadJson, handler.payloadType()));
+        try (JobMdc.Scope mdc = JobMdc.task(handler.name())) {
+            handler.run(codec.decode(handler.name(), payloadJson, handler.payloadType()));
+        }
     }
 }

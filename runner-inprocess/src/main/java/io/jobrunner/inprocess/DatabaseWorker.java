@@ -9,6 +9,7 @@ import io.jobrunner.internal.ExecutionOutcome;
 import io.jobrunner.internal.JobRuns;
 import io.jobrunner.internal.NamedThreads;
 import io.jobrunner.internal.Recovery;
+import io.jobrunner.internal.Retention;
 import io.jobrunner.internal.RunPace;
 import io.jobrunner.internal.RunnerSchedules;
 import io.jobrunner.internal.WorkerIds;
@@ -65,6 +66,7 @@ public final class DatabaseWorker implements AutoCloseable {
     private final Duration pollInterval;
     private final Duration shutdownTimeout;
     private final Duration recoveryInterval;
+    private final Retention retention;
     /** Claimed requests whose outcome is not stored yet: waiting for a thread, running, or being written. */
     private final AtomicInteger inFlight = new AtomicInteger();
     private final RunPace pace = new RunPace();
@@ -101,6 +103,7 @@ public final class DatabaseWorker implements AutoCloseable {
         this.pollInterval = pollInterval;
         this.shutdownTimeout = settings.duration(AsyncLane.SHUTDOWN_TIMEOUT, Duration.ofSeconds(30));
         this.recoveryInterval = settings.duration(AsyncLane.RECOVERY_INTERVAL, Duration.ofSeconds(30));
+        this.retention = Retention.from(settings);
         this.pool = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 NamedThreads.factory(role + "-", false));
         this.timer = new ScheduledThreadPoolExecutor(1, NamedThreads.factory(role + "-timer-", true));
@@ -342,6 +345,7 @@ public final class DatabaseWorker implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("Failing abandoned job requests failed; will try again: {}", e.toString());
         }
+        retention.sweep(context.store());
     }
 
     /** A claimed request on the pool; wakes the claimer when its slot frees, and again at a retry's run-at. */

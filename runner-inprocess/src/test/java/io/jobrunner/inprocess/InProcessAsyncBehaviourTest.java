@@ -19,9 +19,11 @@ import io.jobrunner.spi.store.NewJobRequest;
 import io.jobrunner.testkit.Await;
 import io.jobrunner.testkit.PostgresFixture;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -121,6 +123,25 @@ class InProcessAsyncBehaviourTest {
                 "JOB_RUNNER_RETRY_BASE_DELAY", "20ms", "JOB_RUNNER_RECOVERY_INTERVAL", "100ms"));
         env.putAll(extra);
         return JobRunners.builder().environment(env).handlers(handlers()).store(store).build();
+    }
+
+    @Test
+    void finishedRequestsPastTheirRetentionAreDeletedByTheRecoverySweepAndTheRestKept() throws Exception {
+        try (JobRunner runner = runner(Map.of("JOB_RUNNER_RECOVERY_INTERVAL", "100ms",
+                "JOB_RUNNER_RETENTION_SUCCEEDED", "300ms", "JOB_RUNNER_RETENTION_FAILED", "off"))) {
+            JobRequest succeeded = runner.dispatchJob(JobData.of("wait", 0));
+            JobRequest inserted = store.insert(new NewJobRequest("wait", null, "0", null, null, 1, "elsewhere")).request();
+            JobRequest failed = store.fail(store.claim(inserted.id(), "test", TIMEOUT).orElseThrow().lease().orElseThrow(),
+                    "boom").orElseThrow();
+            JobRequest later = runner.dispatchJob(JobData.builder("wait").payload(0).runAt(Instant.now().plusSeconds(60))
+                    .build());
+            assertThat(runner.jobs().await(succeeded.id(), TIMEOUT)).isPresent();
+
+            Await.value("the succeeded request is deleted", TIMEOUT, () -> runner.jobs().find(succeeded.id()),
+                    Optional::isEmpty);
+            assertThat(runner.jobs().find(later.id())).as("queued: never deleted").isPresent();
+            assertThat(runner.jobs().find(failed.id())).as("failed requests kept (off)").isPresent();
+        }
     }
 
     @Test

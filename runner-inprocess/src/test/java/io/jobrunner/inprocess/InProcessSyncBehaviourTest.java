@@ -18,6 +18,7 @@ import io.jobrunner.store.JdbiJobRequestStore;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 /** What {@code inprocess-sync} adds to the contract: everything happens before dispatch returns. */
 class InProcessSyncBehaviourTest {
@@ -55,6 +56,36 @@ class InProcessSyncBehaviourTest {
     }
 
     public record Report(String name, int sections) {
+    }
+
+    @Test
+    void aJobAndATaskRunWithTheirMdcKeysOnTheCallersThreadAndTheCallersOwnValuesComeBackAfter() {
+        AtomicReference<String> seen = new AtomicReference<>();
+        HandlerRegistry handlers = HandlerRegistry.builder()
+                .job(JobHandler.of("mdc", Integer.class, (n, context) -> {
+                    seen.set(MDC.get("jobId") + "/" + MDC.get("jobType") + "/" + MDC.get("jobAttempt"));
+                    return n;
+                }))
+                .task(TaskHandler.of("mdc-task", String.class, text -> seen.set(MDC.get("taskName"))))
+                .build();
+        try (JdbiJobRequestStore store = EmbeddedJobRequestStore.inMemory();
+             JobRunner runner = JobRunners.builder().environment(Map.of("JOB_RUNNER", "inprocess-sync"))
+                     .handlers(handlers).store(store).build()) {
+            MDC.put("jobId", "the caller's own");
+            try {
+                JobRequest request = runner.dispatchJob(JobData.of("mdc", 1));
+
+                assertThat(seen.get()).isEqualTo(request.id() + "/mdc/1");
+                assertThat(MDC.get("jobId")).isEqualTo("the caller's own");
+                assertThat(MDC.get("jobType")).isNull();
+                assertThat(MDC.get("jobAttempt")).isNull();
+            } finally {
+                MDC.remove("jobId");
+            }
+            runner.dispatchTask("mdc-task", "x");
+            assertThat(seen.get()).isEqualTo("mdc-task");
+            assertThat(MDC.get("taskName")).isNull();
+        }
     }
 
     @Test

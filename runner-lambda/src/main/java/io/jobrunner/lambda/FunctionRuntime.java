@@ -11,6 +11,7 @@ import io.jobrunner.PayloadException;
 import io.jobrunner.TaskFailedException;
 import io.jobrunner.TaskHandler;
 import io.jobrunner.internal.HandOffSweep;
+import io.jobrunner.internal.Retention;
 import io.jobrunner.internal.JobRuns;
 import io.jobrunner.internal.Recovery;
 import io.jobrunner.internal.Tasks;
@@ -149,10 +150,13 @@ final class FunctionRuntime {
     HandOffSweep.Counts sweep() {
         lastSweep.set(System.currentTimeMillis());
         Optional<LambdaTransport> target = transport();
+        Retention retention = Retention.from(settings);
         if (target.isEmpty()) {
-            return new HandOffSweep.Counts(0, 0, Recovery.failAbandoned(store()));
+            int failed = Recovery.failAbandoned(store());
+            retention.sweep(store());
+            return new HandOffSweep.Counts(0, 0, failed);
         }
-        return new HandOffSweep(store(), target.get()).sweep();
+        return new HandOffSweep(store(), target.get(), retention).sweep();
     }
 
     /** Sweeps after a job, when this container has not swept in the last half minute. */

@@ -7,6 +7,7 @@ import io.jobrunner.JobSchedules;
 import io.jobrunner.RunnerNotConfiguredException;
 import io.jobrunner.internal.HandOffRunner;
 import io.jobrunner.internal.HandOffSweep;
+import io.jobrunner.internal.Retention;
 import io.jobrunner.internal.JobRuns;
 import io.jobrunner.internal.NamedThreads;
 import io.jobrunner.internal.RunPace;
@@ -109,7 +110,7 @@ public final class SqsWorker implements AutoCloseable {
         this.processor = new MessageProcessor(new MessageProcessor.Parts(client, settings.queueUrl(), queue,
                 context.handlers(), context.codec(), store, runs, context.retryBackoff(), deleter));
         this.transport = new SqsTransport(settings, client, false);
-        this.handOffSweep = new HandOffSweep(store, transport);
+        this.handOffSweep = new HandOffSweep(store, transport, Retention.from(context.settings()));
         this.context = context;
         this.schedules = context.schedules(data -> HandOffRunner.unsentRequest(context, transport, data),
                 fired -> handOffSweep.run());

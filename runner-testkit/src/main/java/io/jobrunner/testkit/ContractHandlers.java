@@ -3,10 +3,12 @@ package io.jobrunner.testkit;
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobContext;
 import io.jobrunner.JobHandler;
+import io.jobrunner.JobLogLine;
 import io.jobrunner.JobPolicy;
 import io.jobrunner.TaskHandler;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.MDC;
 
 /**
  * The handlers {@link JobRunnerContractTest} dispatches to. Each leaves its effects in a
@@ -30,7 +32,8 @@ public final class ContractHandlers {
 
     /** The job handler classes, for worker processes that discover them through {@code META-INF/services}. */
     public static final List<Class<? extends JobHandler<?>>> JOB_HANDLER_CLASSES = List.of(Sum.class, FlakyJob.class,
-            Count.class, Remaining.class, UntilCancelled.class, Spaced.class, Fragile.class, Picky.class, SlowJob.class);
+            Count.class, Remaining.class, UntilCancelled.class, Spaced.class, Fragile.class, Picky.class, SlowJob.class,
+            Logged.class);
 
     private ContractHandlers() {
     }
@@ -39,7 +42,7 @@ public final class ContractHandlers {
         return HandlerRegistry.builder().task(new Greet(effects)).job(new Sum()).job(new FlakyJob(effects))
                 .job(new Count(effects)).job(new Remaining()).job(new UntilCancelled(effects))
                 .job(new Spaced(effects)).job(new Fragile(effects)).job(new Picky(effects)).job(new SlowJob(effects))
-                .build();
+                .job(new Logged()).build();
     }
 
     /** Task "greet": records "name:n". */
@@ -67,6 +70,33 @@ public final class ContractHandlers {
         @Override
         public void run(Greeting greeting) {
             effects.record("greet", greeting.name() + ":" + greeting.n());
+        }
+    }
+
+    /**
+     * Job "logged": writes two lines to its request's log, and returns the MDC it ran under
+     * ({"jobId", "jobType", "jobAttempt"}), so a test sees both wherever the job ran.
+     */
+    public static final class Logged implements JobHandler<Integer> {
+        @Override
+        public String type() {
+            return "logged";
+        }
+
+        @Override
+        public Class<Integer> payloadType() {
+            return Integer.class;
+        }
+
+        @Override
+        public Object run(Integer n, JobContext context) {
+            context.log("starting " + n);
+            context.log(JobLogLine.Level.WARN, "half way");
+            Map<String, String> mdc = new java.util.TreeMap<>();
+            for (String key : List.of("jobId", "jobType", "jobAttempt")) {
+                mdc.put(key, String.valueOf(MDC.get(key)));
+            }
+            return mdc;
         }
     }
 

@@ -3,6 +3,8 @@ package io.jobrunner.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jobrunner.JobAttempt;
+import io.jobrunner.JobLog;
+import io.jobrunner.JobLogLine;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
@@ -306,6 +308,66 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         assertThat(store.count(JobQuery.all().withStatus(JobStatus.SUCCEEDED).finishedSince(cut))).isZero();
         assertThat(store.count(JobQuery.all().withJobType("a").withStatus(JobStatus.QUEUED).limit(1).after(older.id())))
                 .as("the page is ignored").isEqualTo(2);
+    }
+
+    @Test
+    void logLinesAreKeptInOrderAcrossAttemptsAndTheOldestDroppedBeyondTheLimitAndCounted() {
+        JobRequest request = queued("a");
+        Instant at = Instant.ofEpochMilli(Instant.now().toEpochMilli());
+        store.appendLog(request.id(), List.of(new JobLogLine(at, 1, JobLogLine.Level.INFO, "one"),
+                new JobLogLine(at.plusMillis(1), 1, JobLogLine.Level.WARN, "two")), 3);
+        store.appendLog(request.id(), List.of(new JobLogLine(at.plusMillis(2), 2, JobLogLine.Level.ERROR, "three"),
+                new JobLogLine(at.plusMillis(3), 2, JobLogLine.Level.DEBUG, "four")), 3);
+
+        JobLog log = store.log(request.id());
+
+        assertThat(log.lines()).extracting(JobLogLine::message).containsExactly("two", "three", "four");
+        assertThat(log.dropped()).isEqualTo(1);
+        assertThat(log.lines().get(0)).isEqualTo(new JobLogLine(at.plusMillis(1), 1, JobLogLine.Level.WARN, "two"));
+        assertThat(log.lines().get(1).attempt()).isEqualTo(2);
+        assertThat(store.log(987_654)).isEqualTo(JobLog.empty());
+        store.appendLog(987_654, List.of(new JobLogLine(at, 1, JobLogLine.Level.INFO, "nobody's")), 3);
+        assertThat(store.log(987_654).lines()).as("lines of an unknown request are not kept").isEmpty();
+    }
+
+    @Test
+    void aBoundedPurgeDeletesTheOldestFinishedRequestsOfTheStatusesGivenAndNothingElse() throws InterruptedException {
+        List<Long> succeeded = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            JobRequest running = claimed("a");
+            store.succeed(running.lease().orElseThrow(), null, null).orElseThrow();
+            succeeded.add(running.id());
+            Thread.sleep(5);
+        }
+        JobRequest failed = claimed("a");
+        store.fail(failed.lease().orElseThrow(), "boom").orElseThrow();
+        JobRequest queued = queued("a");
+        JobRequest running = claimed("a");
+        Thread.sleep(5);
+
+        assertThat(store.purgeFinished(Set.of(JobStatus.SUCCEEDED), Duration.ZERO, 2)).isEqualTo(2);
+        assertThat(store.find(succeeded.get(0))).as("oldest first").isEmpty();
+        assertThat(store.find(succeeded.get(1))).isEmpty();
+        assertThat(store.find(succeeded.get(2))).isPresent();
+        assertThat(store.purgeFinished(Set.of(JobStatus.SUCCEEDED), Duration.ofHours(1), 10)).as("too recent").isZero();
+        assertThat(store.purgeFinished(Set.of(JobStatus.FAILED, JobStatus.CANCELLED), Duration.ZERO, 10)).isEqualTo(1);
+        assertThat(store.find(failed.id())).isEmpty();
+        assertThat(store.find(queued.id())).isPresent();
+        assertThat(store.find(running.id())).isPresent();
+    }
+
+    @Test
+    void aPurgedRequestTakesItsLogWithIt() throws InterruptedException {
+        JobRequest running = claimed("a");
+        store.appendLog(running.id(), List.of(new JobLogLine(Instant.now(), 1, JobLogLine.Level.INFO, "done soon")), 10);
+        store.succeed(running.lease().orElseThrow(), null, null).orElseThrow();
+        Thread.sleep(5);  // finished strictly before the purge's "now", at the embedded store's millisecond
+
+        assertThat(store.purgeFinished(Duration.ZERO)).isEqualTo(1);
+
+        assertThat(store.log(running.id())).isEqualTo(JobLog.empty());
+        JobRequest next = queued("b");
+        assertThat(store.log(next.id()).lines()).isEmpty();
     }
 
     @Test

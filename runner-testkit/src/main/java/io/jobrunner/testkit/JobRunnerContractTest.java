@@ -401,7 +401,7 @@ public abstract class JobRunnerContractTest implements JobSemanticsContract, Tra
         assertThatThrownBy(() -> runner.dispatchJob(JobData.of("summ", new Numbers(List.of(1)))))
                 .isInstanceOf(UnknownHandlerException.class)
                 .hasMessageContaining("'summ'")
-                .hasMessageContaining("count, flaky, fragile, picky, remaining, slow, spaced, sum, until-cancelled");
+                .hasMessageContaining("count, flaky, fragile, logged, picky, remaining, slow, spaced, sum, until-cancelled");
         assertThat(store.list(JobQuery.all())).isEmpty();
     }
 

@@ -3,8 +3,11 @@ package io.jobrunner.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jobrunner.JobAttempt;
 import io.jobrunner.JobData;
+import io.jobrunner.JobLog;
+import io.jobrunner.JobLogLine;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRunner;
@@ -16,6 +19,7 @@ import io.jobrunner.testkit.ContractHandlers.Spaced;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
@@ -43,6 +47,23 @@ interface JobSemanticsContract {
     private JobRequest finished(long id) {
         return Await.value("job request " + id + " is finished", TIMEOUT,
                 () -> store().find(id).orElseThrow(), request -> request.status().isFinished());
+    }
+
+    @Test
+    default void aHandlersLogLinesAreKeptWithItsRequestAndItRunsWithTheJobInTheMdc() throws Exception {
+        JobRequest dispatched = runner().dispatchJob(JobData.of("logged", 7));
+
+        JobRequest done = finished(dispatched.id());
+
+        assertThat(done.status()).as(String.valueOf(done.lastError())).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(new ObjectMapper().readValue(done.resultJson(), Map.class)).as("the MDC the handler ran under")
+                .isEqualTo(Map.of("jobId", String.valueOf(dispatched.id()), "jobType", "logged", "jobAttempt", "1"));
+        JobLog log = runner().jobs().log(dispatched.id());
+        assertThat(log.lines()).extracting(JobLogLine::message).containsExactly("starting 7", "half way");
+        assertThat(log.lines()).extracting(JobLogLine::level).containsExactly(JobLogLine.Level.INFO, JobLogLine.Level.WARN);
+        assertThat(log.lines()).extracting(JobLogLine::attempt).containsOnly(1);
+        assertThat(log.lines().get(0).at()).isBetween(done.startedAt().minusSeconds(1), done.finishedAt().plusSeconds(1));
+        assertThat(log.dropped()).isZero();
     }
 
     @Test

@@ -3,8 +3,11 @@ package io.jobrunner.spi.store;
 import io.jobrunner.JobAttempt;
 import io.jobrunner.JobCounts;
 import io.jobrunner.JobContext;
+import io.jobrunner.JobLog;
+import io.jobrunner.JobLogLine;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
+import io.jobrunner.JobStatus;
 import io.jobrunner.JobStoreException;
 import io.jobrunner.ScheduledJob;
 import java.sql.Connection;
@@ -15,6 +18,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Where {@link JobRequest}s live: the service a store implementation provides to runners and
@@ -79,6 +83,15 @@ public interface JobRequestStore extends AutoCloseable {
 
     /** One page of requests matching the query, in id order. */
     List<JobRequest> list(JobQuery query);
+
+    /**
+     * Appends lines to a request's log, numbered after those it has, then drops its oldest lines
+     * beyond {@code keep}. Lines of an unknown request are not kept.
+     */
+    void appendLog(long requestId, List<JobLogLine> lines, int keep);
+
+    /** The request's log, oldest line first, with how many lines were dropped. */
+    JobLog log(long requestId);
 
     /** How many requests match the query's filters (its page aside). This default pages through {@link #list}. */
     default long count(JobQuery query) {
@@ -214,6 +227,13 @@ public interface JobRequestStore extends AutoCloseable {
 
     /** Deletes finished requests that finished more than {@code retention} ago; returns how many. */
     int purgeFinished(Duration retention);
+
+    /**
+     * Deletes at most {@code limit} requests with one of the (finished) {@code statuses} that
+     * finished more than {@code olderThan} ago, oldest first, skipping rows another sweeper holds;
+     * returns how many.
+     */
+    int purgeFinished(Set<JobStatus> statuses, Duration olderThan, int limit);
 
     /*
      * Recurring jobs. Schedules live next to the requests so every scheduler (any process) sees the
