@@ -1,6 +1,7 @@
 package io.jobrunner;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -27,6 +28,9 @@ public interface JobRequests {
 
     /** How many requests there are, by status and by job type. */
     JobCounts counts();
+
+    /** Requests finished per minute since {@code since}, oldest minute first; minutes with none are left out. */
+    List<JobThroughput> finishedPerMinute(Instant since);
 
     /**
      * Asks to cancel: a queued request is cancelled at once and never runs; a running one is flagged,

@@ -3,6 +3,7 @@ package io.jobrunner.store;
 import com.zaxxer.hikari.HikariDataSource;
 import io.jobrunner.JobAttempt;
 import io.jobrunner.JobCounts;
+import io.jobrunner.JobThroughput;
 import io.jobrunner.JobLog;
 import io.jobrunner.JobLogLine;
 import io.jobrunner.JobQuery;
@@ -34,6 +35,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
@@ -847,6 +849,32 @@ public final class JdbiJobRequestStore implements JobRequestStore {
                 .map((rs, ctx) -> new JobCounts.Row(rs.getString("job_type"), JobStatus.fromDbValue(rs.getString("status")),
                         rs.getLong("n")))
                 .list())));
+    }
+
+    /** One {@code GROUP BY} over the finished-at index: minutes as epoch milliseconds divided by 60,000. */
+    @Override
+    public List<JobThroughput> finishedPerMinute(Instant since) {
+        String minute = sql.dialect.toEpochMillis("finished_at") + " / 60000";
+        return call("count finished job requests per minute", () -> jdbi.withHandle(h -> {
+            Map<Long, long[]> counts = new TreeMap<>();
+            planned(h.createQuery("SELECT " + minute + " AS minute, status, COUNT(*) AS n FROM job_request"
+                            + " WHERE finished_at >= " + sql.dialect.fromEpochMillis(":since")
+                            + " AND status IN ('succeeded', 'failed', 'cancelled') GROUP BY " + minute + ", status"))
+                    .bind("since", since.toEpochMilli())
+                    .map((rs, ctx) -> {
+                        long[] byStatus = counts.computeIfAbsent(rs.getLong("minute"), m -> new long[3]);
+                        int slot = switch (JobStatus.fromDbValue(rs.getString("status"))) {
+                            case SUCCEEDED -> 0;
+                            case FAILED -> 1;
+                            default -> 2;
+                        };
+                        byStatus[slot] += rs.getLong("n");
+                        return 0;
+                    })
+                    .list();
+            return counts.entrySet().stream().map(e -> new JobThroughput(Instant.ofEpochMilli(e.getKey() * 60_000),
+                    e.getValue()[0], e.getValue()[1], e.getValue()[2])).toList();
+        }));
     }
 
     @Override

@@ -1,12 +1,14 @@
 package io.jobrunner.internal;
 
 import io.jobrunner.JobCounts;
+import io.jobrunner.JobThroughput;
 import io.jobrunner.JobLog;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequests;
 import io.jobrunner.spi.store.JobRequestStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -58,6 +60,11 @@ public final class StoredJobRequests implements JobRequests {
     @Override
     public JobCounts counts() {
         return store.get().counts();
+    }
+
+    @Override
+    public List<JobThroughput> finishedPerMinute(Instant since) {
+        return store.get().finishedPerMinute(since);
     }
 
     @Override

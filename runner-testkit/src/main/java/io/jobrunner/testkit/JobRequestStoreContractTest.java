@@ -8,6 +8,7 @@ import io.jobrunner.JobLogLine;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
+import io.jobrunner.JobThroughput;
 import io.jobrunner.spi.store.ClaimFilter;
 import io.jobrunner.spi.store.InsertResult;
 import io.jobrunner.spi.store.JobRequestStore;
@@ -17,6 +18,7 @@ import io.jobrunner.spi.store.Success;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -354,6 +356,30 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         assertThat(store.find(failed.id())).isEmpty();
         assertThat(store.find(queued.id())).isPresent();
         assertThat(store.find(running.id())).isPresent();
+    }
+
+    @Test
+    void finishedRequestsAreCountedPerMinuteByHowTheyEnded() {
+        Instant before = Instant.now().minusSeconds(1);
+        for (int i = 0; i < 3; i++) {
+            JobRequest running = claimed("a");
+            store.succeed(running.lease().orElseThrow(), null, null).orElseThrow();
+        }
+        JobRequest failed = claimed("b");
+        store.fail(failed.lease().orElseThrow(), "boom").orElseThrow();
+        JobRequest cancelled = queued("b");
+        store.cancel(cancelled.id()).orElseThrow();
+        queued("c");
+        claimed("c");
+
+        List<JobThroughput> minutes = store.finishedPerMinute(before.truncatedTo(ChronoUnit.MINUTES));
+
+        assertThat(minutes).as("this minute, and the next if the clock turned meanwhile").hasSizeBetween(1, 2);
+        assertThat(minutes).allSatisfy(m -> assertThat(m.minute()).isEqualTo(m.minute().truncatedTo(ChronoUnit.MINUTES)));
+        assertThat(minutes.stream().mapToLong(JobThroughput::succeeded).sum()).isEqualTo(3);
+        assertThat(minutes.stream().mapToLong(JobThroughput::failed).sum()).isEqualTo(1);
+        assertThat(minutes.stream().mapToLong(JobThroughput::cancelled).sum()).isEqualTo(1);
+        assertThat(store.finishedPerMinute(Instant.now().plusSeconds(120))).as("nothing finished later").isEmpty();
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.jobrunner.spi.store;
 
 import io.jobrunner.JobAttempt;
 import io.jobrunner.JobCounts;
+import io.jobrunner.JobThroughput;
 import io.jobrunner.JobContext;
 import io.jobrunner.JobLog;
 import io.jobrunner.JobLogLine;
@@ -110,6 +111,9 @@ public interface JobRequestStore extends AutoCloseable {
 
     /** How many requests there are, by job type and status. */
     JobCounts counts();
+
+    /** Requests finished per minute since {@code since}, oldest minute first; minutes with none are left out. */
+    List<JobThroughput> finishedPerMinute(Instant since);
 
     /**
      * Takes one request to run: {@code queued} with {@code run_at} passed, or {@code running} with an

@@ -1,0 +1,98 @@
+package io.jobrunner.dashboard;
+
+import com.sun.net.httpserver.HttpExchange;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Who may use the dashboard and which requests may act: credentials (a token, or a user and
+ * password) checked on every request when configured; the Host header checked on a loopback bind,
+ * so a page on another site cannot reach a local dashboard through a rebound DNS name; and a CSRF
+ * token, random per server, that every POST must carry. Thread-safe.
+ */
+final class Access {
+
+    private final String token;
+    private final String user;
+    private final String password;
+    private final Set<String> loopbackHosts;
+    private final String csrfToken;
+
+    /** @param loopbackHosts the Host headers accepted, or {@code null} to accept any (a non-loopback bind) */
+    Access(String token, String user, String password, Set<String> loopbackHosts) {
+        this.token = token;
+        this.user = user;
+        this.password = password;
+        this.loopbackHosts = loopbackHosts;
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        this.csrfToken = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    }
+
+    boolean requiresCredentials() {
+        return token != null || user != null;
+    }
+
+    String csrfToken() {
+        return csrfToken;
+    }
+
+    /**
+     * True when the request names an accepted host and carries the credentials, if any are set: a
+     * bearer token, or basic auth with the user and password (or any user and the token as password,
+     * so a browser can sign in with the token).
+     */
+    boolean admits(HttpExchange exchange) {
+        if (loopbackHosts != null) {
+            String host = exchange.getRequestHeaders().getFirst("Host");
+            if (host == null || !loopbackHosts.contains(host.toLowerCase(Locale.ROOT))) {
+                return false;
+            }
+        }
+        if (!requiresCredentials()) {
+            return true;
+        }
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (header == null) {
+            return false;
+        }
+        if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return token != null && same(header.substring(7).trim(), token);
+        }
+        if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            String decoded;
+            try {
+                decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+            int colon = decoded.indexOf(':');
+            if (colon < 0) {
+                return false;
+            }
+            String givenUser = decoded.substring(0, colon);
+            String givenPassword = decoded.substring(colon + 1);
+            boolean asUser = user != null && same(givenUser, user) & same(givenPassword, password);
+            boolean withToken = token != null && same(givenPassword, token);
+            return asUser || withToken;
+        }
+        return false;
+    }
+
+    /** True when a state-changing request carries this server's CSRF token and is not sent from another site. */
+    boolean mayAct(HttpExchange exchange, String presentedToken) {
+        String fetchSite = exchange.getRequestHeaders().getFirst("Sec-Fetch-Site");
+        if (fetchSite != null && fetchSite.equalsIgnoreCase("cross-site")) {
+            return false;
+        }
+        return presentedToken != null && same(presentedToken, csrfToken);
+    }
+
+    private static boolean same(String given, String expected) {
+        return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,196 @@
+package io.jobrunner.dashboard;
+
+import com.sun.net.httpserver.HttpServer;
+import io.jobrunner.InvalidSettingException;
+import io.jobrunner.JobRequests;
+import io.jobrunner.JobRunner;
+import io.jobrunner.JobStoreException;
+import io.jobrunner.ScheduledJob;
+import io.jobrunner.internal.NamedThreads;
+import io.jobrunner.spi.Settings;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The web dashboard: pages and a JSON API over an application's {@link JobRequests}, served by the
+ * JDK's HTTP server. Binds to 127.0.0.1 unless told otherwise; any other address needs credentials.
+ *
+ * <pre>{@code
+ * try (JobDashboard dashboard = JobDashboard.forRunner(runner).start()) {   // http://127.0.0.1:8090/
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class JobDashboard implements AutoCloseable {
+
+    public static final String HOST = "JOB_RUNNER_DASHBOARD_HOST";
+    public static final String PORT = "JOB_RUNNER_DASHBOARD_PORT";
+    public static final String TOKEN = "JOB_RUNNER_DASHBOARD_TOKEN";
+    public static final String USER = "JOB_RUNNER_DASHBOARD_USER";
+    public static final String PASSWORD = "JOB_RUNNER_DASHBOARD_PASSWORD";
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8090;
+    static final int MIN_TOKEN_LENGTH = 16;
+
+    private static final Logger log = LoggerFactory.getLogger(JobDashboard.class);
+
+    private final HttpServer server;
+    private final ExecutorService threads;
+    private final URI uri;
+
+    private JobDashboard(HttpServer server, ExecutorService threads, URI uri) {
+        this.server = server;
+        this.threads = threads;
+        this.uri = uri;
+    }
+
+    /** A dashboard over these requests; schedules are listed once {@link Builder#schedules} gives them. */
+    public static Builder builder(JobRequests jobs) {
+        return new Builder(jobs);
+    }
+
+    /** A dashboard over the runner's requests and recurring jobs. */
+    public static Builder forRunner(JobRunner runner) {
+        return builder(runner.jobs()).schedules(() -> runner.schedules().list());
+    }
+
+    /** Where it is served, e.g. {@code http://127.0.0.1:8090/}. */
+    public URI uri() {
+        return uri;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
+    }
+
+    /** How the dashboard is served. Not thread-safe; {@link #start()} may be called once. */
+    public static final class Builder {
+        private final JobRequests jobs;
+        private Supplier<List<ScheduledJob>> schedules = List::of;
+        private String host = DEFAULT_HOST;
+        private int port = DEFAULT_PORT;
+        private String token;
+        private String user;
+        private String password;
+
+        private Builder(JobRequests jobs) {
+            this.jobs = Objects.requireNonNull(jobs, "jobs");
+        }
+
+        /** Where the schedules page reads recurring jobs from, e.g. {@code () -> runner.schedules().list()}. */
+        public Builder schedules(Supplier<List<ScheduledJob>> schedules) {
+            this.schedules = Objects.requireNonNull(schedules, "schedules");
+            return this;
+        }
+
+        /** The address and port to listen on; port 0 picks a free one. Default 127.0.0.1:8090. */
+        public Builder bind(String host, int port) {
+            if (port < 0 || port > 65_535) {
+                throw new InvalidSettingException(PORT, String.valueOf(port), "a TCP port, 1-65535 (0: any free port)");
+            }
+            this.host = Objects.requireNonNull(host, "host");
+            this.port = port;
+            return this;
+        }
+
+        /** Requires this token: as {@code Authorization: Bearer TOKEN}, or as the password of basic auth. */
+        public Builder token(String token) {
+            if (token != null && token.length() < MIN_TOKEN_LENGTH) {
+                throw new InvalidSettingException(TOKEN, "(" + token.length() + " characters)",
+                        "a token of at least " + MIN_TOKEN_LENGTH + " characters, e.g. from 'openssl rand -hex 24'");
+            }
+            this.token = token;
+            return this;
+        }
+
+        /** Requires basic auth with this user and password. */
+        public Builder basicAuth(String user, String password) {
+            if (user == null || user.isEmpty() || user.contains(":") || password == null || password.isEmpty()) {
+                throw new InvalidSettingException(USER + "/" + PASSWORD, user == null ? "(unset)" : user,
+                        "a user name without ':' and a password, both set, or neither");
+            }
+            this.user = user;
+            this.password = password;
+            return this;
+        }
+
+        /** The address, port and credentials from the {@code JOB_RUNNER_DASHBOARD_*} settings. */
+        public Builder settings(Settings settings) {
+            bind(settings.string(HOST, DEFAULT_HOST).trim(), settings.integer(PORT, DEFAULT_PORT, 0));
+            settings.get(TOKEN).filter(value -> !value.isBlank()).ifPresent(this::token);
+            String givenUser = settings.get(USER).filter(value -> !value.isBlank()).orElse(null);
+            String givenPassword = settings.get(PASSWORD).filter(value -> !value.isBlank()).orElse(null);
+            if (givenUser != null || givenPassword != null) {
+                basicAuth(givenUser, givenPassword);
+            }
+            return this;
+        }
+
+        /** {@link #settings(Settings)} from the process environment. */
+        public Builder fromEnvironment() {
+            return settings(Settings.fromEnvironment());
+        }
+
+        /**
+         * Starts serving. Refuses an address other machines can reach when no credentials are set.
+         *
+         * @throws IllegalStateException when the bind is open without credentials, or the port is taken
+         */
+        public JobDashboard start() {
+            boolean loopback = isLoopback(host);
+            if (!loopback && token == null && user == null) {
+                throw new IllegalStateException("The dashboard would listen on " + host + ", which other machines can"
+                        + " reach, without credentials: set " + TOKEN + " (or " + USER + " and " + PASSWORD + "), or bind"
+                        + " to 127.0.0.1 and reach it through an SSH tunnel or an authenticating proxy");
+            }
+            HttpServer server;
+            try {
+                server = HttpServer.create(new InetSocketAddress(host, port), 50);
+            } catch (IOException e) {
+                throw new IllegalStateException("The dashboard cannot listen on " + host + ":" + port + " (" + e.getMessage()
+                        + "): choose another port with " + PORT, e);
+            }
+            int bound = server.getAddress().getPort();
+            Set<String> hosts = loopback ? Set.of("127.0.0.1:" + bound, "localhost:" + bound, "[::1]:" + bound) : null;
+            Access access = new Access(token, user, password, hosts);
+            ExecutorService threads = Executors.newFixedThreadPool(4, NamedThreads.factory("jobrunner-dashboard-", true));
+            server.setExecutor(threads);
+            server.createContext("/", new Routes(jobs, schedules, access));
+            server.start();
+            String shown = host.contains(":") ? "[" + host + "]" : host;
+            URI uri = URI.create("http://" + shown + ":" + bound + "/");
+            log.info("Job dashboard on {} over {}{}", uri, describe(jobs),
+                    access.requiresCredentials() ? " (credentials required)" : "");
+            return new JobDashboard(server, threads, uri);
+        }
+
+        private static String describe(JobRequests jobs) {
+            try {
+                return jobs.description();
+            } catch (JobStoreException e) {
+                return "a store that cannot be reached yet";
+            }
+        }
+
+        private static boolean isLoopback(String host) {
+            try {
+                return InetAddress.getByName(host).isLoopbackAddress();
+            } catch (UnknownHostException e) {
+                throw new InvalidSettingException(HOST, host, "an address of this machine, e.g. 127.0.0.1 or 0.0.0.0");
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.jobrunner.dashboard;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jobrunner.JobAttempt;
+import io.jobrunner.JobLog;
+import io.jobrunner.JobRequest;
+import io.jobrunner.ScheduledJob;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON shape of requests, logs and schedules: objects with camel-case fields, times as ISO-8601
+ * instants, payload and result as JSON values. One shape for the dashboard's API and the
+ * command's {@code --json}, so scripts can read either.
+ */
+public final class JobJson {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private JobJson() {
+    }
+
+    public static String write(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Could not write JSON: " + e.getMessage(), e);
+        }
+    }
+
+    public static Map<String, Object> request(JobRequest request) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", request.id());
+        json.put("jobType", request.jobType());
+        json.put("queue", request.queueName());
+        json.put("status", request.status().dbValue());
+        json.put("progress", request.progress());
+        json.put("attempts", request.attempts());
+        json.put("maxAttempts", request.maxAttempts());
+        json.put("runner", request.runner());
+        json.put("dedupKey", request.dedupKey());
+        json.put("payload", tree(request.payloadJson()));
+        json.put("result", tree(request.resultJson()));
+        json.put("resultMessage", request.resultMessage());
+        json.put("lastError", request.lastError());
+        json.put("cancelRequested", request.cancelRequested());
+        json.put("lockedBy", request.lockedBy());
+        json.put("lockedUntil", text(request.lockedUntil()));
+        json.put("runAt", text(request.runAt()));
+        json.put("createdAt", text(request.createdAt()));
+        json.put("startedAt", text(request.startedAt()));
+        json.put("finishedAt", text(request.finishedAt()));
+        json.put("history", request.history().stream().map(JobJson::attempt).toList());
+        return json;
+    }
+
+    public static List<Map<String, Object>> requests(List<JobRequest> requests) {
+        return requests.stream().map(JobJson::request).toList();
+    }
+
+    public static Map<String, Object> log(JobLog log) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("dropped", log.dropped());
+        json.put("lines", log.lines().stream().map(line -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("at", text(line.at()));
+            entry.put("attempt", line.attempt());
+            entry.put("level", line.level().dbValue());
+            entry.put("message", line.message());
+            return entry;
+        }).toList());
+        return json;
+    }
+
+    private static Map<String, Object> attempt(JobAttempt attempt) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("attempt", attempt.attempt());
+        json.put("worker", attempt.worker());
+        json.put("startedAt", text(attempt.startedAt()));
+        json.put("finishedAt", text(attempt.finishedAt()));
+        json.put("outcome", attempt.outcome().dbValue());
+        json.put("error", attempt.error());
+        return json;
+    }
+
+    private static JsonNode tree(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            return MAPPER.getNodeFactory().textNode(json);
+        }
+    }
+
+    public static String text(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+
+    public static Map<String, Object> schedule(ScheduledJob schedule) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("name", schedule.name());
+        json.put("schedule", schedule.spec());
+        json.put("zone", schedule.zone());
+        json.put("jobType", schedule.jobType());
+        json.put("queue", schedule.queueName());
+        json.put("nextRunAt", text(schedule.nextRunAt()));
+        json.put("lastOccurrence", text(schedule.lastOccurrence()));
+        json.put("lastJobId", schedule.lastJobId());
+        return json;
+    }
+}

@@ -1,0 +1,211 @@
+package io.jobrunner.dashboard;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobRequests;
+import io.jobrunner.JobStoreException;
+import io.jobrunner.ScheduledJob;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every request to the dashboard: access checked, then routed to a page, the JSON API or an
+ * asset. Pages and API answer GET; retry and cancel answer POST with the CSRF token (a form field
+ * for pages, the {@code X-CSRF-Token} header for the API). Thread-safe.
+ */
+final class Routes implements HttpHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(Routes.class);
+    private static final Pattern JOB = Pattern.compile("/(api/)?jobs/(\\d{1,18})(/(retry|cancel))?");
+    private static final String SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self';"
+            + " img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    private static final int MAX_FORM_BYTES = 4_096;
+
+    private final JobRequests jobs;
+    private final Access access;
+    private final Pages pages;
+    private final Api api;
+
+    Routes(JobRequests jobs, Supplier<List<ScheduledJob>> schedules, Access access) {
+        this.jobs = jobs;
+        this.access = access;
+        this.api = new Api(jobs, schedules);
+        this.pages = new Pages(jobs, schedules, access.csrfToken(), api);
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+            exchange.getResponseHeaders().set("Referrer-Policy", "no-referrer");
+            exchange.getResponseHeaders().set("Cache-Control", "no-store");
+            exchange.getResponseHeaders().set("Content-Security-Policy", SECURITY_POLICY);
+            if (!access.admits(exchange)) {
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"jobrunner\", charset=\"UTF-8\"");
+                send(exchange, 401, "text/plain", "Sign in with the dashboard's user and password, or its token as the password");
+                return;
+            }
+            try {
+                route(exchange);
+            } catch (IllegalArgumentException e) {
+                reply(exchange, 400, e.getMessage());
+            } catch (JobStoreException e) {
+                log.warn("Dashboard request {} failed: {}", exchange.getRequestURI(), e.getMessage());
+                reply(exchange, 503, e.getMessage());
+            } catch (RuntimeException e) {
+                log.error("Dashboard request {} failed", exchange.getRequestURI(), e);
+                reply(exchange, 500, "The dashboard failed on this request; its log has the details");
+            }
+        }
+    }
+
+    private void route(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        String method = exchange.getRequestMethod();
+        Map<String, String> query = parameters(exchange.getRequestURI().getRawQuery());
+        Matcher job = JOB.matcher(path);
+        if (path.startsWith("/assets/")) {
+            asset(exchange, path.substring("/assets/".length()));
+        } else if (job.matches()) {
+            job(exchange, method, job.group(1) != null, Long.parseLong(job.group(2)), job.group(4));
+        } else if (!method.equals("GET") && !method.equals("HEAD")) {
+            reply(exchange, 405, method + " " + path + " is not an action; actions are POST /jobs/ID/retry and /cancel");
+        } else {
+            switch (path) {
+                case "/" -> html(exchange, 200, pages.overview());
+                case "/jobs" -> html(exchange, 200, pages.jobs(query));
+                case "/failed" -> html(exchange, 200, pages.failed());
+                case "/schedules" -> html(exchange, 200, pages.schedules());
+                case "/api/overview" -> json(exchange, 200, api.overview());
+                case "/api/jobs" -> json(exchange, 200, api.jobs(query));
+                case "/api/schedules" -> json(exchange, 200, api.schedules());
+                default -> reply(exchange, 404, "No page at " + path);
+            }
+        }
+    }
+
+    private void job(HttpExchange exchange, String method, boolean isApi, long id, String action) throws IOException {
+        if (action == null) {
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                reply(exchange, 405, "Only GET reads a job; POST to /jobs/" + id + "/retry or /cancel acts on it");
+                return;
+            }
+            Optional<JobRequest> request = jobs.find(id);
+            if (request.isEmpty()) {
+                reply(exchange, 404, "No job request " + id + " (purged, or never stored)");
+            } else if (isApi) {
+                json(exchange, 200, api.job(request.get()));
+            } else {
+                html(exchange, 200, pages.job(request.get()));
+            }
+            return;
+        }
+        if (!method.equals("POST")) {
+            reply(exchange, 405, action + " is an action: POST it with the CSRF token");
+            return;
+        }
+        Map<String, String> form = isApi ? Map.of() : parameters(readForm(exchange));
+        String token = isApi ? exchange.getRequestHeaders().getFirst("X-CSRF-Token") : form.get("csrf");
+        if (!access.mayAct(exchange, token)) {
+            reply(exchange, 403, "This " + action + " lacks the dashboard's CSRF token (reload the page and try again)");
+            return;
+        }
+        Optional<JobRequest> acted = action.equals("retry") ? jobs.retry(id) : jobs.cancel(id);
+        if (acted.isEmpty()) {
+            String now = jobs.find(id).map(r -> "is " + r.status().dbValue()).orElse("does not exist");
+            reply(exchange, 409, "Job request " + id + " " + now + ": " + (action.equals("retry")
+                    ? "only failed or cancelled requests can be retried" : "only queued or running requests can be cancelled"));
+            return;
+        }
+        log.info("Dashboard: job request {} {}", id, action.equals("retry") ? "queued again" : "cancel requested");
+        if (isApi) {
+            json(exchange, 200, api.job(acted.get()));
+        } else {
+            String back = form.getOrDefault("back", "/jobs/" + id);
+            // only a path on this server: never an absolute URL or a protocol-relative one
+            exchange.getResponseHeaders().set("Location", back.startsWith("/") && !back.startsWith("//") ? back : "/jobs/" + id);
+            send(exchange, 303, "text/plain", "");
+        }
+    }
+
+    private void reply(HttpExchange exchange, int status, String message) throws IOException {
+        if (exchange.getRequestURI().getPath().startsWith("/api/")) {
+            json(exchange, status, Map.of("error", message, "status", status));
+        } else {
+            html(exchange, status, pages.problem(status, message));
+        }
+    }
+
+    private static void asset(HttpExchange exchange, String name) throws IOException {
+        String type = name.equals("dashboard.js") ? "text/javascript" : name.equals("dashboard.css") ? "text/css" : null;
+        if (type == null) {
+            send(exchange, 404, "text/plain", "No asset " + name);
+            return;
+        }
+        try (InputStream in = Routes.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("The dashboard jar lacks its asset " + name);
+            }
+            exchange.getResponseHeaders().set("Cache-Control", "max-age=300");
+            send(exchange, 200, type, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    private static void html(HttpExchange exchange, int status, String page) throws IOException {
+        send(exchange, status, "text/html", page);
+    }
+
+    private static void json(HttpExchange exchange, int status, Object body) throws IOException {
+        send(exchange, status, "application/json", JobJson.write(body));
+    }
+
+    private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
+        boolean empty = bytes.length == 0 || exchange.getRequestMethod().equals("HEAD");
+        exchange.sendResponseHeaders(status, empty ? -1 : bytes.length);
+        if (!empty) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    private static String readForm(HttpExchange exchange) throws IOException {
+        byte[] body = exchange.getRequestBody().readNBytes(MAX_FORM_BYTES + 1);
+        if (body.length > MAX_FORM_BYTES) {
+            throw new IllegalArgumentException("The form is larger than " + MAX_FORM_BYTES + " bytes");
+        }
+        return new String(body, StandardCharsets.UTF_8);
+    }
+
+    /** {@code a=1&b=x%20y} as a map; the last of repeated names wins; blank values are left out. */
+    static Map<String, String> parameters(String encoded) {
+        Map<String, String> values = new HashMap<>();
+        if (encoded == null || encoded.isEmpty()) {
+            return values;
+        }
+        for (String pair : encoded.split("&")) {
+            int equals = pair.indexOf('=');
+            String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+            String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+            if (!value.isBlank()) {
+                values.put(name, value.trim());
+            }
+        }
+        return values;
+    }
+}

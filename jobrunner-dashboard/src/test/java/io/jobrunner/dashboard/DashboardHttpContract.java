@@ -1,0 +1,243 @@
+package io.jobrunner.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jobrunner.InvalidSettingException;
+import io.jobrunner.JobData;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobStatus;
+import io.jobrunner.RecurringJob;
+import io.jobrunner.testkit.Await;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard over HTTP against a real store: pages, the JSON API, the CSRF check on actions,
+ * escaping, and access control. Subclasses give the store.
+ */
+abstract class DashboardHttpContract {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern CSRF_META = Pattern.compile("<meta name=\"csrf-token\" content=\"([^\"]+)\">");
+
+    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private DashboardFixture fixture;
+
+    protected abstract DashboardFixture openFixture() throws Exception;
+
+    @BeforeEach
+    void open() throws Exception {
+        fixture = openFixture();
+    }
+
+    @AfterEach
+    void close() {
+        fixture.close();
+    }
+
+    private JobRequest finished(JobData job) {
+        JobRequest dispatched = fixture.runner.dispatchJob(job);
+        return fixture.runner.jobs().await(dispatched.id(), TIMEOUT).orElseThrow();
+    }
+
+    @Test
+    void pagesAndTheApiShowAFailedJobWithItsLogAndItsErrorAsText() throws Exception {
+        JobRequest html = finished(JobData.of("html", "in a payload"));
+        JobRequest flaky = finished(JobData.of("flaky", "ada"));
+        assertThat(html.status()).isEqualTo(JobStatus.FAILED);
+
+        HttpResponse<String> failedPage = get("/failed");
+        assertThat(failedPage.statusCode()).isEqualTo(200);
+        assertThat(failedPage.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(
+                policy -> assertThat(policy).contains("script-src 'self'"));
+        assertThat(failedPage.body()).contains("href=\"/jobs/" + html.id() + "\"", "href=\"/jobs/" + flaky.id() + "\"")
+                .contains("&lt;script&gt;window.injected = true&lt;/script&gt;&lt;b&gt;not bold&lt;/b&gt;")
+                .doesNotContain("<script>window.injected", "<b>not bold");
+
+        HttpResponse<String> detail = get("/jobs/" + flaky.id());
+        assertThat(detail.body()).contains("attempt 1 for ada", "the first attempt of ada always fails", "flaky");
+
+        JsonNode job = json(get("/api/jobs/" + flaky.id()));
+        assertThat(job.path("status").asText()).isEqualTo("failed");
+        assertThat(job.path("log").path("lines").get(0).path("message").asText()).isEqualTo("attempt 1 for ada");
+        assertThat(job.path("history").get(0).path("outcome").asText()).isEqualTo("failed");
+
+        JsonNode overview = json(get("/api/overview"));
+        assertThat(overview.path("byStatus").path("failed").asLong()).isEqualTo(2);
+        assertThat(overview.path("byType").path("flaky").path("failed").asLong()).isEqualTo(1);
+        assertThat(overview.path("lastHour")).hasSize(60);
+        long failedLastHour = 0;
+        for (JsonNode minute : overview.path("lastHour")) {
+            failedLastHour += minute.path("failed").asLong();
+        }
+        assertThat(failedLastHour).isEqualTo(2);
+        assertThat(get("/").body()).contains("id=\"count-failed\">2<", "<svg class=\"chart\"", "2 failed or cancelled");
+
+        JsonNode page = json(get("/api/jobs?status=failed&type=html"));
+        assertThat(page.path("jobs")).hasSize(1);
+        assertThat(page.path("jobs").get(0).path("id").asLong()).isEqualTo(html.id());
+    }
+
+    @Test
+    void retryIsRefusedWithoutTheCsrfTokenAndWithItRunsTheJobAgain() throws Exception {
+        JobRequest flaky = finished(JobData.of("flaky", "grace"));
+        assertThat(flaky.status()).isEqualTo(JobStatus.FAILED);
+
+        HttpResponse<String> forged = post("/jobs/" + flaky.id() + "/retry", "csrf=guessed");
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(forged.body()).contains("CSRF");
+        assertThat(fixture.runner.jobs().find(flaky.id()).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
+        assertThat(get("/jobs/" + flaky.id() + "/retry").statusCode()).as("a GET never acts").isEqualTo(405);
+
+        HttpResponse<String> retried = post("/jobs/" + flaky.id() + "/retry", "csrf=" + csrfToken() + "&back=/failed");
+        assertThat(retried.statusCode()).isEqualTo(303);
+        assertThat(retried.headers().firstValue("Location")).hasValue("/failed");
+        JobRequest after = fixture.runner.jobs().await(flaky.id(), TIMEOUT).orElseThrow();
+        assertThat(after.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(after.resultJson()).contains("hello grace");
+
+        HttpResponse<String> again = post("/jobs/" + flaky.id() + "/retry", "csrf=" + csrfToken());
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(again.body()).contains("is succeeded", "only failed or cancelled requests can be retried");
+    }
+
+    @Test
+    void theApiCancelsARunningJobWithTheTokenInAHeader() throws Exception {
+        JobRequest steps = fixture.runner.dispatchJob(JobData.of("steps", 50));
+        Await.until("the job to start", TIMEOUT,
+                () -> fixture.runner.jobs().find(steps.id()).orElseThrow().status() == JobStatus.RUNNING);
+
+        HttpResponse<String> without = http.send(HttpRequest.newBuilder(uri("/api/jobs/" + steps.id() + "/cancel"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(without.statusCode()).isEqualTo(403);
+        assertThat(json(without).path("error").asText()).contains("CSRF");
+
+        HttpResponse<String> cancelled = http.send(HttpRequest.newBuilder(uri("/api/jobs/" + steps.id() + "/cancel"))
+                .header("X-CSRF-Token", csrfToken()).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(cancelled.statusCode()).isEqualTo(200);
+        assertThat(json(cancelled).path("cancelRequested").asBoolean()).isTrue();
+        assertThat(fixture.runner.jobs().await(steps.id(), TIMEOUT).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
+    }
+
+    @Test
+    void badFiltersAndUnknownJobsAreAnsweredWithWhatToDo() throws Exception {
+        HttpResponse<String> badStatus = get("/api/jobs?status=done");
+        assertThat(badStatus.statusCode()).isEqualTo(400);
+        assertThat(json(badStatus).path("error").asText())
+                .isEqualTo("Unknown status 'done': use queued, running, succeeded, failed or cancelled");
+        HttpResponse<String> badLimit = get("/jobs?limit=100000");
+        assertThat(badLimit.statusCode()).isEqualTo(400);
+        assertThat(badLimit.body()).contains("&#39;limit&#39; must be a whole number from 1 to 500");
+        HttpResponse<String> missing = get("/jobs/987654");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).contains("No job request 987654");
+    }
+
+    @Test
+    void schedulesAreListedWithTheirNextRun() throws Exception {
+        fixture.runner.schedules().define(RecurringJob.builder("nightly <flaky>").schedule("0 3 * * *")
+                .job(JobData.of("flaky", "night")).build());
+
+        HttpResponse<String> page = get("/schedules");
+        assertThat(page.body()).contains("nightly &lt;flaky&gt;", "<code>0 3 * * *</code>", "flaky");
+        JsonNode api = json(get("/api/schedules"));
+        assertThat(api.get(0).path("name").asText()).isEqualTo("nightly <flaky>");
+        assertThat(api.get(0).path("nextRunAt").asText()).isNotEmpty();
+    }
+
+    @Test
+    void aRequestNamingAnotherHostIsRefusedSoRebindingDnsCannotReachALocalDashboard() throws IOException {
+        int port = fixture.dashboard.uri().getPort();
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET /api/overview HTTP/1.1\r\nHost: attacker.example:" + port + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(response).startsWith("HTTP/1.1 401");
+        }
+    }
+
+    @Test
+    void anAddressOtherMachinesReachNeedsCredentialsAndTheyAreChecked() throws Exception {
+        assertThatThrownBy(() -> JobDashboard.forRunner(fixture.runner).bind("0.0.0.0", 0).start())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("0.0.0.0").hasMessageContaining("JOB_RUNNER_DASHBOARD_TOKEN");
+        assertThatThrownBy(() -> JobDashboard.forRunner(fixture.runner).token("short"))
+                .isInstanceOf(InvalidSettingException.class).hasMessageContaining("at least 16 characters");
+
+        String token = "a-token-of-twenty-four!!";
+        try (JobDashboard open = JobDashboard.forRunner(fixture.runner).bind("0.0.0.0", 0).token(token).start()) {
+            URI overview = URI.create("http://127.0.0.1:" + open.uri().getPort() + "/api/overview");
+            assertThat(send(overview, null).statusCode()).isEqualTo(401);
+            assertThat(send(overview, "Bearer wrong-token-wrong-token").statusCode()).isEqualTo(401);
+            assertThat(send(overview, "Bearer " + token).statusCode()).isEqualTo(200);
+            String basic = Base64.getEncoder().encodeToString(("anyone:" + token).getBytes(StandardCharsets.UTF_8));
+            assertThat(send(overview, "Basic " + basic).statusCode()).isEqualTo(200);
+        }
+        try (JobDashboard open = JobDashboard.forRunner(fixture.runner).bind("127.0.0.1", 0)
+                .basicAuth("ops", "s3cret").start()) {
+            URI overview = open.uri().resolve("/api/overview");
+            String right = Base64.getEncoder().encodeToString("ops:s3cret".getBytes(StandardCharsets.UTF_8));
+            String wrong = Base64.getEncoder().encodeToString("ops:guess".getBytes(StandardCharsets.UTF_8));
+            HttpResponse<String> refused = send(overview, "Basic " + wrong);
+            assertThat(refused.statusCode()).isEqualTo(401);
+            assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                    value -> assertThat(value).startsWith("Basic"));
+            assertThat(send(overview, "Basic " + right).statusCode()).isEqualTo(200);
+        }
+    }
+
+    private HttpResponse<String> send(URI uri, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String csrfToken() throws Exception {
+        Matcher meta = CSRF_META.matcher(get("/").body());
+        assertThat(meta.find()).as("the page carries its CSRF token").isTrue();
+        return meta.group(1);
+    }
+
+    private URI uri(String path) {
+        return URI.create(fixture.url(path));
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String form) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws IOException {
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        return JSON.readTree(response.body());
+    }
+}
