@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
                 + " variables as the library: DATABASE_URL (else the embedded store in JOB_RUNNER_EMBEDDED_DIR,"
                 + " default ./.jobrunner), JOB_RUNNER_DB_SCHEMA, JOB_RUNNER.",
         subcommands = {ListCommand.class, ShowCommand.class, RetryCommand.class, CancelCommand.class,
-                PurgeCommand.class, StatsCommand.class, SchedulesCommand.class, WorkerCommand.class, CommandLine.HelpCommand.class})
+                PurgeCommand.class, StatsCommand.class, SchedulesCommand.class, WorkerCommand.class, DashboardCommand.class,
+                CommandLine.HelpCommand.class})
 public final class JobRunnerCli {
 
     /** A run that did not do what was asked: the message says what to fix. */
@@ -26,9 +27,9 @@ public final class JobRunnerCli {
 
     public static void main(String[] args) {
         // The library logs what it opens at INFO; a command's output is its own, a worker's log is its output.
-        boolean worker = args.length > 0 && args[0].equals("worker");
+        boolean serving = args.length > 0 && (args[0].equals("worker") || args[0].equals("dashboard"));
         if (System.getProperty(LOG_LEVEL) == null) {
-            System.setProperty(LOG_LEVEL, worker ? "info" : "warn");
+            System.setProperty(LOG_LEVEL, serving ? "info" : "warn");
         }
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }

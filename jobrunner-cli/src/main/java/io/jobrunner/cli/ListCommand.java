@@ -3,12 +3,13 @@ package io.jobrunner.cli;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
+import io.jobrunner.dashboard.JobJson;
+import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -51,7 +52,7 @@ final class ListCommand extends StoreReport {
                 .finishedSince(finishedSince == null ? null : Times.since("--finished-since", finishedSince, now));
         List<JobRequest> page = store.jobs().list(query);
         if (json) {
-            out.println(Json.write(Json.requests(page)));
+            out.println(JobJson.write(JobJson.requests(page)));
             return 0;
         }
         Table table = new Table("ID", "STATUS", "TYPE", "QUEUE", "ATTEMPTS", "PROGRESS", "CREATED", "FINISHED",

@@ -3,6 +3,7 @@ package io.jobrunner.cli;
 import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobRunners;
 import io.jobrunner.ScheduledJob;
+import io.jobrunner.dashboard.JobJson;
 import io.jobrunner.spi.Settings;
 import io.jobrunner.spi.store.InsertResult;
 import io.jobrunner.spi.store.NewJobRequest;
@@ -10,7 +11,6 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -23,7 +23,7 @@ final class SchedulesCommand extends StoreReport {
     int report(Store store, PrintWriter out, Instant now) {
         List<ScheduledJob> schedules = store.spi().listSchedules();
         if (json) {
-            out.println(Json.write(schedules.stream().map(SchedulesCommand::json).toList()));
+            out.println(JobJson.write(schedules.stream().map(JobJson::schedule).toList()));
             return 0;
         }
         if (schedules.isEmpty()) {
@@ -38,19 +38,6 @@ final class SchedulesCommand extends StoreReport {
         }
         table.print(out);
         return 0;
-    }
-
-    private static Map<String, Object> json(ScheduledJob schedule) {
-        Map<String, Object> json = new java.util.LinkedHashMap<>();
-        json.put("name", schedule.name());
-        json.put("schedule", schedule.spec());
-        json.put("zone", schedule.zone());
-        json.put("jobType", schedule.jobType());
-        json.put("queue", schedule.queueName());
-        json.put("nextRunAt", Json.text(schedule.nextRunAt()));
-        json.put("lastOccurrence", Json.text(schedule.lastOccurrence()));
-        json.put("lastJobId", schedule.lastJobId());
-        return json;
     }
 
     /** {@code jobrunner schedules trigger NAME}: the schedule's job, dispatched now; its timing is left as it is. */

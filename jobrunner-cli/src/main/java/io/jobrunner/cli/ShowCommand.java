@@ -5,6 +5,7 @@ import io.jobrunner.JobLog;
 import io.jobrunner.JobLogLine;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
+import io.jobrunner.dashboard.JobJson;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Map;
@@ -29,9 +30,9 @@ final class ShowCommand extends StoreReport {
         JobRequest request = found.get();
         JobLog log = store.jobs().log(id);
         if (json) {
-            Map<String, Object> shown = Json.request(request);
-            shown.put("log", Json.log(log));
-            out.println(Json.write(shown));
+            Map<String, Object> shown = JobJson.request(request);
+            shown.put("log", JobJson.log(log));
+            out.println(JobJson.write(shown));
             return 0;
         }
         field(out, "id", request.id());

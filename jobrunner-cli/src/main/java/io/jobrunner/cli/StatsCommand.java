@@ -4,6 +4,7 @@ import io.jobrunner.JobCounts;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
+import io.jobrunner.dashboard.JobJson;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +36,7 @@ final class StatsCommand extends StoreReport {
             figures.put("oldestQueued", oldestQueued.map(r -> Map.of("id", r.id(), "jobType", r.jobType(),
                     "createdAt", r.createdAt().toString())).orElse(null));
             figures.put("failedLastHour", failedLastHour);
-            out.println(Json.write(figures));
+            out.println(JobJson.write(figures));
             return 0;
         }
         out.println("Job requests in " + store.description());

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -59,18 +58,7 @@ final class WorkerCommand implements Callable<Integer> {
                     + " or sqs; JOB_RUNNER is " + (runner.isEmpty() ? "unset" : "'" + runner + "'") + ". In-process"
                     + " runners run their jobs in the application, and lambda-async in the function");
         };
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                worker.close();
-            } catch (Exception e) {
-                System.err.println("jobrunner worker: shutting down failed: " + e);
-            } finally {
-                stopped.countDown();
-            }
-        }, "jobrunner-worker-shutdown"));
-        stopped.await();
-        return 0;
+        return UntilStopped.await("worker", worker);
     }
 
     private ClassLoader classLoader(Settings settings) {

@@ -10,14 +10,23 @@ import io.jobrunner.JobRequest;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunners;
 import io.jobrunner.JobStatus;
+import io.jobrunner.testkit.Await;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The command run as a process against the embedded store while an application holds it open and runs jobs. */
 class EmbeddedCliTest {
+
+    private static final Pattern DASHBOARD_ON = Pattern.compile("Dashboard on (http://\\S+/) over");
 
     @Test
     void listShowStatsAndRetryWorkWhileTheApplicationHoldsTheStoreOpen(@TempDir Path directory) throws Exception {
@@ -49,12 +58,44 @@ class EmbeddedCliTest {
             assertThat(stats.get("byStatus").get("succeeded").asLong()).isEqualTo(1);
             assertThat(stats.get("failedLastHour").asLong()).isEqualTo(1);
 
+            dashboardServesTheStoreTheApplicationHoldsOpen(store, failing);
+
             CliProcess.Result retried = CliProcess.run(store, "retry", String.valueOf(failing.id()));
             assertThat(retried.exitCode()).as(retried.toString()).isZero();
             // The application's own worker takes the request queued again at its next poll, and it fails again.
             JobRequest again = application.jobs().await(failing.id(), Duration.ofSeconds(10)).orElseThrow();
             assertThat(again.status()).isEqualTo(JobStatus.FAILED);
             assertThat(again.history()).hasSize(2);
+        }
+    }
+
+    /** {@code jobrunner dashboard} on a free port: its pages and API read what the application stored. */
+    private static void dashboardServesTheStoreTheApplicationHoldsOpen(Map<String, String> store, JobRequest failing)
+            throws Exception {
+        CliProcess dashboard = CliProcess.start(store, "dashboard", "--port", "0");
+        try {
+            Matcher started = Await.value("the dashboard's address", Duration.ofSeconds(30), () -> {
+                try {
+                    return DASHBOARD_ON.matcher(dashboard.output());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, Matcher::find);
+            URI base = URI.create(started.group(1));
+            assertThat(base.getHost()).as("loopback by default").isEqualTo("127.0.0.1");
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> job = http.send(HttpRequest.newBuilder(base.resolve("/api/jobs/" + failing.id())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(job.statusCode()).isEqualTo(200);
+            JsonNode json = new ObjectMapper().readTree(job.body());
+            assertThat(json.get("status").asText()).isEqualTo("failed");
+            assertThat(json.get("log").get("lines").get(0).get("message").asText()).isEqualTo("doubling -3");
+            HttpResponse<String> failed = http.send(HttpRequest.newBuilder(base.resolve("/failed")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(failed.body()).contains("href=\"/jobs/" + failing.id() + "\"", "cannot double &lt;b&gt;-3&lt;/b&gt;");
+        } finally {
+            int exit = dashboard.terminate();
+            assertThat(exit).as(dashboard.output()).isIn(0, 143);
         }
     }
 }

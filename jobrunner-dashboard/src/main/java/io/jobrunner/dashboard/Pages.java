@@ -134,8 +134,8 @@ final class Pages {
     }
 
     /**
-     * A table of requests. With {@code actionsBack} set, each row gets its retry or cancel button,
-     * returning to that page.
+     * A table of requests. With {@code actionsBack} set, each row gets its retry or cancel button (a cancel
+     * returning to that page).
      */
     private void table(Html html, List<JobRequest> requests, Instant now, String actionsBack) {
         if (requests.isEmpty()) {
@@ -162,9 +162,10 @@ final class Pages {
         html.raw("</tbody></table>");
     }
 
+    /** Retry leads to the job's page, to watch it run again; cancel returns to {@code back}. */
     private void actions(Html html, JobRequest request, String back) {
         if (request.status() == JobStatus.FAILED || request.status() == JobStatus.CANCELLED) {
-            html.action("/jobs/" + request.id() + "/retry", "Retry", csrf, back);
+            html.action("/jobs/" + request.id() + "/retry", "Retry", csrf, null);
         }
         if (request.status() == JobStatus.QUEUED || request.status() == JobStatus.RUNNING) {
             html.action("/jobs/" + request.id() + "/cancel", "Cancel", csrf, back);
