@@ -1,5 +1,6 @@
 package io.jobrunner;
 
+import io.jobrunner.internal.JobListeners;
 import io.jobrunner.internal.RetryBackoff;
 import io.jobrunner.spi.Settings;
 import io.jobrunner.spi.store.JobRequestStore;
@@ -38,13 +39,15 @@ public final class JobRunnerConfig {
     private final int maxAttempts;
     private final RetryBackoff retryBackoff;
     private final Duration leaseTime;
+    private final JobListeners listeners;
 
     /**
      * @throws InvalidSettingException naming the variable, the value and what is expected, for any
      *                                 value that does not parse or is out of range
      */
     JobRunnerConfig(Settings settings, HandlerRegistry handlers, PayloadCodec codec, JobRequestStore store,
-                    ClassLoader classLoader, Map<Class<?>, Object> clients) {
+                    ClassLoader classLoader, Map<Class<?>, Object> clients, JobListeners listeners) {
+        this.listeners = listeners;
         this.settings = settings;
         this.handlers = handlers;
         this.codec = codec;
@@ -96,6 +99,11 @@ public final class JobRunnerConfig {
     /** A client the application passed for the type (it keeps and closes it), e.g. an {@code SqsClient}. */
     public <T> Optional<T> client(Class<T> type) {
         return Optional.ofNullable(clients.get(type)).map(type::cast);
+    }
+
+    /** The listeners given to the builder, as one (does nothing when none were). */
+    public JobListeners listener() {
+        return listeners;
     }
 
     /** The largest task payload, in bytes ({@code JOB_RUNNER_MAX_TASK_PAYLOAD_BYTES}). */

@@ -1,10 +1,12 @@
 package io.jobrunner;
 
+import io.jobrunner.internal.JobListeners;
 import io.jobrunner.spi.JobRunnerProvider;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.Settings;
 import io.jobrunner.spi.store.JobRequestStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +50,9 @@ public final class JobRunners {
         }
         RunnerContext context = RunnerContext.open(config);
         try {
-            return provider.create(context);
+            JobRunner runner = provider.create(context);
+            config.listener().opened(runner.name(), runner.jobs());
+            return runner;
         } catch (RuntimeException e) {
             context.close();
             throw e;
@@ -67,6 +71,7 @@ public final class JobRunners {
         private PayloadCodec codec;
         private ClassLoader classLoader;
         private final Map<Class<?>, Object> clients = new HashMap<>();
+        private final List<JobListener> listeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -126,6 +131,15 @@ public final class JobRunners {
             return this;
         }
 
+        /**
+         * Told of dispatches, attempts and workers in this process, e.g. {@code new JobRunnerMetrics(registry)};
+         * several may be added, and are called in order.
+         */
+        public Builder listener(JobListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
         /** The class loader providers and handlers are discovered from (default: this class's). */
         public Builder classLoader(ClassLoader classLoader) {
             this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
@@ -145,7 +159,8 @@ public final class JobRunners {
             ClassLoader loader = classLoader != null ? classLoader : JobRunners.class.getClassLoader();
             HandlerRegistry registry = handlers != null ? handlers : HandlerRegistry.builder().discover(loader).build();
             PayloadCodec chosenCodec = codec != null ? codec : PayloadCodec.forSetting(settings.get(PayloadCodec.PAYLOADS).orElse(null));
-            return new JobRunnerConfig(settings, registry, chosenCodec, store, loader, clients);
+            return new JobRunnerConfig(settings, registry, chosenCodec, store, loader, clients,
+                    JobListeners.of(listeners));
         }
 
         /**

@@ -1,5 +1,6 @@
 package io.jobrunner.internal;
 
+import io.jobrunner.JobListener;
 import io.jobrunner.JobRequest;
 
 /**
@@ -9,6 +10,18 @@ import io.jobrunner.JobRequest;
  * @param request the request as the store recorded it, or {@code null} when the lease was lost
  */
 public record ExecutionOutcome(Result result, JobRequest request) {
+
+    /** The outcome as {@link JobListener}s are told it. */
+    public JobListener.Outcome listenerOutcome() {
+        return switch (result) {
+            case SUCCEEDED -> JobListener.Outcome.SUCCEEDED;
+            case RETRY_SCHEDULED -> JobListener.Outcome.RETRIED;
+            case FAILED -> JobListener.Outcome.FAILED;
+            case CANCELLED -> JobListener.Outcome.CANCELLED;
+            case RELEASED -> JobListener.Outcome.RELEASED;
+            case LEASE_LOST -> JobListener.Outcome.LEASE_LOST;
+        };
+    }
 
     public enum Result {
         SUCCEEDED,

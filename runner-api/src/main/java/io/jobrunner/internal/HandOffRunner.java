@@ -117,6 +117,7 @@ public final class HandOffRunner implements JobRunner {
             rows.add(row.withHandOff(transport.target(), transport.sendsNow(row.runAt(), now)));
         }
         List<InsertResult> inserted = store().insertAll(rows);
+        context.dispatched(name(), inserted);
         List<JobRequest> requests = new ArrayList<>(rows.size());
         List<JobRequest> toSend = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
@@ -133,7 +134,9 @@ public final class HandOffRunner implements JobRunner {
     @Override
     public JobRequest dispatchJob(Connection connection, JobData data) {
         ensureOpen(data.jobType());
-        return store().insert(connection, unsentRequest(context, transport, data)).request();
+        InsertResult inserted = store().insert(connection, unsentRequest(context, transport, data));
+        context.dispatched(name(), List.of(inserted));
+        return inserted.request();
     }
 
     /** Sends what is queued, not yet handed off and due soon enough; the sweep sends the rest when due. */

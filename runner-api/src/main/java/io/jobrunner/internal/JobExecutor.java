@@ -45,11 +45,13 @@ public final class JobExecutor implements AutoCloseable {
     private final Duration leaseTime;
     private final ScheduledExecutorService heartbeats;
     private final SuccessBatcher successes;
+    private final JobListeners listener;
     private volatile boolean shuttingDown;
 
     public JobExecutor(JobRequestStore store, HandlerRegistry handlers, PayloadCodec codec, RetryBackoff backoff,
-                       Duration leaseTime) {
+                       Duration leaseTime, JobListeners listener) {
         this.store = store;
+        this.listener = listener;
         this.handlers = handlers;
         this.codec = codec;
         this.backoff = backoff;
@@ -64,7 +66,7 @@ public final class JobExecutor implements AutoCloseable {
 
     public static JobExecutor forContext(RunnerContext context) {
         return new JobExecutor(context.store(), context.handlers(), context.codec(), context.retryBackoff(),
-                context.leaseTime());
+                context.leaseTime(), context.listener());
     }
 
     public JobRequestStore store() {
@@ -91,6 +93,31 @@ public final class JobExecutor implements AutoCloseable {
      * completes when it is stored. Every other outcome is stored before this returns.
      */
     public CompletableFuture<ExecutionOutcome> start(JobRequest claimed, Instant deadline) {
+        if (listener.isEmpty()) {
+            return attempt(claimed, deadline);
+        }
+        Instant began = Instant.now();
+        Instant due = claimed.runAt() != null && claimed.runAt().isAfter(claimed.createdAt()) ? claimed.runAt()
+                : claimed.createdAt();
+        listener.attemptStarted(claimed, due.isBefore(began) ? Duration.between(due, began) : Duration.ZERO);
+        return attempt(claimed, deadline).whenComplete((outcome, error) -> {
+            if (outcome != null) {
+                listener.attemptEnded(claimed, outcome.listenerOutcome(), timedOut(claimed, outcome),
+                        Duration.between(began, Instant.now()));
+            }
+        });
+    }
+
+    /** True when the attempt's history entry says it timed out. */
+    private static boolean timedOut(JobRequest claimed, ExecutionOutcome outcome) {
+        if (outcome.request() == null || outcome.request().history().isEmpty()) {
+            return false;
+        }
+        JobAttempt last = outcome.request().history().get(outcome.request().history().size() - 1);
+        return last.attempt() == claimed.attempts() && last.outcome() == JobAttempt.Outcome.TIMED_OUT;
+    }
+
+    private CompletableFuture<ExecutionOutcome> attempt(JobRequest claimed, Instant deadline) {
         Lease lease = claimed.lease().orElseThrow(() -> new IllegalArgumentException(
                 "Job request " + claimed.id() + " is " + claimed.status().dbValue() + ", not a claimed running request"));
         Optional<JobHandler<?>> handler = handlers.job(claimed.jobType());

@@ -11,17 +11,21 @@ import io.jobrunner.JobStoreException;
 import io.jobrunner.PayloadCodec;
 import io.jobrunner.PayloadTooLargeException;
 import io.jobrunner.RunnerNotConfiguredException;
+import io.jobrunner.internal.JobListeners;
 import io.jobrunner.internal.RetryBackoff;
 import io.jobrunner.internal.ScheduleTicker;
 import io.jobrunner.internal.StoreDiscovery;
 import io.jobrunner.internal.StoredJobRequests;
+import io.jobrunner.spi.store.InsertResult;
 import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.spi.store.NewJobRequest;
 import io.jobrunner.spi.store.StoreScope;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -163,6 +167,25 @@ public final class RunnerContext implements AutoCloseable {
                 + "which look them up by id in the store, but this process keeps them in " + store.description()
                 + ", which " + reach + " can read; jobs would be sent that no worker can find. Set DATABASE_URL to "
                 + "the PostgreSQL database every producer and worker shares" + otherWay));
+    }
+
+    /** The configuration's listeners, as one. */
+    public JobListeners listener() {
+        return config.listener();
+    }
+
+    /** Tells the listeners how many new requests of each type a dispatch stored (dedup hits are not new). */
+    public void dispatched(String runner, List<InsertResult> results) {
+        if (listener().isEmpty()) {
+            return;
+        }
+        Map<String, Integer> byType = new TreeMap<>();
+        for (InsertResult result : results) {
+            if (result.created()) {
+                byType.merge(result.request().jobType(), 1, Integer::sum);
+            }
+        }
+        byType.forEach((type, count) -> listener().dispatched(runner, type, count));
     }
 
     public RetryBackoff retryBackoff() {

@@ -5,6 +5,7 @@ import io.jobrunner.InvalidSettingException;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobStoreException;
+import io.jobrunner.WorkerStats;
 import io.jobrunner.internal.ExecutionOutcome;
 import io.jobrunner.internal.JobRuns;
 import io.jobrunner.internal.NamedThreads;
@@ -31,6 +32,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -195,6 +197,8 @@ public final class DatabaseWorker implements AutoCloseable {
         }
         claimer.start();
         if (standalone) {
+            context.listener().opened(DatabaseRunnerProvider.NAME, context.jobRequests(UnaryOperator.identity()));
+            context.listener().workerStarted(new Stats());
             log.info("Database worker {} takes job types {} {} from {}; {} threads, woken by {}", runs.owner(),
                     filter.jobTypes().stream().sorted().toList(),
                     filter.queueNames().isEmpty() ? "in every queue" : "in queues " + filter.queueNames(),
@@ -475,6 +479,34 @@ public final class DatabaseWorker implements AutoCloseable {
             } catch (Exception e) {
                 log.debug("Closing the queue listener failed", e);
             }
+        }
+    }
+
+    /** The figures a listener reads: handler slots and those busy; no queue. */
+    private final class Stats implements WorkerStats {
+        @Override
+        public String runner() {
+            return DatabaseRunnerProvider.NAME;
+        }
+
+        @Override
+        public int slots() {
+            return concurrency;
+        }
+
+        @Override
+        public int slotsInUse() {
+            return pool.getActiveCount();
+        }
+
+        @Override
+        public long messagesReceived() {
+            return -1;
+        }
+
+        @Override
+        public long messagesDeleted() {
+            return -1;
         }
     }
 }

@@ -111,6 +111,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     public JobRequest dispatchJob(JobData data) {
         ensureOpen(data.jobType());
         InsertResult inserted = store().insert(newRequest(data));
+        context.dispatched(name(), List.of(inserted));
         return inserted.needsHandOff() ? handOff(inserted.request()) : inserted.request();
     }
 
@@ -123,7 +124,9 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
             rows.add(newRequest(data));
         }
         List<JobRequest> requests = new ArrayList<>(rows.size());
-        for (InsertResult inserted : store().insertAll(rows)) {
+        List<InsertResult> stored = store().insertAll(rows);
+        context.dispatched(name(), stored);
+        for (InsertResult inserted : stored) {
             requests.add(inserted.needsHandOff() ? handOff(inserted.request()) : inserted.request());
         }
         return requests;
@@ -132,7 +135,9 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     @Override
     public JobRequest dispatchJob(Connection connection, JobData data) {
         ensureOpen(data.jobType());
-        return store().insert(connection, newRequest(data)).request();
+        InsertResult inserted = store().insert(connection, newRequest(data));
+        context.dispatched(name(), List.of(inserted));
+        return inserted.request();
     }
 
     @Override

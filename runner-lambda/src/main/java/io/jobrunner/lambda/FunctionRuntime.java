@@ -11,9 +11,9 @@ import io.jobrunner.PayloadException;
 import io.jobrunner.TaskFailedException;
 import io.jobrunner.TaskHandler;
 import io.jobrunner.internal.HandOffSweep;
-import io.jobrunner.internal.Retention;
 import io.jobrunner.internal.JobRuns;
 import io.jobrunner.internal.Recovery;
+import io.jobrunner.internal.Retention;
 import io.jobrunner.internal.Tasks;
 import io.jobrunner.internal.WorkerIds;
 import io.jobrunner.spi.RunnerContext;
@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -79,6 +80,7 @@ final class FunctionRuntime {
                 throw e;
             }
             context = opened;
+            opened.listener().opened(LambdaRunnerProvider.NAME, opened.jobRequests(UnaryOperator.identity()));
         }
         return context;
     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -27,6 +28,8 @@ final class DeleteBatcher implements AutoCloseable {
     private final String queueUrl;
     private final LinkedBlockingQueue<Message> pending = new LinkedBlockingQueue<>();
     private final Thread flusher;
+
+    private final AtomicLong deleted = new AtomicLong();
 
     DeleteBatcher(SqsClient client, String queueUrl) {
         this.client = client;
@@ -86,11 +89,17 @@ final class DeleteBatcher implements AutoCloseable {
         }
         try {
             DeleteMessageBatchResponse response = client.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
+            deleted.addAndGet(entries.size() - response.failed().size());
             response.failed().forEach(error -> log.warn("Could not delete message {}: {} {}; it will come back and be "
                     + "deleted then", batch.get(Integer.parseInt(error.id())).messageId(), error.code(), error.message()));
         } catch (SdkException e) {
             log.warn("Could not delete {} messages; they will come back and be deleted then: {}", batch.size(), e.getMessage());
         }
+    }
+
+    /** Messages deleted since start. */
+    long deleted() {
+        return deleted.get();
     }
 
     /** Sends what is pending and stops. */

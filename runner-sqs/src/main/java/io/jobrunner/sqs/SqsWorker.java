@@ -5,11 +5,12 @@ import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobRunners;
 import io.jobrunner.JobSchedules;
 import io.jobrunner.RunnerNotConfiguredException;
+import io.jobrunner.WorkerStats;
 import io.jobrunner.internal.HandOffRunner;
 import io.jobrunner.internal.HandOffSweep;
-import io.jobrunner.internal.Retention;
 import io.jobrunner.internal.JobRuns;
 import io.jobrunner.internal.NamedThreads;
+import io.jobrunner.internal.Retention;
 import io.jobrunner.internal.RunPace;
 import io.jobrunner.internal.ScheduleTicker;
 import io.jobrunner.internal.WorkerIds;
@@ -31,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -174,6 +176,8 @@ public final class SqsWorker implements AutoCloseable {
         long interval = settings.handOffInterval().toMillis();
         sweeper.scheduleWithFixedDelay(handOffSweep, 0, interval, TimeUnit.MILLISECONDS);
         scheduler = context.startScheduler(schedules, true).orElse(null);
+        context.listener().opened(SqsRunnerProvider.NAME, context.jobRequests(UnaryOperator.identity()));
+        context.listener().workerStarted(new Stats());
         log.info("SQS worker started on {}: {} pollers, {} handler slots, visibility {} s", settings.queueUrl(),
                 settings.pollers(), settings.concurrency(), visibility.toSeconds());
         return this;
@@ -427,6 +431,34 @@ public final class SqsWorker implements AutoCloseable {
             heartbeat.cancel(false);
             inFlight.decrementAndGet();
             freeRoom(1);
+        }
+    }
+
+    /** The figures a listener reads: handler slots, those holding a message, and messages received and deleted. */
+    private final class Stats implements WorkerStats {
+        @Override
+        public String runner() {
+            return SqsRunnerProvider.NAME;
+        }
+
+        @Override
+        public int slots() {
+            return settings.concurrency();
+        }
+
+        @Override
+        public int slotsInUse() {
+            return inFlight.get();
+        }
+
+        @Override
+        public long messagesReceived() {
+            return received.get();
+        }
+
+        @Override
+        public long messagesDeleted() {
+            return deleter.deleted();
         }
     }
 }
