@@ -21,12 +21,12 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /**
- * The {@code lambda-async} figures, with the example jar deployed to the local emulator under AWS's
+ * The {@code lambda-async} figures, with the function jar deployed to the local emulator under AWS's
  * Runtime Interface Client: the handler's cold start (container JVM start to first response),
  * asynchronous invocations dispatched per second by the runner, and the jar's size.
  *
  * <p>Arguments: invocations per round (default 2000). Run from the repository root after
- * {@code mvn -B -q -DskipTests package}, or give the jar with {@code -Dexample.jar=…}.
+ * {@code mvn -B -q -DskipTests package}, or give the jar with {@code -Dfunction.jar=…}.
  */
 public final class LambdaBenchmark {
 
@@ -35,7 +35,7 @@ public final class LambdaBenchmark {
 
     public static void main(String[] args) throws Exception {
         int invocations = args.length > 0 ? Integer.parseInt(args[0]) : 2_000;
-        Path jar = Path.of(System.getProperty("example.jar", "examples/target/jobrunner-example.jar"));
+        Path jar = Path.of(System.getProperty("function.jar", "examples/target/jobrunner-function.jar"));
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar.toAbsolutePath() + " is missing: run mvn -B -q -DskipTests package first");
         }
@@ -73,13 +73,13 @@ public final class LambdaBenchmark {
             Await.until("the function ran every invocation", Duration.ofMinutes(10),
                     () -> lambda.completedEvents() - completedBefore >= total);
             java.util.Arrays.sort(rates);
-            System.out.printf(Locale.ROOT, "lambda-async through the emulator (example jar, Runtime Interface Client)%n");
+            System.out.printf(Locale.ROOT, "lambda-async through the emulator (function jar, Runtime Interface Client)%n");
             System.out.printf(Locale.ROOT, "  cold start (runtime init from JVM start, plus the first invocation): %d ms%n", coldStart.toMillis());
             System.out.printf(Locale.ROOT, "  async invokes dispatched per second (202 received), median of %d rounds of %d: %,.0f%n",
                     rates.length, invocations, rates[rates.length / 2]);
             System.out.printf(Locale.ROOT, "  all %d run by one container %.1f s after the last dispatch%n", total,
                     (System.nanoTime() - drainStart) / 1e9);
-            System.out.printf(Locale.ROOT, "  example jar: %s, %.1f MiB%n", jar.getFileName(), Files.size(jar) / 1048576.0);
+            System.out.printf(Locale.ROOT, "  function jar: %s, %.2f MiB%n", jar.getFileName(), Files.size(jar) / 1048576.0);
         }
     }
 

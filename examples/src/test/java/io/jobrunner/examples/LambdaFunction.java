@@ -50,9 +50,9 @@ final class LambdaFunction {
      * file naming them and a logback configuration.
      */
     private static List<Path> classPath() {
-        Path jar = Path.of(System.getProperty("example.jar", "target/jobrunner-example.jar"));
+        Path jar = Path.of(System.getProperty("function.jar", "target/jobrunner-function.jar"));
         if (!Files.exists(jar)) {
-            throw new IllegalStateException("The example jar " + jar.toAbsolutePath() + " is missing: run mvn package first");
+            throw new IllegalStateException("The function jar " + jar.toAbsolutePath() + " is missing: run mvn package first");
         }
         List<Path> classPath = new ArrayList<>();
         // Logback ahead of the jar's slf4j-simple, which has no MDC: the contract checks the job's MDC in the function.

@@ -54,7 +54,7 @@ class LambdaLocalStackContractIT extends JobRunnerContractTest {
         localstack.start();
         String database = "jdbc:postgresql://host.testcontainers.internal:5432/test?user=postgres";
         try (LambdaClient client = client()) {
-            byte[] jar = Files.readAllBytes(Path.of(System.getProperty("example.jar", "target/jobrunner-example.jar")));
+            byte[] jar = Files.readAllBytes(Path.of(System.getProperty("function.jar", "target/jobrunner-function.jar")));
             client.createFunction(b -> b.functionName(LambdaFunction.NAME).runtime(Runtime.JAVA17)
                     .handler(LambdaFunction.HANDLER).role("arn:aws:iam::000000000000:role/jobs").timeout(60).memorySize(1024)
                     .code(c -> c.zipFile(SdkBytes.fromByteArray(jar)))

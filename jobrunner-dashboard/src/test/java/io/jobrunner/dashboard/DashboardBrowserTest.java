@@ -166,10 +166,6 @@ class DashboardBrowserTest {
         fixture.runner.dispatchJobs(quick);
         Await.until("the quick jobs to succeed", TIMEOUT,
                 () -> fixture.runner.jobs().count(JobQuery.all().withStatus(JobStatus.SUCCEEDED)) == 240);
-        // an hour of history: the successes spread over the last 55 minutes
-        postgres.execute("UPDATE job_request SET finished_at = now() - (id % 55) * interval '1 minute'"
-                + " - interval '10 seconds', created_at = now() - (id % 55) * interval '1 minute' - interval '11 seconds'"
-                + " WHERE status = 'succeeded'");
         for (int i = 0; i < 12; i++) {
             fixture.runner.dispatchJob(JobData.of("flaky", "user-" + i));
         }
@@ -182,13 +178,17 @@ class DashboardBrowserTest {
         long retried = fixture.runner.jobs().list(JobQuery.all().withStatus(JobStatus.FAILED).limit(1)).get(0).id();
         fixture.runner.jobs().retry(retried);
         fixture.runner.jobs().await(retried, TIMEOUT);
+        // an hour of history: every success (the retried one too) moved into the 55 minutes before this one
+        postgres.execute("UPDATE job_request SET finished_at = now() - (id % 55 + 1) * interval '1 minute',"
+                + " created_at = now() - (id % 55 + 1) * interval '1 minute' - interval '1 second'"
+                + " WHERE status = 'succeeded'");
 
         browser.get(fixture.url("/"));
         assertThat(browser.findElement(By.id("count-failed")).getText()).isNotEmpty();
         assertThat(browser.findElements(By.cssSelector("#chart rect.bar-bad"))).hasSize(60);
         assertThat(browser.findElements(By.cssSelector("#chart rect.bar-ok")).stream()
                 .filter(bar -> !bar.getAttribute("height").equals("0")).count())
-                .as("a bar for each of the 55 minutes with successes").isEqualTo(55);
+                .as("a bar for each of the 55 past minutes with successes").isEqualTo(55);
         assertThat(browser.findElement(By.cssSelector(".summary .ok")).getText()).as("240 and the retried one").isEqualTo("241 succeeded");
         screenshot("overview");
         browser.get(fixture.url("/jobs?after=230"));

@@ -10,6 +10,7 @@ import io.jobrunner.PayloadCodec;
 import io.jobrunner.PayloadException;
 import io.jobrunner.TaskFailedException;
 import io.jobrunner.TaskHandler;
+import io.jobrunner.internal.Envelope;
 import io.jobrunner.internal.HandOffSweep;
 import io.jobrunner.internal.JobRuns;
 import io.jobrunner.internal.Recovery;
@@ -44,7 +45,6 @@ final class FunctionRuntime {
     private final Settings settings;
     private final HandlerRegistry handlers;
     private final PayloadCodec codec;
-    private final String owner;
     private final String ownName;
     private final AtomicLong lastSweep = new AtomicLong();
     private volatile RunnerContext context;
@@ -59,7 +59,6 @@ final class FunctionRuntime {
         this.codec = config.codec();
         this.ownName = settings.get(LambdaSettings.OWN_FUNCTION).or(() -> settings.get(LambdaSettings.FUNCTION))
                 .map(LambdaSettings::functionName).orElse(null);
-        this.owner = WorkerIds.next("lambda:" + (ownName == null ? "function" : ownName));
     }
 
     static FunctionRuntime fromEnvironment() {
@@ -139,7 +138,7 @@ final class FunctionRuntime {
 
     private synchronized JobRuns runs() {
         if (runs == null) {
-            runs = new JobRuns(context(), owner);
+            runs = new JobRuns(context(), WorkerIds.next("lambda:" + (ownName == null ? "function" : ownName)));
         }
         return runs;
     }
@@ -172,6 +171,40 @@ final class FunctionRuntime {
                 log.warn("Hand-off sweep after the job failed; the next one retries: {}", e.toString());
             }
         }
+    }
+
+    /**
+     * SnapStart, before the snapshot: warms JSON for every handler's payload type and the envelope,
+     * then closes what must not be copied into every container restored from it — the store's
+     * connections, the Lambda client's, and the lease owner id (each restored container claims
+     * under its own). All are built again on first need.
+     */
+    synchronized void prepareForSnapshot() {
+        for (String name : handlers.taskNames()) {
+            codec.mapper().readerFor(handlers.requireTask(name).payloadType());
+        }
+        for (String type : handlers.jobTypes()) {
+            codec.mapper().readerFor(handlers.requireJob(type).payloadType());
+        }
+        Envelope.parse("{\"type\":\"TASK\",\"taskName\":\"snapshot\",\"payload\":{}}");
+        if (runs != null) {
+            runs.close();
+            runs = null;
+        }
+        if (transport != null) {
+            transport.close();
+            transport = null;
+        }
+        if (context != null) {
+            context.close();
+            context = null;
+        }
+        log.info("Function prepared for its snapshot: connections closed, to be opened again on first need");
+    }
+
+    /** True while the store (or the Lambda client) is open. */
+    synchronized boolean holdsConnections() {
+        return context != null || transport != null;
     }
 
     /** The function jobs are handed to, when this function is configured to dispatch to one. */

@@ -55,6 +55,7 @@ public final class JobRunnerHandler implements RequestStreamHandler {
      */
     public JobRunnerHandler(JobRunnerConfig config) {
         this(new FunctionRuntime(config));
+        SnapStartHooks.register(runtime);
     }
 
     JobRunnerHandler(FunctionRuntime runtime) {
@@ -67,6 +68,7 @@ public final class JobRunnerHandler implements RequestStreamHandler {
             synchronized (JobRunnerHandler.class) {
                 if (shared == null) {
                     shared = FunctionRuntime.fromEnvironment();
+                    SnapStartHooks.register(shared);
                 }
                 current = shared;
             }

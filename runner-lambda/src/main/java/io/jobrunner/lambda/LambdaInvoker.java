@@ -11,7 +11,6 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.LambdaClientBuilder;
@@ -54,7 +53,7 @@ final class LambdaInvoker implements AutoCloseable {
     }
 
     private static LambdaClient build(AwsClientSettings aws) {
-        LambdaClientBuilder builder = LambdaClient.builder().httpClientBuilder(ApacheHttpClient.builder());
+        LambdaClientBuilder builder = LambdaClient.builder().httpClientBuilder(HttpClients.builder());
         aws.region().ifPresent(region -> builder.region(Region.of(region)));
         aws.endpoint().ifPresent(endpoint -> builder.endpointOverride(URI.create(endpoint)));
         if (aws.hasStaticCredentials()) {

@@ -1,0 +1,218 @@
+package io.jobrunner.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.jobrunner.lambda.JobRunnerHandler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code deploy/jobrunner.yaml} against the code: the variables it sets are ones the code reads,
+ * the IAM actions cover every call the code makes to SQS and Lambda, and the settings the README
+ * asks for (visibility, redrive, partial batch responses, the sweep's schedule) are there.
+ */
+class DeploymentTemplateTest {
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    /** An SDK call in the code, and the IAM action that authorizes it. */
+    private static final Map<String, String> ACTIONS = Map.ofEntries(
+            Map.entry("receiveMessage", "sqs:ReceiveMessage"),
+            Map.entry("deleteMessage", "sqs:DeleteMessage"),
+            Map.entry("deleteMessageBatch", "sqs:DeleteMessage"),
+            Map.entry("changeMessageVisibility", "sqs:ChangeMessageVisibility"),
+            Map.entry("changeMessageVisibilityBatch", "sqs:ChangeMessageVisibility"),
+            Map.entry("getQueueAttributes", "sqs:GetQueueAttributes"),
+            Map.entry("sendMessage", "sqs:SendMessage"),
+            Map.entry("sendMessageBatch", "sqs:SendMessage"),
+            Map.entry("invoke", "lambda:InvokeFunction"));
+    private static final Pattern SDK_CALL = Pattern.compile("\\.\\s*(" + String.join("|", ACTIONS.keySet())
+            + ")\\s*\\(");
+    private static final Pattern VARIABLE = Pattern.compile("\"((?:JOB_RUNNER|JOBS|DATABASE|AWS)_?[A-Z0-9_]*)\"");
+
+    private static JsonNode template;
+
+    @BeforeAll
+    static void readTemplate() throws IOException {
+        template = new ObjectMapper(new YAMLFactory()).readTree(ROOT.resolve("deploy/jobrunner.yaml").toFile());
+    }
+
+    private static JsonNode resource(String name) {
+        JsonNode resource = template.path("Resources").path(name);
+        assertThat(resource.isMissingNode()).as("resource " + name).isFalse();
+        return resource.path("Properties");
+    }
+
+    /** The string literals that name settings, in the main sources of the modules a function or producer runs. */
+    private static Set<String> variablesTheCodeReads() throws IOException {
+        Set<String> names = new TreeSet<>();
+        for (String module : List.of("runner-api", "runner-lambda", "runner-sqs", "job-request-store")) {
+            for (String source : sources(module)) {
+                Matcher matcher = VARIABLE.matcher(source);
+                while (matcher.find()) {
+                    names.add(matcher.group(1));
+                }
+            }
+        }
+        return names;
+    }
+
+    /** IAM actions for the SDK calls in a module's main sources. */
+    private static Set<String> actionsTheCodeNeeds(String module) throws IOException {
+        Set<String> actions = new TreeSet<>();
+        for (String source : sources(module)) {
+            Matcher matcher = SDK_CALL.matcher(source);
+            while (matcher.find()) {
+                actions.add(ACTIONS.get(matcher.group(1)));
+            }
+        }
+        return actions;
+    }
+
+    private static List<String> sources(String module) throws IOException {
+        List<String> texts = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(ROOT.resolve(module).resolve("src/main/java"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                texts.add(Files.readString(file));
+            }
+        }
+        return texts;
+    }
+
+    private static Set<String> actionsOf(JsonNode policyDocument) {
+        Set<String> actions = new TreeSet<>();
+        for (JsonNode statement : policyDocument.path("Statement")) {
+            assertThat(statement.path("Effect").asText()).isEqualTo("Allow");
+            JsonNode action = statement.path("Action");
+            if (action.isArray()) {
+                action.forEach(a -> actions.add(a.asText()));
+            } else {
+                actions.add(action.asText());
+            }
+            assertThat(statement.path("Resource").toString()).as("no wildcard resources").doesNotContain("\"*\"");
+        }
+        return actions;
+    }
+
+    @Test
+    void everyVariableTheFunctionIsGivenIsOneTheCodeReads() throws IOException {
+        Set<String> read = variablesTheCodeReads();
+        assertThat(read).as("the scan finds the settings").contains("JOB_RUNNER", "DATABASE_URL", "JOB_RUNNER_LEASE_TIME");
+        JsonNode variables = resource("JobsFunction").path("Environment").path("Variables");
+        List<String> set = new ArrayList<>();
+        variables.fieldNames().forEachRemaining(set::add);
+        assertThat(set).contains("JOB_RUNNER", "DATABASE_URL");
+        assertThat(read).containsAll(set);
+        assertThat(variables.path("JOB_RUNNER").asText()).isEqualTo("lambda-async");
+    }
+
+    @Test
+    void thePoliciesAllowEveryCallTheCodeMakesAndNothingElse() throws IOException {
+        Set<String> worker = new TreeSet<>(actionsTheCodeNeeds("runner-sqs"));
+        worker.addAll(actionsTheCodeNeeds("runner-lambda"));
+        assertThat(worker).as("the scan finds the calls").contains("sqs:ReceiveMessage", "sqs:SendMessage",
+                "sqs:ChangeMessageVisibility", "lambda:InvokeFunction");
+        Set<String> functionRole = new TreeSet<>();
+        for (JsonNode policy : resource("FunctionRole").path("Policies")) {
+            functionRole.addAll(actionsOf(policy.path("PolicyDocument")));
+        }
+        assertThat(functionRole).isEqualTo(worker);
+
+        Set<String> producerCalls = new TreeSet<>();
+        for (String module : List.of("runner-sqs", "runner-lambda")) {
+            for (String source : sources(module)) {
+                Matcher matcher = SDK_CALL.matcher(source);
+                while (matcher.find()) {
+                    if (matcher.group(1).startsWith("send") || matcher.group(1).equals("invoke")) {
+                        producerCalls.add(ACTIONS.get(matcher.group(1)));
+                    }
+                }
+            }
+        }
+        assertThat(actionsOf(resource("ProducerPolicy").path("PolicyDocument"))).isEqualTo(producerCalls)
+                .containsExactlyInAnyOrder("sqs:SendMessage", "lambda:InvokeFunction");
+    }
+
+    @Test
+    void theQueueTheFunctionAndTheSweepAreSetAsTheReadmeAsks() throws ClassNotFoundException {
+        JsonNode parameters = template.path("Parameters");
+        int maxAttempts = parameters.path("MaxAttempts").path("Default").asInt();
+        int maxReceiveCount = parameters.path("MaxReceiveCount").path("Default").asInt();
+        assertThat(maxReceiveCount).as("largest max attempts + 2").isGreaterThanOrEqualTo(maxAttempts + 2);
+        int timeout = parameters.path("FunctionTimeout").path("Default").asInt();
+        int visibility = parameters.path("QueueVisibilityTimeout").path("Default").asInt();
+        assertThat(visibility).as("six times the function's timeout").isGreaterThanOrEqualTo(6 * timeout);
+
+        JsonNode queue = resource("JobsQueue");
+        assertThat(queue.path("RedrivePolicy").path("maxReceiveCount").path("Ref").asText()).isEqualTo("MaxReceiveCount");
+        assertThat(queue.path("RedrivePolicy").path("deadLetterTargetArn").path("Fn::GetAtt").get(0).asText())
+                .isEqualTo("JobsDeadLetterQueue");
+        assertThat(queue.path("VisibilityTimeout").path("Ref").asText()).isEqualTo("QueueVisibilityTimeout");
+
+        JsonNode function = resource("JobsFunction");
+        String handler = function.path("Handler").asText();
+        assertThat(handler).isEqualTo(JobRunnerHandler.class.getName() + "::handleRequest");
+        assertThat(Class.forName(handler.substring(0, handler.indexOf(':')))).isEqualTo(JobRunnerHandler.class);
+        assertThat(function.path("Runtime").asText()).isEqualTo("java17");
+
+        JsonNode mapping = resource("JobsQueueEventSource");
+        assertThat(mapping.path("FunctionResponseTypes").get(0).asText()).isEqualTo("ReportBatchItemFailures");
+        assertThat(mapping.path("EventSourceArn").path("Fn::GetAtt").get(0).asText()).isEqualTo("JobsQueue");
+
+        JsonNode rule = resource("SweepRule");
+        assertThat(rule.path("ScheduleExpression").asText()).isEqualTo("rate(1 minute)");
+        assertThat(rule.path("Targets").get(0).path("Arn").path("Fn::GetAtt").get(0).asText()).isEqualTo("JobsFunction");
+        JsonNode permission = resource("SweepPermission");
+        assertThat(permission.path("Principal").asText()).isEqualTo("events.amazonaws.com");
+        assertThat(permission.path("Action").asText()).isEqualTo("lambda:InvokeFunction");
+    }
+
+    @Test
+    void everyReferenceNamesAParameterOrAResource() {
+        Set<String> names = new TreeSet<>();
+        template.path("Parameters").fieldNames().forEachRemaining(names::add);
+        template.path("Resources").fieldNames().forEachRemaining(names::add);
+        names.addAll(Set.of("AWS::NoValue", "AWS::Region", "AWS::AccountId", "AWS::Partition"));
+        List<String> references = new ArrayList<>();
+        collect(template.path("Resources"), references);
+        collect(template.path("Outputs"), references);
+        assertThat(references).isNotEmpty();
+        assertThat(names).containsAll(references);
+    }
+
+    private static void collect(JsonNode node, List<String> references) {
+        if (node.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                if (field.getKey().equals("Ref")) {
+                    references.add(field.getValue().asText());
+                } else if (field.getKey().equals("Fn::GetAtt")) {
+                    references.add(field.getValue().get(0).asText());
+                } else if (field.getKey().equals("Fn::Sub") && field.getValue().isTextual()) {
+                    Matcher matcher = Pattern.compile("\\$\\{([^}.]+)").matcher(field.getValue().asText());
+                    while (matcher.find()) {
+                        references.add(matcher.group(1));
+                    }
+                }
+                collect(field.getValue(), references);
+            }
+        } else if (node.isArray()) {
+            node.forEach(child -> collect(child, references));
+        }
+    }
+}
