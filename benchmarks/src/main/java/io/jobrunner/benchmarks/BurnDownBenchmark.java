@@ -7,7 +7,7 @@ import io.jobrunner.JobRunners;
 import io.jobrunner.inprocess.DatabaseWorkerMain;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
-import io.jobrunner.testkit.ChildJvm;
+import io.jobrunner.local.ChildJvm;
 import io.jobrunner.testkit.PostgresFixture;
 import java.util.ArrayList;
 import java.util.Collections;

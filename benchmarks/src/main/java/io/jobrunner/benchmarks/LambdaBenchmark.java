@@ -6,8 +6,7 @@ import io.jobrunner.JobRunners;
 import io.jobrunner.store.EmbeddedJobRequestStore;
 import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.Await;
-import io.jobrunner.testkit.LambdaEmulator;
-import java.net.URISyntaxException;
+import io.jobrunner.local.LambdaEmulator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,8 +38,8 @@ public final class LambdaBenchmark {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar.toAbsolutePath() + " is missing: run mvn -B -q -DskipTests package first");
         }
-        List<Path> classPath = List.of(jar, locationOf(LambdaEmulator.RUNTIME_CLIENT),
-                locationOf("com.amazonaws.services.lambda.runtime.serialization.PojoSerializer"));
+        List<Path> classPath = new java.util.ArrayList<>(List.of(jar));
+        classPath.addAll(LambdaEmulator.runtimeClientJars());
         LambdaEmulator.Function function = new LambdaEmulator.Function("jobs", "io.jobrunner.lambda.JobRunnerHandler::handleRequest",
                 classPath, Map.of("JOB_RUNNER_STORE", "memory"), 60, 1, 0);
         try (LambdaEmulator lambda = LambdaEmulator.start(function);
@@ -81,9 +80,5 @@ public final class LambdaBenchmark {
                     (System.nanoTime() - drainStart) / 1e9);
             System.out.printf(Locale.ROOT, "  function jar: %s, %.2f MiB%n", jar.getFileName(), Files.size(jar) / 1048576.0);
         }
-    }
-
-    private static Path locationOf(String className) throws ClassNotFoundException, URISyntaxException {
-        return Path.of(Class.forName(className).getProtectionDomain().getCodeSource().getLocation().toURI());
     }
 }

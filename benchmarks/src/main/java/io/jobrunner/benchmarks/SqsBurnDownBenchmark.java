@@ -7,7 +7,7 @@ import io.jobrunner.JobRunners;
 import io.jobrunner.sqs.SqsWorker;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
-import io.jobrunner.testkit.ElasticMqServer;
+import io.jobrunner.local.LocalSqs;
 import io.jobrunner.testkit.PostgresFixture;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,11 +48,11 @@ public final class SqsBurnDownBenchmark {
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         List<JobData> batch = NoopJob.batch(jobs);
-        try (ElasticMqServer sqs = ElasticMqServer.start();
+        try (LocalSqs sqs = LocalSqs.start();
              PostgresFixture postgres = PostgresFixture.forTestClass(SqsBurnDownBenchmark.class);
              JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 12,
                      postgres.schema())) {
-            ElasticMqServer.Queue queue = sqs.createQueue("burn", 30, 5);
+            LocalSqs.Queue queue = sqs.createQueue("burn", 30, 5);
             String rawQueue = sqs.createQueue("raw", 30, 5).url();
             Map<String, String> settings = new HashMap<>(sqs.settings(queue.url()));
             settings.put("JOB_RUNNER", "sqs");

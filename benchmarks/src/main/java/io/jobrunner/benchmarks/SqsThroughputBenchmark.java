@@ -7,7 +7,7 @@ import io.jobrunner.TaskHandler;
 import io.jobrunner.sqs.SqsWorker;
 import io.jobrunner.store.EmbeddedJobRequestStore;
 import io.jobrunner.store.JdbiJobRequestStore;
-import io.jobrunner.testkit.ElasticMqServer;
+import io.jobrunner.local.LocalSqs;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,10 +38,10 @@ public final class SqsThroughputBenchmark {
         HandlerRegistry handlers = HandlerRegistry.builder()
                 .task(TaskHandler.of("noop", Integer.class, n -> done.get().countDown()))
                 .build();
-        try (ElasticMqServer sqs = ElasticMqServer.start();
+        try (LocalSqs sqs = LocalSqs.start();
              JdbiJobRequestStore store = EmbeddedJobRequestStore.openDirectory(
                      java.nio.file.Files.createTempDirectory("jobrunner-bench-"))) {
-            ElasticMqServer.Queue queue = sqs.createQueue("bench", 30, 5);
+            LocalSqs.Queue queue = sqs.createQueue("bench", 30, 5);
             String naiveQueue = sqs.createQueue("naive", 30, 5).url();
             Map<String, String> settings = new HashMap<>(sqs.settings(queue.url()));
             settings.put("JOB_RUNNER", "sqs");

@@ -11,7 +11,7 @@ import io.jobrunner.JobStatus;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.Await;
-import io.jobrunner.testkit.LambdaEmulator;
+import io.jobrunner.local.LambdaEmulator;
 import io.jobrunner.testkit.PostgresFixture;
 import java.net.URI;
 import java.time.Duration;

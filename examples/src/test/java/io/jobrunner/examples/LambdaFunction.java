@@ -3,7 +3,7 @@ package io.jobrunner.examples;
 import io.jobrunner.lambda.JobRunnerHandler;
 import io.jobrunner.testkit.ContractEffects;
 import io.jobrunner.testkit.ContractHandlers;
-import io.jobrunner.testkit.LambdaEmulator;
+import io.jobrunner.local.LambdaEmulator;
 import io.jobrunner.testkit.PostgresFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,8 +59,7 @@ final class LambdaFunction {
         classPath.add(locationOf("ch.qos.logback.classic.Logger"));
         classPath.add(locationOf("ch.qos.logback.core.Appender"));
         classPath.add(jar);
-        classPath.add(locationOf(LambdaEmulator.RUNTIME_CLIENT));
-        classPath.add(locationOf("com.amazonaws.services.lambda.runtime.serialization.PojoSerializer"));
+        classPath.addAll(LambdaEmulator.runtimeClientJars());
         classPath.add(locationOf(ContractHandlers.class.getName()));
         classPath.add(contractServices());
         return classPath;

@@ -21,7 +21,7 @@ import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.Await;
 import io.jobrunner.testkit.ContractEffects;
 import io.jobrunner.testkit.ContractHandlers;
-import io.jobrunner.testkit.LambdaEmulator;
+import io.jobrunner.local.LambdaEmulator;
 import io.jobrunner.testkit.PostgresFixture;
 import java.net.ServerSocket;
 import java.net.URI;

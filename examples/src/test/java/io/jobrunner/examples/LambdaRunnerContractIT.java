@@ -5,7 +5,7 @@ import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.ContractEffects;
 import io.jobrunner.testkit.JobRunnerContractTest;
-import io.jobrunner.testkit.LambdaEmulator;
+import io.jobrunner.local.LambdaEmulator;
 import io.jobrunner.testkit.PostgresFixture;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -7,7 +7,7 @@ import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
 import io.jobrunner.spi.store.NewJobRequest;
 import io.jobrunner.testkit.Await;
-import io.jobrunner.testkit.ChildJvm;
+import io.jobrunner.local.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -15,7 +15,7 @@ import io.jobrunner.sqs.SqsWorker;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.Await;
-import io.jobrunner.testkit.ElasticMqServer;
+import io.jobrunner.local.LocalSqs;
 import io.jobrunner.testkit.PostgresFixture;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -146,8 +146,8 @@ class JobRunnerMetricsTest {
 
     @Test
     void anSqsWorkerReportsItsSlotsAndTheMessagesItReceivedAndDeleted() {
-        try (ElasticMqServer sqs = ElasticMqServer.start()) {
-            ElasticMqServer.Queue queue = sqs.createQueue("metrics", 30, 5);
+        try (LocalSqs sqs = LocalSqs.start()) {
+            LocalSqs.Queue queue = sqs.createQueue("metrics", 30, 5);
             Map<String, String> settings = new HashMap<>(sqs.settings(queue.url()));
             settings.put("JOB_RUNNER", "sqs");
             settings.put("JOB_RUNNER_SQS_WAIT_TIME", "1s");

@@ -12,7 +12,7 @@ import io.jobrunner.JobStatus;
 import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.store.EmbeddedJobRequestStore;
 import io.jobrunner.testkit.Await;
-import io.jobrunner.testkit.ChildJvm;
+import io.jobrunner.local.ChildJvm;
 import io.jobrunner.testkit.PostgresFixture;
 import java.nio.file.Path;
 import java.time.Duration;

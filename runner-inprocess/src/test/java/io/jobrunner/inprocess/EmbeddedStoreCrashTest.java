@@ -7,7 +7,7 @@ import io.jobrunner.JobStatus;
 import io.jobrunner.store.EmbeddedJobRequestStore;
 import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.Await;
-import io.jobrunner.testkit.ChildJvm;
+import io.jobrunner.local.ChildJvm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

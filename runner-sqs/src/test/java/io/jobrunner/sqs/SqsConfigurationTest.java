@@ -11,7 +11,7 @@ import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobRunners;
 import io.jobrunner.JobStatus;
 import io.jobrunner.PayloadCodec;
-import io.jobrunner.testkit.ElasticMqServer;
+import io.jobrunner.local.LocalSqs;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,13 +57,13 @@ class SqsConfigurationTest extends SqsFixtures {
 
     @Test
     void theApplicationsClientCarriesEveryCallAndTheGivenCodecReachesTheWorker() {
-        ElasticMqServer.Queue queue = sqs.createQueue("app-client", 30, 3);
+        LocalSqs.Queue queue = sqs.createQueue("app-client", 30, 3);
         CountingInterceptor counting = new CountingInterceptor();
         try (SqsClient appClient = SqsClient.builder()
                 .endpointOverride(URI.create(sqs.endpoint()))
-                .region(Region.of(ElasticMqServer.REGION))
+                .region(Region.of(LocalSqs.REGION))
                 .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(ElasticMqServer.ACCESS_KEY, ElasticMqServer.SECRET_KEY)))
+                        AwsBasicCredentials.create(LocalSqs.ACCESS_KEY, LocalSqs.SECRET_KEY)))
                 .overrideConfiguration(o -> o.addExecutionInterceptor(counting))
                 .build()) {
             // A client built from these settings would reach nothing: only the application's can work.
@@ -95,7 +95,7 @@ class SqsConfigurationTest extends SqsFixtures {
 
     @Test
     void withoutTheGivenCodecTheWorkerReadsStrictlyAndNamesTheUnknownProperty() {
-        ElasticMqServer.Queue queue = sqs.createQueue("strict", 30, 3);
+        LocalSqs.Queue queue = sqs.createQueue("strict", 30, 3);
         Map<String, String> settings = settings(queue);
         JobRunnerConfig config = JobRunners.builder().environment(settings).handlers(reportHandlers()).store(store).config();
         try (JobRunner producer = config.newRunner(); SqsWorker worker = SqsWorker.create(config).start()) {

@@ -8,7 +8,7 @@ import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.Await;
-import io.jobrunner.testkit.ElasticMqServer;
+import io.jobrunner.local.LocalSqs;
 import io.jobrunner.testkit.PostgresFixture;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +27,7 @@ abstract class SqsFixtures {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     static PostgresFixture postgres;
-    static ElasticMqServer sqs;
+    static LocalSqs sqs;
 
     JobRequestStore store;
     final List<AutoCloseable> opened = new ArrayList<>();
@@ -35,7 +35,7 @@ abstract class SqsFixtures {
     @BeforeAll
     static void startServers() {
         postgres = PostgresFixture.forTestClass(SqsFixtures.class);
-        sqs = ElasticMqServer.start();
+        sqs = LocalSqs.start();
     }
 
     @AfterAll
@@ -59,7 +59,7 @@ abstract class SqsFixtures {
     }
 
     /** Settings for the queue, fast for tests, with extra entries on top. */
-    static Map<String, String> settings(ElasticMqServer.Queue queue, String... extra) {
+    static Map<String, String> settings(LocalSqs.Queue queue, String... extra) {
         Map<String, String> settings = new HashMap<>(sqs.settings(queue.url()));
         settings.put("JOB_RUNNER", "sqs");
         settings.put("JOB_RUNNER_SQS_WAIT_TIME", "1s");

@@ -6,7 +6,7 @@ import io.jobrunner.HandlerRegistry;
 import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
-import io.jobrunner.testkit.ElasticMqServer;
+import io.jobrunner.local.LocalSqs;
 import io.jobrunner.testkit.JobRunnerContractTest;
 import io.jobrunner.testkit.PostgresFixture;
 import java.util.HashMap;
@@ -65,13 +65,13 @@ class SqsLocalStackContractTest extends JobRunnerContractTest {
         }
     }
 
-    private ElasticMqServer.Queue queue;
+    private LocalSqs.Queue queue;
 
     @Override
     protected Map<String, String> environment() {
         assumeTrue(localstack != null, NO_DOCKER);
         if (queue == null) {
-            queue = ElasticMqServer.createQueue(admin, "contract", 30, 5);  // one per test, shared by its runners
+            queue = LocalSqs.createQueue(admin, "contract", 30, 5);  // one per test, shared by its runners
         }
         Map<String, String> settings = new HashMap<>();
         settings.put("JOB_RUNNER", "sqs");

@@ -15,7 +15,7 @@ import io.jobrunner.spi.store.NewJobRequest;
 import io.jobrunner.store.EmbeddedJobRequestStore;
 import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.Await;
-import io.jobrunner.testkit.ElasticMqServer;
+import io.jobrunner.local.LocalSqs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,7 +34,7 @@ class SqsMisconfigurationTest extends SqsFixtures {
 
     @Test
     void aProducerWithoutDatabaseUrlIsRefusedAtStartNamingIt() {
-        ElasticMqServer.Queue queue = sqs.createQueue("no-database", 30, 3);
+        LocalSqs.Queue queue = sqs.createQueue("no-database", 30, 3);
         Map<String, String> settings = settings(queue, "JOB_RUNNER_EMBEDDED_DIR", directory.toString());
 
         assertThatThrownBy(() -> JobRunners.builder().environment(settings).handlers(HandlerRegistry.empty()).build())
@@ -53,7 +53,7 @@ class SqsMisconfigurationTest extends SqsFixtures {
 
     @Test
     void aWorkerOnAStoreNoOtherProcessSeesIsRefusedAndTheEmbeddedStoreIsAllowedWhenAskedFor() {
-        ElasticMqServer.Queue queue = sqs.createQueue("worker-store", 30, 3);
+        LocalSqs.Queue queue = sqs.createQueue("worker-store", 30, 3);
         Map<String, String> settings = settings(queue);
         try (JdbiJobRequestStore memory = EmbeddedJobRequestStore.inMemory();
              JdbiJobRequestStore embedded = EmbeddedJobRequestStore.openDirectory(directory)) {
@@ -83,7 +83,7 @@ class SqsMisconfigurationTest extends SqsFixtures {
 
     @Test
     void aJobIdOfAnotherQueueOrOfNoRequestIsNeverRunAndItsMessageIsKeptForTheDeadLetterQueue() {
-        ElasticMqServer.Queue queue = sqs.createQueue("stray-ids", 1, 2);
+        LocalSqs.Queue queue = sqs.createQueue("stray-ids", 1, 2);
         AtomicInteger runs = new AtomicInteger();
         worker(settings(queue), HandlerRegistry.builder()
                 .job(JobHandler.of("record", Integer.class, (n, context) -> runs.incrementAndGet())).build());

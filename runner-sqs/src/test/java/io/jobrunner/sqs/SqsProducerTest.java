@@ -16,7 +16,7 @@ import io.jobrunner.PayloadTooLargeException;
 import io.jobrunner.RunnerNotConfiguredException;
 import io.jobrunner.TaskHandler;
 import io.jobrunner.testkit.Await;
-import io.jobrunner.testkit.ElasticMqServer;
+import io.jobrunner.local.LocalSqs;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -63,7 +63,7 @@ class SqsProducerTest extends SqsFixtures {
 
     @Test
     void manyTasksGoInBatchesAndAllRun() {
-        ElasticMqServer.Queue queue = sqs.createQueue("bulk", 30, 5);
+        LocalSqs.Queue queue = sqs.createQueue("bulk", 30, 5);
         Map<String, String> settings = settings(queue);
         worker(settings, handlers());
         List<String> payloads = new ArrayList<>();
@@ -79,7 +79,7 @@ class SqsProducerTest extends SqsFixtures {
 
     @Test
     void aBulkSendThatFailsReportsEachEntry() throws IOException {
-        ElasticMqServer.Queue queue = sqs.createQueue("bulk-fail", 30, 5);
+        LocalSqs.Queue queue = sqs.createQueue("bulk-fail", 30, 5);
         JobRunner producer = producer(settings(queue, "AWS_ENDPOINT_URL_SQS", unreachableEndpoint()));
 
         assertThatThrownBy(() -> producer.dispatchTasks("note", List.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l")))
@@ -93,7 +93,7 @@ class SqsProducerTest extends SqsFixtures {
 
     @Test
     void aTaskThatCannotBeSentIsReportedToTheCaller() throws IOException {
-        ElasticMqServer.Queue queue = sqs.createQueue("task-fail", 30, 5);
+        LocalSqs.Queue queue = sqs.createQueue("task-fail", 30, 5);
         JobRunner producer = producer(settings(queue, "AWS_ENDPOINT_URL_SQS", unreachableEndpoint()));
         assertThatThrownBy(() -> producer.dispatchTask("note", "lost?"))
                 .isInstanceOf(DispatchFailedException.class)
@@ -103,7 +103,7 @@ class SqsProducerTest extends SqsFixtures {
 
     @Test
     void aJobWhoseSendFailsIsNotStuckTheWorkersSweepSendsIt() throws IOException {
-        ElasticMqServer.Queue queue = sqs.createQueue("send-fail", 30, 5);
+        LocalSqs.Queue queue = sqs.createQueue("send-fail", 30, 5);
         Map<String, String> working = settings(queue);
         JobRunner broken = producer(settings(queue, "AWS_ENDPOINT_URL_SQS", unreachableEndpoint()));
 
@@ -120,7 +120,7 @@ class SqsProducerTest extends SqsFixtures {
 
     @Test
     void aTaskOverTheSqsMessageLimitIsRefusedBeforeSending() {
-        ElasticMqServer.Queue queue = sqs.createQueue("big", 30, 5);
+        LocalSqs.Queue queue = sqs.createQueue("big", 30, 5);
         JobRunner producer = producer(settings(queue, "JOB_RUNNER_SQS_MAX_MESSAGE_BYTES", "1000"));
         assertThatThrownBy(() -> producer.dispatchTask("note", "x".repeat(1_200)))
                 .isInstanceOf(PayloadTooLargeException.class)
@@ -131,7 +131,7 @@ class SqsProducerTest extends SqsFixtures {
 
     @Test
     void aJobDueBeyondTheSqsDelayLimitIsSentByTheSweepWhenItComesDue() {
-        ElasticMqServer.Queue queue = sqs.createQueue("far", 30, 5);
+        LocalSqs.Queue queue = sqs.createQueue("far", 30, 5);
         Map<String, String> settings = settings(queue);
         worker(settings, handlers());
         JobRequest job = producer(settings).dispatchJob(JobData.builder("echo").payload("later")
@@ -152,7 +152,7 @@ class SqsProducerTest extends SqsFixtures {
         String url = sqs.client().createQueue(b -> b.queueName("jobs-" + System.nanoTime() + ".fifo")
                 .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true", QueueAttributeName.VISIBILITY_TIMEOUT, "30")))
                 .queueUrl();
-        Map<String, String> settings = settings(new ElasticMqServer.Queue(url, null));
+        Map<String, String> settings = settings(new LocalSqs.Queue(url, null));
         worker(settings, handlers());
         JobRunner producer = producer(settings);
 

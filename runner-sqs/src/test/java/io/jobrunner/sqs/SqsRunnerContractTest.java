@@ -4,7 +4,7 @@ import io.jobrunner.HandlerRegistry;
 import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
-import io.jobrunner.testkit.ElasticMqServer;
+import io.jobrunner.local.LocalSqs;
 import io.jobrunner.testkit.JobRunnerContractTest;
 import io.jobrunner.testkit.PostgresFixture;
 import java.sql.Connection;
@@ -19,14 +19,14 @@ import org.junit.jupiter.api.BeforeAll;
 class SqsRunnerContractTest extends JobRunnerContractTest {
 
     private static PostgresFixture postgres;
-    private static ElasticMqServer sqs;
-    private ElasticMqServer.Queue queue;
+    private static LocalSqs sqs;
+    private LocalSqs.Queue queue;
     private SqsWorker worker;
 
     @BeforeAll
     static void startServers() {
         postgres = PostgresFixture.forTestClass(SqsRunnerContractTest.class);
-        sqs = ElasticMqServer.start();
+        sqs = LocalSqs.start();
     }
 
     @AfterAll

@@ -7,8 +7,8 @@ import io.jobrunner.JobData;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
 import io.jobrunner.testkit.Await;
-import io.jobrunner.testkit.ChildJvm;
-import io.jobrunner.testkit.ElasticMqServer;
+import io.jobrunner.local.ChildJvm;
+import io.jobrunner.local.LocalSqs;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +31,7 @@ class SqsWorkerProcessTest extends SqsFixtures {
 
     @Test
     void aWorkerKilledMidJobLeavesItToAnotherWorkerWhichCompletesIt() throws Exception {
-        ElasticMqServer.Queue queue = sqs.createQueue("crash", 3, 5);
+        LocalSqs.Queue queue = sqs.createQueue("crash", 3, 5);
         Map<String, String> settings = settings(queue, "JOB_RUNNER_LEASE_TIME", "3s");
         try (ChildJvm doomed = startWorkerProcess(settings)) {
             JobRequest job = producer(settings).dispatchJob(JobData.of("crash-once", 120_000));
@@ -52,7 +52,7 @@ class SqsWorkerProcessTest extends SqsFixtures {
 
     @Test
     void sigtermLetsTheRunningJobFinishBeforeTheProcessExits() throws Exception {
-        ElasticMqServer.Queue queue = sqs.createQueue("sigterm", 30, 5);
+        LocalSqs.Queue queue = sqs.createQueue("sigterm", 30, 5);
         Map<String, String> settings = settings(queue, "JOB_RUNNER_SHUTDOWN_TIMEOUT", "30s");
         try (ChildJvm worker = startWorkerProcess(settings)) {
             JobRequest job = producer(settings).dispatchJob(JobData.of("crash-once", 3_000));

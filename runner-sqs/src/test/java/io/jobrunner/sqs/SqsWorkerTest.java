@@ -13,7 +13,7 @@ import io.jobrunner.JobRunners;
 import io.jobrunner.JobStatus;
 import io.jobrunner.TaskHandler;
 import io.jobrunner.testkit.Await;
-import io.jobrunner.testkit.ElasticMqServer;
+import io.jobrunner.local.LocalSqs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -62,7 +62,7 @@ class SqsWorkerTest extends SqsFixtures {
 
     @Test
     void aThousandJobsThroughTwoWorkersAllSucceedAndEachRunsExactlyOnce() {
-        ElasticMqServer.Queue queue = sqs.createQueue("volume", 30, 5);
+        LocalSqs.Queue queue = sqs.createQueue("volume", 30, 5);
         Map<String, String> settings = settings(queue);
         JobRunner producer = producer(settings);
         worker(settings, handlers());
@@ -89,7 +89,7 @@ class SqsWorkerTest extends SqsFixtures {
 
     @Test
     void aReceivedBatchOfJobsIsClaimedInOneStatementAndAJobNamedTwiceInItRunsOnce() {
-        ElasticMqServer.Queue queue = sqs.createQueue("batch", 30, 5);
+        LocalSqs.Queue queue = sqs.createQueue("batch", 30, 5);
         // The duplicate waits out the lease before it is looked at again: keep it short.
         Map<String, String> settings = settings(queue, "JOB_RUNNER_LEASE_TIME", "3s");
         List<JobData> jobs = new ArrayList<>();
@@ -117,7 +117,7 @@ class SqsWorkerTest extends SqsFixtures {
 
     @Test
     void aPoisonJobIsFailedWithItsErrorAndItsMessageReachesTheDeadLetterQueue() {
-        ElasticMqServer.Queue queue = sqs.createQueue("poison", 30, 3);
+        LocalSqs.Queue queue = sqs.createQueue("poison", 30, 3);
         Map<String, String> settings = settings(queue);
         SqsWorker worker = worker(settings, handlers());
 
@@ -140,7 +140,7 @@ class SqsWorkerTest extends SqsFixtures {
 
     @Test
     void malformedMessagesAndUnknownNamesNeverStopTheWorkerAndReachTheDeadLetterQueue() {
-        ElasticMqServer.Queue queue = sqs.createQueue("malformed", 1, 2);
+        LocalSqs.Queue queue = sqs.createQueue("malformed", 1, 2);
         Map<String, String> settings = settings(queue);
         worker(settings, handlers());
         sqs.client().sendMessage(b -> b.queueUrl(queue.url()).messageBody("not json at all"));
@@ -163,7 +163,7 @@ class SqsWorkerTest extends SqsFixtures {
 
     @Test
     void aJobRunningLongerThanTheVisibilityTimeoutIsNotRunTwice() {
-        ElasticMqServer.Queue queue = sqs.createQueue("long", 2, 5);
+        LocalSqs.Queue queue = sqs.createQueue("long", 2, 5);
         Map<String, String> settings = settings(queue);
         worker(settings, handlers());
         worker(settings, handlers());
@@ -179,7 +179,7 @@ class SqsWorkerTest extends SqsFixtures {
 
     @Test
     void closeLetsInFlightJobsFinishAndDeletesTheirMessages() throws Exception {
-        ElasticMqServer.Queue queue = sqs.createQueue("drain", 30, 5);
+        LocalSqs.Queue queue = sqs.createQueue("drain", 30, 5);
         Map<String, String> settings = settings(queue, "JOB_RUNNER_SHUTDOWN_TIMEOUT", "20s");
         SqsWorker worker = worker(settings, handlers());
         JobRunner producer = producer(settings);
@@ -197,7 +197,7 @@ class SqsWorkerTest extends SqsFixtures {
 
     @Test
     void closeReleasesWhatOutlivesTheShutdownTimeoutSoAnotherWorkerTakesItAtOnce() {
-        ElasticMqServer.Queue queue = sqs.createQueue("release", 600, 5);
+        LocalSqs.Queue queue = sqs.createQueue("release", 600, 5);
         Map<String, String> settings = settings(queue, "JOB_RUNNER_SHUTDOWN_TIMEOUT", "500ms");
         SqsWorker first = worker(settings, handlers());
         JobRequest job = producer(settings).dispatchJob(JobData.of("sleep-first-time", 60_000));
@@ -219,7 +219,7 @@ class SqsWorkerTest extends SqsFixtures {
 
     @Test
     void beforeItKnowsThePaceOfItsJobsAWorkerTakesNoMoreMessagesThanThereAreFreeSlots() throws Exception {
-        ElasticMqServer.Queue queue = sqs.createQueue("slots", 30, 5);
+        LocalSqs.Queue queue = sqs.createQueue("slots", 30, 5);
         Map<String, String> settings = settings(queue, "JOB_RUNNER_CONCURRENCY", "2", "JOB_RUNNER_SQS_POLLERS", "3");
         CountDownLatch gate = new CountDownLatch(1);
         AtomicInteger started = new AtomicInteger();
@@ -230,7 +230,7 @@ class SqsWorkerTest extends SqsFixtures {
 
     @Test
     void quickJobsAreReceivedTenAtATimeOnceTheWorkerKnowsTheirPace() throws Exception {
-        ElasticMqServer.Queue queue = sqs.createQueue("prefetch", 30, 5);
+        LocalSqs.Queue queue = sqs.createQueue("prefetch", 30, 5);
         Map<String, String> settings = settings(queue, "JOB_RUNNER_CONCURRENCY", "2", "JOB_RUNNER_SQS_POLLERS", "1");
         List<JobData> jobs = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
@@ -251,7 +251,7 @@ class SqsWorkerTest extends SqsFixtures {
 
     @Test
     void withPrefetchOffAWorkerTakesNoMoreThanItsFreeSlotsEvenAfterQuickJobs() throws Exception {
-        ElasticMqServer.Queue queue = sqs.createQueue("no-prefetch", 30, 5);
+        LocalSqs.Queue queue = sqs.createQueue("no-prefetch", 30, 5);
         Map<String, String> settings = settings(queue, "JOB_RUNNER_CONCURRENCY", "2", "JOB_RUNNER_SQS_PREFETCH", "0");
         CountDownLatch gate = new CountDownLatch(1);
         AtomicInteger started = new AtomicInteger();
@@ -284,7 +284,7 @@ class SqsWorkerTest extends SqsFixtures {
      * two it runs (the other four stay visible in the queue), then opens the gate.
      */
     private static void assertSixWaitingJobsTakeOnlyTheTwoFreeSlots(SqsWorker worker, JobRunner producer,
-            ElasticMqServer.Queue queue, AtomicInteger started, CountDownLatch gate) throws InterruptedException {
+            LocalSqs.Queue queue, AtomicInteger started, CountDownLatch gate) throws InterruptedException {
         for (int i = 0; i < 6; i++) {
             producer.dispatchJob(JobData.of("wait", "x" + i));
         }
@@ -296,7 +296,7 @@ class SqsWorkerTest extends SqsFixtures {
         gate.countDown();
     }
 
-    private static int notVisible(ElasticMqServer.Queue queue) {
+    private static int notVisible(LocalSqs.Queue queue) {
         return Integer.parseInt(sqs.client().getQueueAttributes(b -> b.queueUrl(queue.url())
                 .attributeNamesWithStrings("ApproximateNumberOfMessagesNotVisible")).attributesAsStrings()
                 .get("ApproximateNumberOfMessagesNotVisible"));

@@ -1,4 +1,4 @@
-package io.jobrunner.testkit;
+package io.jobrunner.local;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -71,6 +71,8 @@ public final class LambdaEmulator implements AutoCloseable {
                               CompletableFuture<Outcome> outcome) {
     }
 
+    private static List<Path> runtimeJars;
+
     private final Function function;
     private final HttpServer server;
     private final LinkedBlockingQueue<Invocation> pending = new LinkedBlockingQueue<>();
@@ -87,9 +89,9 @@ public final class LambdaEmulator implements AutoCloseable {
     private final AtomicLong firstHandedOutNanos = new AtomicLong();
     private final AtomicLong firstResponseNanos = new AtomicLong();
 
-    private LambdaEmulator(Function function) throws IOException {
+    private LambdaEmulator(Function function, int port) throws IOException {
         this.function = function;
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         this.server.setExecutor(Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "lambda-emulator-http");
             thread.setDaemon(true);
@@ -105,12 +107,50 @@ public final class LambdaEmulator implements AutoCloseable {
         }
     }
 
+    /** Serves the function on a free loopback port. */
     public static LambdaEmulator start(Function function) {
+        return start(function, 0);
+    }
+
+    /** Serves the function on 127.0.0.1 at {@code port} (0: any free one). */
+    public static LambdaEmulator start(Function function, int port) {
         try {
-            return new LambdaEmulator(function);
+            return new LambdaEmulator(function, port);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("The local Lambda cannot listen on 127.0.0.1:" + port + " (" + e.getMessage()
+                    + "); choose another port", e);
         }
+    }
+
+    /**
+     * The Runtime Interface Client's jars (the client and its serialization library), bundled in this
+     * module's jar and copied once to a temporary directory: what a function's class path needs
+     * besides its own jar.
+     */
+    public static synchronized List<Path> runtimeClientJars() {
+        if (runtimeJars == null) {
+            try {
+                Path directory = Files.createTempDirectory("jobrunner-lambda-runtime-");
+                List<Path> jars = new ArrayList<>();
+                for (String name : List.of("aws-lambda-java-runtime-interface-client.jar", "aws-lambda-java-serialization.jar")) {
+                    try (InputStream in = LambdaEmulator.class.getResourceAsStream("runtime/" + name)) {
+                        if (in == null) {
+                            throw new IllegalStateException("The jobrunner-local jar lacks runtime/" + name
+                                    + "; it is bundled by the module's build (mvn package)");
+                        }
+                        Path jar = directory.resolve(name);
+                        Files.copy(in, jar, StandardCopyOption.REPLACE_EXISTING);
+                        jar.toFile().deleteOnExit();
+                        jars.add(jar);
+                    }
+                }
+                directory.toFile().deleteOnExit();
+                runtimeJars = List.copyOf(jars);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return runtimeJars;
     }
 
     /** The endpoint for {@code AWS_ENDPOINT_URL_LAMBDA}. */

@@ -1,4 +1,4 @@
-package io.jobrunner.testkit;
+package io.jobrunner.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,10 +20,10 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * A real SQS-compatible server (ElasticMQ) in this JVM on a free loopback port, spoken to over
- * HTTP with the AWS SDK exactly as AWS is.
+ * A real SQS-compatible server (ElasticMQ) in this JVM on a loopback port, spoken to over HTTP with
+ * the AWS SDK exactly as AWS is: what {@code jobrunner dev} serves, and what the tests run against.
  */
-public final class ElasticMqServer implements AutoCloseable {
+public final class LocalSqs implements AutoCloseable {
 
     public static final String REGION = "us-east-1";
     public static final String ACCESS_KEY = "test";
@@ -37,7 +37,7 @@ public final class ElasticMqServer implements AutoCloseable {
     private final int port;
     private final SqsClient client;
 
-    private ElasticMqServer(SQSRestServer server, int port) {
+    private LocalSqs(SQSRestServer server, int port) {
         this.server = server;
         this.port = port;
         this.client = builder().build();
@@ -59,13 +59,24 @@ public final class ElasticMqServer implements AutoCloseable {
                 .overrideConfiguration(c -> c.addExecutionInterceptor(interceptor)).build();
     }
 
-    public static ElasticMqServer start() {
-        int port = freePort();
-        SQSRestServer server = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(port)
-                .withServerAddress(new NodeAddress("http", "127.0.0.1", port, ""))
-                .start();
-        server.waitUntilStarted();
-        return new ElasticMqServer(server, port);
+    /** A server on a free loopback port. */
+    public static LocalSqs start() {
+        return start(freePort());
+    }
+
+    /** A server on 127.0.0.1 at {@code port}. */
+    public static LocalSqs start(int port) {
+        SQSRestServer server;
+        try {
+            server = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(port)
+                    .withServerAddress(new NodeAddress("http", "127.0.0.1", port, ""))
+                    .start();
+            server.waitUntilStarted();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("The local SQS server cannot listen on 127.0.0.1:" + port + " (" + e.getMessage()
+                    + "); choose another port", e);
+        }
+        return new LocalSqs(server, port);
     }
 
     public String endpoint() {
@@ -100,8 +111,13 @@ public final class ElasticMqServer implements AutoCloseable {
 
     /** {@link #createQueue(String, int, int)} on any SQS endpoint the client reaches. */
     public static Queue createQueue(SqsClient client, String prefix, int visibilitySeconds, int maxReceiveCount) {
-        String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-        String deadLetterUrl = client.createQueue(b -> b.queueName(name + "-dlq")).queueUrl();
+        return createNamedQueue(client, prefix + "-" + UUID.randomUUID().toString().substring(0, 8), "-dlq",
+                visibilitySeconds, maxReceiveCount);
+    }
+
+    private static Queue createNamedQueue(SqsClient client, String name, String deadLetterSuffix, int visibilitySeconds,
+                                          int maxReceiveCount) {
+        String deadLetterUrl = client.createQueue(b -> b.queueName(name + deadLetterSuffix)).queueUrl();
         String deadLetterArn = client.getQueueAttributes(b -> b.queueUrl(deadLetterUrl)
                 .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
         String url = client.createQueue(b -> b.queueName(name).attributes(Map.of(
@@ -110,6 +126,14 @@ public final class ElasticMqServer implements AutoCloseable {
                 "{\"deadLetterTargetArn\":\"" + deadLetterArn + "\",\"maxReceiveCount\":\"" + maxReceiveCount + "\"}")))
                 .queueUrl();
         return new Queue(url, deadLetterUrl);
+    }
+
+    /**
+     * A queue of exactly this name, with a dead-letter queue {@code NAME-dead-letters} behind a
+     * redrive policy; an existing queue of the name is reused.
+     */
+    public Queue createNamedQueue(String name, int visibilitySeconds, int maxReceiveCount) {
+        return createNamedQueue(client, name, "-dead-letters", visibilitySeconds, maxReceiveCount);
     }
 
     /** The queue's message counts by kind (visible, not visible, delayed), for failure messages. */

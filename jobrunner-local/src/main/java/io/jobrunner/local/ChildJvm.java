@@ -1,4 +1,4 @@
-package io.jobrunner.testkit;
+package io.jobrunner.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
