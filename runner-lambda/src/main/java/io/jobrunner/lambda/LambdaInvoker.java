@@ -53,6 +53,10 @@ final class LambdaInvoker implements AutoCloseable {
     }
 
     private static LambdaClient build(AwsClientSettings aws) {
+        List<String> missing = aws.missingLocalCredentials("AWS_ENDPOINT_URL_LAMBDA");
+        if (!missing.isEmpty()) {
+            throw new RunnerNotConfiguredException(LambdaRunnerProvider.NAME, missing);
+        }
         LambdaClientBuilder builder = LambdaClient.builder().httpClientBuilder(HttpClients.builder());
         aws.region().ifPresent(region -> builder.region(Region.of(region)));
         aws.endpoint().ifPresent(endpoint -> builder.endpointOverride(URI.create(endpoint)));

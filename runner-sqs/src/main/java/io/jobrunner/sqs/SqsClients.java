@@ -20,6 +20,10 @@ final class SqsClients {
     }
 
     static SqsClient create(SqsSettings settings) {
+        List<String> missing = settings.aws().missingLocalCredentials("AWS_ENDPOINT_URL_SQS");
+        if (!missing.isEmpty()) {
+            throw new RunnerNotConfiguredException(SqsRunnerProvider.NAME, missing);
+        }
         var builder = SqsClient.builder()
                 .httpClientBuilder(ApacheHttpClient.builder().maxConnections(settings.pollers() + settings.concurrency() * 2 + 8));
         try {

@@ -52,6 +52,32 @@ class SqsMisconfigurationTest extends SqsFixtures {
     }
 
     @Test
+    void aLocalEndpointWithoutCredentialsIsRefusedNamingTheVariablesToSet() {
+        LocalSqs.Queue queue = sqs.createQueue("no-credentials", 30, 3);
+        Map<String, String> settings = settings(queue);
+        settings.remove("AWS_ACCESS_KEY_ID");
+        settings.remove("AWS_SECRET_ACCESS_KEY");
+
+        assertThatThrownBy(() -> SqsWorker.create(settings, HandlerRegistry.empty(), store))
+                .isInstanceOf(RunnerNotConfiguredException.class)
+                .hasMessageContaining("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+                .hasMessageContaining("AWS_ENDPOINT_URL_SQS points at a server on this machine (" + sqs.endpoint() + ")")
+                .hasMessageContaining("export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test");
+        assertThatThrownBy(() -> JobRunners.builder().environment(settings).handlers(HandlerRegistry.empty()).store(store)
+                .build())
+                .isInstanceOf(RunnerNotConfiguredException.class)
+                .hasMessageContaining("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+        Map<String, String> profile = new HashMap<>(settings);
+        profile.put("AWS_PROFILE", "local");
+        profile.put("AWS_ACCESS_KEY_ID", "test");
+        profile.put("AWS_SECRET_ACCESS_KEY", "test");
+        try (JobRunner producer = JobRunners.builder().environment(profile).handlers(HandlerRegistry.empty()).store(store)
+                .build()) {
+            assertThat(producer.name()).as("credentials given: accepted").isEqualTo("sqs");
+        }
+    }
+
+    @Test
     void aWorkerOnAStoreNoOtherProcessSeesIsRefusedAndTheEmbeddedStoreIsAllowedWhenAskedFor() {
         LocalSqs.Queue queue = sqs.createQueue("worker-store", 30, 3);
         Map<String, String> settings = settings(queue);
