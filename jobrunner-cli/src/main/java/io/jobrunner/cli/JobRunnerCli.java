@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
                 + " variables as the library: DATABASE_URL (else the embedded store in JOB_RUNNER_EMBEDDED_DIR,"
                 + " default ./.jobrunner), JOB_RUNNER_DB_SCHEMA, JOB_RUNNER.",
         subcommands = {ListCommand.class, ShowCommand.class, RetryCommand.class, CancelCommand.class,
-                PurgeCommand.class, StatsCommand.class, SchedulesCommand.class, WorkerCommand.class, DashboardCommand.class,
+                PurgeCommand.class, StatsCommand.class, SchedulesCommand.class, WorkerCommand.class, DashboardCommand.class, DevCommand.class,
                 CommandLine.HelpCommand.class})
 public final class JobRunnerCli {
 
@@ -27,11 +27,23 @@ public final class JobRunnerCli {
 
     public static void main(String[] args) {
         // The library logs what it opens at INFO; a command's output is its own, a worker's log is its output.
-        boolean serving = args.length > 0 && (args[0].equals("worker") || args[0].equals("dashboard"));
+        boolean serving = args.length > 0 && (args[0].equals("worker") || args[0].equals("dashboard")
+                || args[0].equals("dev"));
         if (System.getProperty(LOG_LEVEL) == null) {
             System.setProperty(LOG_LEVEL, serving ? "info" : "warn");
         }
+        // the local SQS server's own lines say nothing jobrunner dev does not print itself (a port in use included)
+        quiet("org.elasticmq", "warn");
+        quiet("org.apache.pekko", "warn");
+        quiet("org.apache.pekko.io.TcpListener", "off");
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    private static void quiet(String logger, String level) {
+        String property = "org.slf4j.simpleLogger.log." + logger;
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, level);
+        }
     }
 
     /** Runs one command line; returns its exit code. */

@@ -66,6 +66,12 @@ public final class LocalSqs implements AutoCloseable {
 
     /** A server on 127.0.0.1 at {@code port}. */
     public static LocalSqs start(int port) {
+        try (ServerSocket probe = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            probe.setReuseAddress(true);
+        } catch (IOException e) {
+            throw new IllegalStateException("The local SQS server cannot listen on 127.0.0.1:" + port + " (" + e.getMessage()
+                    + "); choose another port", e);
+        }
         SQSRestServer server;
         try {
             server = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(port)

@@ -1,0 +1,140 @@
+package io.jobrunner.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jobrunner.testkit.PostgresFixture;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's "Try it on SQS and Lambda locally" commands, read from the README and run as the
+ * processes a user starts in separate shells: {@code jobrunner dev}, a worker, the demo. The SQS
+ * block runs on the embedded store, the Lambda block on PostgreSQL; in both, every job of the demo
+ * must succeed.
+ */
+class LocalDevIT {
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    @TempDir
+    Path directory;
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void stopProcesses() {
+        for (Process process : started) {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+        }
+        for (Process process : started) {
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The commands under {@code # terminal N} comments of the README block after the marker. */
+    private static List<String> commands(String marker) throws IOException {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        int at = readme.indexOf("<!-- local-dev: " + marker + " -->");
+        assertThat(at).as("the README's local-dev block " + marker).isNotNegative();
+        int start = readme.indexOf("```bash\n", at) + "```bash\n".length();
+        String block = readme.substring(start, readme.indexOf("```", start));
+        List<String> commands = new ArrayList<>();
+        String[] lines = block.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].startsWith("# terminal")) {
+                commands.add(lines[i + 1].trim());
+            }
+        }
+        return commands;
+    }
+
+    /** A shell in a directory that looks like the repository root (its build output linked in), so .jobrunner/ is the test's. */
+    private Process shell(String command, Map<String, String> environment, String name) throws IOException {
+        for (String linked : List.of("bin", "examples", "jobrunner-cli")) {
+            Path link = directory.resolve(linked);
+            if (!Files.exists(link)) {
+                Files.createSymbolicLink(link, ROOT.resolve(linked));
+            }
+        }
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c", command).directory(directory.toFile())
+                .redirectErrorStream(true).redirectOutput(directory.resolve(name + ".log").toFile());
+        builder.environment().keySet().removeIf(key -> key.startsWith("JOB_RUNNER") || key.startsWith("AWS_")
+                || key.equals("DATABASE_URL") || key.startsWith("JOBS_"));
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        started.add(process);
+        return process;
+    }
+
+    private String log(String name) throws IOException {
+        Path file = directory.resolve(name + ".log");
+        return Files.exists(file) ? Files.readString(file) : "";
+    }
+
+    private void awaitEnvironmentFile(Process dev) throws Exception {
+        Path file = directory.resolve(".jobrunner/dev.env");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!Files.exists(file) || !Files.readString(file).contains("JOB_RUNNER_SQS_QUEUE_URL")) {
+            assertThat(dev.isAlive()).as("jobrunner dev is running:\n" + log("dev")).isTrue();
+            assertThat(System.nanoTime()).as("jobrunner dev wrote its variables:\n" + log("dev")).isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    private void demoSucceeds(String command, Map<String, String> environment) throws Exception {
+        Process demo = shell(command, environment, "demo");
+        assertThat(demo.waitFor(180, TimeUnit.SECONDS)).as("the demo finished:\n" + log("demo")).isTrue();
+        String output = log("demo");
+        assertThat(demo.exitValue()).as(output).isZero();
+        String result = output.substring(output.indexOf("Final job requests:"));
+        assertThat(result.split("status=succeeded", -1)).as(output + "\n--- dev:\n" + log("dev") + "\n--- worker:\n"
+                + log("worker")).hasSize(4);
+    }
+
+    @Test
+    void theSqsCommandsRunTheDemoOnAWorkerWithTheEmbeddedStore() throws Exception {
+        List<String> commands = commands("sqs");
+        assertThat(commands).hasSize(3);
+        Map<String, String> environment = new HashMap<>();
+        Process dev = shell(commands.get(0), environment, "dev");
+        awaitEnvironmentFile(dev);
+        shell(commands.get(1), environment, "worker");
+        demoSucceeds(commands.get(2), environment);
+        assertThat(log("demo")).contains("Runner: sqs");
+        assertThat(log("worker")).contains("Sent the welcome email to ada@example.com");
+    }
+
+    @Test
+    void theLambdaCommandsRunTheDemoInTheLocalFunctionOnPostgres() throws Exception {
+        List<String> commands = commands("lambda");
+        assertThat(commands).hasSize(2);
+        try (PostgresFixture postgres = PostgresFixture.forTestClass(LocalDevIT.class)) {
+            Map<String, String> environment = Map.of("DATABASE_URL", postgres.serverUrl(),
+                    "JOB_RUNNER_DB_SCHEMA", postgres.schema());
+            Process dev = shell(commands.get(0), environment, "dev");
+            awaitEnvironmentFile(dev);
+            assertThat(Files.readString(directory.resolve(".jobrunner/dev.env")))
+                    .contains("AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:9001").doesNotContain("ALLOW_EMBEDDED_STORE");
+            demoSucceeds(commands.get(1), environment);
+            assertThat(log("demo")).contains("Runner: lambda-async", "PostgreSQL");
+            stopProcesses();
+            started.clear();
+        }
+    }
+}
