@@ -17,9 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's "Try it on SQS and Lambda locally" commands, read from the README and run as the
- * processes a user starts in separate shells: {@code jobrunner dev}, a worker, the demo. The SQS
- * block runs on the embedded store, the Lambda block on PostgreSQL; in both, every job of the demo
- * must succeed.
+ * processes a user starts in separate shells: {@code jobrunner dev}, a worker, the demo. Each block
+ * runs on the embedded store and on PostgreSQL; every job of the demo must succeed.
  */
 class LocalDevIT {
 
@@ -107,11 +106,9 @@ class LocalDevIT {
                 + log("worker")).hasSize(4);
     }
 
-    @Test
-    void theSqsCommandsRunTheDemoOnAWorkerWithTheEmbeddedStore() throws Exception {
+    private void sqsCommandsRunTheDemo(Map<String, String> environment) throws Exception {
         List<String> commands = commands("sqs");
         assertThat(commands).hasSize(3);
-        Map<String, String> environment = new HashMap<>();
         Process dev = shell(commands.get(0), environment, "dev");
         awaitEnvironmentFile(dev);
         shell(commands.get(1), environment, "worker");
@@ -120,19 +117,50 @@ class LocalDevIT {
         assertThat(log("worker")).contains("Sent the welcome email to ada@example.com");
     }
 
-    @Test
-    void theLambdaCommandsRunTheDemoInTheLocalFunctionOnPostgres() throws Exception {
+    private void lambdaCommandsRunTheDemo(Map<String, String> environment) throws Exception {
         List<String> commands = commands("lambda");
         assertThat(commands).hasSize(2);
+        Process dev = shell(commands.get(0), environment, "dev");
+        awaitEnvironmentFile(dev);
+        assertThat(Files.readString(directory.resolve(".jobrunner/dev.env")))
+                .contains("AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:9001", "JOB_RUNNER_LAMBDA_FUNCTION=jobs");
+        demoSucceeds(commands.get(1), environment);
+        assertThat(log("demo")).contains("Runner: lambda-async");
+    }
+
+    private static Map<String, String> onPostgres(PostgresFixture postgres) {
+        return Map.of("DATABASE_URL", postgres.serverUrl(), "JOB_RUNNER_DB_SCHEMA", postgres.schema());
+    }
+
+    @Test
+    void theSqsCommandsRunTheDemoOnAWorkerWithTheEmbeddedStore() throws Exception {
+        sqsCommandsRunTheDemo(Map.of());
+        assertThat(Files.readString(directory.resolve(".jobrunner/dev.env"))).contains("JOB_RUNNER_ALLOW_EMBEDDED_STORE=true");
+        assertThat(directory.resolve(".jobrunner/job-requests.db")).exists();
+    }
+
+    @Test
+    void theSqsCommandsRunTheDemoOnAWorkerWithPostgres() throws Exception {
         try (PostgresFixture postgres = PostgresFixture.forTestClass(LocalDevIT.class)) {
-            Map<String, String> environment = Map.of("DATABASE_URL", postgres.serverUrl(),
-                    "JOB_RUNNER_DB_SCHEMA", postgres.schema());
-            Process dev = shell(commands.get(0), environment, "dev");
-            awaitEnvironmentFile(dev);
-            assertThat(Files.readString(directory.resolve(".jobrunner/dev.env")))
-                    .contains("AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:9001").doesNotContain("ALLOW_EMBEDDED_STORE");
-            demoSucceeds(commands.get(1), environment);
-            assertThat(log("demo")).contains("Runner: lambda-async", "PostgreSQL");
+            sqsCommandsRunTheDemo(onPostgres(postgres));
+            assertThat(log("demo")).contains("PostgreSQL");
+            stopProcesses();
+            started.clear();
+        }
+    }
+
+    @Test
+    void theLambdaCommandsRunTheDemoInTheLocalFunctionWithTheEmbeddedStore() throws Exception {
+        lambdaCommandsRunTheDemo(Map.of());
+        assertThat(directory.resolve(".jobrunner/job-requests.db")).exists();
+    }
+
+    @Test
+    void theLambdaCommandsRunTheDemoInTheLocalFunctionOnPostgres() throws Exception {
+        try (PostgresFixture postgres = PostgresFixture.forTestClass(LocalDevIT.class)) {
+            lambdaCommandsRunTheDemo(onPostgres(postgres));
+            assertThat(Files.readString(directory.resolve(".jobrunner/dev.env"))).doesNotContain("ALLOW_EMBEDDED_STORE");
+            assertThat(log("demo")).contains("PostgreSQL");
             stopProcesses();
             started.clear();
         }
