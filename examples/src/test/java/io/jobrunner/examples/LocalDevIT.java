@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,10 +124,14 @@ class LocalDevIT {
         assertThat(commands).hasSize(2);
         Process dev = shell(commands.get(0), environment, "dev");
         awaitEnvironmentFile(dev);
-        assertThat(Files.readString(directory.resolve(".jobrunner/dev.env")))
-                .contains("AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:9001", "JOB_RUNNER_LAMBDA_FUNCTION=jobs");
+        String exports = Files.readString(directory.resolve(".jobrunner/dev.env"));
+        assertThat(exports).contains("AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:9001", "JOB_RUNNER_LAMBDA_FUNCTION=jobs");
         demoSucceeds(commands.get(1), environment);
         assertThat(log("demo")).contains("Runner: lambda-async");
+        Matcher functionLog = Pattern.compile("# the function's log: tail -f (\\S+)").matcher(exports);
+        assertThat(functionLog.find()).as(exports).isTrue();
+        assertThat(Files.readString(Path.of(functionLog.group(1)))).as("the function ran the demo's tasks")
+                .contains("Sent the welcome email to ada@example.com");
     }
 
     private static Map<String, String> onPostgres(PostgresFixture postgres) {

@@ -96,8 +96,9 @@ final class DevCommand implements Callable<Integer> {
             if (embedded) {
                 exports.put("JOB_RUNNER_ALLOW_EMBEDDED_STORE", "true");
             }
+            LambdaEmulator lambda = null;
             if (lambdaJar != null) {
-                LambdaEmulator lambda = startFunction(exports);
+                lambda = startFunction(exports);
                 running.add(0, lambda);
                 exports.put("AWS_ENDPOINT_URL_LAMBDA", lambda.endpoint());
                 exports.put("JOB_RUNNER_LAMBDA_FUNCTION", function);
@@ -106,9 +107,12 @@ final class DevCommand implements Callable<Integer> {
             List<String> lines = new ArrayList<>();
             lines.add("# jobrunner dev: SQS at " + sqs.endpoint() + ", queue " + queue + " (" + created.url() + "), dead"
                     + " letters after " + maxReceiveCount + " receives in " + queue + "-dead-letters");
-            if (lambdaJar != null) {
+            if (lambda != null) {
                 lines.add("# Lambda at " + exports.get("AWS_ENDPOINT_URL_LAMBDA") + ": function " + function + " from "
                         + lambdaJar + " (" + handler + "); JOB_RUNNER=lambda-async sends jobs to it");
+                for (Path log : lambda.containerLogFiles()) {
+                    lines.add("# the function's log: tail -f " + log);
+                }
             }
             if (embedded) {
                 lines.add("# no DATABASE_URL: the embedded store in " + settings.string("JOB_RUNNER_EMBEDDED_DIR", ".jobrunner")

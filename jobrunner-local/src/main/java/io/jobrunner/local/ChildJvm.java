@@ -73,6 +73,11 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /** What the process printed so far. */
+    /** The file its output goes to. */
+    public Path logFile() {
+        return log;
+    }
+
     public String output() {
         try {
             return Files.readString(log);

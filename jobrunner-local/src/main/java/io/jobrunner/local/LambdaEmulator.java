@@ -190,6 +190,11 @@ public final class LambdaEmulator implements AutoCloseable {
         return List.copyOf(initErrors);
     }
 
+    /** The files the containers' output goes to, one per container. */
+    public List<Path> containerLogFiles() {
+        return containers.stream().map(ChildJvm::logFile).toList();
+    }
+
     /** What the containers printed: their logs. */
     public String containerOutput() {
         StringBuilder output = new StringBuilder();
