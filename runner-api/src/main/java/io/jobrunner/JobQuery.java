@@ -6,19 +6,22 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * A filter and a page for {@link JobRequestStore#list}. Results come in id order; page on with
- * {@link #after(long)} given the last id seen. Immutable.
+ * A filter and a page for {@link JobRequestStore#list}. Results come in id order, oldest first, or
+ * newest first with {@link #newestFirst()}; page on with {@link #after(long)} given the last id seen.
+ * Immutable.
  *
  * @param statuses      statuses to include (empty: all)
  * @param jobType       job type to match, or {@code null} for any
  * @param queueName     queue to match, or {@code null} for any
- * @param afterId       only ids greater than this (0 for the first page)
+ * @param afterId       only ids after this one in the query's order — greater, or smaller when newest
+ *                      first (0 for the first page)
  * @param limit         page size, 1 to {@value #MAX_LIMIT}
  * @param createdSince  only requests created at or after this instant, or {@code null}
  * @param finishedSince only requests that finished at or after this instant (so only finished ones), or {@code null}
+ * @param descending    highest ids first (see {@link #newestFirst()})
  */
 public record JobQuery(Set<JobStatus> statuses, String jobType, String queueName, long afterId, int limit,
-                       Instant createdSince, Instant finishedSince) {
+                       Instant createdSince, Instant finishedSince, boolean descending) {
 
     public static final int MAX_LIMIT = 10_000;
     public static final int DEFAULT_LIMIT = 100;
@@ -35,7 +38,13 @@ public record JobQuery(Set<JobStatus> statuses, String jobType, String queueName
 
     /** A query without time filters. */
     public JobQuery(Set<JobStatus> statuses, String jobType, String queueName, long afterId, int limit) {
-        this(statuses, jobType, queueName, afterId, limit, null, null);
+        this(statuses, jobType, queueName, afterId, limit, null, null, false);
+    }
+
+    /** A query in id order, oldest first. */
+    public JobQuery(Set<JobStatus> statuses, String jobType, String queueName, long afterId, int limit,
+                    Instant createdSince, Instant finishedSince) {
+        this(statuses, jobType, queueName, afterId, limit, createdSince, finishedSince, false);
     }
 
     /** Every request, first page of {@value #DEFAULT_LIMIT}. */
@@ -48,33 +57,38 @@ public record JobQuery(Set<JobStatus> statuses, String jobType, String queueName
     }
 
     public JobQuery withStatuses(Set<JobStatus> wanted) {
-        return new JobQuery(wanted, jobType, queueName, afterId, limit, createdSince, finishedSince);
+        return new JobQuery(wanted, jobType, queueName, afterId, limit, createdSince, finishedSince, descending);
     }
 
     public JobQuery withJobType(String type) {
-        return new JobQuery(statuses, type, queueName, afterId, limit, createdSince, finishedSince);
+        return new JobQuery(statuses, type, queueName, afterId, limit, createdSince, finishedSince, descending);
     }
 
     public JobQuery withQueue(String queue) {
-        return new JobQuery(statuses, jobType, queue, afterId, limit, createdSince, finishedSince);
+        return new JobQuery(statuses, jobType, queue, afterId, limit, createdSince, finishedSince, descending);
     }
 
     /** Only requests created at or after {@code since}. */
     public JobQuery createdSince(Instant since) {
-        return new JobQuery(statuses, jobType, queueName, afterId, limit, since, finishedSince);
+        return new JobQuery(statuses, jobType, queueName, afterId, limit, since, finishedSince, descending);
     }
 
     /** Only requests that finished (succeeded, failed or cancelled) at or after {@code since}. */
     public JobQuery finishedSince(Instant since) {
-        return new JobQuery(statuses, jobType, queueName, afterId, limit, createdSince, since);
+        return new JobQuery(statuses, jobType, queueName, afterId, limit, createdSince, since, descending);
     }
 
     public JobQuery after(long lastSeenId) {
-        return new JobQuery(statuses, jobType, queueName, lastSeenId, limit, createdSince, finishedSince);
+        return new JobQuery(statuses, jobType, queueName, lastSeenId, limit, createdSince, finishedSince, descending);
     }
 
     public JobQuery limit(int pageSize) {
-        return new JobQuery(statuses, jobType, queueName, afterId, pageSize, createdSince, finishedSince);
+        return new JobQuery(statuses, jobType, queueName, afterId, pageSize, createdSince, finishedSince, descending);
+    }
+
+    /** The same query, highest ids first; {@link #after(long)} then pages on to smaller ids. */
+    public JobQuery newestFirst() {
+        return new JobQuery(statuses, jobType, queueName, afterId, limit, createdSince, finishedSince, true);
     }
 
     /** True when the request passes the filter (paging aside). */

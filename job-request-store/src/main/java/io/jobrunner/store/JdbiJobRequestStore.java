@@ -468,7 +468,10 @@ public final class JdbiJobRequestStore implements JobRequestStore {
 
     @Override
     public List<JobRequest> list(JobQuery query) {
-        String select = "SELECT * FROM job_request WHERE id > :afterId" + matching(query) + " ORDER BY id LIMIT :limit";
+        String select = query.descending()
+                ? "SELECT * FROM job_request WHERE (:afterId = 0 OR id < :afterId)" + matching(query)
+                        + " ORDER BY id DESC LIMIT :limit"
+                : "SELECT * FROM job_request WHERE id > :afterId" + matching(query) + " ORDER BY id LIMIT :limit";
         return call("list job requests", () -> jdbi.withHandle(h -> bindMatching(planned(h.createQuery(select)), query)
                 .bind("afterId", query.afterId())
                 .bind("limit", query.limit())

@@ -37,6 +37,9 @@ final class ListCommand extends StoreReport {
     @Option(names = "--after", paramLabel = "ID", description = "the page after this id (the last one shown)")
     long after;
 
+    @Option(names = {"-r", "--newest-first"}, description = "highest ids first; --after then pages on to smaller ones")
+    boolean newestFirst;
+
     @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "50",
             description = "at most this many (default ${DEFAULT-VALUE}, at most " + JobQuery.MAX_LIMIT + ")")
     int limit;
@@ -50,6 +53,9 @@ final class ListCommand extends StoreReport {
                 .after(after).limit(limit)
                 .createdSince(createdSince == null ? null : Times.since("--created-since", createdSince, now))
                 .finishedSince(finishedSince == null ? null : Times.since("--finished-since", finishedSince, now));
+        if (newestFirst) {
+            query = query.newestFirst();
+        }
         List<JobRequest> page = store.jobs().list(query);
         if (json) {
             out.println(JobJson.write(JobJson.requests(page)));
@@ -65,8 +71,8 @@ final class ListCommand extends StoreReport {
         }
         table.print(out);
         if (page.size() == limit) {
-            out.printf("(%d shown; the next page: --after %d)%n", page.size(),
-                    page.get(page.size() - 1).id());
+            out.printf("(%d shown; the next page: --after %d%s)%n", page.size(),
+                    page.get(page.size() - 1).id(), newestFirst ? " --newest-first" : "");
         } else if (page.isEmpty()) {
             out.println("(no job requests match, in " + store.description() + ")");
         }

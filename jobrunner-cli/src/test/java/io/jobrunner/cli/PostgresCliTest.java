@@ -96,6 +96,11 @@ class PostgresCliTest {
         assertThat(page.out()).contains("the next page: --after " + queued.id());
         assertThat(cli("list", "--after", String.valueOf(queued.id())).out()).contains("the disk was full")
                 .doesNotContain(" queued ");
+        CliProcess.Result newest = cli("list", "--newest-first", "--limit", "1");
+        assertThat(newest.out().split("\n")[1]).startsWith(failed.id() + " ");
+        assertThat(newest.out()).contains("the next page: --after " + failed.id() + " --newest-first");
+        assertThat(cli("list", "-r", "--after", String.valueOf(failed.id())).out().split("\n")[1])
+                .startsWith(queued.id() + " ");
     }
 
     @Test

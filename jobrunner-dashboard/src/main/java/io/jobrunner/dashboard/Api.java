@@ -37,9 +37,18 @@ final class Api {
         this.schedules = schedules;
     }
 
-    /** {@code status} (comma-separated), {@code type}, {@code queue}, {@code after}, {@code limit} as a query. */
+    /**
+     * {@code status} (comma-separated), {@code type}, {@code queue}, {@code order} ({@code newest}, the
+     * default, or {@code oldest}), {@code after}, {@code limit} as a query.
+     */
     static JobQuery query(Map<String, String> parameters) {
         JobQuery query = JobQuery.all().limit(DEFAULT_PAGE);
+        String order = parameters.getOrDefault("order", "newest");
+        if (order.equals("newest")) {
+            query = query.newestFirst();
+        } else if (!order.equals("oldest")) {
+            throw new IllegalArgumentException("Unknown order '" + order + "': use newest or oldest");
+        }
         String status = parameters.get("status");
         if (status != null) {
             Set<JobStatus> statuses = EnumSet.noneOf(JobStatus.class);

@@ -116,10 +116,14 @@ final class Pages {
             boolean chosen = query.statuses() != null && query.statuses().equals(Set.of(status));
             html.raw("<option").raw(chosen ? " selected" : "").raw(">").text(status.dbValue()).raw("</option>");
         }
-        html.raw("</select></label><label>Type <input name=\"type\" value=\"").text(query.jobType())
+        html.raw("</select></label><label>Order <select name=\"order\"><option value=\"newest\"")
+                .raw(query.descending() ? " selected" : "").raw(">newest first</option><option value=\"oldest\"")
+                .raw(query.descending() ? "" : " selected").raw(">oldest first</option></select></label>");
+        html.raw("<label>Type <input name=\"type\" value=\"").text(query.jobType())
                 .raw("\"></label><label>Queue <input name=\"queue\" value=\"").text(query.queueName())
                 .raw("\"></label><button type=\"submit\">Filter</button> <a href=\"/jobs\">clear</a></form>");
-        html.raw("<p class=\"muted\">").text(jobs.count(query)).raw(" matching, in id order</p>");
+        html.raw("<p class=\"muted\">").text(jobs.count(query)).raw(" matching, ")
+                .text(query.descending() ? "newest first" : "oldest first").raw("</p>");
         table(html, page, Instant.now(), null);
         if (page.size() == query.limit()) {
             StringBuilder next = new StringBuilder("/jobs?after=").append(page.get(page.size() - 1).id());
@@ -263,11 +267,12 @@ final class Pages {
     String failed() {
         Instant now = Instant.now();
         Html html = open("Failed", "failed", "");
-        List<JobRequest> failed = jobs.list(JobQuery.all().withStatus(JobStatus.FAILED).limit(FAILED_PAGE));
+        List<JobRequest> failed = jobs.list(JobQuery.all().withStatus(JobStatus.FAILED).newestFirst().limit(FAILED_PAGE));
         html.raw("<h1>Failed jobs</h1><p class=\"muted\">").text(jobs.count(JobQuery.all().withStatus(JobStatus.FAILED)))
-                .raw(" failed; retry one to queue it again with its history kept.</p>");
+                .raw(" failed, newest first; retry one to queue it again with its history kept.</p>");
         table(html, failed, now, "/failed");
-        List<JobRequest> retrying = jobs.list(JobQuery.all().withStatus(JobStatus.QUEUED).limit(Api.MAX_PAGE)).stream()
+        List<JobRequest> retrying = jobs.list(JobQuery.all().withStatus(JobStatus.QUEUED).newestFirst().limit(Api.MAX_PAGE))
+                .stream()
                 .filter(request -> request.attempts() > 0 && request.lastError() != null).limit(FAILED_PAGE).toList();
         html.raw("<h2>Waiting for a retry</h2><p class=\"muted\">Failed at least once, queued for another attempt;"
                 + " cancel one to stop its retries.</p>");

@@ -191,8 +191,14 @@ class DashboardBrowserTest {
                 .as("a bar for each of the 55 past minutes with successes").isEqualTo(55);
         assertThat(browser.findElement(By.cssSelector(".summary .ok")).getText()).as("240 and the retried one").isEqualTo("241 succeeded");
         screenshot("overview");
-        browser.get(fixture.url("/jobs?after=230"));
-        assertThat(browser.findElements(By.cssSelector("table.jobs tbody tr"))).as("after id 230: the last ten quick jobs and the fourteen others").hasSize(24);
+        browser.get(fixture.url("/jobs"));
+        List<WebElement> rows = browser.findElements(By.cssSelector("table.jobs tbody tr"));
+        assertThat(rows).as("a full first page").hasSize(50);
+        assertThat(rows.get(0).getAttribute("data-id")).as("newest first").isEqualTo(String.valueOf(running.id()));
+        browser.get(fixture.url("/jobs?order=oldest&after=230"));
+        assertThat(browser.findElements(By.cssSelector("table.jobs tbody tr")))
+                .as("oldest first after id 230: the last ten quick jobs and the fourteen others").hasSize(24);
+        browser.get(fixture.url("/jobs"));
         screenshot("jobs");
         browser.get(fixture.url("/failed"));
         assertThat(browser.findElements(By.xpath("//button[text()='Retry']"))).hasSizeGreaterThanOrEqualTo(12);

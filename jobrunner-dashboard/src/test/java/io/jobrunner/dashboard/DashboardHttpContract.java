@@ -22,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -136,6 +137,28 @@ abstract class DashboardHttpContract {
         assertThat(cancelled.statusCode()).isEqualTo(200);
         assertThat(json(cancelled).path("cancelRequested").asBoolean()).isTrue();
         assertThat(fixture.runner.jobs().await(steps.id(), TIMEOUT).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
+    }
+
+    @Test
+    void theApiListsNewestFirstAndPagesOnWithNext() throws Exception {
+        long first = fixture.runner.dispatchJob(JobData.of("steps", 0)).id();
+        long second = fixture.runner.dispatchJob(JobData.of("steps", 0)).id();
+        long third = fixture.runner.dispatchJob(JobData.of("steps", 0)).id();
+
+        JsonNode page = json(get("/api/jobs?limit=2"));
+        assertThat(page.path("jobs").findValuesAsText("jobType")).containsOnly("steps");
+        assertThat(List.of(page.path("jobs").get(0).path("id").asLong(), page.path("jobs").get(1).path("id").asLong()))
+                .containsExactly(third, second);
+        assertThat(page.path("next").asLong()).isEqualTo(second);
+        JsonNode next = json(get("/api/jobs?limit=2&after=" + second));
+        assertThat(next.path("jobs")).hasSize(1);
+        assertThat(next.path("jobs").get(0).path("id").asLong()).isEqualTo(first);
+        assertThat(next.path("next").isNull()).isTrue();
+        JsonNode oldest = json(get("/api/jobs?limit=2&order=oldest"));
+        assertThat(oldest.path("jobs").get(0).path("id").asLong()).isEqualTo(first);
+        HttpResponse<String> badOrder = get("/api/jobs?order=sideways");
+        assertThat(badOrder.statusCode()).isEqualTo(400);
+        assertThat(json(badOrder).path("error").asText()).isEqualTo("Unknown order 'sideways': use newest or oldest");
     }
 
     @Test

@@ -359,6 +359,24 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     }
 
     @Test
+    void newestFirstListsTheHighestIdsFirstAndPagesOnToSmallerOnes() {
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(queued("a").id());
+        }
+        queued("b");
+        JobQuery newest = JobQuery.all().withJobType("a").newestFirst().limit(2);
+
+        assertThat(store.list(newest)).extracting(JobRequest::id).containsExactly(ids.get(4), ids.get(3));
+        assertThat(store.list(newest.after(ids.get(3)))).extracting(JobRequest::id).containsExactly(ids.get(2), ids.get(1));
+        assertThat(store.list(newest.after(ids.get(1)))).extracting(JobRequest::id).containsExactly(ids.get(0));
+        assertThat(store.list(newest.after(ids.get(0)))).isEmpty();
+        assertThat(store.list(JobQuery.all().withJobType("a").limit(2))).as("oldest first by default")
+                .extracting(JobRequest::id).containsExactly(ids.get(0), ids.get(1));
+        assertThat(store.count(newest)).isEqualTo(5);
+    }
+
+    @Test
     void finishedRequestsAreCountedPerMinuteByHowTheyEnded() {
         Instant before = Instant.now().minusSeconds(1);
         for (int i = 0; i < 3; i++) {
