@@ -13,13 +13,14 @@ class SettingsTest {
 
     @Test
     void durationsReadInEveryDocumentedForm() {
-        Settings settings = Settings.of(Map.of("A", "250ms", "B", "30s", "C", "5m", "D", "2h", "E", "45", "F", "PT1M"));
+        Settings settings = Settings.of(Map.of("A", "250ms", "B", "30s", "C", "5m", "D", "2h", "E", "45", "F", "PT1M", "G", "7d"));
         assertThat(settings.duration("A", Duration.ZERO)).isEqualTo(Duration.ofMillis(250));
         assertThat(settings.duration("B", Duration.ZERO)).isEqualTo(Duration.ofSeconds(30));
         assertThat(settings.duration("C", Duration.ZERO)).isEqualTo(Duration.ofMinutes(5));
         assertThat(settings.duration("D", Duration.ZERO)).isEqualTo(Duration.ofHours(2));
         assertThat(settings.duration("E", Duration.ZERO)).isEqualTo(Duration.ofSeconds(45));
         assertThat(settings.duration("F", Duration.ZERO)).isEqualTo(Duration.ofMinutes(1));
+        assertThat(settings.duration("G", Duration.ZERO)).isEqualTo(Duration.ofDays(7));
         assertThat(settings.duration("UNSET", Duration.ofSeconds(9))).isEqualTo(Duration.ofSeconds(9));
     }
 

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -91,7 +92,7 @@ final class DevCommand implements Callable<Integer> {
             LocalSqs.Queue created = sqs.createNamedQueue(queue, visibilitySeconds, maxReceiveCount);
             Map<String, String> exports = new LinkedHashMap<>();
             exports.put("JOB_RUNNER", "sqs");
-            exports.putAll(new java.util.TreeMap<>(sqs.settings(created.url())));
+            exports.putAll(new TreeMap<>(sqs.settings(created.url())));
             boolean embedded = settings.get("DATABASE_URL").isEmpty();
             if (embedded) {
                 exports.put("JOB_RUNNER_ALLOW_EMBEDDED_STORE", "true");

@@ -4,6 +4,7 @@ import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
 import io.jobrunner.dashboard.JobJson;
+import io.jobrunner.dashboard.TimeText;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -66,7 +67,7 @@ final class ListCommand extends StoreReport {
         for (JobRequest request : page) {
             table.row(request.id(), request.status().dbValue(), request.jobType(), request.queueName(),
                     request.attempts() + "/" + request.maxAttempts(), request.progress() + "%",
-                    Times.relative(request.createdAt(), now), Times.relative(request.finishedAt(), now),
+                    TimeText.relative(request.createdAt(), now), TimeText.relative(request.finishedAt(), now),
                     message(request));
         }
         table.print(out);

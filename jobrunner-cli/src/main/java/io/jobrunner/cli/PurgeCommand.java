@@ -1,5 +1,6 @@
 package io.jobrunner.cli;
 
+import io.jobrunner.dashboard.TimeText;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,7 +26,7 @@ final class PurgeCommand implements Callable<Integer> {
         try (Store store = Store.open()) {
             int deleted = store.jobs().purgeFinished(age);
             spec.commandLine().getOut().printf("Deleted %d finished job request%s (finished more than %s ago) from %s%n",
-                    deleted, deleted == 1 ? "" : "s", Times.amount(age), store.description());
+                    deleted, deleted == 1 ? "" : "s", TimeText.amount(age), store.description());
         }
         return 0;
     }

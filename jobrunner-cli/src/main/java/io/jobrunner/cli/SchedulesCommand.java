@@ -4,6 +4,7 @@ import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobRunners;
 import io.jobrunner.ScheduledJob;
 import io.jobrunner.dashboard.JobJson;
+import io.jobrunner.dashboard.TimeText;
 import io.jobrunner.spi.Settings;
 import io.jobrunner.spi.store.InsertResult;
 import io.jobrunner.spi.store.NewJobRequest;
@@ -33,7 +34,7 @@ final class SchedulesCommand extends StoreReport {
         Table table = new Table("NAME", "SCHEDULE", "ZONE", "TYPE", "NEXT RUN", "LAST RUN", "LAST JOB");
         for (ScheduledJob schedule : schedules) {
             table.row(schedule.name(), schedule.spec(), schedule.zone(), schedule.jobType(),
-                    Times.relative(schedule.nextRunAt(), now), Times.relative(schedule.lastOccurrence(), now),
+                    TimeText.relative(schedule.nextRunAt(), now), TimeText.relative(schedule.lastOccurrence(), now),
                     schedule.lastJobId());
         }
         table.print(out);

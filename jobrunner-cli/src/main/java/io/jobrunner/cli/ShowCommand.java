@@ -6,6 +6,7 @@ import io.jobrunner.JobLogLine;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
 import io.jobrunner.dashboard.JobJson;
+import io.jobrunner.dashboard.TimeText;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Map;
@@ -58,8 +59,8 @@ final class ShowCommand extends StoreReport {
             Table attempts = new Table("ATTEMPT", "OUTCOME", "WORKER", "STARTED", "TOOK", "ERROR");
             for (JobAttempt attempt : request.history()) {
                 attempts.row(attempt.attempt(), attempt.outcome().dbValue(), attempt.worker(),
-                        Times.relative(attempt.startedAt(), now), attempt.startedAt() == null || attempt.finishedAt() == null
-                                ? null : Times.amount(java.time.Duration.between(attempt.startedAt(), attempt.finishedAt())),
+                        TimeText.relative(attempt.startedAt(), now), attempt.startedAt() == null || attempt.finishedAt() == null
+                                ? null : TimeText.amount(java.time.Duration.between(attempt.startedAt(), attempt.finishedAt())),
                         attempt.error());
             }
             attempts.print(out);
@@ -86,6 +87,6 @@ final class ShowCommand extends StoreReport {
     }
 
     private static String at(Instant time, Instant now) {
-        return time == null ? null : time + " (" + Times.relative(time, now) + ")";
+        return time == null ? null : time + " (" + TimeText.relative(time, now) + ")";
     }
 }

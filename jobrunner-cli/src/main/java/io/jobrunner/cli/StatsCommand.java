@@ -5,6 +5,7 @@ import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
 import io.jobrunner.dashboard.JobJson;
+import io.jobrunner.dashboard.TimeText;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +47,7 @@ final class StatsCommand extends StoreReport {
         table.print(out);
         out.println();
         out.println("oldest queued: " + oldestQueued.map(r -> r.id() + " (" + r.jobType() + "), created "
-                + Times.relative(r.createdAt(), now)).orElse("none"));
+                + TimeText.relative(r.createdAt(), now)).orElse("none"));
         out.println("failed in the last hour: " + failedLastHour);
         return 0;
     }

@@ -6,39 +6,10 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 
-/** Times as a terminal shows them ("3m ago", "in 20s") and as options take them ("1h", "2026-11-24T10:00:00Z"). */
+/** Times as options take them ("1h", "2026-11-24T10:00:00Z"); they are shown with {@link io.jobrunner.dashboard.TimeText}. */
 final class Times {
 
     private Times() {
-    }
-
-    /** "12s ago", "5m ago", "in 3h", or "-" for none; relative to {@code now}. */
-    static String relative(Instant time, Instant now) {
-        if (time == null) {
-            return "-";
-        }
-        Duration between = Duration.between(time, now);
-        boolean past = !between.isNegative();
-        String amount = amount(between.abs());
-        return past ? amount + " ago" : "in " + amount;
-    }
-
-    /** The largest whole unit: "850ms", "42s", "7m", "3h", "12d". */
-    static String amount(Duration duration) {
-        long millis = duration.toMillis();
-        if (millis < 1_000) {
-            return millis + "ms";
-        }
-        if (millis < 60_000) {
-            return millis / 1_000 + "s";
-        }
-        if (millis < 3_600_000) {
-            return millis / 60_000 + "m";
-        }
-        if (millis < 86_400_000) {
-            return millis / 3_600_000 + "h";
-        }
-        return millis / 86_400_000 + "d";
     }
 
     /**
@@ -56,9 +27,6 @@ final class Times {
     /** A duration an option names: {@code 90s}, {@code 15m}, {@code 2h}, {@code 14d}, {@code PT1H}. */
     static Duration duration(String option, String value) {
         String text = value.trim();
-        if (text.endsWith("d") && text.length() > 1 && text.substring(0, text.length() - 1).chars().allMatch(Character::isDigit)) {
-            return Duration.ofDays(Long.parseLong(text.substring(0, text.length() - 1)));
-        }
         try {
             return Settings.of(Map.of(option, text)).duration(option, Duration.ZERO);
         } catch (RuntimeException e) {

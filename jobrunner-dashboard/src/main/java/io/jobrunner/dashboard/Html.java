@@ -1,7 +1,6 @@
 package io.jobrunner.dashboard;
 
 import io.jobrunner.JobStatus;
-import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -55,18 +54,7 @@ final class Html {
             return raw("<span class=\"muted\">—</span>");
         }
         return raw("<time datetime=\"").text(instant).raw("\" title=\"").text(instant).raw("\">")
-                .text(relative(instant, now)).raw("</time>");
-    }
-
-    static String relative(Instant instant, Instant now) {
-        Duration gap = Duration.between(instant, now);
-        boolean past = !gap.isNegative();
-        long seconds = Math.abs(gap.getSeconds());
-        String amount = seconds < 60 ? seconds + "s"
-                : seconds < 3_600 ? seconds / 60 + "m"
-                : seconds < 86_400 ? seconds / 3_600 + "h"
-                : seconds / 86_400 + "d";
-        return past ? amount + " ago" : "in " + amount;
+                .text(TimeText.relative(instant, now)).raw("</time>");
     }
 
     /** A POST form with one button, carrying the CSRF token. */

@@ -45,11 +45,8 @@ public record Retention(Duration succeeded, Duration failed) {
         if (raw.equals("0") || raw.equals("off") || raw.equals("forever")) {
             return null;
         }
-        if (raw.endsWith("d") && raw.substring(0, raw.length() - 1).chars().allMatch(Character::isDigit) && raw.length() > 1) {
-            return Duration.ofDays(Long.parseLong(raw.substring(0, raw.length() - 1)));
-        }
         try {
-            return Settings.of(Map.of(name, raw)).duration(name, otherwise);
+            return Settings.of(Map.of(name, raw)).duration(name, DEFAULT);
         } catch (InvalidSettingException e) {
             throw new InvalidSettingException(name, raw, "how long finished requests are kept: 14d, 48h, 30m, or 0 / off"
                     + " to keep them all (default " + DEFAULT.toDays() + "d)");

@@ -95,8 +95,8 @@ public final class Settings {
     }
 
     /**
-     * A positive duration: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, a plain number of
-     * seconds, or ISO-8601 such as {@code PT30S}.
+     * A positive duration: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d}, a plain
+     * number of seconds, or ISO-8601 such as {@code PT30S}.
      */
     public Duration duration(String name, Duration defaultValue) {
         Optional<String> raw = get(name);
@@ -106,7 +106,7 @@ public final class Settings {
         Duration parsed = parseDuration(raw.get());
         if (parsed == null || parsed.isNegative() || parsed.isZero()) {
             throw new InvalidSettingException(name, raw.get(), "expected a positive duration such as 250ms, 30s, "
-                    + "5m, 2h or PT30S (default " + format(defaultValue) + ")");
+                    + "5m, 2h, 7d or PT30S (default " + format(defaultValue) + ")");
         }
         return parsed;
     }
@@ -129,6 +129,8 @@ public final class Settings {
                     return Duration.ofMinutes(Long.parseLong(number));
                 case 'h':
                     return Duration.ofHours(Long.parseLong(number));
+                case 'd':
+                    return Duration.ofDays(Long.parseLong(number));
                 default:
                     return Duration.ofSeconds(Long.parseLong(value));
             }

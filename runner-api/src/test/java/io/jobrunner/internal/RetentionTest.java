@@ -33,5 +33,11 @@ class RetentionTest {
                 .hasMessageContaining("JOB_RUNNER_RETENTION")
                 .hasMessageContaining("a fortnight")
                 .hasMessageContaining("0 / off");
+        assertThatThrownBy(() -> Retention.from(Settings.of(Map.of("JOB_RUNNER_RETENTION", "off",
+                "JOB_RUNNER_RETENTION_SUCCEEDED", "soon"))))
+                .as("a bad value under a retention that keeps everything")
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("JOB_RUNNER_RETENTION_SUCCEEDED")
+                .hasMessageContaining("soon");
     }
 }
