@@ -512,18 +512,19 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     @Override
     public JobLog log(long requestId) {
         return call("read the log of job request " + requestId, () -> jdbi.withHandle(h -> {
+            long[] firstSeq = {0};
             List<JobLogLine> lines = h.createQuery("SELECT seq, at, attempt, level, message FROM job_log"
                             + " WHERE request_id = :id ORDER BY seq")
                     .bind("id", requestId)
-                    .map((rs, ctx) -> new JobLogLine(rows.instant(rs, "at"), rs.getInt("attempt"),
-                            JobLogLine.Level.fromDbValue(rs.getString("level")), rs.getString("message")))
+                    .map((rs, ctx) -> {
+                        if (firstSeq[0] == 0) {
+                            firstSeq[0] = rs.getLong("seq");  // lines before the first kept were dropped
+                        }
+                        return new JobLogLine(rows.instant(rs, "at"), rs.getInt("attempt"),
+                                JobLogLine.Level.fromDbValue(rs.getString("level")), rs.getString("message"));
+                    })
                     .list();
-            if (lines.isEmpty()) {
-                return JobLog.empty();
-            }
-            long first = h.createQuery("SELECT min(seq) FROM job_log WHERE request_id = :id").bind("id", requestId)
-                    .mapTo(Long.class).one();
-            return new JobLog(lines, first - 1);
+            return lines.isEmpty() ? JobLog.empty() : new JobLog(lines, firstSeq[0] - 1);
         }));
     }
 

@@ -79,13 +79,13 @@ final class RunningJob implements JobContext {
      * is logged and the lines tried again next time.
      */
     synchronized void writeLog() {
-        List<JobLogLine> lines = new ArrayList<>();
+        List<JobLogLine> lines;
         synchronized (unwritten) {
-            lines.addAll(unwritten);
+            if (unwritten.isEmpty()) {
+                return;  // most jobs log nothing: no allocation at the end of each attempt
+            }
+            lines = new ArrayList<>(unwritten);
             unwritten.clear();
-        }
-        if (lines.isEmpty()) {
-            return;
         }
         try {
             store.appendLog(request.id(), lines, JobLog.MAX_LINES);
