@@ -1,12 +1,19 @@
 package io.jobrunner;
 
-/** The runner refused new work: it is closed, or it stayed full past the dispatch timeout. */
+/**
+ * Work was not dispatched: the runner is closed, it stayed full past the dispatch timeout, or its
+ * transport (a queue, a function invocation) did not accept a task. Nothing was sent.
+ */
 public final class DispatchRejectedException extends JobRunnerException {
     private final String runner;
     private final String name;
 
     public DispatchRejectedException(String runner, String name, String reason) {
-        super("Runner '" + runner + "' rejected '" + name + "': " + reason);
+        this(runner, name, reason, null);
+    }
+
+    public DispatchRejectedException(String runner, String name, String reason, Throwable cause) {
+        super("Runner '" + runner + "' could not dispatch '" + name + "': " + reason, cause);
         this.runner = runner;
         this.name = name;
     }
@@ -15,7 +22,7 @@ public final class DispatchRejectedException extends JobRunnerException {
         return runner;
     }
 
-    /** The task name or job type that was refused. */
+    /** The task name or job type that was not dispatched. */
     public String name() {
         return name;
     }

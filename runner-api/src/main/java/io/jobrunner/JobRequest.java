@@ -1,16 +1,13 @@
 package io.jobrunner;
 
-import io.jobrunner.spi.store.JobRequestStore;
-import io.jobrunner.spi.store.Lease;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * One stored job: the row of the {@code job_request} table at the moment it was read.
  *
- * <p>A snapshot: it never changes after it is read; read it again from the
- * {@link JobRequestStore} to see later progress. Immutable and thread-safe.
+ * <p>A snapshot: it never changes after it is read; read it again ({@link JobRequests#find(long)}) to see
+ * later progress. Immutable and thread-safe.
  *
  * @param id             database identity
  * @param jobType        the handler's name
@@ -67,13 +64,6 @@ public record JobRequest(
 
     public JobRequest {
         history = history == null ? List.of() : List.copyOf(history);
-    }
-
-    /** The lease this request is held under, present only while it is running. */
-    public Optional<Lease> lease() {
-        return status == JobStatus.RUNNING && lockedBy != null
-                ? Optional.of(new Lease(id, lockedBy, attempts))
-                : Optional.empty();
     }
 
     /** True when another attempt may follow a failure of the current one. */

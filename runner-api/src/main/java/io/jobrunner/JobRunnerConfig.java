@@ -1,10 +1,9 @@
 package io.jobrunner;
 
-import io.jobrunner.internal.JobListeners;
-import io.jobrunner.internal.RetryBackoff;
 import io.jobrunner.spi.Settings;
 import io.jobrunner.spi.store.JobRequestStore;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,16 +17,6 @@ import java.util.Optional;
  */
 public final class JobRunnerConfig {
 
-    public static final String MAX_TASK_PAYLOAD_BYTES = "JOB_RUNNER_MAX_TASK_PAYLOAD_BYTES";
-    public static final String MAX_ATTEMPTS = "JOB_RUNNER_MAX_ATTEMPTS";
-    public static final String RETRY_BASE_DELAY = "JOB_RUNNER_RETRY_BASE_DELAY";
-    public static final String RETRY_MAX_DELAY = "JOB_RUNNER_RETRY_MAX_DELAY";
-    public static final String LEASE_TIME = "JOB_RUNNER_LEASE_TIME";
-
-    /** 256 KiB: the SQS message and Lambda async payload limit. */
-    public static final long DEFAULT_MAX_TASK_PAYLOAD_BYTES = 256 * 1024;
-    public static final int DEFAULT_MAX_ATTEMPTS = 3;
-
     private final Settings settings;
     private final HandlerRegistry handlers;
     private final PayloadCodec codec;
@@ -37,30 +26,35 @@ public final class JobRunnerConfig {
     private final String runner;
     private final long maxTaskPayloadBytes;
     private final int maxAttempts;
-    private final RetryBackoff retryBackoff;
+    private final Duration retryBaseDelay;
+    private final Duration retryMaxDelay;
     private final Duration leaseTime;
-    private final JobListeners listeners;
+    private final JobListener listener;
+    private final boolean hasListeners;
 
     /**
      * @throws InvalidSettingException naming the variable, the value and what is expected, for any
      *                                 value that does not parse or is out of range
      */
     JobRunnerConfig(Settings settings, HandlerRegistry handlers, PayloadCodec codec, JobRequestStore store,
-                    ClassLoader classLoader, Map<Class<?>, Object> clients, JobListeners listeners) {
-        this.listeners = listeners;
+                    ClassLoader classLoader, Map<Class<?>, Object> clients, List<JobListener> listeners) {
+        this.listener = JobListenerChain.of(listeners);
+        this.hasListeners = !listeners.isEmpty();
         this.settings = settings;
         this.handlers = handlers;
         this.codec = codec;
         this.store = store;
         this.classLoader = classLoader;
         this.clients = Map.copyOf(clients);
-        this.runner = settings.string(JobRunners.JOB_RUNNER, JobRunners.DEFAULT_RUNNER);
-        this.maxTaskPayloadBytes = settings.bytes(MAX_TASK_PAYLOAD_BYTES, DEFAULT_MAX_TASK_PAYLOAD_BYTES);
-        this.maxAttempts = settings.integer(MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS, 1);
-        Duration base = settings.duration(RETRY_BASE_DELAY, Duration.ofSeconds(5));
-        Duration max = settings.duration(RETRY_MAX_DELAY, Duration.ofHours(1));
-        this.retryBackoff = new RetryBackoff(base, max.compareTo(base) < 0 ? base : max);
-        this.leaseTime = settings.duration(LEASE_TIME, Duration.ofSeconds(60));
+        settings.checkVariables();
+        this.runner = settings.string(Setting.RUNNER);
+        this.maxTaskPayloadBytes = settings.bytes(Setting.MAX_TASK_PAYLOAD_BYTES);
+        this.maxAttempts = settings.integer(Setting.MAX_ATTEMPTS);
+        Duration base = settings.duration(Setting.RETRY_BASE_DELAY);
+        Duration max = settings.duration(Setting.RETRY_MAX_DELAY);
+        this.retryBaseDelay = base;
+        this.retryMaxDelay = max.compareTo(base) < 0 ? base : max;
+        this.leaseTime = settings.duration(Setting.LEASE_TIME);
     }
 
     /** Builds the runner {@link #runner()} names (see {@link JobRunners.Builder#build()}). */
@@ -68,7 +62,7 @@ public final class JobRunnerConfig {
         return JobRunners.newRunner(this);
     }
 
-    /** The runner's name as configured ({@code JOB_RUNNER}, default {@value JobRunners#DEFAULT_RUNNER}). */
+    /** The runner's name as configured ({@code JOB_RUNNER}, default {@code inprocess-async}). */
     public String runner() {
         return runner;
     }
@@ -101,9 +95,17 @@ public final class JobRunnerConfig {
         return Optional.ofNullable(clients.get(type)).map(type::cast);
     }
 
-    /** The listeners given to the builder, as one (does nothing when none were). */
-    public JobListeners listener() {
-        return listeners;
+    /**
+     * The listeners given to the builder, as one: each call goes to every listener in order, and an
+     * exception one throws is logged, never passed on. Does nothing when none were given.
+     */
+    public JobListener listener() {
+        return listener;
+    }
+
+    /** True when the builder was given a listener (runners skip measuring for listeners otherwise). */
+    public boolean hasListeners() {
+        return hasListeners;
     }
 
     /** The largest task payload, in bytes ({@code JOB_RUNNER_MAX_TASK_PAYLOAD_BYTES}). */
@@ -118,11 +120,11 @@ public final class JobRunnerConfig {
 
     /** The first retry's delay ({@code JOB_RUNNER_RETRY_BASE_DELAY}); it doubles up to {@link #retryMaxDelay()}. */
     public Duration retryBaseDelay() {
-        return retryBackoff.base();
+        return retryBaseDelay;
     }
 
     public Duration retryMaxDelay() {
-        return retryBackoff.max();
+        return retryMaxDelay;
     }
 
     /** How long a claim holds a request before another worker may take it ({@code JOB_RUNNER_LEASE_TIME}). */

@@ -1,6 +1,5 @@
 package io.jobrunner;
 
-import io.jobrunner.internal.JobListeners;
 import io.jobrunner.spi.JobRunnerProvider;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.Settings;
@@ -14,15 +13,12 @@ import java.util.Objects;
 
 /**
  * Builds the {@link JobRunner} that {@code JOB_RUNNER} names, from the providers found on the class
- * path with {@code ServiceLoader}. Unset means {@value #DEFAULT_RUNNER}. There is never a silent
+ * path with {@code ServiceLoader}. Unset means {@code inprocess-async}. There is never a silent
  * fallback: an unknown name, two providers for one name, or a runner missing settings is an error.
  *
  * <p>Stateless and thread-safe.
  */
 public final class JobRunners {
-
-    public static final String JOB_RUNNER = "JOB_RUNNER";
-    public static final String DEFAULT_RUNNER = "inprocess-async";
 
     private JobRunners() {
     }
@@ -88,19 +84,24 @@ public final class JobRunners {
             return this;
         }
 
+        /** One setting, over what the environment says (e.g. {@code setting(Setting.CONCURRENCY, "16")}). */
+        public Builder setting(Setting setting, String value) {
+            return setting(Objects.requireNonNull(setting, "setting").variable(), value);
+        }
+
         /** The runner to build ({@code JOB_RUNNER}), e.g. {@code "sqs"}. */
         public Builder runner(String name) {
-            return setting(JOB_RUNNER, name);
+            return setting(Setting.RUNNER, name);
         }
 
         /** How long a claim holds a job before another worker may take it ({@code JOB_RUNNER_LEASE_TIME}). */
         public Builder leaseTime(Duration leaseTime) {
-            return setting(JobRunnerConfig.LEASE_TIME, leaseTime.toMillis() + "ms");
+            return setting(Setting.LEASE_TIME, leaseTime.toMillis() + "ms");
         }
 
         /** Attempts of a job whose type's policy this process does not know ({@code JOB_RUNNER_MAX_ATTEMPTS}). */
         public Builder maxAttempts(int maxAttempts) {
-            return setting(JobRunnerConfig.MAX_ATTEMPTS, Integer.toString(maxAttempts));
+            return setting(Setting.MAX_ATTEMPTS, Integer.toString(maxAttempts));
         }
 
         /** The handlers this process runs; without this, those listed in META-INF/services. */
@@ -158,9 +159,9 @@ public final class JobRunners {
             Settings settings = Settings.of(values);
             ClassLoader loader = classLoader != null ? classLoader : JobRunners.class.getClassLoader();
             HandlerRegistry registry = handlers != null ? handlers : HandlerRegistry.builder().discover(loader).build();
-            PayloadCodec chosenCodec = codec != null ? codec : PayloadCodec.forSetting(settings.get(PayloadCodec.PAYLOADS).orElse(null));
+            PayloadCodec chosenCodec = codec != null ? codec : PayloadCodec.forSetting(settings.get(Setting.PAYLOADS).orElse(null));
             return new JobRunnerConfig(settings, registry, chosenCodec, store, loader, clients,
-                    JobListeners.of(listeners));
+                    List.copyOf(listeners));
         }
 
         /**

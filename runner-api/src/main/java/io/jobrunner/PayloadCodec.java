@@ -21,8 +21,6 @@ import java.util.HexFormat;
  */
 public final class PayloadCodec {
 
-    /** The setting that makes payload reading lenient: {@code JOB_RUNNER_PAYLOADS=lenient}. */
-    public static final String PAYLOADS = "JOB_RUNNER_PAYLOADS";
 
     private static final PayloadCodec DEFAULT = new PayloadCodec(baseMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES));
@@ -72,7 +70,7 @@ public final class PayloadCodec {
         if (value.trim().equalsIgnoreCase("lenient")) {
             return LENIENT;
         }
-        throw new InvalidSettingException(PAYLOADS, value, "expected strict (a payload property the handler's type "
+        throw new InvalidSettingException(Setting.PAYLOADS.variable(), value, "expected strict (a payload property the handler's type "
                 + "does not have fails the attempt) or lenient (such properties are ignored)");
     }
 
@@ -158,7 +156,7 @@ public final class PayloadCodec {
             return new PayloadException(handlerName, "The payload for '" + handlerName + "' has the property '"
                     + unknown.getPropertyName() + "', which " + type.getName() + " does not have (it has: "
                     + unknown.getKnownPropertyIds() + "; payload: " + shown + "). Make the handler's payload type "
-                    + "match what is dispatched, or set " + PAYLOADS + "=lenient to ignore unknown properties", e);
+                    + "match what is dispatched, or set " + Setting.PAYLOADS.variable() + "=lenient to ignore unknown properties", e);
         }
         return new PayloadException(handlerName, "The payload for '" + handlerName + "' cannot be read as "
                 + type.getName() + ": " + e.getMessage().lines().findFirst().orElse("") + " (payload: " + shown

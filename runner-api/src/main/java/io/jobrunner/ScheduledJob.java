@@ -21,15 +21,4 @@ import java.time.Instant;
 public record ScheduledJob(String name, String spec, String zone, String jobType, String queueName, String payloadJson,
                            Integer maxAttempts, boolean allowOverlap, RecurringJob.MissedRuns missedRuns,
                            Instant nextRunAt, Instant lastOccurrence, Long lastJobId) {
-
-    /** The same schedule with a new position. */
-    public ScheduledJob advancedTo(Instant next, Instant occurrence, Long jobId) {
-        return new ScheduledJob(name, spec, zone, jobType, queueName, payloadJson, maxAttempts, allowOverlap, missedRuns,
-                next, occurrence, jobId == null ? lastJobId : jobId);
-    }
-
-    /** True when the definition (what and when) equals the other's, whatever their positions. */
-    public boolean sameTiming(ScheduledJob other) {
-        return spec.equals(other.spec) && zone.equals(other.zone);
-    }
 }

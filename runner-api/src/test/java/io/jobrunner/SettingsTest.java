@@ -3,7 +3,6 @@ package io.jobrunner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.jobrunner.internal.RetryBackoff;
 import io.jobrunner.spi.Settings;
 import java.time.Duration;
 import java.util.Map;
@@ -43,15 +42,5 @@ class SettingsTest {
         assertThat(settings.flag("B", false)).isTrue();
         assertThat(settings.flag("C", true)).isFalse();
         assertThat(settings.flag("D", true)).isFalse();
-    }
-
-    @Test
-    void backoffGrowsExponentiallyWithJitterUnderItsCap() {
-        RetryBackoff backoff = new RetryBackoff(Duration.ofMillis(100), Duration.ofMillis(1000));
-        for (int i = 0; i < 50; i++) {
-            assertThat(backoff.delayAfter(1).toMillis()).isBetween(50L, 100L);
-            assertThat(backoff.delayAfter(3).toMillis()).isBetween(200L, 400L);
-            assertThat(backoff.delayAfter(20).toMillis()).isBetween(500L, 1000L);
-        }
     }
 }

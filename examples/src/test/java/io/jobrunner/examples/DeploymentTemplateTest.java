@@ -5,15 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.jobrunner.HandlerRegistry;
+import io.jobrunner.JobRunnerConfig;
+import io.jobrunner.JobRunners;
+import io.jobrunner.Setting;
 import io.jobrunner.lambda.JobRunnerHandler;
+import io.jobrunner.spi.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,8 +29,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code deploy/jobrunner.yaml} against the code: the variables it sets are ones the code reads,
- * the IAM actions cover every call the code makes to SQS and Lambda, and the settings the README
+ * {@code deploy/jobrunner.yaml} against the code: the variables it sets are registered settings,
+ * the IAM actions cover every call the code makes to SQS and Lambda, and the settings the Lambda guide
  * asks for (visibility, redrive, partial batch responses, the sweep's schedule) are there.
  */
 class DeploymentTemplateTest {
@@ -42,7 +49,6 @@ class DeploymentTemplateTest {
             Map.entry("invoke", "lambda:InvokeFunction"));
     private static final Pattern SDK_CALL = Pattern.compile("\\.\\s*(" + String.join("|", ACTIONS.keySet())
             + ")\\s*\\(");
-    private static final Pattern VARIABLE = Pattern.compile("\"((?:JOB_RUNNER|JOBS|DATABASE|AWS)_?[A-Z0-9_]*)\"");
 
     private static JsonNode template;
 
@@ -55,20 +61,6 @@ class DeploymentTemplateTest {
         JsonNode resource = template.path("Resources").path(name);
         assertThat(resource.isMissingNode()).as("resource " + name).isFalse();
         return resource.path("Properties");
-    }
-
-    /** The string literals that name settings, in the main sources of the modules a function or producer runs. */
-    private static Set<String> variablesTheCodeReads() throws IOException {
-        Set<String> names = new TreeSet<>();
-        for (String module : List.of("runner-api", "runner-lambda", "runner-sqs", "job-request-store")) {
-            for (String source : sources(module)) {
-                Matcher matcher = VARIABLE.matcher(source);
-                while (matcher.find()) {
-                    names.add(matcher.group(1));
-                }
-            }
-        }
-        return names;
     }
 
     /** IAM actions for the SDK calls in a module's main sources. */
@@ -109,15 +101,29 @@ class DeploymentTemplateTest {
     }
 
     @Test
-    void everyVariableTheFunctionIsGivenIsOneTheCodeReads() throws IOException {
-        Set<String> read = variablesTheCodeReads();
-        assertThat(read).as("the scan finds the settings").contains("JOB_RUNNER", "DATABASE_URL", "JOB_RUNNER_LEASE_TIME");
+    void everyVariableTheFunctionIsGivenIsASettingAndEveryFixedValueParses() {
         JsonNode variables = resource("JobsFunction").path("Environment").path("Variables");
-        List<String> set = new ArrayList<>();
-        variables.fieldNames().forEachRemaining(set::add);
-        assertThat(set).contains("JOB_RUNNER", "DATABASE_URL");
-        assertThat(read).containsAll(set);
-        assertThat(variables.path("JOB_RUNNER").asText()).isEqualTo("lambda-async");
+        Map<String, String> fixed = new TreeMap<>();
+        List<String> unknown = new ArrayList<>();
+        variables.fields().forEachRemaining(variable -> {
+            if (Setting.of(variable.getKey()).isEmpty()) {
+                unknown.add(variable.getKey());
+            }
+            if (variable.getValue().isValueNode()) {
+                fixed.put(variable.getKey(), variable.getValue().asText());
+            }
+        });
+        assertThat(unknown).as("variables no Setting defines").isEmpty();
+        assertThat(fixed).containsEntry("JOB_RUNNER", "lambda-async");
+        // Read as the function reads them: a value of the wrong kind fails here, naming the variable.
+        JobRunnerConfig config = JobRunners.builder().environment(fixed).handlers(HandlerRegistry.builder().build())
+                .config();
+        assertThat(config.runner()).isEqualTo("lambda-async");
+        for (Setting setting : Setting.values()) {
+            if (fixed.containsKey(setting.variable()) && setting.kind() == Setting.Kind.WHOLE_NUMBER) {
+                assertThat(config.settings().integer(setting, 1)).as(setting.variable()).isPositive();
+            }
+        }
     }
 
     @Test
@@ -148,7 +154,7 @@ class DeploymentTemplateTest {
     }
 
     @Test
-    void theQueueTheFunctionAndTheSweepAreSetAsTheReadmeAsks() throws ClassNotFoundException {
+    void theQueueTheFunctionAndTheSweepAreSetAsTheGuideAsks() throws IOException {
         JsonNode parameters = template.path("Parameters");
         int maxAttempts = parameters.path("MaxAttempts").path("Default").asInt();
         int maxReceiveCount = parameters.path("MaxReceiveCount").path("Default").asInt();
@@ -164,17 +170,26 @@ class DeploymentTemplateTest {
         assertThat(queue.path("VisibilityTimeout").path("Ref").asText()).isEqualTo("QueueVisibilityTimeout");
 
         JsonNode function = resource("JobsFunction");
-        String handler = function.path("Handler").asText();
-        assertThat(handler).isEqualTo(JobRunnerHandler.class.getName() + "::handleRequest");
-        assertThat(Class.forName(handler.substring(0, handler.indexOf(':')))).isEqualTo(JobRunnerHandler.class);
-        assertThat(function.path("Runtime").asText()).isEqualTo("java17");
+        assertThat(function.path("Handler").asText()).isEqualTo(JobRunnerHandler.class.getName() + "::handleRequest");
+        Matcher runtime = Pattern.compile("java(\\d+)").matcher(function.path("Runtime").asText());
+        assertThat(runtime.matches()).as("a Java runtime: " + function.path("Runtime").asText()).isTrue();
+        Matcher release = Pattern.compile("<maven.compiler.release>(\\d+)</maven.compiler.release>")
+                .matcher(Files.readString(ROOT.resolve("pom.xml")));
+        assertThat(release.find()).isTrue();
+        assertThat(Integer.parseInt(runtime.group(1))).as("the runtime runs the classes this build compiles")
+                .isGreaterThanOrEqualTo(Integer.parseInt(release.group(1)));
 
         JsonNode mapping = resource("JobsQueueEventSource");
         assertThat(mapping.path("FunctionResponseTypes").get(0).asText()).isEqualTo("ReportBatchItemFailures");
         assertThat(mapping.path("EventSourceArn").path("Fn::GetAtt").get(0).asText()).isEqualTo("JobsQueue");
 
         JsonNode rule = resource("SweepRule");
-        assertThat(rule.path("ScheduleExpression").asText()).isEqualTo("rate(1 minute)");
+        Matcher rate = Pattern.compile("rate\\((\\d+) (minute|minutes)\\)").matcher(rule.path("ScheduleExpression").asText());
+        assertThat(rate.matches()).as("a rate in minutes: " + rule.path("ScheduleExpression").asText()).isTrue();
+        Duration sweepEvery = Duration.ofMinutes(Long.parseLong(rate.group(1)));
+        Duration staleAfter = Settings.of(Map.of()).duration(Setting.HANDOFF_STALE_AFTER);
+        assertThat(sweepEvery).as("the sweep re-sends a lost hand-off soon after it is presumed lost")
+                .isLessThanOrEqualTo(staleAfter.dividedBy(10));
         assertThat(rule.path("Targets").get(0).path("Arn").path("Fn::GetAtt").get(0).asText()).isEqualTo("JobsFunction");
         JsonNode permission = resource("SweepPermission");
         assertThat(permission.path("Principal").asText()).isEqualTo("events.amazonaws.com");

@@ -1,6 +1,7 @@
 package io.jobrunner.store;
 
 import io.jobrunner.InvalidSettingException;
+import io.jobrunner.Setting;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -19,7 +20,6 @@ import java.util.regex.Pattern;
  */
 public record DatabaseUrl(String jdbcUrl, String user, String password) {
 
-    public static final String VARIABLE = "DATABASE_URL";
     private static final Pattern JDBC = Pattern.compile("jdbc:postgresql://([^/?]*)(/([^?]*))?(\\?.*)?");
 
     public static DatabaseUrl parse(String value) {
@@ -103,7 +103,7 @@ public record DatabaseUrl(String jdbcUrl, String user, String password) {
     }
 
     private static InvalidSettingException invalid(String value, String problem) {
-        return new InvalidSettingException(VARIABLE, redact(value), problem + ": expected "
+        return new InvalidSettingException(Setting.DATABASE_URL.variable(), redact(value), problem + ": expected "
                 + "jdbc:postgresql://host:5432/db?user=u or postgres://user:password@host:5432/db; unset it to use the "
                 + "embedded store");
     }

@@ -1,6 +1,7 @@
 package io.jobrunner.store;
 
 import io.jobrunner.InvalidSettingException;
+import io.jobrunner.Setting;
 import io.jobrunner.spi.Settings;
 import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.spi.store.JobRequestStoreProvider;
@@ -15,37 +16,30 @@ import org.slf4j.LoggerFactory;
  */
 public final class DefaultJobRequestStoreProvider implements JobRequestStoreProvider {
 
-    public static final String STORE = "JOB_RUNNER_STORE";
-    public static final String EMBEDDED_DIR = "JOB_RUNNER_EMBEDDED_DIR";
-    public static final String POOL_SIZE = "JOB_RUNNER_DB_POOL_SIZE";
-    public static final String SCHEMA = "JOB_RUNNER_DB_SCHEMA";
-    public static final String CONNECT_TIMEOUT = PostgresConnections.CONNECT_TIMEOUT;
-    public static final String DEFAULT_EMBEDDED_DIR = ".jobrunner";
-
     private static final Logger log = LoggerFactory.getLogger(DefaultJobRequestStoreProvider.class);
 
     @Override
     public JobRequestStore open(Settings settings) {
-        String kind = settings.get(STORE).map(value -> value.toLowerCase(Locale.ROOT))
-                .orElse(settings.isSet(DatabaseUrl.VARIABLE) ? "postgres" : "embedded");
+        String store = Setting.STORE.variable();
+        String kind = settings.get(Setting.STORE).map(value -> value.toLowerCase(Locale.ROOT))
+                .orElse(settings.isSet(Setting.DATABASE_URL) ? "postgres" : "embedded");
         switch (kind) {
             case "postgres", "postgresql":
-                String url = settings.get(DatabaseUrl.VARIABLE).orElseThrow(() -> new InvalidSettingException(STORE,
-                        kind, "the postgres store needs DATABASE_URL; set it, or set " + STORE + "=embedded"));
+                String url = settings.get(Setting.DATABASE_URL).orElseThrow(() -> new InvalidSettingException(store,
+                        kind, "the postgres store needs DATABASE_URL; set it, or set " + store + "=embedded"));
                 DatabaseUrl parsed = DatabaseUrl.parse(url);
                 log.info("Job requests are stored in PostgreSQL at {}", DatabaseUrl.redact(parsed.jdbcUrl()));
-                return JdbiJobRequestStore.open(parsed, settings.integer(POOL_SIZE, 10, 1),
-                        settings.get(SCHEMA).orElse(null), settings.duration(CONNECT_TIMEOUT,
-                                PostgresConnections.DEFAULT_CONNECT_TIMEOUT));
+                return JdbiJobRequestStore.open(parsed, settings.integer(Setting.DB_POOL_SIZE),
+                        settings.get(Setting.DB_SCHEMA).orElse(null), settings.duration(Setting.DB_CONNECT_TIMEOUT));
             case "embedded":
-                Path directory = Path.of(settings.string(EMBEDDED_DIR, DEFAULT_EMBEDDED_DIR));
+                Path directory = Path.of(settings.string(Setting.EMBEDDED_DIR));
                 log.info("Job requests are stored in the embedded store at {} (set DATABASE_URL for PostgreSQL)",
                         directory.toAbsolutePath().normalize());
                 return EmbeddedJobRequestStore.openDirectory(directory);
             case "memory":
                 return EmbeddedJobRequestStore.inMemory();
             default:
-                throw new InvalidSettingException(STORE, kind, "expected postgres, embedded or memory");
+                throw new InvalidSettingException(store, kind, "expected postgres, embedded or memory");
         }
     }
 }

@@ -3,6 +3,7 @@ package io.jobrunner.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.jobrunner.JobStoreException;
+import io.jobrunner.Setting;
 import io.jobrunner.spi.store.StoreScope;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ public final class EmbeddedJobRequestStore {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new JobStoreException("Cannot create the embedded job store directory " + dir + ": " + e
-                    + ". Make it writable, or point " + DefaultJobRequestStoreProvider.EMBEDDED_DIR + " elsewhere", e);
+                    + ". Make it writable, or point " + Setting.EMBEDDED_DIR.variable() + " elsewhere", e);
         }
         Path file = dir.resolve(FILE_NAME);
         refuseIfDamaged(file, config());
@@ -59,15 +60,8 @@ public final class EmbeddedJobRequestStore {
         SQLiteDataSource sqlite = new SQLiteDataSource(config);
         sqlite.setUrl("jdbc:sqlite:" + file);
         HikariDataSource pool = pool(sqlite, POOL_SIZE, "jobrunner-embedded");
-        JdbiJobRequestStore store = JdbiJobRequestStore.openOwned(pool, pool, SqlDialect.SQLITE,
-                "the embedded store " + file, StoreScope.MACHINE);
-        try {
-            JournalImport.importIfPresent(dir, store);
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
-        return store;
+        return JdbiJobRequestStore.openOwned(pool, pool, SqlDialect.SQLITE, "the embedded store " + file,
+                StoreScope.MACHINE);
     }
 
     /**
@@ -131,7 +125,7 @@ public final class EmbeddedJobRequestStore {
                 throw damaged(file, e.getMessage(), e);
             }
             throw new JobStoreException("Cannot open the embedded job store " + file + ": " + e.getMessage()
-                    + ". Check the file's permissions, or point " + DefaultJobRequestStoreProvider.EMBEDDED_DIR
+                    + ". Check the file's permissions, or point " + Setting.EMBEDDED_DIR.variable()
                     + " elsewhere", e);
         }
     }

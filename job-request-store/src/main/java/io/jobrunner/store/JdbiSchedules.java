@@ -31,14 +31,16 @@ final class JdbiSchedules {
             Instant.ofEpochMilli(rs.getLong("next_run_ms")), instantOfMillis(rs, "last_occurrence_ms"),
             nullableLong(rs, "last_job_id"));
 
+    private final StoreAccess store;
     private final Jdbi jdbi;
-    private final JdbiJobRequestStore store;
     private final StoreStatements sql;
+    private final JdbiInserts inserts;
 
-    JdbiSchedules(Jdbi jdbi, JdbiJobRequestStore store) {
-        this.jdbi = jdbi;
+    JdbiSchedules(StoreAccess store, JdbiInserts inserts) {
         this.store = store;
-        this.sql = store.statements();
+        this.jdbi = store.jdbi;
+        this.sql = store.sql;
+        this.inserts = inserts;
     }
 
     ScheduledJob save(ScheduledJob schedule) {
@@ -108,14 +110,15 @@ final class JdbiSchedules {
             if (request == null) {
                 outcome = ScheduleFiring.Outcome.SKIPPED;
             } else if (!current.get().allowOverlap() && current.get().lastJobId() != null && h.createQuery(
-                            "SELECT count(*) FROM job_request WHERE id = :id AND status IN ('queued', 'running')")
+                            "SELECT count(*) FROM job_request WHERE id = :id AND status IN (" + StoreStatements.QUEUED + ", "
+                                    + StoreStatements.RUNNING + ")")
                     .bind("id", current.get().lastJobId()).mapTo(Integer.class).one() > 0) {
                 outcome = ScheduleFiring.Outcome.SKIPPED_OVERLAP;
             } else {
                 try {
-                    fired = store.insertRow(h.getConnection(), sql.insertInto("job_request", true), request).orElse(null);
+                    fired = inserts.insertRow(h.getConnection(), request).orElse(null);
                 } catch (SQLException e) {
-                    throw JdbiJobRequestStore.insertFailed(request, e);
+                    throw JdbiInserts.insertFailed(request, e);
                 }
                 outcome = fired == null ? ScheduleFiring.Outcome.TAKEN : ScheduleFiring.Outcome.FIRED;
             }

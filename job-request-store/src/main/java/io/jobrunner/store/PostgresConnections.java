@@ -3,6 +3,8 @@ package io.jobrunner.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.jobrunner.JobStoreException;
+import io.jobrunner.Setting;
+import io.jobrunner.spi.Settings;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -14,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,8 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class PostgresConnections {
 
-    static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    static final String CONNECT_TIMEOUT = "JOB_RUNNER_DB_CONNECT_TIMEOUT";
+    static final Duration DEFAULT_CONNECT_TIMEOUT = Settings.of(Map.of()).duration(Setting.DB_CONNECT_TIMEOUT);
     private static final Logger log = LoggerFactory.getLogger(PostgresConnections.class);
 
     private PostgresConnections() {
@@ -86,11 +88,11 @@ final class PostgresConnections {
         }
         try (Statement statement = connection.createStatement()) {
             statement.execute("CREATE SCHEMA IF NOT EXISTS \"" + schema.replace("\"", "\"\"") + "\"");
-            log.info("Created schema {} for job requests ({})", schema, DefaultJobRequestStoreProvider.SCHEMA);
+            log.info("Created schema {} for job requests ({})", schema, Setting.DB_SCHEMA.variable());
         } catch (SQLException e) {
-            throw new JobStoreException("Schema '" + schema + "' named by " + DefaultJobRequestStoreProvider.SCHEMA
+            throw new JobStoreException("Schema '" + schema + "' named by " + Setting.DB_SCHEMA.variable()
                     + " does not exist and could not be created: " + e.getMessage() + ". Create it (CREATE SCHEMA \""
-                    + schema + "\"), grant this user CREATE on the database, or unset " + DefaultJobRequestStoreProvider.SCHEMA, e);
+                    + schema + "\"), grant this user CREATE on the database, or unset " + Setting.DB_SCHEMA.variable(), e);
         }
     }
 
@@ -100,15 +102,15 @@ final class PostgresConnections {
         String fix;
         if (state.equals("3D000")) {
             fix = "database '" + url.database() + "' does not exist on " + where + ". Create it, or fix the database name in "
-                    + DatabaseUrl.VARIABLE;
+                    + Setting.DATABASE_URL.variable();
         } else if (state.equals("28P01") || state.equals("28000")) {
             fix = "PostgreSQL at " + where + " refused the login: " + e.getMessage() + ". Fix the user or password in "
-                    + DatabaseUrl.VARIABLE;
+                    + Setting.DATABASE_URL.variable();
         } else {
             fix = "cannot reach PostgreSQL at " + where + " (" + cause(e, connectTimeout) + "). Check that the server runs "
-                    + "and that " + DatabaseUrl.VARIABLE + " names the right host and port";
+                    + "and that " + Setting.DATABASE_URL.variable() + " names the right host and port";
         }
-        return new JobStoreException("Job request store: " + fix + " [" + DatabaseUrl.VARIABLE + "="
+        return new JobStoreException("Job request store: " + fix + " [" + Setting.DATABASE_URL.variable() + "="
                 + DatabaseUrl.redact(url.jdbcUrl()) + "]", e);
     }
 
@@ -124,7 +126,7 @@ final class PostgresConnections {
                 return "no route to host";
             }
             if (t instanceof SocketTimeoutException) {
-                return "no answer within " + connectTimeout.toMillis() + " ms; raise " + CONNECT_TIMEOUT + " if the server is slow";
+                return "no answer within " + connectTimeout.toMillis() + " ms; raise " + Setting.DB_CONNECT_TIMEOUT.variable() + " if the server is slow";
             }
         }
         return error.getMessage();

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Listens on PostgreSQL for the notification sent when a {@code database}-runner request becomes
- * queued — by its insert, or by the update trigger of migration V5 — on one connection of its own, and
+ * queued — by its insert, or by the update trigger of migration V1 — on one connection of its own, and
  * calls the wake-up for each batch of notifications, at most once per {@value #COALESCE_MILLIS} ms. A broken connection is replaced after a
  * second, with a wake-up, since notifications sent meanwhile are lost. Thread-safe.
  */

@@ -4,7 +4,9 @@ import io.jobrunner.JobStoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -29,19 +31,9 @@ final class SchemaMigrations {
         }
     }
 
-    static final List<Migration> POSTGRESQL = List.of(
-            new Migration(1, "create_job_request"),
-            new Migration(2, "add_handed_off_at"),
-            new Migration(3, "add_attempt_history"),
-            new Migration(4, "create_job_schedule"),
-            new Migration(5, "notify_database_workers"),
-            new Migration(6, "queued_by_runner_index"),
-            new Migration(7, "create_job_log"));
+    static final List<Migration> POSTGRESQL = List.of(new Migration(1, "create_tables"));
 
-    static final List<Migration> SQLITE = List.of(
-            new Migration(1, "create_tables"),
-            new Migration(2, "queued_by_runner_index"),
-            new Migration(3, "create_job_log"));
+    static final List<Migration> SQLITE = List.of(new Migration(1, "create_tables"));
 
     private SchemaMigrations() {
     }
@@ -60,10 +52,20 @@ final class SchemaMigrations {
                     + "version integer PRIMARY KEY, description text NOT NULL, "
                     + "installed_at " + (dialect == SqlDialect.POSTGRESQL ? "timestamptz" : "integer") + " NOT NULL DEFAULT "
                     + (dialect == SqlDialect.POSTGRESQL ? "now()" : "(" + dialect.now() + ")") + ")");
-            Set<Integer> applied = handle.createQuery("SELECT version FROM jobrunner_schema_history")
-                    .mapTo(Integer.class).set();
+            Map<Integer, String> history = new HashMap<>();
+            handle.createQuery("SELECT version, description FROM jobrunner_schema_history")
+                    .map((rs, ctx) -> history.put(rs.getInt("version"), rs.getString("description"))).list();
+            Set<Integer> applied = history.keySet();
             int newest = migrations.get(migrations.size() - 1).version();
             int stored = applied.stream().mapToInt(Integer::intValue).max().orElse(0);
+            boolean earlierSnapshot = migrations.stream().anyMatch(m -> history.containsKey(m.version())
+                    && !history.get(m.version()).equals(m.description()));
+            if (earlierSnapshot) {
+                throw new JobStoreException("The job request schema was made by a jobrunner snapshot before 0.1.0 ("
+                        + history + "), whose migrations were folded into one; it is not migrated. Drop its tables"
+                        + " (job_request, job_schedule, job_log, jobrunner_schema_history), or use another schema"
+                        + " (JOB_RUNNER_DB_SCHEMA) or embedded directory (JOB_RUNNER_EMBEDDED_DIR)");
+            }
             if (stored > newest) {
                 throw new JobStoreException("The job request schema is at version " + stored + ", newer than the "
                         + newest + " this jobrunner version knows. Upgrade jobrunner in this application");

@@ -1,119 +1,204 @@
 package io.jobrunner.store;
 
 import io.jobrunner.JobAttempt;
+import io.jobrunner.JobStatus;
 import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * The job request state machine, once, as SQL: every transition for both stores, written with the
- * few expressions in which PostgreSQL and SQLite differ taken from the {@link SqlDialect}. Every
- * transition is one conditional {@code UPDATE … RETURNING *}; the ones that end an attempt append
- * it to {@code attempt_history} in the same statement. Immutable.
+ * The job request state machine, once, as SQL: every transition of both stores, written with the
+ * few expressions in which PostgreSQL and SQLite differ taken from the {@link SqlDialect}, and the
+ * status names taken from {@link JobStatus}. Every transition is one conditional
+ * {@code UPDATE … RETURNING}; the ones that end an attempt append it to {@code attempt_history} in
+ * the same statement. Transitions out of {@code running} hold only while the lease does
+ * ({@link #LEASE_HELD}). Immutable.
  */
 final class StoreStatements {
 
-    static final String UNLESS_KEY_STORED = " ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING RETURNING *";
-    /**
-     * What a bulk insert reads back; the rest of a new row is what was inserted. A one-row insert
-     * also reads back the payload as the database stores it, so it returns what a later read does.
-     */
+    static final String QUEUED = literal(JobStatus.QUEUED);
+    static final String RUNNING = literal(JobStatus.RUNNING);
+    static final String SUCCEEDED = literal(JobStatus.SUCCEEDED);
+    static final String FAILED = literal(JobStatus.FAILED);
+    static final String CANCELLED = literal(JobStatus.CANCELLED);
+    static final String FINISHED = "(" + SUCCEEDED + ", " + FAILED + ", " + CANCELLED + ")";
+
+    /** What a bulk insert reads back; the rest of a new row is what was inserted. */
     static final String INSERTED_COLUMNS = "id, dedup_key, job_type, run_at, created_at, handed_off_at";
-    static final String LEASE_HELD = " WHERE id = :id AND status = 'running' AND locked_by = :owner AND attempts = :attempt";
+    /** A one-row insert also reads back the payload as the database stores it, so it returns what a later read does. */
+    private static final String INSERTED_ROW_COLUMNS = INSERTED_COLUMNS + ", payload";
+    private static final String UNLESS_KEY_STORED = " ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING";
+    /** Binds {@code :id}, {@code :owner} and {@code :attempt}: the lease the transition needs. */
+    static final String LEASE_HELD = " WHERE id = :id AND status = " + RUNNING
+            + " AND locked_by = :owner AND attempts = :attempt";
+    private static final String COLUMNS = "job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner,"
+            + " hand_off_target, handed_off_at";
 
     final SqlDialect dialect;
-    /** Positional: job_type, queue_name, payload, dedup_key, run_at (epoch ms or null), max_attempts, runner, hand_off_target, handed off. */
-    final String insert;
-    final String retry;
+    /** A running request whose worker's lease has run out: it died, stopped or timed out mid-run. */
+    final String leaseExpired;
+    /** Due now: queued and past its run-at, or running with an expired lease and attempts left. */
     final String claimable;
-    final String claimSet;
+    /** The attempt's error for a takeover of an expired lease. */
     final String abandonedError;
+    /** {@code SET …} of a claim: binds {@code :owner} and {@code :leaseMs}. */
+    final String claimSet;
+    /** The columns every transition to a finished state sets. */
     final String finish;
-    /** A success: the bound {@code :result} and {@code :message}, the attempt recorded without error. */
-    final String succeedSet;
     /** PostgreSQL's bulk insert; see {@link #insertUnnest()}. */
     final String insertUnnest;
+    /** Binds {@code :result} and {@code :message}; the attempt is recorded without error. */
+    final String succeed;
     /**
      * PostgreSQL's success of many attempts: five arrays (ids, owners, attempts, results, messages);
-     * each row updated only while its lease is held, as by {@link #succeedSet}.
+     * each row updated only while its lease is held, as by {@link #succeed}.
      */
     final String succeedMany;
+    /** Binds {@code :leaseMs}. */
+    final String heartbeat;
+    /** Binds {@code :progress} and {@code :message}. */
+    final String progress;
+    final String release;
+    /** Cancelled by its handler: binds the lease, {@code :message} and {@code :attemptError}. */
+    final String markCancelled;
+    /** Binds {@code :id}: a queued request is cancelled now, a running one flagged. */
+    final String cancel;
+    /** Binds {@code :id}. */
+    final String clearHandOff;
+    final String failAbandoned;
+    /** Binds {@code :ms}. */
+    final String purgeOlderThan;
+    private final Map<JobAttempt.Outcome, String> fail = new EnumMap<>(JobAttempt.Outcome.class);
+    private final Map<JobAttempt.Outcome, String> requeue = new EnumMap<>(JobAttempt.Outcome.class);
 
     StoreStatements(SqlDialect dialect) {
         this.dialect = dialect;
         String now = dialect.now();
-        this.insert = "INSERT INTO job_request (job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner,"
-                + " hand_off_target, handed_off_at) VALUES (?, ?, " + dialect.json("?") + ", ?, coalesce("
-                + dialect.fromEpochMillis("?") + ", " + now + "), ?, ?, ?, CASE WHEN ? THEN " + now + " END)";
-        this.retry = "UPDATE job_request SET status = 'queued', run_at = " + now + ", max_attempts = attempts + max_attempts,"
-                + " progress = 0, finished_at = NULL, locked_by = NULL, locked_until = NULL, cancel_requested = false,"
-                + " handed_off_at = NULL, updated_at = " + now + " WHERE id = ? AND status IN ('failed', 'cancelled') RETURNING *";
+        this.leaseExpired = "locked_until < " + now;
         // Written as a CASE so no index on status can serve it: claims by id must read rows by primary
         // key. As an OR of status conditions, a planner whose statistics predate a burst of new rows
         // scans every queued row and filters them by id (10,000 rows for a claim of ten).
-        this.claimable = "CASE status WHEN 'queued' THEN run_at <= " + now + " WHEN 'running' THEN locked_until < " + now
-                + " AND attempts < max_attempts ELSE false END";
+        this.claimable = "CASE status WHEN " + QUEUED + " THEN run_at <= " + now + " WHEN " + RUNNING + " THEN "
+                + leaseExpired + " AND attempts < max_attempts ELSE false END";
         this.abandonedError = "'Abandoned: the lease of attempt ' || attempts || ' of ' || max_attempts || ' held by '"
                 + " || coalesce(locked_by, '?') || ' expired; the worker died, stopped or timed out mid-run'";
-        this.claimSet = "SET status = 'running', attempts = attempts + 1, locked_by = :owner, locked_until = "
+        String abandoned = literal(JobAttempt.Outcome.ABANDONED);
+        this.claimSet = "SET status = " + RUNNING + ", attempts = attempts + 1, locked_by = :owner, locked_until = "
                 + dialect.nowPlusMillis(":leaseMs") + ", started_at = coalesce(started_at, " + now + "),"
                 + " attempt_started_at = " + now + ", updated_at = " + now + ","
-                + " last_error = CASE WHEN status = 'running' THEN " + abandonedError + " ELSE last_error END,"
-                + " attempt_history = CASE WHEN status = 'running' THEN " + appendAttempt("'abandoned'", abandonedError)
+                + " last_error = CASE WHEN status = " + RUNNING + " THEN " + abandonedError + " ELSE last_error END,"
+                + " attempt_history = CASE WHEN status = " + RUNNING + " THEN " + appendAttempt(abandoned, abandonedError)
                 + " ELSE attempt_history END";
         this.finish = ", locked_until = NULL, finished_at = " + now + ", updated_at = " + now;
-        this.succeedSet = succeedSet(":result", ":message");
         this.insertUnnest = insertUnnest();
+        this.succeed = leased(succeedSet(":result", ":message"));
         this.succeedMany = "UPDATE job_request " + succeedSet("v.v_result", "v.v_message")
                 + " FROM unnest(cast(? AS bigint[]), cast(? AS text[]), cast(? AS int[]), cast(? AS text[]), cast(? AS text[]))"
                 + " AS v(v_id, v_owner, v_attempt, v_result, v_message)"
-                + " WHERE job_request.id = v.v_id AND job_request.status = 'running' AND job_request.locked_by = v.v_owner"
-                + " AND job_request.attempts = v.v_attempt RETURNING job_request.*";
+                + " WHERE job_request.id = v.v_id AND job_request.status = " + RUNNING
+                + " AND job_request.locked_by = v.v_owner AND job_request.attempts = v.v_attempt RETURNING job_request.*";
+        this.heartbeat = leased("SET locked_until = " + dialect.nowPlusMillis(":leaseMs") + ", updated_at = " + now);
+        this.progress = leased("SET progress = :progress, result_message = :message, updated_at = " + now);
+        this.release = leased("SET status = " + QUEUED + ", attempts = attempts - 1, run_at = " + now + ","
+                + " locked_by = NULL, locked_until = NULL, updated_at = " + now);
+        this.markCancelled = leased("SET" + recordAttempt(JobAttempt.Outcome.CANCELLED) + " status = " + CANCELLED
+                + ", result_message = :message" + finish);
+        for (JobAttempt.Outcome outcome : JobAttempt.Outcome.values()) {
+            fail.put(outcome, leased("SET" + recordAttempt(outcome) + " status = " + FAILED + ", last_error = :error"
+                    + finish));
+            requeue.put(outcome, leased("SET" + recordAttempt(outcome) + " status = " + QUEUED + ", last_error = :error,"
+                    + " run_at = " + dialect.fromEpochMillis(":runAtMs") + ", locked_by = NULL, locked_until = NULL,"
+                    + " updated_at = " + now));
+        }
+        this.cancel = "UPDATE job_request SET"
+                + " finished_at = CASE WHEN status = " + QUEUED + " THEN " + now + " ELSE finished_at END,"
+                + " status = CASE WHEN status = " + QUEUED + " THEN " + CANCELLED + " ELSE status END,"
+                + " cancel_requested = true, updated_at = " + now
+                + " WHERE id = :id AND status IN (" + QUEUED + ", " + RUNNING + ") RETURNING *";
+        this.clearHandOff = "UPDATE job_request SET handed_off_at = NULL, updated_at = " + now
+                + " WHERE id = :id AND status = " + QUEUED;
+        this.failAbandoned = "UPDATE job_request SET status = " + FAILED + ", last_error = " + abandonedError + ","
+                + " attempt_history = " + appendAttempt(abandoned, abandonedError) + finish
+                + " WHERE status = " + RUNNING + " AND " + leaseExpired + " AND attempts >= max_attempts RETURNING *";
+        this.purgeOlderThan = "DELETE FROM job_request WHERE status IN " + FINISHED
+                + " AND finished_at < " + dialect.nowMinusMillis(":ms");
     }
 
-    /** {@code SET …} of a success, from the SQL of its result JSON and message; the stored message stays when none. */
-    private String succeedSet(String resultJsonSql, String messageSql) {
-        return "SET attempt_history = " + appendAttempt("'" + JobAttempt.Outcome.SUCCEEDED.dbValue() + "'",
-                "cast(NULL AS text)") + ", status = 'succeeded', progress = 100, result = " + dialect.json(resultJsonSql)
-                + ", result_message = coalesce(" + messageSql + ", result_message)" + finish;
+    /** {@code 'queued'}: a status as an SQL literal. */
+    static String literal(JobStatus status) {
+        return "'" + status.dbValue() + "'";
+    }
+
+    private static String literal(JobAttempt.Outcome outcome) {
+        return "'" + outcome.dbValue() + "'";
     }
 
     String now() {
         return dialect.now();
     }
 
+    /** {@code UPDATE … RETURNING *} of the request the bound lease holds. */
+    private static String leased(String set) {
+        return "UPDATE job_request " + set + LEASE_HELD + " RETURNING *";
+    }
+
+    /** A failure with attempts spent: binds the lease, {@code :error} and {@code :attemptError}. */
+    String fail(JobAttempt.Outcome outcome) {
+        return fail.get(outcome);
+    }
+
+    /** Back to the queue for a later attempt: binds the lease, {@code :error}, {@code :attemptError}, {@code :runAtMs}. */
+    String requeue(JobAttempt.Outcome outcome) {
+        return requeue.get(outcome);
+    }
+
+    /** {@code SET …} of a success, from the SQL of its result JSON and message; the stored message stays when none. */
+    private String succeedSet(String resultJsonSql, String messageSql) {
+        return "SET attempt_history = " + appendAttempt(literal(JobAttempt.Outcome.SUCCEEDED), "cast(NULL AS text)")
+                + ", status = " + SUCCEEDED + ", progress = 100, result = " + dialect.json(resultJsonSql)
+                + ", result_message = coalesce(" + messageSql + ", result_message)" + finish;
+    }
+
     /** {@code attempt_history} plus the attempt ending now, from the row's values before the update. */
-    String appendAttempt(String outcomeSql, String errorSql) {
+    private String appendAttempt(String outcomeSql, String errorSql) {
         return dialect.appendToJsonArray("attempt_history", dialect.jsonObject("'attempt', attempts, 'worker', locked_by,"
                 + " 'startedAt', " + dialect.toEpochMillis("attempt_started_at") + ", 'finishedAt', "
                 + dialect.toEpochMillis(dialect.now()) + ", 'outcome', " + outcomeSql + ", 'error', " + errorSql));
     }
 
     /** {@code " attempt_history = …,"} recording the attempt with {@code outcome} and the bound {@code :attemptError}. */
-    String recordAttempt(JobAttempt.Outcome outcome) {
-        return " attempt_history = " + appendAttempt("'" + outcome.dbValue() + "'", "cast(:attemptError AS text)") + ",";
-    }
-
-    String insertInto(String table, boolean withDedupKey) {
-        return insertInto(table, withDedupKey, false);
-    }
-
-    /** @param notify whether the inserted row also sends {@code pg_notify} to the channel bound as the tenth parameter */
-    String insertInto(String table, boolean withDedupKey, boolean notify) {
-        String sql = table.equals("job_request") ? insert : insert.replace("INTO job_request", "INTO " + table);
-        String returning = "RETURNING " + INSERTED_COLUMNS + ", payload" + (notify ? ", pg_notify(?, '')" : "");
-        return sql + (withDedupKey ? UNLESS_KEY_STORED : " RETURNING *").replace("RETURNING *", returning);
+    private String recordAttempt(JobAttempt.Outcome outcome) {
+        return " attempt_history = " + appendAttempt(literal(outcome), "cast(:attemptError AS text)") + ",";
     }
 
     /**
-     * A multi-row insert of {@code count} rows (each bound like {@link #insert}) that skips rows
-     * whose dedup key is stored, returning the rows it inserted.
+     * One row into {@code table}, bound positionally: job_type, queue_name, payload, dedup_key, run_at
+     * (epoch ms or null), max_attempts, runner, hand_off_target, handed off; with {@code notify}, the
+     * channel to {@code pg_notify} in the same statement as a tenth. Returns {@link #INSERTED_COLUMNS}
+     * and the payload, or no row when {@code withDedupKey} and the key is stored.
+     */
+    String insert(String table, boolean withDedupKey, boolean notify) {
+        return "INSERT INTO " + table + " (" + COLUMNS + ") VALUES " + insertValues()
+                + (withDedupKey ? UNLESS_KEY_STORED : "")
+                + " RETURNING " + INSERTED_ROW_COLUMNS + (notify ? ", pg_notify(?, '')" : "");
+    }
+
+    /**
+     * A multi-row insert of {@code count} rows (each bound as by {@link #insert}) that skips rows
+     * whose dedup key is stored, returning {@link #INSERTED_COLUMNS} of the rows it inserted.
      */
     String insertRows(int count) {
-        String values = insert.substring(insert.indexOf(" VALUES ") + " VALUES ".length());
-        String head = insert.substring(0, insert.indexOf(" VALUES ") + " VALUES ".length());
-        return head + String.join(", ", Collections.nCopies(count, values))
-                + UNLESS_KEY_STORED.replace("RETURNING *", "RETURNING " + INSERTED_COLUMNS);
+        return "INSERT INTO job_request (" + COLUMNS + ") VALUES "
+                + String.join(", ", Collections.nCopies(count, insertValues()))
+                + UNLESS_KEY_STORED + " RETURNING " + INSERTED_COLUMNS;
+    }
+
+    private String insertValues() {
+        String now = dialect.now();
+        return "(?, ?, " + dialect.json("?") + ", ?, coalesce(" + dialect.fromEpochMillis("?") + ", " + now
+                + "), ?, ?, ?, CASE WHEN ? THEN " + now + " END)";
     }
 
     /**
@@ -124,15 +209,94 @@ final class StoreStatements {
      */
     private String insertUnnest() {
         String now = dialect.now();
-        return "INSERT INTO job_request (job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner,"
-                + " hand_off_target, handed_off_at) SELECT t.job_type, t.queue_name, cast(t.payload AS jsonb), t.dedup_key,"
-                + " coalesce(to_timestamp(t.run_at_ms / 1000.0), " + now + "), t.max_attempts, t.runner, t.target,"
-                + " CASE WHEN t.handed_off THEN " + now + " END"
+        return "INSERT INTO job_request (" + COLUMNS + ") SELECT t.job_type, t.queue_name, cast(t.payload AS jsonb),"
+                + " t.dedup_key, coalesce(to_timestamp(t.run_at_ms / 1000.0), " + now + "), t.max_attempts, t.runner,"
+                + " t.target, CASE WHEN t.handed_off THEN " + now + " END"
                 + " FROM unnest(cast(? AS text[]), cast(? AS text[]), cast(? AS text[]), cast(? AS text[]),"
                 + " cast(? AS bigint[]), cast(? AS int[]), cast(? AS text[]), cast(? AS text[]), cast(? AS boolean[]))"
                 + " WITH ORDINALITY AS t(job_type, queue_name, payload, dedup_key, run_at_ms, max_attempts, runner, target,"
-                + " handed_off, n) ORDER BY t.n"
-                + UNLESS_KEY_STORED.replace("RETURNING *", "RETURNING " + INSERTED_COLUMNS);
+                + " handed_off, n) ORDER BY t.n" + UNLESS_KEY_STORED + " RETURNING " + INSERTED_COLUMNS;
+    }
+
+    /**
+     * A failed or cancelled request of {@code table} queued again, due now and not handed off, its
+     * history kept and as many attempts granted again as it had; the id bound as the one parameter.
+     */
+    String retry(String table) {
+        String now = dialect.now();
+        return "UPDATE " + table + " SET status = " + QUEUED + ", run_at = " + now + ", max_attempts = attempts + max_attempts,"
+                + " progress = 0, finished_at = NULL, locked_by = NULL, locked_until = NULL, cancel_requested = false,"
+                + " handed_off_at = NULL, updated_at = " + now + " WHERE id = ? AND status IN (" + FAILED + ", "
+                + CANCELLED + ") RETURNING *";
+    }
+
+    /** Claims the request {@code :id} when it is due. */
+    String claim() {
+        return "UPDATE job_request " + claimSet + " WHERE id = :id AND " + claimable + " RETURNING *";
+    }
+
+    /** Claims those of {@code count} ids (bound {@code :id0…}) that are due and handed off to {@code :target}. */
+    String claimHandedOff(int count) {
+        return "UPDATE job_request " + claimSet + " WHERE id IN " + inList("id", count)
+                + " AND hand_off_target = :target AND " + claimable + " RETURNING *";
+    }
+
+    /**
+     * Claims up to {@code :limit} due requests matching {@code filters} (further {@code AND …}):
+     * two candidate sets, each read along its own partial index so finished rows are never scanned —
+     * due queued requests oldest first, and running requests whose lease expired with attempts left
+     * — both locking what they take and skipping rows other workers hold; expired ones first.
+     */
+    String claimNext(String filters) {
+        String locked = dialect.forUpdateSkipLocked();
+        return "WITH queued AS (SELECT id FROM job_request WHERE status = " + QUEUED + " AND run_at <= " + now()
+                + filters + " ORDER BY run_at, id LIMIT :limit" + locked + "),"
+                + " expired AS (SELECT id FROM job_request WHERE status = " + RUNNING + " AND " + leaseExpired
+                + " AND attempts < max_attempts" + filters + " ORDER BY locked_until LIMIT :limit" + locked + ")"
+                + " UPDATE job_request " + claimSet + " WHERE id IN (SELECT id FROM (SELECT id FROM expired"
+                + " UNION ALL SELECT id FROM queued) AS candidates LIMIT :limit) RETURNING *";
+    }
+
+    /** Marks queued requests handed off now, those of {@code count} ids (bound {@code :id0…}) not yet marked. */
+    String markHandedOff(int count) {
+        return "UPDATE job_request SET handed_off_at = " + now() + ", updated_at = " + now()
+                + " WHERE id IN " + inList("id", count) + " AND handed_off_at IS NULL";
+    }
+
+    /**
+     * Takes up to {@code :limit} queued requests of {@code :runner} for {@code :target} due before
+     * {@code :dueBeforeMs} that were never handed off, or were more than {@code :staleMs} ago while
+     * due for longer than that; marks them handed off now.
+     */
+    String claimHandOffs() {
+        String stale = dialect.nowMinusMillis(":staleMs");
+        return "WITH due AS (SELECT id FROM job_request WHERE status = " + QUEUED + " AND runner = :runner"
+                + " AND hand_off_target" + dialect.isNotDistinctFrom() + ":target"
+                + " AND run_at <= " + dialect.fromEpochMillis(":dueBeforeMs")
+                + " AND (handed_off_at IS NULL OR (handed_off_at < " + stale + " AND run_at < " + stale + "))"
+                + " ORDER BY run_at, id LIMIT :limit" + dialect.forUpdateSkipLocked() + ")"
+                + " UPDATE job_request SET handed_off_at = " + now() + ", updated_at = " + now()
+                + " WHERE id IN (SELECT id FROM due) RETURNING *";
+    }
+
+    /** Running requests of {@code :runner} for {@code :target} whose lease expired with attempts left, queued again. */
+    String requeueAbandoned() {
+        return "UPDATE job_request SET status = " + QUEUED + ", run_at = " + now() + ", handed_off_at = NULL,"
+                + " last_error = " + abandonedError + ","
+                + " attempt_history = " + appendAttempt(literal(JobAttempt.Outcome.ABANDONED), abandonedError) + ","
+                + " locked_by = NULL, locked_until = NULL, updated_at = " + now()
+                + " WHERE status = " + RUNNING + " AND " + leaseExpired + " AND attempts < max_attempts"
+                + " AND runner = :runner AND hand_off_target" + dialect.isNotDistinctFrom() + ":target RETURNING *";
+    }
+
+    /**
+     * Up to {@code :limit} requests with one of {@code statusCount} statuses (bound {@code :status0…})
+     * that finished more than {@code :ms} ago, oldest first, skipping rows another sweeper holds.
+     */
+    String purge(int statusCount) {
+        return "DELETE FROM job_request WHERE id IN (SELECT id FROM job_request WHERE status IN "
+                + inList("status", statusCount) + " AND finished_at < " + dialect.nowMinusMillis(":ms")
+                + " ORDER BY finished_at LIMIT :limit" + dialect.forUpdateSkipLocked() + ")";
     }
 
     /** {@code (:name0, :name1, …)} for binding a list of {@code count} values one by one. */

@@ -3,13 +3,11 @@ package io.jobrunner.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jobrunner.JobAttempt;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
 import io.jobrunner.JobStoreException;
-import io.jobrunner.PayloadCodec;
 import io.jobrunner.RecurringJob;
 import io.jobrunner.ScheduledJob;
 import io.jobrunner.spi.store.ClaimFilter;
@@ -25,7 +23,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,7 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedStoreTest {
 
-    private static final ObjectMapper MAPPER = PayloadCodec.defaultCodec().mapper();
 
     @TempDir
     Path directory;
@@ -51,7 +47,7 @@ class EmbeddedStoreTest {
         long queuedId;
         try (JdbiJobRequestStore store = EmbeddedJobRequestStore.openDirectory(directory)) {
             JobRequest running = store.claim(store.insert(job("k1")).request().id(), "w", Duration.ofMinutes(1)).orElseThrow();
-            store.succeed(running.lease().orElseThrow(), "{\"rows\":7}", "done").orElseThrow();
+            store.succeed(Lease.of(running).orElseThrow(), "{\"rows\":7}", "done").orElseThrow();
             succeededId = running.id();
             queuedId = store.insert(job(null)).request().id();
         }
@@ -214,69 +210,4 @@ class EmbeddedStoreTest {
         assertThat(Files.readAllBytes(file)).as("the damaged file is left as it was").isEqualTo(before);
     }
 
-    @Test
-    void anEarlierJournalIsImportedOnceWithIdsStatesHistoriesAndSchedulesAndKeptRenamed() throws Exception {
-        Instant created = Instant.parse("2026-11-01T10:00:00Z");
-        JobRequest queued = row(4, JobStatus.QUEUED, "report-4", List.of(), created);
-        JobRequest failed = row(9, JobStatus.FAILED, null, List.of(new JobAttempt(1, "w-1", created,
-                created.plusSeconds(2), JobAttempt.Outcome.FAILED, "boom")), created);
-        JobRequest purged = row(11, JobStatus.SUCCEEDED, null, List.of(), created);
-        ScheduledJob schedule = new ScheduledJob("nightly", "0 0 2 * * *", "UTC", "report", null, "{}", null, false,
-                RecurringJob.MissedRuns.RUN_ONCE, Instant.parse("2026-11-24T02:00:00Z"), null, 9L);
-        Files.writeString(directory.resolve(JournalImport.JOURNAL), String.join("\n",
-                MAPPER.writeValueAsString(row(4, JobStatus.RUNNING, "report-4", List.of(), created)),
-                MAPPER.writeValueAsString(queued),
-                MAPPER.writeValueAsString(failed),
-                MAPPER.writeValueAsString(purged),
-                MAPPER.writeValueAsString(Map.of("purged", List.of(11))),
-                MAPPER.writeValueAsString(Map.of("schedule", schedule))) + "\n");
-
-        try (JdbiJobRequestStore store = EmbeddedJobRequestStore.openDirectory(directory)) {
-            assertThat(store.list(JobQuery.all())).extracting(JobRequest::id).containsExactly(4L, 9L);
-            JobRequest four = store.find(4).orElseThrow();
-            assertThat(four.status()).isEqualTo(JobStatus.QUEUED);
-            assertThat(four.dedupKey()).isEqualTo("report-4");
-            assertThat(four.createdAt()).isEqualTo(created);
-            JobRequest nine = store.find(9).orElseThrow();
-            assertThat(nine.status()).isEqualTo(JobStatus.FAILED);
-            assertThat(nine.history()).containsExactlyElementsOf(failed.history());
-            assertThat(store.findSchedule("nightly")).contains(schedule);
-            assertThat(store.insert(job(null)).request().id()).isGreaterThan(9);
-            assertThat(store.claim(4, "w", Duration.ofMinutes(1))).as("imported work runs").isPresent();
-        }
-        assertThat(directory.resolve(JournalImport.JOURNAL)).doesNotExist();
-        assertThat(directory.resolve(JournalImport.JOURNAL + ".imported")).exists();
-        try (JdbiJobRequestStore reopened = EmbeddedJobRequestStore.openDirectory(directory)) {
-            assertThat(reopened.list(JobQuery.all())).hasSize(3);
-        }
-    }
-
-    @Test
-    void aDamagedCompleteJournalLineStopsTheImportNamingTheLineAndAnUnfinishedLastLineIsSkipped() throws Exception {
-        Instant created = Instant.parse("2026-11-01T10:00:00Z");
-        Path journal = directory.resolve(JournalImport.JOURNAL);
-        String good = MAPPER.writeValueAsString(row(1, JobStatus.QUEUED, null, List.of(), created));
-        String damaged = good.replace("\"status\":", "\"status\" ");
-        Files.writeString(journal, good + "\n" + damaged + "\n");
-
-        assertThatThrownBy(() -> EmbeddedJobRequestStore.openDirectory(directory))
-                .isInstanceOf(JobStoreException.class)
-                .hasMessageContaining(journal.toString())
-                .hasMessageContaining("line 2 is damaged")
-                .hasMessageContaining("Nothing was imported");
-        assertThat(Files.readString(journal)).isEqualTo(good + "\n" + damaged + "\n");
-
-        Files.writeString(journal, good + "\n" + "{\"id\":2,\"jobTy");
-        try (JdbiJobRequestStore store = EmbeddedJobRequestStore.openDirectory(directory)) {
-            assertThat(store.list(JobQuery.all())).extracting(JobRequest::id).containsExactly(1L);
-        }
-    }
-
-    private static JobRequest row(long id, JobStatus status, String dedupKey, List<JobAttempt> history, Instant created) {
-        boolean finished = status == JobStatus.FAILED || status == JobStatus.SUCCEEDED;
-        return new JobRequest(id, "report", null, "{\"n\":" + id + "}", status, finished ? 100 : 0, null, null,
-                status == JobStatus.FAILED ? "boom" : null, history.size(), 3, dedupKey, created, null, null,
-                "inprocess-async", false, null, null, created, created, finished ? created : null,
-                finished ? created.plusSeconds(2) : null, finished ? created : null, history);
-    }
 }

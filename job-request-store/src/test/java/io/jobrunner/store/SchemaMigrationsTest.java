@@ -1,7 +1,9 @@
 package io.jobrunner.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jobrunner.JobStoreException;
 import io.jobrunner.spi.store.NewJobRequest;
 import io.jobrunner.testkit.PostgresFixture;
 import java.sql.Connection;
@@ -45,12 +47,28 @@ class SchemaMigrationsTest {
                 while (rs.next()) {
                     rows.add(rs.getInt(1) + ":" + rs.getInt(2));
                 }
-                assertThat(rows).containsExactly("1:1", "2:1", "3:1", "4:1", "5:1", "6:1", "7:1");
+                assertThat(rows).containsExactly("1:1");
             }
             try (JdbiJobRequestStore again = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 1,
                     postgres.schema())) {
                 assertThat(again.list(io.jobrunner.JobQuery.all())).hasSize(starters);
             }
+        }
+    }
+
+    @Test
+    void aSchemaMadeByAnEarlierSnapshotIsRefusedWithTheWayOut() throws Exception {
+        try (PostgresFixture postgres = PostgresFixture.forTestClass(SchemaMigrationsTest.class)) {
+            try (Connection connection = postgres.connect()) {
+                connection.createStatement().execute("CREATE TABLE jobrunner_schema_history (version integer PRIMARY KEY,"
+                        + " description text NOT NULL, installed_at timestamptz NOT NULL DEFAULT now())");
+                connection.createStatement().execute("INSERT INTO jobrunner_schema_history (version, description)"
+                        + " VALUES (1, 'create_job_request'), (2, 'add_handed_off_at')");
+            }
+            assertThatThrownBy(() -> JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 1, postgres.schema()))
+                    .isInstanceOf(JobStoreException.class)
+                    .hasMessageContaining("snapshot before 0.1.0")
+                    .hasMessageContaining("JOB_RUNNER_DB_SCHEMA");
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.jobrunner.cli;
 
+import io.jobrunner.Setting;
 import io.jobrunner.dashboard.JobDashboard;
 import io.jobrunner.spi.Settings;
 import java.util.concurrent.Callable;
@@ -37,8 +38,8 @@ final class DashboardCommand implements Callable<Integer> {
                     .schedules(() -> store.spi().listSchedules())
                     .settings(settings);
             if (host != null || port != null) {
-                builder.bind(host != null ? host : settings.string(JobDashboard.HOST, JobDashboard.DEFAULT_HOST),
-                        port != null ? port : settings.integer(JobDashboard.PORT, JobDashboard.DEFAULT_PORT, 0));
+                builder.bind(host != null ? host : settings.string(Setting.DASHBOARD_HOST),
+                        port != null ? port : settings.integer(Setting.DASHBOARD_PORT));
             }
             dashboard = builder.start();
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.jobrunner.cli;
 
+import io.jobrunner.Setting;
 import io.jobrunner.local.LambdaEmulator;
 import io.jobrunner.local.LocalSqs;
 import io.jobrunner.spi.Settings;
@@ -93,7 +94,7 @@ final class DevCommand implements Callable<Integer> {
             Map<String, String> exports = new LinkedHashMap<>();
             exports.put("JOB_RUNNER", "sqs");
             exports.putAll(new TreeMap<>(sqs.settings(created.url())));
-            boolean embedded = settings.get("DATABASE_URL").isEmpty();
+            boolean embedded = settings.get(Setting.DATABASE_URL).isEmpty();
             if (embedded) {
                 exports.put("JOB_RUNNER_ALLOW_EMBEDDED_STORE", "true");
             }
@@ -116,7 +117,7 @@ final class DevCommand implements Callable<Integer> {
                 }
             }
             if (embedded) {
-                lines.add("# no DATABASE_URL: the embedded store in " + settings.string("JOB_RUNNER_EMBEDDED_DIR", ".jobrunner")
+                lines.add("# no DATABASE_URL: the embedded store in " + settings.string(Setting.EMBEDDED_DIR)
                         + ", shared by the processes of this machine started from here");
             }
             exports.forEach((name, value) -> lines.add("export " + name + "=" + value));

@@ -1,8 +1,7 @@
 package io.jobrunner.cli;
 
-import io.jobrunner.JobRunnerConfig;
-import io.jobrunner.JobRunners;
 import io.jobrunner.ScheduledJob;
+import io.jobrunner.Setting;
 import io.jobrunner.dashboard.JobJson;
 import io.jobrunner.dashboard.TimeText;
 import io.jobrunner.spi.Settings;
@@ -46,14 +45,15 @@ final class SchedulesCommand extends StoreReport {
             + " (default inprocess-async); its next run stays where it was.")
     int trigger(@Parameters(paramLabel = "NAME", description = "the recurring job's name") String name) {
         Settings settings = Settings.fromEnvironment();
-        String runner = settings.string("JOB_RUNNER", JobRunners.DEFAULT_RUNNER).trim().toLowerCase(Locale.ROOT);
+        String runner = settings.string(Setting.RUNNER).toLowerCase(Locale.ROOT);
         try (Store store = Store.open(settings)) {
             ScheduledJob schedule = store.spi().findSchedule(name).orElseThrow(() -> new IllegalStateException(
                     "No recurring job named '" + name + "' in " + store.description() + "; 'jobrunner schedules' lists them"));
             int maxAttempts = schedule.maxAttempts() != null ? schedule.maxAttempts()
-                    : settings.integer(JobRunnerConfig.MAX_ATTEMPTS, JobRunnerConfig.DEFAULT_MAX_ATTEMPTS, 1);
+                    : settings.integer(Setting.MAX_ATTEMPTS);
+            // Stored for workers: database workers are woken at once; other runners take it at their next poll or sweep.
             InsertResult inserted = store.spi().insert(new NewJobRequest(schedule.jobType(), schedule.queueName(),
-                    schedule.payloadJson(), null, null, maxAttempts, runner));
+                    schedule.payloadJson(), null, null, maxAttempts, runner).forWorkers());
             spec.commandLine().getOut().printf("Dispatched %s as job request %d (runner %s)%n", schedule.jobType(),
                     inserted.request().id(), runner);
         }

@@ -2,10 +2,10 @@ package io.jobrunner.cli;
 
 import io.jobrunner.JobRequests;
 import io.jobrunner.JobStoreException;
-import io.jobrunner.internal.StoreDiscovery;
-import io.jobrunner.internal.StoredJobRequests;
 import io.jobrunner.spi.Settings;
 import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.StoreDiscovery;
+import io.jobrunner.spi.store.StoredJobRequests;
 import java.util.function.UnaryOperator;
 
 /**

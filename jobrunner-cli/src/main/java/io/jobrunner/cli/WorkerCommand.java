@@ -2,7 +2,9 @@ package io.jobrunner.cli;
 
 import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobRunners;
+import io.jobrunner.Setting;
 import io.jobrunner.inprocess.DatabaseWorker;
+import io.jobrunner.inprocess.LegacyProvider;
 import io.jobrunner.spi.Settings;
 import io.jobrunner.sqs.SqsWorker;
 import java.io.File;
@@ -38,7 +40,7 @@ final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Settings settings = Settings.fromEnvironment();
-        String runner = settings.string("JOB_RUNNER", "").trim().toLowerCase(Locale.ROOT);
+        String runner = settings.get(Setting.RUNNER).orElse("").toLowerCase(Locale.ROOT);
         JobRunnerConfig config = JobRunners.builder().classLoader(classLoader(settings)).config();
         if (config.handlers().isEmpty()) {
             throw new IllegalStateException("No handlers found: pass the application's jars with --class-path (or"
@@ -47,7 +49,7 @@ final class WorkerCommand implements Callable<Integer> {
         }
         AutoCloseable worker = switch (runner) {
             case "database", "db", "legacy" -> {
-                if (runner.equals("legacy") && settings.flag("JOBS_SAME_PROCESS", false)) {
+                if (runner.equals("legacy") && LegacyProvider.runsJobsInProcess(settings)) {
                     throw new IllegalStateException("JOB_RUNNER=legacy with JOBS_SAME_PROCESS=true runs jobs in the"
                             + " application's process; there is no worker to run. Unset JOBS_SAME_PROCESS to run them here");
                 }
@@ -63,7 +65,7 @@ final class WorkerCommand implements Callable<Integer> {
 
     private ClassLoader classLoader(Settings settings) {
         List<String> entries = new ArrayList<>(List.of(classPath.split(File.pathSeparator)));
-        settings.get("JOBRUNNER_CLASSPATH").ifPresent(value -> entries.addAll(List.of(value.split(File.pathSeparator))));
+        settings.get(Setting.CLASSPATH).ifPresent(value -> entries.addAll(List.of(value.split(File.pathSeparator))));
         List<URL> urls = new ArrayList<>();
         for (String entry : entries) {
             if (entry.isBlank()) {

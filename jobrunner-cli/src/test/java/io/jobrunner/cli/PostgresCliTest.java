@@ -13,6 +13,7 @@ import io.jobrunner.JobRunners;
 import io.jobrunner.JobStatus;
 import io.jobrunner.RecurringJob;
 import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.Lease;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.PostgresFixture;
@@ -61,7 +62,7 @@ class PostgresCliTest {
     private JobRequest failed(int number, String error) {
         JobRequest request = dispatch(number);
         JobRequest running = store.claim(request.id(), "test-worker", Duration.ofMinutes(1)).orElseThrow();
-        return store.fail(running.lease().orElseThrow(), error).orElseThrow();
+        return store.fail(Lease.of(running).orElseThrow(), error).orElseThrow();
     }
 
     private CliProcess.Result cli(String... args) throws Exception {
@@ -227,7 +228,8 @@ class PostgresCliTest {
         JobRequest bad = dispatch(-1);
         Map<String, String> workerSettings = new HashMap<>(environment);
         workerSettings.put("JOB_RUNNER", "database");
-        workerSettings.put("JOB_RUNNER_RETRY_BACKOFF", "10ms");
+        workerSettings.put("JOB_RUNNER_RETRY_BASE_DELAY", "10ms");
+        workerSettings.put("JOB_RUNNER_RETRY_MAX_DELAY", "20ms");
 
         CliProcess worker = CliProcess.start(workerSettings, "worker", "--class-path", classes.toString());
         try {

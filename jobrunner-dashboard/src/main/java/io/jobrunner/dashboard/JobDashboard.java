@@ -6,7 +6,7 @@ import io.jobrunner.JobRequests;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobStoreException;
 import io.jobrunner.ScheduledJob;
-import io.jobrunner.internal.NamedThreads;
+import io.jobrunner.Setting;
 import io.jobrunner.spi.Settings;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -18,6 +18,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,13 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobDashboard implements AutoCloseable {
 
-    public static final String HOST = "JOB_RUNNER_DASHBOARD_HOST";
-    public static final String PORT = "JOB_RUNNER_DASHBOARD_PORT";
-    public static final String TOKEN = "JOB_RUNNER_DASHBOARD_TOKEN";
-    public static final String USER = "JOB_RUNNER_DASHBOARD_USER";
-    public static final String PASSWORD = "JOB_RUNNER_DASHBOARD_PASSWORD";
-    public static final String DEFAULT_HOST = "127.0.0.1";
-    public static final int DEFAULT_PORT = 8090;
     static final int MIN_TOKEN_LENGTH = 16;
 
     private static final Logger log = LoggerFactory.getLogger(JobDashboard.class);
@@ -80,8 +75,8 @@ public final class JobDashboard implements AutoCloseable {
     public static final class Builder {
         private final JobRequests jobs;
         private Supplier<List<ScheduledJob>> schedules = List::of;
-        private String host = DEFAULT_HOST;
-        private int port = DEFAULT_PORT;
+        private String host = Setting.DASHBOARD_HOST.defaultValue().orElseThrow();
+        private int port = Integer.parseInt(Setting.DASHBOARD_PORT.defaultValue().orElseThrow());
         private String token;
         private String user;
         private String password;
@@ -99,17 +94,17 @@ public final class JobDashboard implements AutoCloseable {
         /** The address and port to listen on; port 0 picks a free one. Default 127.0.0.1:8090. */
         public Builder bind(String host, int port) {
             if (port < 0 || port > 65_535) {
-                throw new InvalidSettingException(PORT, String.valueOf(port), "a TCP port, 1-65535 (0: any free port)");
+                throw new InvalidSettingException(Setting.DASHBOARD_PORT.variable(), String.valueOf(port), "a TCP port, 1-65535 (0: any free port)");
             }
             this.host = Objects.requireNonNull(host, "host");
             this.port = port;
             return this;
         }
 
-        /** Requires this token: as {@code Authorization: Bearer TOKEN}, or as the password of basic auth. */
+        /** Requires this token: as {@code Authorization: Bearer <token>}, or as the password of basic auth. */
         public Builder token(String token) {
             if (token != null && token.length() < MIN_TOKEN_LENGTH) {
-                throw new InvalidSettingException(TOKEN, "(" + token.length() + " characters)",
+                throw new InvalidSettingException(Setting.DASHBOARD_TOKEN.variable(), "(" + token.length() + " characters)",
                         "a token of at least " + MIN_TOKEN_LENGTH + " characters, e.g. from 'openssl rand -hex 24'");
             }
             this.token = token;
@@ -119,7 +114,7 @@ public final class JobDashboard implements AutoCloseable {
         /** Requires basic auth with this user and password. */
         public Builder basicAuth(String user, String password) {
             if (user == null || user.isEmpty() || user.contains(":") || password == null || password.isEmpty()) {
-                throw new InvalidSettingException(USER + "/" + PASSWORD, user == null ? "(unset)" : user,
+                throw new InvalidSettingException(Setting.DASHBOARD_USER.variable() + "/" + Setting.DASHBOARD_PASSWORD.variable(), user == null ? "(unset)" : user,
                         "a user name without ':' and a password, both set, or neither");
             }
             this.user = user;
@@ -129,10 +124,10 @@ public final class JobDashboard implements AutoCloseable {
 
         /** The address, port and credentials from the {@code JOB_RUNNER_DASHBOARD_*} settings. */
         public Builder settings(Settings settings) {
-            bind(settings.string(HOST, DEFAULT_HOST).trim(), settings.integer(PORT, DEFAULT_PORT, 0));
-            settings.get(TOKEN).filter(value -> !value.isBlank()).ifPresent(this::token);
-            String givenUser = settings.get(USER).filter(value -> !value.isBlank()).orElse(null);
-            String givenPassword = settings.get(PASSWORD).filter(value -> !value.isBlank()).orElse(null);
+            bind(settings.string(Setting.DASHBOARD_HOST).trim(), settings.integer(Setting.DASHBOARD_PORT));
+            settings.get(Setting.DASHBOARD_TOKEN).ifPresent(this::token);
+            String givenUser = settings.get(Setting.DASHBOARD_USER).orElse(null);
+            String givenPassword = settings.get(Setting.DASHBOARD_PASSWORD).orElse(null);
             if (givenUser != null || givenPassword != null) {
                 basicAuth(givenUser, givenPassword);
             }
@@ -153,7 +148,7 @@ public final class JobDashboard implements AutoCloseable {
             boolean loopback = isLoopback(host);
             if (!loopback && token == null && user == null) {
                 throw new IllegalStateException("The dashboard would listen on " + host + ", which other machines can"
-                        + " reach, without credentials: set " + TOKEN + " (or " + USER + " and " + PASSWORD + "), or bind"
+                        + " reach, without credentials: set " + Setting.DASHBOARD_TOKEN.variable() + " (or " + Setting.DASHBOARD_USER.variable() + " and " + Setting.DASHBOARD_PASSWORD.variable() + "), or bind"
                         + " to 127.0.0.1 and reach it through an SSH tunnel or an authenticating proxy");
             }
             HttpServer server;
@@ -161,12 +156,12 @@ public final class JobDashboard implements AutoCloseable {
                 server = HttpServer.create(new InetSocketAddress(host, port), 50);
             } catch (IOException e) {
                 throw new IllegalStateException("The dashboard cannot listen on " + host + ":" + port + " (" + e.getMessage()
-                        + "): choose another port with " + PORT, e);
+                        + "): choose another port with " + Setting.DASHBOARD_PORT.variable(), e);
             }
             int bound = server.getAddress().getPort();
             Set<String> hosts = loopback ? Set.of("127.0.0.1:" + bound, "localhost:" + bound, "[::1]:" + bound) : null;
             Access access = new Access(token, user, password, hosts);
-            ExecutorService threads = Executors.newFixedThreadPool(4, NamedThreads.factory("jobrunner-dashboard-", true));
+            ExecutorService threads = Executors.newFixedThreadPool(4, daemonThreads("jobrunner-dashboard-"));
             server.setExecutor(threads);
             server.createContext("/", new Routes(jobs, schedules, access));
             server.start();
@@ -189,8 +184,17 @@ public final class JobDashboard implements AutoCloseable {
             try {
                 return InetAddress.getByName(host).isLoopbackAddress();
             } catch (UnknownHostException e) {
-                throw new InvalidSettingException(HOST, host, "an address of this machine, e.g. 127.0.0.1 or 0.0.0.0");
+                throw new InvalidSettingException(Setting.DASHBOARD_HOST.variable(), host, "an address of this machine, e.g. 127.0.0.1 or 0.0.0.0");
             }
         }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 }

@@ -6,28 +6,20 @@ import io.jobrunner.JobPolicy;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequests;
 import io.jobrunner.JobRunnerConfig;
-import io.jobrunner.JobSchedules;
 import io.jobrunner.JobStoreException;
 import io.jobrunner.PayloadCodec;
 import io.jobrunner.PayloadTooLargeException;
 import io.jobrunner.RunnerNotConfiguredException;
-import io.jobrunner.internal.JobListeners;
-import io.jobrunner.internal.RetryBackoff;
-import io.jobrunner.internal.ScheduleTicker;
-import io.jobrunner.internal.StoreDiscovery;
-import io.jobrunner.internal.StoredJobRequests;
+import io.jobrunner.Setting;
 import io.jobrunner.spi.store.InsertResult;
 import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.spi.store.NewJobRequest;
+import io.jobrunner.spi.store.StoreDiscovery;
 import io.jobrunner.spi.store.StoreScope;
-import java.time.Clock;
-import java.time.Duration;
+import io.jobrunner.spi.store.StoredJobRequests;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -35,11 +27,6 @@ import java.util.function.UnaryOperator;
  * plus the dispatch checks every runner applies the same way. Thread-safe.
  */
 public final class RunnerContext implements AutoCloseable {
-
-    public static final String SCHEDULER = "JOB_RUNNER_SCHEDULER";
-    public static final String SCHEDULER_INTERVAL = "JOB_RUNNER_SCHEDULER_INTERVAL";
-    public static final String SCHEDULE_GRACE = "JOB_RUNNER_SCHEDULE_GRACE";
-    public static final String ALLOW_EMBEDDED_STORE = "JOB_RUNNER_ALLOW_EMBEDDED_STORE";
 
     private final JobRunnerConfig config;
     private final Settings settings;
@@ -75,23 +62,6 @@ public final class RunnerContext implements AutoCloseable {
 
     public JobRunnerConfig config() {
         return config;
-    }
-
-    /** A client the application passed for the type; empty means the backend builds (and closes) its own. */
-    public <T> Optional<T> client(Class<T> type) {
-        return config.client(type);
-    }
-
-    public Settings settings() {
-        return settings;
-    }
-
-    public HandlerRegistry handlers() {
-        return handlers;
-    }
-
-    public PayloadCodec codec() {
-        return codec;
     }
 
     /** The store; a clear error when the class path holds none and the application passed none. */
@@ -131,7 +101,7 @@ public final class RunnerContext implements AutoCloseable {
      * @throws RunnerNotConfiguredException naming {@code DATABASE_URL}
      */
     public void requireSharedStore(String who) {
-        requireStoreOthersRead(who, settings.flag(ALLOW_EMBEDDED_STORE, false));
+        requireStoreOthersRead(who, settings.flag(Setting.ALLOW_EMBEDDED_STORE));
     }
 
     /**
@@ -161,7 +131,7 @@ public final class RunnerContext implements AutoCloseable {
         String reach = scope == StoreScope.PROCESS ? "no other process" : "no process on another machine";
         String otherWay = machineSuffices
                 ? " (or leave it unset to use the embedded store in ./.jobrunner/ with workers on this machine)"
-                : scope == StoreScope.MACHINE ? " (to try it on one machine instead, set " + ALLOW_EMBEDDED_STORE
+                : scope == StoreScope.MACHINE ? " (to try it on one machine instead, set " + Setting.ALLOW_EMBEDDED_STORE.variable()
                 + "=true and the same JOB_RUNNER_EMBEDDED_DIR in every process)" : "";
         throw new RunnerNotConfiguredException(who, List.of("DATABASE_URL: " + who + " runs jobs in other processes, "
                 + "which look them up by id in the store, but this process keeps them in " + store.description()
@@ -169,14 +139,9 @@ public final class RunnerContext implements AutoCloseable {
                 + "the PostgreSQL database every producer and worker shares" + otherWay));
     }
 
-    /** The configuration's listeners, as one. */
-    public JobListeners listener() {
-        return config.listener();
-    }
-
     /** Tells the listeners how many new requests of each type a dispatch stored (dedup hits are not new). */
     public void dispatched(String runner, List<InsertResult> results) {
-        if (listener().isEmpty()) {
+        if (!config.hasListeners()) {
             return;
         }
         Map<String, Integer> byType = new TreeMap<>();
@@ -185,20 +150,7 @@ public final class RunnerContext implements AutoCloseable {
                 byType.merge(result.request().jobType(), 1, Integer::sum);
             }
         }
-        byType.forEach((type, count) -> listener().dispatched(runner, type, count));
-    }
-
-    public RetryBackoff retryBackoff() {
-        return new RetryBackoff(config.retryBaseDelay(), config.retryMaxDelay());
-    }
-
-    /** How long a claim holds a request before another worker may take it; heartbeats extend it. */
-    public Duration leaseTime() {
-        return config.leaseTime();
-    }
-
-    public long maxTaskPayloadBytes() {
-        return config.maxTaskPayloadBytes();
+        byType.forEach((type, count) -> config.listener().dispatched(runner, type, count));
     }
 
     /**
@@ -215,7 +167,7 @@ public final class RunnerContext implements AutoCloseable {
         byte[] json = codec.encode(taskName, payload);
         if (json.length > config.maxTaskPayloadBytes()) {
             throw new PayloadTooLargeException(taskName, json.length, config.maxTaskPayloadBytes(),
-                    JobRunnerConfig.MAX_TASK_PAYLOAD_BYTES);
+                    Setting.MAX_TASK_PAYLOAD_BYTES.variable());
         }
         return json;
     }
@@ -247,26 +199,6 @@ public final class RunnerContext implements AutoCloseable {
                     + "its handler's policy idempotent if running it twice is harmless, or drop maxAttempts");
         }
         return data.maxAttempts();
-    }
-
-    /**
-     * The recurring jobs of this context's store, for a runner that builds its requests with
-     * {@code newRequest} and hands them off with {@code handOff}.
-     */
-    public JobSchedules schedules(Function<JobData, NewJobRequest> newRequest, Consumer<List<JobRequest>> handOff) {
-        return new JobSchedules(store(), codec, newRequest, handOff,
-                settings.duration(SCHEDULE_GRACE, JobSchedules.DEFAULT_GRACE), Clock.systemUTC());
-    }
-
-    /**
-     * Starts firing due recurring jobs on a timer when {@code JOB_RUNNER_SCHEDULER} says so
-     * ({@code onByDefault} when unset) and a store is available; empty otherwise.
-     */
-    public Optional<ScheduleTicker> startScheduler(JobSchedules schedules, boolean onByDefault) {
-        if (store == null || !settings.flag(SCHEDULER, onByDefault)) {
-            return Optional.empty();
-        }
-        return Optional.of(ScheduleTicker.start(schedules, settings.duration(SCHEDULER_INTERVAL, Duration.ofSeconds(1))));
     }
 
     /** Closes the store if this context opened it. */

@@ -1,18 +1,31 @@
 package io.jobrunner.spi;
 
 import io.jobrunner.InvalidSettingException;
+import io.jobrunner.Setting;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Read-only configuration by variable name, with typed readers whose errors name the variable,
- * the value and the fix. Backed by an injectable map so tests never touch the real environment.
- * Immutable and thread-safe.
+ * the value and the fix. Readers that take a {@link Setting} use its registered default. Backed by
+ * an injectable map so tests never touch the real environment. Immutable and thread-safe.
  */
 public final class Settings {
+
+    /** The prefix of jobrunner's own variables: one that is not a {@link Setting} is reported. */
+    public static final String PREFIX = "JOB_RUNNER_";
+    private static final Logger log = LoggerFactory.getLogger(Settings.class);
+    /** Unknown variables already warned about in this JVM, so each is reported once. */
+    private static final Set<String> reported = ConcurrentHashMap.newKeySet();
 
     private final Map<String, String> values;
 
@@ -26,6 +39,106 @@ public final class Settings {
 
     public static Settings fromEnvironment() {
         return new Settings(System.getenv());
+    }
+
+    /**
+     * The variables that start with {@value #PREFIX} but are no {@link Setting}, each with the line
+     * that reports it (naming the closest real setting when one is a few letters away).
+     */
+    public List<String> unknownVariables() {
+        return values.keySet().stream()
+                .filter(name -> name.startsWith(PREFIX) && Setting.of(name).isEmpty())
+                .sorted()
+                .map(name -> name + " is not a jobrunner setting and is ignored" + Setting.closestTo(name)
+                        .map(closest -> "; did you mean " + closest.variable() + "?")
+                        .orElse("; see docs/configuration.md for the settings there are"))
+                .toList();
+    }
+
+    /**
+     * Reports {@link #unknownVariables()}: a warning each (once per JVM), or with
+     * {@code JOB_RUNNER_STRICT=true} an {@link InvalidSettingException} naming them all.
+     */
+    public void checkVariables() {
+        List<String> unknown = unknownVariables();
+        if (unknown.isEmpty()) {
+            return;
+        }
+        if (flag(Setting.STRICT)) {
+            String first = unknown.get(0).substring(0, unknown.get(0).indexOf(' '));
+            throw new InvalidSettingException(first, values.get(first), String.join("; ", unknown)
+                    + " (" + Setting.STRICT.variable() + "=true refuses unknown " + PREFIX + " variables)");
+        }
+        for (String line : unknown) {
+            if (reported.add(line)) {
+                log.warn(line);
+            }
+        }
+    }
+
+    /** The setting's value, trimmed; empty when unset or blank. */
+    public Optional<String> get(Setting setting) {
+        return get(setting.variable());
+    }
+
+    public boolean isSet(Setting setting) {
+        return get(setting).isPresent();
+    }
+
+    /** The setting's value, else its default ({@code null} when it has none). */
+    public String string(Setting setting) {
+        return string(setting.variable(), setting.defaultValue().orElse(null));
+    }
+
+    /** A whole number at least the setting's minimum, else its default. */
+    public int integer(Setting setting) {
+        return integer(setting, Integer.parseInt(requireDefault(setting)));
+    }
+
+    /** A whole number at least the setting's minimum, else {@code fallback} (for defaults worked out from others). */
+    public int integer(Setting setting, int fallback) {
+        return integer(setting.variable(), fallback, setting.minimum());
+    }
+
+    /** A size in bytes, else the setting's default. */
+    public long bytes(Setting setting) {
+        return bytes(setting.variable(), Long.parseLong(requireDefault(setting)));
+    }
+
+    /** A flag, else the setting's default. */
+    public boolean flag(Setting setting) {
+        return flag(setting, Boolean.parseBoolean(requireDefault(setting)));
+    }
+
+    /** A flag, else {@code fallback} (for a setting whose default depends on the process). */
+    public boolean flag(Setting setting, boolean fallback) {
+        return flag(setting.variable(), fallback);
+    }
+
+    /** A positive duration, else the setting's default. */
+    public Duration duration(Setting setting) {
+        return duration(setting, parseDuration(requireDefault(setting)));
+    }
+
+    /** A positive duration, else {@code fallback}. */
+    public Duration duration(Setting setting, Duration fallback) {
+        return duration(setting.variable(), fallback);
+    }
+
+    /** A comma-separated list of names, trimmed, blanks dropped, in order; empty when unset. */
+    public Set<String> names(Setting setting) {
+        Set<String> names = new LinkedHashSet<>();
+        for (String part : get(setting).orElse("").split(",")) {
+            if (!part.isBlank()) {
+                names.add(part.trim());
+            }
+        }
+        return names;
+    }
+
+    private static String requireDefault(Setting setting) {
+        return setting.defaultValue().orElseThrow(() -> new IllegalStateException(setting.variable()
+                + " has no default; read it with a fallback"));
     }
 
     /** The value, trimmed; empty when unset or blank. */

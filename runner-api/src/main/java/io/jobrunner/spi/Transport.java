@@ -7,11 +7,11 @@ import java.util.List;
 
 /**
  * What a backend whose work runs in other processes contributes to its runner: how a hand-off is
- * sent (an SQS message, a Lambda invocation). Everything around it is shared
- * ({@link io.jobrunner.internal.HandOffRunner}): storing the request first, marking it handed off or
+ * sent (an SQS message, a Lambda invocation). Everything around it is shared, in the engine
+ * ({@code runner-core}'s {@code HandOffRunner}): storing the request first, marking it handed off or
  * clearing the mark when the send failed, retries, schedules, and the sweep that sends what is due
- * or was lost ({@link io.jobrunner.internal.HandOffSweep}). The receiving side runs each job through
- * {@link io.jobrunner.internal.JobRuns}. Implementations are thread-safe.
+ * or was lost ({@code HandOffSweep}). The receiving side runs each job through the engine's
+ * {@code JobRuns}. Implementations are thread-safe.
  */
 public interface Transport extends AutoCloseable {
 

@@ -1,6 +1,7 @@
 package io.jobrunner.inprocess;
 
 import io.jobrunner.DispatchRejectedException;
+import io.jobrunner.Setting;
 import io.jobrunner.TaskHandler;
 import io.jobrunner.internal.NamedThreads;
 import io.jobrunner.internal.Tasks;
@@ -22,12 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 final class AsyncLane implements AutoCloseable {
 
-    static final String CONCURRENCY = "JOB_RUNNER_CONCURRENCY";
-    static final String QUEUE_CAPACITY = "JOB_RUNNER_QUEUE_CAPACITY";
-    static final String DISPATCH_TIMEOUT = "JOB_RUNNER_DISPATCH_TIMEOUT";
-    static final String SHUTDOWN_TIMEOUT = "JOB_RUNNER_SHUTDOWN_TIMEOUT";
-    static final String RECOVERY_INTERVAL = "JOB_RUNNER_RECOVERY_INTERVAL";
-
     private static final Logger log = LoggerFactory.getLogger(AsyncLane.class);
 
     private final String runnerName;
@@ -39,13 +34,13 @@ final class AsyncLane implements AutoCloseable {
     private final ThreadPoolExecutor workers;
 
     AsyncLane(String runnerName, RunnerContext context) {
-        Settings settings = context.settings();
+        Settings settings = context.config().settings();
         this.runnerName = runnerName;
         this.context = context;
-        this.concurrency = settings.integer(CONCURRENCY, 8, 1);
-        this.queueCapacity = settings.integer(QUEUE_CAPACITY, 10_000, 1);
-        this.dispatchTimeout = settings.duration(DISPATCH_TIMEOUT, Duration.ofSeconds(30));
-        this.shutdownTimeout = settings.duration(SHUTDOWN_TIMEOUT, Duration.ofSeconds(30));
+        this.concurrency = settings.integer(Setting.CONCURRENCY);
+        this.queueCapacity = settings.integer(Setting.QUEUE_CAPACITY);
+        this.dispatchTimeout = settings.duration(Setting.DISPATCH_TIMEOUT);
+        this.shutdownTimeout = settings.duration(Setting.SHUTDOWN_TIMEOUT);
         this.workers = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(queueCapacity), NamedThreads.factory(runnerName + "-worker-", false), this::waitForRoom);
         this.workers.prestartAllCoreThreads();
@@ -55,7 +50,7 @@ final class AsyncLane implements AutoCloseable {
     void submitTask(String taskName, TaskHandler<?> handler, byte[] json) {
         workers.execute(new Work(taskName, () -> {
             try {
-                Tasks.run(context.codec(), handler, json);
+                Tasks.run(context.config().codec(), handler, json);
             } catch (Exception e) {
                 log.error("Task '{}' failed; tasks are not retried (dispatch a job for retries)", taskName, e);
             }
@@ -72,7 +67,7 @@ final class AsyncLane implements AutoCloseable {
             if (!pool.getQueue().offer(work, dispatchTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new DispatchRejectedException(runnerName, name, "the queue stayed full ("
                         + concurrency + " running, " + queueCapacity + " waiting) for " + dispatchTimeout.toMillis()
-                        + " ms. Raise " + QUEUE_CAPACITY + " or " + CONCURRENCY + ", or slow the producer");
+                        + " ms. Raise " + Setting.QUEUE_CAPACITY.variable() + " or " + Setting.CONCURRENCY.variable() + ", or slow the producer");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

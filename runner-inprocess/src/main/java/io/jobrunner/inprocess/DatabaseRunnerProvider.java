@@ -34,8 +34,7 @@ public final class DatabaseRunnerProvider implements JobRunnerProvider {
     @Override
     public JobRunner create(RunnerContext context) {
         context.requireStoreForWorkers("JOB_RUNNER=" + NAME);
-        InProcessRunner.Mode tasks = context.settings().flag(LegacyProvider.TASKS_SYNC, false)
-                ? InProcessRunner.Mode.SYNC : InProcessRunner.Mode.ASYNC;
+        InProcessRunner.Mode tasks = LegacyProvider.taskMode(context.config().settings());
         return new InProcessRunner(NAME, context, tasks, InProcessRunner.Mode.WORKERS);
     }
 }

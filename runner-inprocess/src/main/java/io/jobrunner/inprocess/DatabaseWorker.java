@@ -5,6 +5,7 @@ import io.jobrunner.InvalidSettingException;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobStoreException;
+import io.jobrunner.Setting;
 import io.jobrunner.WorkerStats;
 import io.jobrunner.internal.ExecutionOutcome;
 import io.jobrunner.internal.JobRuns;
@@ -20,7 +21,6 @@ import io.jobrunner.spi.store.ClaimFilter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -47,11 +47,6 @@ import org.slf4j.LoggerFactory;
  * releases the rest to other workers. Thread-safe.
  */
 public final class DatabaseWorker implements AutoCloseable {
-
-    public static final String WORKER_TYPES = "JOB_RUNNER_WORKER_TYPES";
-    public static final String WORKER_QUEUES = "JOB_RUNNER_WORKER_QUEUES";
-    public static final String POLL_INTERVAL = "JOB_RUNNER_POLL_INTERVAL";
-    public static final String CLAIM_BATCH = "JOB_RUNNER_CLAIM_BATCH";
 
     private static final Logger log = LoggerFactory.getLogger(DatabaseWorker.class);
     /** How far ahead of the running jobs a worker claims: what its threads get through in this time. */
@@ -95,16 +90,16 @@ public final class DatabaseWorker implements AutoCloseable {
      */
     private DatabaseWorker(RunnerContext context, String role, ClaimFilter filter, Duration pollInterval,
                            boolean standalone) {
-        Settings settings = context.settings();
+        Settings settings = context.config().settings();
         this.context = context;
         this.standalone = standalone;
         this.runs = new JobRuns(context, WorkerIds.next(role));
         this.filter = filter;
-        this.concurrency = settings.integer(AsyncLane.CONCURRENCY, 8, 1);
-        this.claimBatch = settings.integer(CLAIM_BATCH, Math.max(200, concurrency * 2), 1);
+        this.concurrency = settings.integer(Setting.CONCURRENCY);
+        this.claimBatch = settings.integer(Setting.CLAIM_BATCH, Math.max(200, concurrency * 2));
         this.pollInterval = pollInterval;
-        this.shutdownTimeout = settings.duration(AsyncLane.SHUTDOWN_TIMEOUT, Duration.ofSeconds(30));
-        this.recoveryInterval = settings.duration(AsyncLane.RECOVERY_INTERVAL, Duration.ofSeconds(30));
+        this.shutdownTimeout = settings.duration(Setting.SHUTDOWN_TIMEOUT);
+        this.recoveryInterval = settings.duration(Setting.RECOVERY_INTERVAL);
         this.retention = Retention.from(settings);
         this.pool = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 NamedThreads.factory(role + "-", false));
@@ -121,9 +116,9 @@ public final class DatabaseWorker implements AutoCloseable {
      * runner's context, which stays open at {@link #close()}; fires no schedules (the runner does).
      */
     static DatabaseWorker inProcess(String runnerName, RunnerContext context) {
-        Duration poll = context.settings().duration(AsyncLane.RECOVERY_INTERVAL, Duration.ofSeconds(30));
+        Duration poll = context.config().settings().duration(Setting.RECOVERY_INTERVAL);
         return new DatabaseWorker(context, runnerName + "-worker",
-                new ClaimFilter(context.handlers().jobTypes(), Set.of(), runnerName), poll, false);
+                new ClaimFilter(context.config().handlers().jobTypes(), Set.of(), runnerName), poll, false);
     }
 
     /**
@@ -131,26 +126,26 @@ public final class DatabaseWorker implements AutoCloseable {
      * limits. A store the application passed stays open at {@link #close()}. Call {@link #start()}.
      *
      * @throws JobStoreException       when there is no store, or one no other process can read
-     * @throws InvalidSettingException when {@value #WORKER_TYPES} names a type without a handler
+     * @throws InvalidSettingException when {@code JOB_RUNNER_WORKER_TYPES} names a type without a handler
      */
     public static DatabaseWorker create(JobRunnerConfig config) {
         RunnerContext context = RunnerContext.open(config);
         try {
             context.requireStoreForWorkers("the database worker");
-            Settings settings = context.settings();
-            ClaimFilter filter = new ClaimFilter(jobTypes(settings, context.handlers()), names(settings, WORKER_QUEUES),
+            Settings settings = context.config().settings();
+            ClaimFilter filter = new ClaimFilter(jobTypes(settings, context.config().handlers()), settings.names(Setting.WORKER_QUEUES),
                     DatabaseRunnerProvider.NAME);
             return new DatabaseWorker(context, "db-worker", filter,
-                    settings.duration(POLL_INTERVAL, Duration.ofSeconds(1)), true);
+                    settings.duration(Setting.POLL_INTERVAL), true);
         } catch (RuntimeException e) {
             context.close();
             throw e;
         }
     }
 
-    /** The job types this worker takes: those of {@value #WORKER_TYPES} (each must have a handler), else every handler's. */
+    /** The job types this worker takes: those of {@code JOB_RUNNER_WORKER_TYPES} (each must have a handler), else every handler's. */
     private static Set<String> jobTypes(Settings settings, HandlerRegistry handlers) {
-        Set<String> listed = names(settings, WORKER_TYPES);
+        Set<String> listed = settings.names(Setting.WORKER_TYPES);
         if (listed.isEmpty()) {
             if (handlers.jobTypes().isEmpty()) {
                 throw new IllegalStateException("The database worker has no job handlers: register them with "
@@ -160,7 +155,7 @@ public final class DatabaseWorker implements AutoCloseable {
         }
         for (String type : listed) {
             if (!handlers.jobTypes().contains(type)) {
-                throw new InvalidSettingException(WORKER_TYPES, settings.get(WORKER_TYPES).orElse(""), "a comma-separated "
+                throw new InvalidSettingException(Setting.WORKER_TYPES.variable(), settings.get(Setting.WORKER_TYPES).orElse(""), "a comma-separated "
                         + "list of job types this worker has handlers for; '" + type + "' has none (it has: "
                         + handlers.jobTypes().stream().sorted().toList() + ")");
             }
@@ -168,15 +163,6 @@ public final class DatabaseWorker implements AutoCloseable {
         return listed;
     }
 
-    private static Set<String> names(Settings settings, String name) {
-        Set<String> names = new LinkedHashSet<>();
-        for (String part : settings.get(name).orElse("").split(",")) {
-            if (!part.isBlank()) {
-                names.add(part.trim());
-            }
-        }
-        return names;
-    }
 
     /** Starts listening, claiming, the recovery sweep and the schedule timer. */
     public synchronized DatabaseWorker start() {
@@ -192,13 +178,13 @@ public final class DatabaseWorker implements AutoCloseable {
         listener = watching.orElse(null);
         timer.scheduleWithFixedDelay(this::recover, 0, recoveryInterval.toMillis(), TimeUnit.MILLISECONDS);
         if (standalone) {
-            schedules = RunnerSchedules.start(context, data -> context.newJobRequest(data, DatabaseRunnerProvider.NAME),
-                    fired -> wake(), true);
+            schedules = RunnerSchedules.start(context,
+                    data -> context.newJobRequest(data, DatabaseRunnerProvider.NAME).forWorkers(), fired -> wake(), true);
         }
         claimer.start();
         if (standalone) {
-            context.listener().opened(DatabaseRunnerProvider.NAME, context.jobRequests(UnaryOperator.identity()));
-            context.listener().workerStarted(new Stats());
+            context.config().listener().opened(DatabaseRunnerProvider.NAME, context.jobRequests(UnaryOperator.identity()));
+            context.config().listener().workerStarted(new Stats());
             log.info("Database worker {} takes job types {} {} from {}; {} threads, woken by {}", runs.owner(),
                     filter.jobTypes().stream().sorted().toList(),
                     filter.queueNames().isEmpty() ? "in every queue" : "in queues " + filter.queueNames(),

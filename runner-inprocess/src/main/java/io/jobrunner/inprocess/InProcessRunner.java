@@ -64,7 +64,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         this.lifecycle = new RunnerLifecycle(name);
         this.lane = tasks == Mode.ASYNC ? new AsyncLane(name, context) : null;
         // A process without job handlers (tasks only) has no jobs to run and needs no job threads.
-        this.jobWorker = jobs == Mode.ASYNC && !context.handlers().jobTypes().isEmpty()
+        this.jobWorker = jobs == Mode.ASYNC && !context.config().handlers().jobTypes().isEmpty()
                 ? DatabaseWorker.inProcess(name, context).start() : null;
         this.schedules = RunnerSchedules.start(context, this::newRequest, this::handOff, jobs != Mode.WORKERS);
         this.jobRequests = context.jobRequests(retried -> {
@@ -73,12 +73,16 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         });
     }
 
-    /** The row for a job: checked against this process's handlers when it runs jobs itself. */
+    /**
+     * The row for a job: checked against this process's handlers when it runs jobs itself; for
+     * database workers otherwise, whom storing it wakes.
+     */
     private NewJobRequest newRequest(JobData data) {
         if (jobs != Mode.WORKERS) {
-            context.handlers().requireJob(data.jobType());
+            context.config().handlers().requireJob(data.jobType());
+            return context.newJobRequest(data, storedAs);
         }
-        return context.newJobRequest(data, storedAs);
+        return context.newJobRequest(data, storedAs).forWorkers();
     }
 
     @Override
@@ -94,11 +98,11 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     @Override
     public void dispatchTask(String taskName, Object payload) {
         ensureOpen(taskName);
-        TaskHandler<?> handler = context.handlers().requireTask(taskName);
+        TaskHandler<?> handler = context.config().handlers().requireTask(taskName);
         byte[] json = context.encodeTask(taskName, payload);
         if (tasks == Mode.SYNC) {
             try {
-                Tasks.run(context.codec(), handler, json);
+                Tasks.run(context.config().codec(), handler, json);
             } catch (Exception e) {
                 throw new TaskFailedException(taskName, e);
             }

@@ -1,6 +1,7 @@
 package io.jobrunner.inprocess;
 
 import io.jobrunner.JobRunner;
+import io.jobrunner.Setting;
 import io.jobrunner.spi.JobRunnerProvider;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.Settings;
@@ -15,9 +16,6 @@ import java.util.List;
 public final class LegacyProvider implements JobRunnerProvider {
 
     public static final String NAME = "legacy";
-    static final String JOBS_SAME_PROCESS = "JOBS_SAME_PROCESS";
-    static final String JOBS_SYNC = "JOBS_SYNC";
-    static final String TASKS_SYNC = "TASKS_SYNC";
 
     @Override
     public String name() {
@@ -31,14 +29,27 @@ public final class LegacyProvider implements JobRunnerProvider {
 
     @Override
     public JobRunner create(RunnerContext context) {
-        Settings settings = context.settings();
-        InProcessRunner.Mode tasks = settings.flag(TASKS_SYNC, false) ? InProcessRunner.Mode.SYNC : InProcessRunner.Mode.ASYNC;
-        if (!settings.flag(JOBS_SAME_PROCESS, false)) {
+        Settings settings = context.config().settings();
+        InProcessRunner.Mode tasks = taskMode(settings);
+        if (!runsJobsInProcess(settings)) {
             context.requireStoreForWorkers("JOB_RUNNER=" + NAME + " without "
-                    + JOBS_SAME_PROCESS + "=true");
+                    + Setting.JOBS_SAME_PROCESS.variable() + "=true");
             return new InProcessRunner(NAME, context, tasks, InProcessRunner.Mode.WORKERS);
         }
-        InProcessRunner.Mode jobs = settings.flag(JOBS_SYNC, false) ? InProcessRunner.Mode.SYNC : InProcessRunner.Mode.ASYNC;
+        InProcessRunner.Mode jobs = settings.flag(Setting.JOBS_SYNC) ? InProcessRunner.Mode.SYNC : InProcessRunner.Mode.ASYNC;
         return new InProcessRunner(NAME, context, tasks, jobs);
+    }
+
+    /**
+     * True when {@code legacy} runs jobs in the dispatching process ({@code JOBS_SAME_PROCESS}); false
+     * when it only stores them for {@code database} workers, as Spoke's polling worker did.
+     */
+    public static boolean runsJobsInProcess(Settings settings) {
+        return settings.flag(Setting.JOBS_SAME_PROCESS);
+    }
+
+    /** Tasks on the caller's thread with {@code TASKS_SYNC}, else on the runner's threads. */
+    static InProcessRunner.Mode taskMode(Settings settings) {
+        return settings.flag(Setting.TASKS_SYNC) ? InProcessRunner.Mode.SYNC : InProcessRunner.Mode.ASYNC;
     }
 }

@@ -3,6 +3,10 @@ package io.jobrunner.inprocess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.jobrunner.DispatchRejectedException;
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobAttempt;
@@ -15,6 +19,7 @@ import io.jobrunner.JobRunners;
 import io.jobrunner.JobStatus;
 import io.jobrunner.TaskHandler;
 import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.Lease;
 import io.jobrunner.spi.store.NewJobRequest;
 import io.jobrunner.testkit.Await;
 import io.jobrunner.testkit.PostgresFixture;
@@ -32,6 +37,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** What {@code inprocess-async} adds to the contract: draining, back-pressure, recovery. */
 class InProcessAsyncBehaviourTest {
@@ -131,7 +137,7 @@ class InProcessAsyncBehaviourTest {
                 "JOB_RUNNER_RETENTION_SUCCEEDED", "300ms", "JOB_RUNNER_RETENTION_FAILED", "off"))) {
             JobRequest succeeded = runner.dispatchJob(JobData.of("wait", 0));
             JobRequest inserted = store.insert(new NewJobRequest("wait", null, "0", null, null, 1, "elsewhere")).request();
-            JobRequest failed = store.fail(store.claim(inserted.id(), "test", TIMEOUT).orElseThrow().lease().orElseThrow(),
+            JobRequest failed = store.fail(Lease.of(store.claim(inserted.id(), "test", TIMEOUT).orElseThrow()).orElseThrow(),
                     "boom").orElseThrow();
             JobRequest later = runner.dispatchJob(JobData.builder("wait").payload(0).runAt(Instant.now().plusSeconds(60))
                     .build());
@@ -233,13 +239,22 @@ class InProcessAsyncBehaviourTest {
 
     @Test
     void aFailingTaskIsLoggedAndDoesNotReachTheCallerOrStopLaterTasks() {
+        Logger logger = (Logger) LoggerFactory.getLogger(AsyncLane.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
         JobRunner runner = runner(Map.of());
         try {
             runner.dispatchTask("explode", "boom");
             runner.dispatchTask("wait", 1);
             Await.until("the task after the failing one ran", TIMEOUT, () -> ran.get() == 1);
+            ILoggingEvent failure = Await.value("the failure logged", TIMEOUT, () -> logged.list.stream()
+                    .filter(event -> event.getLevel() == Level.ERROR).findFirst().orElse(null), event -> event != null);
+            assertThat(failure.getFormattedMessage()).contains("Task 'explode' failed");
+            assertThat(failure.getThrowableProxy().getMessage()).isEqualTo("explodes on purpose: boom");
         } finally {
             runner.close();
+            logger.detachAppender(logged);
         }
     }
 

@@ -19,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,11 +32,17 @@ class InProcessSelectionTest {
     Path directory;
 
     private final AtomicReference<String> taskThread = new AtomicReference<>();
+    private final AtomicReference<String> jobThread = new AtomicReference<>();
+    private final CountDownLatch gate = new CountDownLatch(1);
 
     private HandlerRegistry handlers() {
         return HandlerRegistry.builder()
                 .task(TaskHandler.of("where", String.class, text -> taskThread.set(Thread.currentThread().getName())))
                 .job(JobHandler.of("echo", String.class, (text, context) -> text))
+                .job(JobHandler.of("gated", String.class, (text, context) -> {
+                    jobThread.set(Thread.currentThread().getName());
+                    return gate.await(30, TimeUnit.SECONDS) ? text : null;
+                }))
                 .build();
     }
 
@@ -70,8 +78,12 @@ class InProcessSelectionTest {
                 "TASKS_SYNC", "true", "JOB_RUNNER_STORE", "memory")).handlers(handlers()).build()) {
             runner.dispatchTask("where", "x");
             assertThat(taskThread.get()).isEqualTo(Thread.currentThread().getName());
-            JobRequest job = runner.dispatchJob(JobData.of("echo", "async"));
-            assertThat(job.status()).isIn(JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.SUCCEEDED);
+            JobRequest job = runner.dispatchJob(JobData.of("gated", "async"));
+            assertThat(job.status()).as("dispatchJob returns before the job, which waits for the gate, ends")
+                    .isEqualTo(JobStatus.QUEUED);
+            Await.until("the job started", Duration.ofSeconds(30), () -> jobThread.get() != null);
+            assertThat(jobThread.get()).as("jobs run on the runner's threads").isNotEqualTo(Thread.currentThread().getName());
+            gate.countDown();
             Await.until("the job ran", Duration.ofSeconds(30),
                     () -> runner.jobs().find(job.id()).orElseThrow().status() == JobStatus.SUCCEEDED);
         }

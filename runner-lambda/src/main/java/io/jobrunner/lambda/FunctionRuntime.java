@@ -5,14 +5,15 @@ import io.jobrunner.JobRequest;
 import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobRunners;
 import io.jobrunner.JobStoreException;
-import io.jobrunner.MalformedMessageException;
 import io.jobrunner.PayloadCodec;
 import io.jobrunner.PayloadException;
+import io.jobrunner.Setting;
 import io.jobrunner.TaskFailedException;
 import io.jobrunner.TaskHandler;
 import io.jobrunner.internal.Envelope;
 import io.jobrunner.internal.HandOffSweep;
 import io.jobrunner.internal.JobRuns;
+import io.jobrunner.internal.MalformedMessageException;
 import io.jobrunner.internal.Recovery;
 import io.jobrunner.internal.Retention;
 import io.jobrunner.internal.Tasks;
@@ -57,7 +58,7 @@ final class FunctionRuntime {
         this.settings = config.settings();
         this.handlers = config.handlers();
         this.codec = config.codec();
-        this.ownName = settings.get(LambdaSettings.OWN_FUNCTION).or(() -> settings.get(LambdaSettings.FUNCTION))
+        this.ownName = settings.get(LambdaSettings.OWN_FUNCTION).or(() -> settings.get(Setting.LAMBDA_FUNCTION))
                 .map(LambdaSettings::functionName).orElse(null);
     }
 
@@ -79,7 +80,7 @@ final class FunctionRuntime {
                 throw e;
             }
             context = opened;
-            opened.listener().opened(LambdaRunnerProvider.NAME, opened.jobRequests(UnaryOperator.identity()));
+            opened.config().listener().opened(LambdaRunnerProvider.NAME, opened.jobRequests(UnaryOperator.identity()));
         }
         return context;
     }
@@ -115,7 +116,7 @@ final class FunctionRuntime {
                     + request.runner() + ") is handed to " + (request.handOffTarget() == null ? "no function"
                     : "'" + request.handOffTarget() + "'") + ", not to this function '" + ownName + "'; it is not run "
                     + "here. Two applications may share the database, or the producer names another function in "
-                    + LambdaSettings.FUNCTION, "{\"jobId\":" + jobId + "}");
+                    + Setting.LAMBDA_FUNCTION.variable(), "{\"jobId\":" + jobId + "}");
         }
         return run;
     }

@@ -6,10 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jobrunner.JobRunnerConfig;
-import io.jobrunner.MalformedMessageException;
 import io.jobrunner.internal.Envelope;
 import io.jobrunner.internal.HandOffRunner;
 import io.jobrunner.internal.HandOffSweep;
+import io.jobrunner.internal.MalformedMessageException;
+import io.jobrunner.internal.RunnerSchedules;
 import io.jobrunner.spi.RunnerContext;
 import java.io.IOException;
 import java.io.InputStream;
@@ -120,7 +121,7 @@ public final class JobRunnerHandler implements RequestStreamHandler {
             return 0;
         }
         RunnerContext context = runtime.context();
-        return context.schedules(data -> HandOffRunner.unsentRequest(context, target.get(), data), fired -> { })
+        return RunnerSchedules.of(context, data -> HandOffRunner.unsentRequest(context, target.get(), data), fired -> { })
                 .runDue();
     }
 }

@@ -31,8 +31,8 @@ public final class LambdaRunnerProvider implements JobRunnerProvider {
 
     @Override
     public JobRunner create(RunnerContext context) {
-        LambdaSettings settings = LambdaSettings.from(context.settings());
+        LambdaSettings settings = LambdaSettings.from(context.config().settings());
         context.requireSharedStore(NAME);
-        return new HandOffRunner(context, new LambdaTransport(settings, new LambdaInvoker(settings, context.client(LambdaClient.class))));
+        return new HandOffRunner(context, new LambdaTransport(settings, new LambdaInvoker(settings, context.config().client(LambdaClient.class))));
     }
 }

@@ -1,6 +1,7 @@
 package io.jobrunner.lambda;
 
 import io.jobrunner.RunnerNotConfiguredException;
+import io.jobrunner.Setting;
 import io.jobrunner.spi.AwsClientSettings;
 import io.jobrunner.spi.Settings;
 import java.time.Duration;
@@ -11,18 +12,15 @@ import java.util.List;
 record LambdaSettings(String function, AwsClientSettings aws, long maxPayloadBytes, Duration maxInlineWait,
                       Duration handOffStaleAfter) {
 
-    static final String FUNCTION = "JOB_RUNNER_LAMBDA_FUNCTION";
+    /** Set by Lambda inside a function: its own name. */
     static final String OWN_FUNCTION = "AWS_LAMBDA_FUNCTION_NAME";
-    static final String MAX_PAYLOAD_BYTES = "JOB_RUNNER_LAMBDA_MAX_PAYLOAD_BYTES";
-    static final String MAX_INLINE_WAIT = "JOB_RUNNER_LAMBDA_MAX_INLINE_WAIT";
-    static final String HANDOFF_STALE_AFTER = "JOB_RUNNER_HANDOFF_STALE_AFTER";
     /** Lambda's limit for an asynchronous invocation's payload. */
     static final long ASYNC_PAYLOAD_LIMIT = 256 * 1024;
 
     static List<String> missing(Settings settings) {
         List<String> missing = new ArrayList<>();
-        if (!settings.isSet(FUNCTION) && !settings.isSet(OWN_FUNCTION)) {
-            missing.add(FUNCTION + ": set it to the name, ARN or alias of the function that runs the work (inside "
+        if (!settings.isSet(Setting.LAMBDA_FUNCTION) && !settings.isSet(OWN_FUNCTION)) {
+            missing.add(Setting.LAMBDA_FUNCTION.variable() + ": set it to the name, ARN or alias of the function that runs the work (inside "
                     + "a function, " + OWN_FUNCTION + " is used and the function invokes itself)");
         }
         return missing;
@@ -50,11 +48,10 @@ record LambdaSettings(String function, AwsClientSettings aws, long maxPayloadByt
     }
 
     static LambdaSettings from(Settings settings) {
-        String function = settings.get(FUNCTION).or(() -> settings.get(OWN_FUNCTION))
+        String function = settings.get(Setting.LAMBDA_FUNCTION).or(() -> settings.get(OWN_FUNCTION))
                 .orElseThrow(() -> new RunnerNotConfiguredException(LambdaRunnerProvider.NAME, missing(settings)));
         return new LambdaSettings(function, AwsClientSettings.from(settings, "LAMBDA"),
-                settings.bytes(MAX_PAYLOAD_BYTES, ASYNC_PAYLOAD_LIMIT),
-                settings.duration(MAX_INLINE_WAIT, Duration.ofSeconds(10)),
-                settings.duration(HANDOFF_STALE_AFTER, Duration.ofMinutes(30)));
+                settings.bytes(Setting.LAMBDA_MAX_PAYLOAD_BYTES), settings.duration(Setting.LAMBDA_MAX_INLINE_WAIT),
+                settings.duration(Setting.HANDOFF_STALE_AFTER));
     }
 }

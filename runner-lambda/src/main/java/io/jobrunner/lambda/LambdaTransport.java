@@ -1,6 +1,7 @@
 package io.jobrunner.lambda;
 
 import io.jobrunner.JobRequest;
+import io.jobrunner.Setting;
 import io.jobrunner.internal.Envelope;
 import io.jobrunner.spi.Transport;
 import java.time.Duration;
@@ -40,7 +41,7 @@ final class LambdaTransport implements Transport {
 
     @Override
     public String maxTaskBytesLimit() {
-        return "the Lambda asynchronous invocation limit, " + LambdaSettings.MAX_PAYLOAD_BYTES;
+        return "the Lambda asynchronous invocation limit, " + Setting.LAMBDA_MAX_PAYLOAD_BYTES.variable();
     }
 
     @Override

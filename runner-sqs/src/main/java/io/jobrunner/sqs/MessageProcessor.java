@@ -2,12 +2,12 @@ package io.jobrunner.sqs;
 
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobRequest;
-import io.jobrunner.MalformedMessageException;
 import io.jobrunner.PayloadCodec;
 import io.jobrunner.PayloadException;
 import io.jobrunner.TaskHandler;
 import io.jobrunner.internal.Envelope;
 import io.jobrunner.internal.JobRuns;
+import io.jobrunner.internal.MalformedMessageException;
 import io.jobrunner.internal.Recovery;
 import io.jobrunner.internal.RetryBackoff;
 import io.jobrunner.internal.Tasks;

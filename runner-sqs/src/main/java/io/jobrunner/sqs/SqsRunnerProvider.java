@@ -26,9 +26,9 @@ public final class SqsRunnerProvider implements JobRunnerProvider {
 
     @Override
     public JobRunner create(RunnerContext context) {
-        SqsSettings settings = SqsSettings.from(context.settings());
+        SqsSettings settings = SqsSettings.from(context.config().settings());
         context.requireSharedStore(NAME);
-        Optional<SqsClient> given = context.client(SqsClient.class);
+        Optional<SqsClient> given = context.config().client(SqsClient.class);
         return new HandOffRunner(context, new SqsTransport(settings, given.orElseGet(() -> SqsClients.create(settings)),
                 given.isEmpty()));
     }

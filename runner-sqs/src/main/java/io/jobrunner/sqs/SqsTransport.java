@@ -1,6 +1,7 @@
 package io.jobrunner.sqs;
 
 import io.jobrunner.JobRequest;
+import io.jobrunner.Setting;
 import io.jobrunner.spi.Transport;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +46,7 @@ final class SqsTransport implements Transport {
 
     @Override
     public String maxTaskBytesLimit() {
-        return "the SQS message limit, " + SqsSettings.MAX_MESSAGE_BYTES;
+        return "the SQS message limit, " + Setting.SQS_MAX_MESSAGE_BYTES.variable();
     }
 
     /** Due within SQS's delay limit (due now, on FIFO queues). */

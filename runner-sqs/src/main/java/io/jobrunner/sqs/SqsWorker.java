@@ -3,7 +3,6 @@ package io.jobrunner.sqs;
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobRunners;
-import io.jobrunner.JobSchedules;
 import io.jobrunner.RunnerNotConfiguredException;
 import io.jobrunner.WorkerStats;
 import io.jobrunner.internal.HandOffRunner;
@@ -11,8 +10,11 @@ import io.jobrunner.internal.HandOffSweep;
 import io.jobrunner.internal.JobRuns;
 import io.jobrunner.internal.NamedThreads;
 import io.jobrunner.internal.Retention;
+import io.jobrunner.internal.RetryBackoff;
 import io.jobrunner.internal.RunPace;
+import io.jobrunner.internal.RunnerSchedules;
 import io.jobrunner.internal.ScheduleTicker;
+import io.jobrunner.internal.StoredJobSchedules;
 import io.jobrunner.internal.WorkerIds;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.store.JobRequestStore;
@@ -84,7 +86,7 @@ public final class SqsWorker implements AutoCloseable {
     private final HandOffSweep handOffSweep;
     private final SqsTransport transport;
     private final RunnerContext context;
-    private final JobSchedules schedules;
+    private final StoredJobSchedules schedules;
     private ScheduleTicker scheduler;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong received = new AtomicLong();
@@ -110,11 +112,11 @@ public final class SqsWorker implements AutoCloseable {
         this.heartbeat = new VisibilityHeartbeat(client, settings.queueUrl(), visibility);
         this.deleter = new DeleteBatcher(client, settings.queueUrl());
         this.processor = new MessageProcessor(new MessageProcessor.Parts(client, settings.queueUrl(), queue,
-                context.handlers(), context.codec(), store, runs, context.retryBackoff(), deleter));
+                context.config().handlers(), context.config().codec(), store, runs, RetryBackoff.of(context.config()), deleter));
         this.transport = new SqsTransport(settings, client, false);
-        this.handOffSweep = new HandOffSweep(store, transport, Retention.from(context.settings()));
+        this.handOffSweep = new HandOffSweep(store, transport, Retention.from(context.config().settings()));
         this.context = context;
-        this.schedules = context.schedules(data -> HandOffRunner.unsentRequest(context, transport, data),
+        this.schedules = RunnerSchedules.of(context, data -> HandOffRunner.unsentRequest(context, transport, data),
                 fired -> handOffSweep.run());
     }
 
@@ -140,7 +142,7 @@ public final class SqsWorker implements AutoCloseable {
             context.close();
             throw e;
         }
-        Optional<SqsClient> given = context.client(SqsClient.class);
+        Optional<SqsClient> given = context.config().client(SqsClient.class);
         SqsClient client = given.orElseGet(() -> SqsClients.create(sqs));
         try {
             return new SqsWorker(context, sqs, client, given.isEmpty());
@@ -175,9 +177,9 @@ public final class SqsWorker implements AutoCloseable {
         }
         long interval = settings.handOffInterval().toMillis();
         sweeper.scheduleWithFixedDelay(handOffSweep, 0, interval, TimeUnit.MILLISECONDS);
-        scheduler = context.startScheduler(schedules, true).orElse(null);
-        context.listener().opened(SqsRunnerProvider.NAME, context.jobRequests(UnaryOperator.identity()));
-        context.listener().workerStarted(new Stats());
+        scheduler = RunnerSchedules.startTimer(context, schedules, true);
+        context.config().listener().opened(SqsRunnerProvider.NAME, context.jobRequests(UnaryOperator.identity()));
+        context.config().listener().workerStarted(new Stats());
         log.info("SQS worker started on {}: {} pollers, {} handler slots, visibility {} s", settings.queueUrl(),
                 settings.pollers(), settings.concurrency(), visibility.toSeconds());
         return this;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jobrunner.BulkDispatchException;
-import io.jobrunner.DispatchFailedException;
+import io.jobrunner.DispatchRejectedException;
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobData;
 import io.jobrunner.JobHandler;
@@ -96,7 +96,7 @@ class SqsProducerTest extends SqsFixtures {
         LocalSqs.Queue queue = sqs.createQueue("task-fail", 30, 5);
         JobRunner producer = producer(settings(queue, "AWS_ENDPOINT_URL_SQS", unreachableEndpoint()));
         assertThatThrownBy(() -> producer.dispatchTask("note", "lost?"))
-                .isInstanceOf(DispatchFailedException.class)
+                .isInstanceOf(DispatchRejectedException.class)
                 .hasMessageContaining("'note'")
                 .hasMessageContaining("SQS did not accept");
     }

@@ -12,17 +12,18 @@ import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunners;
 import io.jobrunner.JobStatus;
 import io.jobrunner.TaskHandler;
-import io.jobrunner.testkit.Await;
 import io.jobrunner.local.LocalSqs;
+import io.jobrunner.testkit.Await;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -284,15 +285,13 @@ class SqsWorkerTest extends SqsFixtures {
      * two it runs (the other four stay visible in the queue), then opens the gate.
      */
     private static void assertSixWaitingJobsTakeOnlyTheTwoFreeSlots(SqsWorker worker, JobRunner producer,
-            LocalSqs.Queue queue, AtomicInteger started, CountDownLatch gate) throws InterruptedException {
+            LocalSqs.Queue queue, AtomicInteger started, CountDownLatch gate) {
         for (int i = 0; i < 6; i++) {
             producer.dispatchJob(JobData.of("wait", "x" + i));
         }
         Await.until("two jobs started", TIMEOUT, () -> started.get() == 2);
-        Thread.sleep(1_500);
-
-        assertThat(worker.inFlight()).isEqualTo(2);
-        assertThat(notVisible(queue)).isEqualTo(2);
+        Await.holdsFor("the worker holding only the two messages its threads run", Duration.ofMillis(1_500),
+                () -> worker.inFlight() == 2 && notVisible(queue) == 2 && started.get() == 2);
         gate.countDown();
     }
 

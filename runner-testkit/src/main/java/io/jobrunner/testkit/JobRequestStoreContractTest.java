@@ -17,8 +17,8 @@ import io.jobrunner.spi.store.NewJobRequest;
 import io.jobrunner.spi.store.Success;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -113,9 +113,9 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         Lease stale = new Lease(b.id(), "worker-b", b.attempts());
 
         List<Optional<JobRequest>> results = store.succeedAll(List.of(
-                new Success(a.lease().orElseThrow(), "{\"n\":1}", "done a"),
+                new Success(Lease.of(a).orElseThrow(), "{\"n\":1}", "done a"),
                 new Success(stale, "2", null),
-                new Success(c.lease().orElseThrow(), null, null)));
+                new Success(Lease.of(c).orElseThrow(), null, null)));
 
         assertThat(results).hasSize(3);
         JobRequest first = results.get(0).orElseThrow();
@@ -130,8 +130,8 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         JobRequest third = results.get(2).orElseThrow();
         assertThat(third.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(third.resultJson()).isNull();
-        assertThat(store.succeedAll(List.of(new Success(a.lease().orElseThrow(), "3", null),
-                new Success(c.lease().orElseThrow(), "4", null)))).as("attempts already recorded").containsOnly(Optional.empty());
+        assertThat(store.succeedAll(List.of(new Success(Lease.of(a).orElseThrow(), "3", null),
+                new Success(Lease.of(c).orElseThrow(), "4", null)))).as("attempts already recorded").containsOnly(Optional.empty());
     }
 
     @Test
@@ -184,7 +184,7 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     void insertAllStoresInOrderWithTheDedupRulesOfOneInsertAlsoWithinTheList() {
         JobRequest stored = store.insert(new NewJobRequest("a", null, "0", "stored", null, 3, "test")).request();
         JobRequest failed = store.insert(new NewJobRequest("a", null, "0", "failed", null, 2, "test")).request();
-        store.fail(store.claim(failed.id(), "w", LEASE).orElseThrow().lease().orElseThrow(), "boom").orElseThrow();
+        store.fail(Lease.of(store.claim(failed.id(), "w", LEASE).orElseThrow()).orElseThrow(), "boom").orElseThrow();
 
         List<InsertResult> results = store.insertAll(List.of(
                 new NewJobRequest("a", "q", "1", null, null, 3, "test"),
@@ -232,7 +232,7 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     void aFailedOrCancelledRequestIsQueuedAgainByItsDedupKeyWithItsHistoryKept() {
         JobRequest first = store.insert(new NewJobRequest("a", null, "1", "again", null, 2, "test")).request();
         JobRequest running = store.claim(first.id(), "w", LEASE).orElseThrow();
-        store.fail(running.lease().orElseThrow(), "boom").orElseThrow();
+        store.fail(Lease.of(running).orElseThrow(), "boom").orElseThrow();
 
         InsertResult again = store.insert(new NewJobRequest("a", null, "2", "again", null, 2, "test"));
 
@@ -289,27 +289,31 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     }
 
     @Test
-    void listAndCountFilterByWhenRequestsWereCreatedAndFinished() throws InterruptedException {
+    void listAndCountFilterByWhenRequestsWereCreatedAndFinished() {
+        Lease clock = Lease.of(claimed("clock")).orElseThrow();  // its lease tells the database's time
         JobRequest older = queued("a");
-        JobRequest finishedEarly = claimed("a");
-        store.succeed(finishedEarly.lease().orElseThrow(), null, null).orElseThrow();
-        Thread.sleep(20);
-        Instant cut = Instant.now();
-        Thread.sleep(20);
+        JobRequest finishedEarly = store.succeed(Lease.of(claimed("a")).orElseThrow(), null, null).orElseThrow();
+        Instant cut = Await.value("the database's clock passed the early finish", Duration.ofSeconds(10),
+                () -> databaseNow(clock), now -> now.isAfter(finishedEarly.finishedAt()));
         JobRequest newer = queued("a");
         JobRequest finishedLate = claimed("b");
-        store.fail(finishedLate.lease().orElseThrow(), "boom").orElseThrow();
+        store.fail(Lease.of(finishedLate).orElseThrow(), "boom").orElseThrow();
 
         assertThat(store.list(JobQuery.all().createdSince(cut))).extracting(JobRequest::id)
                 .containsExactly(newer.id(), finishedLate.id());
         assertThat(store.list(JobQuery.all().finishedSince(cut))).extracting(JobRequest::id)
                 .containsExactly(finishedLate.id());
-        assertThat(store.count(JobQuery.all())).isEqualTo(4);
+        assertThat(store.count(JobQuery.all())).isEqualTo(5);
         assertThat(store.count(JobQuery.all().createdSince(cut))).isEqualTo(2);
         assertThat(store.count(JobQuery.all().withStatus(JobStatus.FAILED).finishedSince(cut))).isEqualTo(1);
         assertThat(store.count(JobQuery.all().withStatus(JobStatus.SUCCEEDED).finishedSince(cut))).isZero();
         assertThat(store.count(JobQuery.all().withJobType("a").withStatus(JobStatus.QUEUED).limit(1).after(older.id())))
                 .as("the page is ignored").isEqualTo(2);
+    }
+
+    /** The store's clock, read through a lease renewal: the new lease ends {@link #LEASE} after the database's now. */
+    private Instant databaseNow(Lease lease) {
+        return store.heartbeat(lease, LEASE).orElseThrow().lockedUntil().minus(LEASE);
     }
 
     @Test
@@ -337,12 +341,12 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         List<Long> succeeded = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             JobRequest running = claimed("a");
-            store.succeed(running.lease().orElseThrow(), null, null).orElseThrow();
+            store.succeed(Lease.of(running).orElseThrow(), null, null).orElseThrow();
             succeeded.add(running.id());
             Thread.sleep(5);
         }
         JobRequest failed = claimed("a");
-        store.fail(failed.lease().orElseThrow(), "boom").orElseThrow();
+        store.fail(Lease.of(failed).orElseThrow(), "boom").orElseThrow();
         JobRequest queued = queued("a");
         JobRequest running = claimed("a");
         Thread.sleep(5);
@@ -381,10 +385,10 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         Instant before = Instant.now().minusSeconds(1);
         for (int i = 0; i < 3; i++) {
             JobRequest running = claimed("a");
-            store.succeed(running.lease().orElseThrow(), null, null).orElseThrow();
+            store.succeed(Lease.of(running).orElseThrow(), null, null).orElseThrow();
         }
         JobRequest failed = claimed("b");
-        store.fail(failed.lease().orElseThrow(), "boom").orElseThrow();
+        store.fail(Lease.of(failed).orElseThrow(), "boom").orElseThrow();
         JobRequest cancelled = queued("b");
         store.cancel(cancelled.id()).orElseThrow();
         queued("c");
@@ -404,7 +408,7 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     void aPurgedRequestTakesItsLogWithIt() throws InterruptedException {
         JobRequest running = claimed("a");
         store.appendLog(running.id(), List.of(new JobLogLine(Instant.now(), 1, JobLogLine.Level.INFO, "done soon")), 10);
-        store.succeed(running.lease().orElseThrow(), null, null).orElseThrow();
+        store.succeed(Lease.of(running).orElseThrow(), null, null).orElseThrow();
         Thread.sleep(5);  // finished strictly before the purge's "now", at the embedded store's millisecond
 
         assertThat(store.purgeFinished(Duration.ZERO)).isEqualTo(1);
@@ -425,7 +429,7 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         assertThat(running.lockedBy()).isEqualTo("worker-a");
         assertThat(running.lockedUntil()).isAfter(Instant.now().plus(LEASE).minusSeconds(30));
         assertThat(running.startedAt()).isNotNull();
-        assertThat(running.lease()).contains(new Lease(request.id(), "worker-a", 1));
+        assertThat(Lease.of(running)).contains(new Lease(request.id(), "worker-a", 1));
     }
 
     @Test
@@ -453,7 +457,7 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
 
         assertThat(second.attempts()).isEqualTo(2);
         assertThat(second.lockedBy()).isEqualTo("worker-b");
-        Lease stale = first.lease().orElseThrow();
+        Lease stale = Lease.of(first).orElseThrow();
         assertThat(store.succeed(stale, null, "late")).isEmpty();
         assertThat(store.heartbeat(stale, LEASE)).isEmpty();
         assertThat(store.progress(stale, 50, "late")).isEmpty();
@@ -551,7 +555,7 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     @Test
     void heartbeatExtendsTheLeaseOnlyForItsHolder() {
         JobRequest running = store.claim(queued("a").id(), "worker-a", Duration.ofSeconds(10)).orElseThrow();
-        Lease lease = running.lease().orElseThrow();
+        Lease lease = Lease.of(running).orElseThrow();
 
         JobRequest extended = store.heartbeat(lease, Duration.ofMinutes(10)).orElseThrow();
 
@@ -563,7 +567,7 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     @Test
     void progressIsRecordedWhileRunning() {
         JobRequest running = claimed("a");
-        JobRequest updated = store.progress(running.lease().orElseThrow(), 40, "halfway there").orElseThrow();
+        JobRequest updated = store.progress(Lease.of(running).orElseThrow(), 40, "halfway there").orElseThrow();
         assertThat(updated.progress()).isEqualTo(40);
         assertThat(updated.resultMessage()).isEqualTo("halfway there");
         assertThat(store.find(running.id()).orElseThrow().progress()).isEqualTo(40);
@@ -572,7 +576,7 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     @Test
     void succeedStoresTheResultOnceAndOnlyOnce() {
         JobRequest running = claimed("a");
-        Lease lease = running.lease().orElseThrow();
+        Lease lease = Lease.of(running).orElseThrow();
 
         JobRequest done = store.succeed(lease, "{\"sent\":3}", "all sent").orElseThrow();
 
@@ -592,7 +596,7 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     @Test
     void failRecordsTheErrorAndTheAttempt() {
         JobRequest running = claimed("a");
-        JobRequest failed = store.fail(running.lease().orElseThrow(), "java.io.IOException: boom").orElseThrow();
+        JobRequest failed = store.fail(Lease.of(running).orElseThrow(), "java.io.IOException: boom").orElseThrow();
         assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
         assertThat(failed.lastError()).isEqualTo("java.io.IOException: boom");
         assertThat(failed.attempts()).isEqualTo(1);
@@ -600,7 +604,7 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         assertThat(failed.history()).hasSize(1);
         assertLastAttempt(failed, 1, "worker-a", JobAttempt.Outcome.FAILED, "java.io.IOException: boom");
         JobRequest again = claimed("a");
-        assertLastAttempt(store.fail(again.lease().orElseThrow(), JobAttempt.Outcome.TIMED_OUT, "slow").orElseThrow(),
+        assertLastAttempt(store.fail(Lease.of(again).orElseThrow(), JobAttempt.Outcome.TIMED_OUT, "slow").orElseThrow(),
                 1, "worker-a", JobAttempt.Outcome.TIMED_OUT, "slow");
     }
 
@@ -608,7 +612,7 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     void requeueReturnsTheRequestToTheQueueAtItsNewTime() throws Exception {
         JobRequest running = claimed("a");
         Instant runAt = Instant.now().plusMillis(150);
-        JobRequest requeued = store.requeue(running.lease().orElseThrow(), runAt, "flaky").orElseThrow();
+        JobRequest requeued = store.requeue(Lease.of(running).orElseThrow(), runAt, "flaky").orElseThrow();
 
         assertThat(requeued.status()).isEqualTo(JobStatus.QUEUED);
         assertThat(requeued.lastError()).isEqualTo("flaky");
@@ -626,7 +630,7 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     @Test
     void releaseReturnsAnUnstartedClaimToTheQueueWithoutCountingTheAttempt() {
         JobRequest running = claimed("a");
-        Lease lease = running.lease().orElseThrow();
+        Lease lease = Lease.of(running).orElseThrow();
 
         JobRequest released = store.release(lease).orElseThrow();
 
@@ -654,7 +658,7 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         JobRequest flagged = store.cancel(running.id()).orElseThrow();
         assertThat(flagged.status()).isEqualTo(JobStatus.RUNNING);
         assertThat(flagged.cancelRequested()).isTrue();
-        Lease lease = running.lease().orElseThrow();
+        Lease lease = Lease.of(running).orElseThrow();
         assertThat(store.heartbeat(lease, LEASE).orElseThrow().cancelRequested()).isTrue();
 
         JobRequest cancelled = store.markCancelled(lease, "stopped").orElseThrow();
@@ -667,7 +671,7 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     @Test
     void cancelOfAFinishedOrUnknownRequestIsEmpty() {
         JobRequest running = claimed("a");
-        store.succeed(running.lease().orElseThrow(), null, null).orElseThrow();
+        store.succeed(Lease.of(running).orElseThrow(), null, null).orElseThrow();
         assertThat(store.cancel(running.id())).isEmpty();
         assertThat(store.cancel(123_456_789)).isEmpty();
     }
@@ -675,7 +679,7 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     @Test
     void purgeDeletesOnlyFinishedRequestsOlderThanTheRetention() throws Exception {
         JobRequest done = claimed("a");
-        store.succeed(done.lease().orElseThrow(), null, null).orElseThrow();
+        store.succeed(Lease.of(done).orElseThrow(), null, null).orElseThrow();
         JobRequest waiting = queued("b");
         awaitPassed("the retention", store.find(done.id()).orElseThrow().finishedAt().plusMillis(40));
 

@@ -1,6 +1,8 @@
 package io.jobrunner.spi.store;
 
 import io.jobrunner.JobRequest;
+import io.jobrunner.JobStatus;
+import java.util.Optional;
 
 /**
  * The right to change a running {@link JobRequest}: the worker that claimed it, for one attempt.
@@ -18,5 +20,12 @@ public record Lease(long jobId, String owner, int attempt) {
         if (owner == null || owner.isBlank()) {
             throw new IllegalArgumentException("Lease owner must not be blank (job id: " + jobId + ")");
         }
+    }
+
+    /** The lease a request is held under, as read: present only while it is running. */
+    public static Optional<Lease> of(JobRequest request) {
+        return request.status() == JobStatus.RUNNING && request.lockedBy() != null
+                ? Optional.of(new Lease(request.id(), request.lockedBy(), request.attempts()))
+                : Optional.empty();
     }
 }

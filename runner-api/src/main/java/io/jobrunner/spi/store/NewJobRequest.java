@@ -8,19 +8,35 @@ import java.time.Instant;
  * @param runAt         {@code null} for now
  * @param handOffTarget where the runner hands it off (a queue URL, a function name), or {@code null}
  * @param handedOff     true when the caller hands it off right after the insert (stored as handed off now)
+ * @param wakesWorkers  true when workers listening to the store claim it: a store that can notify them
+ *                      does so as it stores it ({@link JobRequestStore#watchQueued})
  */
 public record NewJobRequest(String jobType, String queueName, String payloadJson, String dedupKey, Instant runAt,
-                            int maxAttempts, String runner, String handOffTarget, boolean handedOff) {
+                            int maxAttempts, String runner, String handOffTarget, boolean handedOff,
+                            boolean wakesWorkers) {
 
     /** A request with no hand-off: run by the process that stores it, or claimed from the store. */
     public NewJobRequest(String jobType, String queueName, String payloadJson, String dedupKey, Instant runAt,
                          int maxAttempts, String runner) {
-        this(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, null, false);
+        this(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, null, false, false);
+    }
+
+    /** A request handed off to {@code handOffTarget} (stored as handed off now when {@code handedOff}), waking no one. */
+    public NewJobRequest(String jobType, String queueName, String payloadJson, String dedupKey, Instant runAt,
+                         int maxAttempts, String runner, String handOffTarget, boolean handedOff) {
+        this(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, handOffTarget, handedOff, false);
     }
 
     /** This request, to be handed off to {@code target}; stored as handed off at insert when {@code handedOff}. */
     public NewJobRequest withHandOff(String target, boolean handedOff) {
-        return new NewJobRequest(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, target, handedOff);
+        return new NewJobRequest(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, target, handedOff,
+                wakesWorkers);
+    }
+
+    /** This request, for workers that listen to the store: storing it wakes them. */
+    public NewJobRequest forWorkers() {
+        return new NewJobRequest(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, handOffTarget,
+                handedOff, true);
     }
 
     public NewJobRequest {

@@ -1,4 +1,5 @@
 -- The embedded store: the same tables as on PostgreSQL (see ../postgresql), in SQLite types.
+-- (Before 1.0 the schema is one migration; see CHANGELOG.md.)
 -- Times are epoch milliseconds; JSON is text. AUTOINCREMENT keeps ids of purged requests from
 -- being used again, so a stale message can never name a different job.
 CREATE TABLE job_request (
@@ -35,7 +36,9 @@ CREATE INDEX job_request_queued_run_at ON job_request (run_at, id) WHERE status 
 CREATE INDEX job_request_running_locked_until ON job_request (locked_until) WHERE status = 'running';
 CREATE INDEX job_request_finished_at ON job_request (finished_at) WHERE finished_at IS NOT NULL;
 CREATE INDEX job_request_type_status ON job_request (job_type, status);
-CREATE INDEX job_request_awaiting_hand_off ON job_request (runner, hand_off_target, run_at) WHERE status = 'queued';
+-- Queued requests by runner in claim order: claims and the hand-off sweep read the oldest due
+-- requests of a runner in order and stop at the limit.
+CREATE INDEX job_request_queued_by_runner ON job_request (runner, run_at, id) WHERE status = 'queued';
 
 CREATE TABLE job_schedule (
     name               TEXT    PRIMARY KEY,
@@ -55,3 +58,15 @@ CREATE TABLE job_schedule (
 );
 
 CREATE INDEX job_schedule_next_run ON job_schedule (next_run_ms);
+
+-- The lines handlers write with JobContext.log. Times are epoch milliseconds, as in job_request.
+-- The store turns foreign keys on for every connection.
+CREATE TABLE job_log (
+    request_id INTEGER NOT NULL REFERENCES job_request (id) ON DELETE CASCADE,
+    seq        INTEGER NOT NULL,
+    at         INTEGER NOT NULL,
+    attempt    INTEGER NOT NULL,
+    level      TEXT    NOT NULL,
+    message    TEXT    NOT NULL,
+    PRIMARY KEY (request_id, seq)
+);

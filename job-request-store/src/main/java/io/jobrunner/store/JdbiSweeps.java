@@ -1,0 +1,87 @@
+package io.jobrunner.store;
+
+import static io.jobrunner.store.StoreAccess.bindEach;
+import static io.jobrunner.store.StoreAccess.planned;
+
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the sweeps of runners and workers call: the hand-off outbox (mark, clear, take what is due or
+ * presumed lost), recovery of requests whose worker's lease expired, and the purge of finished
+ * requests. Each takes rows other sweepers hold only once. Thread-safe.
+ */
+final class JdbiSweeps {
+
+    /** Largest list bound one value at a time in an {@code IN (…)}; longer lists go in chunks. */
+    private static final int IN_LIST_CHUNK = 500;
+
+    private final StoreAccess store;
+    private final StoreStatements sql;
+
+    JdbiSweeps(StoreAccess store) {
+        this.store = store;
+        this.sql = store.sql;
+    }
+
+    void markHandedOff(Collection<Long> ids) {
+        List<Long> all = List.copyOf(ids);
+        for (int from = 0; from < all.size(); from += IN_LIST_CHUNK) {
+            List<Long> chunk = all.subList(from, Math.min(all.size(), from + IN_LIST_CHUNK));
+            store.call("mark " + chunk.size() + " job requests handed off", () -> store.jdbi.withHandle(h ->
+                    bindEach(h.createUpdate(sql.markHandedOff(chunk.size())), "id", chunk).execute()));
+        }
+    }
+
+    void clearHandOff(long id) {
+        store.call("clear the hand-off of job request " + id, () -> store.jdbi.withHandle(h ->
+                h.createUpdate(sql.clearHandOff).bind("id", id).execute()));
+    }
+
+    List<JobRequest> claimHandOffs(String runner, String target, Instant dueBefore, Duration staleAfter, int limit) {
+        return store.call("claim hand-offs of runner " + runner, () -> store.jdbi.withHandle(h ->
+                planned(h.createQuery(sql.claimHandOffs()))
+                        .bind("runner", runner)
+                        .bind("target", target)
+                        .bind("dueBeforeMs", dueBefore.toEpochMilli())
+                        .bind("staleMs", staleAfter.toMillis())
+                        .bind("limit", limit)
+                        .mapTo(JobRequest.class).list()
+                        .stream().sorted(StoreAccess.RUN_AT_ORDER).toList()));
+    }
+
+    List<JobRequest> requeueAbandoned(String runner, String target) {
+        return store.call("requeue abandoned job requests of runner " + runner, () -> store.jdbi.withHandle(h ->
+                planned(h.createQuery(sql.requeueAbandoned()))
+                        .bind("runner", runner).bind("target", target)
+                        .mapTo(JobRequest.class).list()));
+    }
+
+    List<JobRequest> failAbandoned() {
+        return store.call("fail abandoned job requests", () -> store.jdbi.withHandle(h ->
+                planned(h.createQuery(sql.failAbandoned)).mapTo(JobRequest.class).list()));
+    }
+
+    int purgeFinished(Duration retention) {
+        return store.call("purge finished job requests", () -> store.jdbi.withHandle(h ->
+                planned(h.createUpdate(sql.purgeOlderThan)).bind("ms", retention.toMillis()).execute()));
+    }
+
+    int purgeFinished(Set<JobStatus> statuses, Duration olderThan, int limit) {
+        List<String> finished = statuses.stream().filter(JobStatus::isFinished).map(JobStatus::dbValue).sorted().toList();
+        if (finished.size() != statuses.size() || finished.isEmpty()) {
+            throw new IllegalArgumentException("Only finished requests can be purged (succeeded, failed, cancelled), not "
+                    + statuses);
+        }
+        return store.call("purge finished job requests", () -> store.jdbi.withHandle(h ->
+                bindEach(planned(h.createUpdate(sql.purge(finished.size()))), "status", finished)
+                        .bind("ms", olderThan.toMillis())
+                        .bind("limit", limit)
+                        .execute()));
+    }
+}

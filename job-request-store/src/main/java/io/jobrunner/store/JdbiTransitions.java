@@ -1,0 +1,192 @@
+package io.jobrunner.store;
+
+import static io.jobrunner.store.StoreAccess.bindEach;
+import static io.jobrunner.store.StoreAccess.planned;
+
+import io.jobrunner.JobAttempt;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobStoreException;
+import io.jobrunner.spi.store.ClaimFilter;
+import io.jobrunner.spi.store.Lease;
+import io.jobrunner.spi.store.Success;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.jdbi.v3.core.statement.Query;
+
+/**
+ * Claims and the transitions of a claimed request — heartbeat, progress, success, failure, requeue,
+ * release, cancellation — plus retry and cancel by id: the statements of {@link StoreStatements}
+ * bound and run. Every transition out of {@code running} holds only while the caller's lease does.
+ * Thread-safe.
+ */
+final class JdbiTransitions {
+
+    private final StoreAccess store;
+    private final StoreStatements sql;
+
+    JdbiTransitions(StoreAccess store) {
+        this.store = store;
+        this.sql = store.sql;
+    }
+
+    Optional<JobRequest> retry(long id) {
+        return store.call("retry job request " + id, () -> store.jdbi.withHandle(h -> h.createQuery(sql.retry("job_request"))
+                .bind(0, id).mapTo(JobRequest.class).findOne()));
+    }
+
+    Optional<JobRequest> claim(long id, String owner, Duration leaseTime) {
+        return store.call("claim job request " + id, () -> store.jdbi.withHandle(h -> h.createQuery(sql.claim())
+                .bind("id", id)
+                .bind("owner", owner)
+                .bind("leaseMs", leaseTime.toMillis())
+                .mapTo(JobRequest.class).findOne()));
+    }
+
+    List<JobRequest> claimAll(Collection<Long> ids, String handOffTarget, String owner, Duration leaseTime) {
+        List<Long> distinct = ids.stream().distinct().toList();
+        if (distinct.isEmpty()) {
+            return List.of();
+        }
+        String what = distinct.size() == 1 ? "job request " + distinct.get(0) : distinct.size() + " job requests";
+        return store.call("claim " + what + " for " + handOffTarget, () -> store.jdbi.withHandle(h ->
+                bindEach(h.createQuery(sql.claimHandedOff(distinct.size())), "id", distinct)
+                        .bind("target", handOffTarget)
+                        .bind("owner", owner)
+                        .bind("leaseMs", leaseTime.toMillis())
+                        .mapTo(JobRequest.class).list()));
+    }
+
+    List<JobRequest> claimNext(ClaimFilter filter, String owner, Duration leaseTime, int limit) {
+        List<String> types = filter.jobTypes().stream().sorted().toList();
+        List<String> queues = filter.queueNames().stream().sorted().toList();
+        StringBuilder filters = new StringBuilder();
+        if (!types.isEmpty()) {
+            filters.append(" AND job_type IN ").append(StoreStatements.inList("type", types.size()));
+        }
+        if (!queues.isEmpty()) {
+            filters.append(" AND queue_name IN ").append(StoreStatements.inList("queue", queues.size()));
+        }
+        if (filter.runner() != null) {
+            filters.append(" AND runner = :runner");
+        }
+        String claim = sql.claimNext(filters.toString());
+        return store.call("claim job requests", () -> store.jdbi.withHandle(h -> {
+            Query q = bindEach(bindEach(planned(h.createQuery(claim)), "type", types), "queue", queues)
+                    .bind("owner", owner)
+                    .bind("leaseMs", leaseTime.toMillis())
+                    .bind("limit", limit);
+            if (filter.runner() != null) {
+                q.bind("runner", filter.runner());
+            }
+            return q.mapTo(JobRequest.class).list().stream().sorted(StoreAccess.RUN_AT_ORDER).toList();
+        }));
+    }
+
+    Optional<JobRequest> heartbeat(Lease lease, Duration leaseTime) {
+        return leased("extend the lease of", lease, sql.heartbeat, q -> q.bind("leaseMs", leaseTime.toMillis()));
+    }
+
+    Optional<JobRequest> progress(Lease lease, int percent, String message) {
+        return leased("record progress of", lease, sql.progress, q -> q.bind("progress", percent).bind("message", message));
+    }
+
+    Optional<JobRequest> succeed(Lease lease, String resultJson, String message) {
+        return leased("record success of", lease, sql.succeed, q -> q.bind("result", resultJson).bind("message", message));
+    }
+
+    /**
+     * On PostgreSQL one {@code UPDATE … FROM unnest(…)} whose {@code WHERE} checks each row's lease as
+     * {@link #succeed} does; on SQLite, where every commit waits for the one writer anyway, one by one.
+     */
+    List<Optional<JobRequest>> succeedAll(List<Success> successes) {
+        if (!store.postgres() || successes.size() == 1) {
+            List<Optional<JobRequest>> results = new ArrayList<>(successes.size());
+            for (Success success : successes) {
+                results.add(succeed(success.lease(), success.resultJson(), success.message()));
+            }
+            return results;
+        }
+        int n = successes.size();
+        Long[] ids = new Long[n];
+        String[] owners = new String[n];
+        Integer[] attempts = new Integer[n];
+        String[] results = new String[n];
+        String[] messages = new String[n];
+        for (int i = 0; i < n; i++) {
+            Success success = successes.get(i);
+            ids[i] = success.lease().jobId();
+            owners[i] = success.lease().owner();
+            attempts[i] = success.lease().attempt();
+            results[i] = success.resultJson();
+            messages[i] = success.message();
+        }
+        Map<Long, JobRequest> recorded = new HashMap<>();
+        try (Connection connection = store.dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql.succeedMany)) {
+            statement.setArray(1, connection.createArrayOf("int8", ids));
+            statement.setArray(2, connection.createArrayOf("text", owners));
+            statement.setArray(3, connection.createArrayOf("int4", attempts));
+            statement.setArray(4, connection.createArrayOf("text", results));
+            statement.setArray(5, connection.createArrayOf("text", messages));
+            StoreAccess.planEachRun(statement);  // a join whose best plan depends on the table's size
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    JobRequest request = store.rows.read(result);
+                    recorded.put(request.id(), request);
+                }
+            }
+        } catch (SQLException e) {
+            throw new JobStoreException("Could not record success of " + n + " job requests in " + store.description
+                    + ": " + e.getMessage(), e);
+        }
+        List<Optional<JobRequest>> outcomes = new ArrayList<>(n);
+        for (Success success : successes) {
+            outcomes.add(Optional.ofNullable(recorded.get(success.lease().jobId())));
+        }
+        return outcomes;
+    }
+
+    Optional<JobRequest> fail(Lease lease, JobAttempt.Outcome outcome, String error) {
+        return leased("record failure of", lease, sql.fail(outcome),
+                q -> q.bind("error", error).bind("attemptError", JobAttempt.shortError(error)));
+    }
+
+    Optional<JobRequest> requeue(Lease lease, Instant runAt, JobAttempt.Outcome outcome, String error) {
+        return leased("requeue", lease, sql.requeue(outcome), q -> q.bind("error", error)
+                .bind("runAtMs", runAt.toEpochMilli()).bind("attemptError", JobAttempt.shortError(error)));
+    }
+
+    Optional<JobRequest> release(Lease lease) {
+        return leased("release", lease, sql.release, q -> q);
+    }
+
+    Optional<JobRequest> markCancelled(Lease lease, String message) {
+        return leased("record cancellation of", lease, sql.markCancelled,
+                q -> q.bind("message", message).bind("attemptError", (String) null));
+    }
+
+    Optional<JobRequest> cancel(long id) {
+        return store.call("cancel job request " + id, () -> store.jdbi.withHandle(h -> h.createQuery(sql.cancel)
+                .bind("id", id).mapTo(JobRequest.class).findOne()));
+    }
+
+    private Optional<JobRequest> leased(String action, Lease lease, String statement, UnaryOperator<Query> binder) {
+        return store.call(action + " job request " + lease.jobId() + " (attempt " + lease.attempt() + ", owner "
+                + lease.owner() + ")", () -> store.jdbi.withHandle(h -> binder.apply(h.createQuery(statement)
+                                .bind("id", lease.jobId())
+                                .bind("owner", lease.owner())
+                                .bind("attempt", lease.attempt()))
+                .mapTo(JobRequest.class).findOne()));
+    }
+}

@@ -1,0 +1,96 @@
+package io.jobrunner.store;
+
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobStoreException;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.SqlStatement;
+import org.jdbi.v3.core.statement.SqlStatements;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.StatementCustomizer;
+import org.jdbi.v3.core.statement.TemplateEngine;
+import org.postgresql.PGStatement;
+
+/**
+ * What every part of {@link JdbiJobRequestStore} works through: the data source, JDBI over it, the
+ * statements of its dialect, the row mapper, and how a failure is reported (naming the action and
+ * the store). Thread-safe.
+ */
+final class StoreAccess {
+
+    static final Comparator<JobRequest> RUN_AT_ORDER =
+            Comparator.comparing(JobRequest::runAt).thenComparingLong(JobRequest::id);
+
+    private static final StatementCustomizer PLANNED_EACH_RUN = new StatementCustomizer() {
+        @Override
+        public void beforeExecution(PreparedStatement statement, StatementContext context) throws SQLException {
+            planEachRun(statement);
+        }
+    };
+
+    final DataSource dataSource;
+    final Jdbi jdbi;
+    final StoreStatements sql;
+    final JobRequestRowMapper rows;
+    final String description;
+
+    StoreAccess(DataSource dataSource, SqlDialect dialect, String description) {
+        this.dataSource = dataSource;
+        this.jdbi = Jdbi.create(dataSource);
+        this.sql = new StoreStatements(dialect);
+        this.rows = new JobRequestRowMapper(dialect);
+        this.description = description;
+        this.jdbi.registerRowMapper(JobRequest.class, rows);
+        // The SQL here has no <attribute> templates; skipping the template pass saves CPU on every statement.
+        this.jdbi.getConfig(SqlStatements.class).setTemplateEngine(TemplateEngine.NOP);
+    }
+
+    boolean postgres() {
+        return sql.dialect == SqlDialect.POSTGRESQL;
+    }
+
+    /** Runs {@code body}; a JDBI failure becomes a {@link JobStoreException} saying what could not be done where. */
+    <T> T call(String action, Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (JdbiException e) {
+            throw failed(action, e);
+        }
+    }
+
+    JobStoreException failed(String action, Exception cause) {
+        return new JobStoreException("Could not " + action + " in " + description + ": " + cause.getMessage(), cause);
+    }
+
+    /**
+     * A statement whose best plan depends on how many rows the table holds right now — a queue table
+     * goes from empty to millions of rows in seconds — is planned on every run: never left to a plan
+     * the driver's prepared statement cached while the table looked different (a whole-table scan
+     * planned while it was empty, still in use through the burst that follows). Statements that
+     * reach rows by id keep their cached plans.
+     */
+    static <T extends SqlStatement<T>> T planned(T statement) {
+        return statement.addCustomizer(PLANNED_EACH_RUN);
+    }
+
+    /** Keeps the driver from preparing the statement on the server, so PostgreSQL plans each run of it. */
+    static void planEachRun(PreparedStatement statement) throws SQLException {
+        if (statement.isWrapperFor(PGStatement.class)) {
+            statement.unwrap(PGStatement.class).setPrepareThreshold(0);
+        }
+    }
+
+    /** Binds {@code values} as {@code :name0}, {@code :name1} … (see {@link StoreStatements#inList}). */
+    static <S extends SqlStatement<S>> S bindEach(S statement, String name, List<?> values) {
+        for (int i = 0; i < values.size(); i++) {
+            statement.bind(name + i, values.get(i));
+        }
+        return statement;
+    }
+}

@@ -1,0 +1,198 @@
+package io.jobrunner.internal;
+
+import io.jobrunner.BulkDispatchException;
+import io.jobrunner.DispatchRejectedException;
+import io.jobrunner.JobData;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobRequests;
+import io.jobrunner.JobRunner;
+import io.jobrunner.JobSchedules;
+import io.jobrunner.JobStatus;
+import io.jobrunner.PayloadTooLargeException;
+import io.jobrunner.spi.RunnerContext;
+import io.jobrunner.spi.Transport;
+import io.jobrunner.spi.store.InsertResult;
+import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.NewJobRequest;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The producer side of every runner whose work runs in other processes; the backend contributes
+ * only its {@link Transport}. A task travels whole in its envelope. A job is stored first, then
+ * its hand-off (only the id) is sent; a job due later than the transport can wait is left for the
+ * sweep, and one whose send failed has its hand-off mark cleared so the sweep sends it again: a
+ * stored job is never lost between the store and the transport. Thread-safe.
+ */
+public final class HandOffRunner implements JobRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(HandOffRunner.class);
+
+    private final RunnerContext context;
+    private final Transport transport;
+    private final RunnerLifecycle lifecycle;
+    private final RunnerSchedules schedules;
+    private final JobRequests jobs;
+
+    public HandOffRunner(RunnerContext context, Transport transport) {
+        this.context = context;
+        this.transport = transport;
+        this.lifecycle = new RunnerLifecycle(transport.runnerName());
+        this.schedules = RunnerSchedules.start(context, data -> unsentRequest(context, transport, data), this::handOff, false);
+        this.jobs = context.jobRequests(retried -> {
+            ensureOpen("job " + retried.id());
+            send(List.of(retried));
+            return retried;
+        });
+    }
+
+    /** The row of a job stored without a hand-off yet (in a transaction, or fired by a schedule). */
+    public static NewJobRequest unsentRequest(RunnerContext context, Transport transport, JobData data) {
+        return context.newJobRequest(data, transport.runnerName()).withHandOff(transport.target(), false);
+    }
+
+    @Override
+    public String name() {
+        return transport.runnerName();
+    }
+
+    @Override
+    public boolean fullyConfigured() {
+        return true;
+    }
+
+    @Override
+    public void dispatchTask(String taskName, Object payload) {
+        ensureOpen(taskName);
+        List<Transport.Failure> failures = transport.sendTasks(List.of(taskEnvelope(taskName, payload)));
+        if (!failures.isEmpty()) {
+            Transport.Failure failure = failures.get(0);
+            throw new DispatchRejectedException(name(), taskName, failure.reason(), failure.cause());
+        }
+    }
+
+    @Override
+    public void dispatchTasks(String taskName, List<?> payloads) {
+        ensureOpen(taskName);
+        List<String> envelopes = new ArrayList<>(payloads.size());
+        for (Object payload : payloads) {
+            envelopes.add(taskEnvelope(taskName, payload));
+        }
+        List<Transport.Failure> failures = transport.sendTasks(envelopes);
+        if (!failures.isEmpty()) {
+            throw new BulkDispatchException(payloads.size(), failures.stream()
+                    .map(f -> new BulkDispatchException.EntryFailure(f.index(), taskName, f.reason())).toList());
+        }
+    }
+
+    private String taskEnvelope(String taskName, Object payload) {
+        String envelope = Envelope.task(taskName, context.encodeTask(taskName, payload));
+        int size = envelope.getBytes(StandardCharsets.UTF_8).length;
+        if (size > transport.maxTaskBytes()) {
+            throw new PayloadTooLargeException(taskName, size, transport.maxTaskBytes(), transport.maxTaskBytesLimit());
+        }
+        return envelope;
+    }
+
+    @Override
+    public JobRequest dispatchJob(JobData data) {
+        return dispatchJobs(List.of(data)).get(0);
+    }
+
+    @Override
+    public List<JobRequest> dispatchJobs(List<JobData> jobs) {
+        List<NewJobRequest> rows = new ArrayList<>(jobs.size());
+        Instant now = Instant.now();
+        for (JobData job : jobs) {
+            ensureOpen(job.jobType());
+            NewJobRequest row = context.newJobRequest(job, name());
+            rows.add(row.withHandOff(transport.target(), transport.sendsNow(row.runAt(), now)));
+        }
+        List<InsertResult> inserted = store().insertAll(rows);
+        context.dispatched(name(), inserted);
+        List<JobRequest> requests = new ArrayList<>(rows.size());
+        List<JobRequest> toSend = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            InsertResult result = inserted.get(i);
+            requests.add(result.request());
+            if (result.created() ? rows.get(i).handedOff() : result.needsHandOff()) {
+                toSend.add(result.request());
+            }
+        }
+        send(toSend);
+        return requests;
+    }
+
+    @Override
+    public JobRequest dispatchJob(Connection connection, JobData data) {
+        ensureOpen(data.jobType());
+        InsertResult inserted = store().insert(connection, unsentRequest(context, transport, data));
+        context.dispatched(name(), List.of(inserted));
+        return inserted.request();
+    }
+
+    /** Sends what is queued, not yet handed off and due soon enough; the sweep sends the rest when due. */
+    @Override
+    public void handOff(Collection<JobRequest> requests) {
+        ensureOpen("the hand-off of " + requests.size() + " jobs");
+        Instant now = Instant.now();
+        send(requests.stream().filter(request -> request.status() == JobStatus.QUEUED && request.handedOffAt() == null
+                && transport.sendsNow(request.runAt(), now)).toList());
+    }
+
+    /** Sends the jobs' hand-offs; marks handed off those the insert did not mark, clears the mark of those not sent. */
+    private void send(List<JobRequest> jobs) {
+        if (jobs.isEmpty()) {
+            return;
+        }
+        List<Transport.Failure> failures = transport.sendJobs(jobs, Instant.now());
+        Set<Integer> failed = new HashSet<>();
+        for (Transport.Failure failure : failures) {
+            JobRequest job = jobs.get(failure.index());
+            failed.add(failure.index());
+            store().clearHandOff(job.id());
+            log.warn("Job request {} ({}) is stored but was not handed off to {} ({}); the hand-off sweep sends it",
+                    job.id(), job.jobType(), transport.target(), failure.reason());
+        }
+        List<Long> unmarked = new ArrayList<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            if (!failed.contains(i) && jobs.get(i).handedOffAt() == null) {
+                unmarked.add(jobs.get(i).id());
+            }
+        }
+        if (!unmarked.isEmpty()) {
+            store().markHandedOff(unmarked);
+        }
+    }
+
+    @Override
+    public JobSchedules schedules() {
+        return schedules.schedules();
+    }
+
+    @Override
+    public JobRequests jobs() {
+        return jobs;
+    }
+
+    private JobRequestStore store() {
+        return context.store();
+    }
+
+    private void ensureOpen(String what) {
+        lifecycle.ensureOpen(what);
+    }
+
+    @Override
+    public void close() {
+        lifecycle.closeOnce(schedules::close, transport::close, context::close);
+    }
+}

@@ -1,0 +1,391 @@
+package io.jobrunner.internal;
+
+import io.jobrunner.HandlerRegistry;
+import io.jobrunner.JobAttempt;
+import io.jobrunner.JobHandler;
+import io.jobrunner.JobListener;
+import io.jobrunner.JobPolicy;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobRunnerConfig;
+import io.jobrunner.JobTimeoutException;
+import io.jobrunner.PayloadCodec;
+import io.jobrunner.PayloadException;
+import io.jobrunner.spi.RunnerContext;
+import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.Lease;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one claimed attempt of a job and records its outcome: the piece every backend shares, so a
+ * job behaves the same wherever it runs. While the handler runs, a heartbeat extends the lease
+ * every third of the lease time and picks up cancel requests. Thread-safe; one per runner or worker.
+ */
+public final class JobExecutor implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(JobExecutor.class);
+    private static final int MAX_ERROR_LENGTH = 4000;
+    /** How long a timed-out handler may take to stop after its interrupt before the timeout is recorded anyway. */
+    static final Duration TIMEOUT_GRACE = Duration.ofSeconds(1);
+
+    private final JobRequestStore store;
+    private final HandlerRegistry handlers;
+    private final PayloadCodec codec;
+    private final RetryBackoff backoff;
+    private final Duration leaseTime;
+    private final ScheduledExecutorService heartbeats;
+    private final SuccessBatcher successes;
+    private final JobListener listener;
+    private volatile boolean shuttingDown;
+
+    /** @param listener told of each attempt, or {@code null} when nothing listens (nothing is measured then) */
+    private JobExecutor(JobRequestStore store, HandlerRegistry handlers, PayloadCodec codec, RetryBackoff backoff,
+                        Duration leaseTime, JobListener listener) {
+        this.store = store;
+        this.listener = listener;
+        this.handlers = handlers;
+        this.codec = codec;
+        this.backoff = backoff;
+        this.leaseTime = leaseTime;
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
+                NamedThreads.factory("jobrunner-lease-heartbeat-", true));
+        // Most jobs end long before their first heartbeat: drop the cancelled ones rather than keep them queued.
+        timer.setRemoveOnCancelPolicy(true);
+        this.heartbeats = timer;
+        this.successes = new SuccessBatcher(store);
+    }
+
+    public static JobExecutor forContext(RunnerContext context) {
+        JobRunnerConfig config = context.config();
+        return new JobExecutor(context.store(), config.handlers(), config.codec(), RetryBackoff.of(config),
+                config.leaseTime(), config.hasListeners() ? config.listener() : null);
+    }
+
+    public JobRequestStore store() {
+        return store;
+    }
+
+    public Duration leaseTime() {
+        return leaseTime;
+    }
+
+    /**
+     * Runs the handler for a request this worker has just claimed, and records the outcome.
+     *
+     * @param claimed  the request as the claim returned it (status running, lease held)
+     * @param deadline when the platform stops the run, or {@code null} when nothing bounds it
+     */
+    public ExecutionOutcome execute(JobRequest claimed, Instant deadline) {
+        return SuccessBatcher.awaitUninterruptibly(start(claimed, deadline));
+    }
+
+    /**
+     * Runs the handler on this thread like {@link #execute}, but lets the thread go on once the
+     * handler returned: a success is written with the next group of successes, and the future
+     * completes when it is stored. Every other outcome is stored before this returns.
+     */
+    public CompletableFuture<ExecutionOutcome> start(JobRequest claimed, Instant deadline) {
+        if (listener == null) {
+            return attempt(claimed, deadline);
+        }
+        Instant began = Instant.now();
+        Instant due = claimed.runAt() != null && claimed.runAt().isAfter(claimed.createdAt()) ? claimed.runAt()
+                : claimed.createdAt();
+        listener.attemptStarted(claimed, due.isBefore(began) ? Duration.between(due, began) : Duration.ZERO);
+        return attempt(claimed, deadline).whenComplete((outcome, error) -> {
+            if (outcome != null) {
+                listener.attemptEnded(claimed, outcome.listenerOutcome(), timedOut(claimed, outcome),
+                        Duration.between(began, Instant.now()));
+            }
+        });
+    }
+
+    /** True when the attempt's history entry says it timed out. */
+    private static boolean timedOut(JobRequest claimed, ExecutionOutcome outcome) {
+        if (outcome.request() == null || outcome.request().history().isEmpty()) {
+            return false;
+        }
+        JobAttempt last = outcome.request().history().get(outcome.request().history().size() - 1);
+        return last.attempt() == claimed.attempts() && last.outcome() == JobAttempt.Outcome.TIMED_OUT;
+    }
+
+    private CompletableFuture<ExecutionOutcome> attempt(JobRequest claimed, Instant deadline) {
+        Lease lease = Lease.of(claimed).orElseThrow(() -> new IllegalArgumentException(
+                "Job request " + claimed.id() + " is " + claimed.status().dbValue() + ", not a claimed running request"));
+        Optional<JobHandler<?>> handler = handlers.job(claimed.jobType());
+        if (handler.isEmpty()) {
+            String error = "No job handler named '" + claimed.jobType() + "' in this worker; known job types: "
+                    + (handlers.jobTypes().isEmpty() ? "none" : String.join(", ", handlers.jobTypes()))
+                    + ". Deploy the handler to the workers, then retry the request";
+            return done(recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, error)));
+        }
+        JobPolicy policy = handler.get().policy();
+        if (!policy.idempotent() && lastAttemptAbandoned(claimed)) {
+            return done(recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, JobAttempt.Outcome.ABANDONED,
+                    "Not run again: attempt " + (claimed.attempts() - 1) + " was abandoned mid-run (its worker died or "
+                            + "stopped), and job type '" + claimed.jobType() + "' is not declared idempotent, so it "
+                            + "may already have done its work. Check, then retry it by hand if it must run")));
+        }
+        RunningJob running = new RunningJob(claimed, lease, store, earliest(deadline, policy.timeout()));
+        Attempt attempt = new Attempt(claimed, lease, running, policy, Thread.currentThread());
+        long period = Math.max(leaseTime.toMillis() / 3, 10);
+        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> {
+            if (attempt.holdsLease()) {
+                running.heartbeat(leaseTime);
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> watchdog = policy.timeout() == null ? null
+                : heartbeats.schedule(attempt::timeOut, policy.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            return attempt.run(handler.get());
+        } finally {
+            heartbeat.cancel(false);
+            if (watchdog != null) {
+                watchdog.cancel(false);
+            }
+        }
+    }
+
+    /** The platform's deadline or the policy's timeout from now, whichever comes first; {@code null} for neither. */
+    private static Instant earliest(Instant deadline, Duration timeout) {
+        if (timeout == null) {
+            return deadline;
+        }
+        Instant timesOut = Instant.now().plus(timeout);
+        return deadline == null || timesOut.isBefore(deadline) ? timesOut : deadline;
+    }
+
+    /** True when the attempt before this one ended with its lease expiring mid-run. */
+    private static boolean lastAttemptAbandoned(JobRequest claimed) {
+        if (claimed.attempts() <= 1) {
+            return false;
+        }
+        if (claimed.history().isEmpty()) {
+            return true;
+        }
+        JobAttempt last = claimed.history().get(claimed.history().size() - 1);
+        return last.outcome() == JobAttempt.Outcome.ABANDONED && last.attempt() == claimed.attempts() - 1;
+    }
+
+    /**
+     * One run of a handler, raced by its timeout. Whichever ends first decides the outcome: the
+     * handler returning, or the watchdog firing, which interrupts the handler and records the timeout
+     * once the handler has returned — or after {@link #TIMEOUT_GRACE} if it ignores the interrupt. Until
+     * the timeout is recorded the lease stays held, so a retry cannot start while a handler that
+     * stops on interrupt is still running; a late result is never recorded.
+     */
+    private final class Attempt {
+        private final JobRequest claimed;
+        private final Lease lease;
+        private final RunningJob running;
+        private final JobPolicy policy;
+        private final Thread worker;
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private final CountDownLatch interruptSent = new CountDownLatch(1);
+        private final AtomicBoolean timeoutTaken = new AtomicBoolean();
+        private final CompletableFuture<ExecutionOutcome> timedOut = new CompletableFuture<>();
+
+        Attempt(JobRequest claimed, Lease lease, RunningJob running, JobPolicy policy, Thread worker) {
+            this.claimed = claimed;
+            this.lease = lease;
+            this.running = running;
+            this.policy = policy;
+            this.worker = worker;
+        }
+
+        CompletableFuture<ExecutionOutcome> run(JobHandler<?> handler) {
+            try (JobMdc.Scope mdc = JobMdc.job(claimed.id(), claimed.jobType(), lease.attempt())) {
+                return runInScope(handler);
+            }
+        }
+
+        private CompletableFuture<ExecutionOutcome> runInScope(JobHandler<?> handler) {
+            Object result = null;
+            Throwable failure = null;
+            try {
+                result = invoke(handler, claimed, running);
+            } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+                failure = e;
+            }
+            running.writeLog();
+            if (!ended.compareAndSet(false, true)) {
+                return done(afterTimeout(failure));
+            }
+            // The outcome must reach the store even when the run was interrupted (shutdown): record it with
+            // the interrupt flag cleared, then restore the flag for the caller.
+            boolean interrupted = Thread.interrupted() || failure instanceof InterruptedException;
+            try {
+                if (failure instanceof PayloadException) {
+                    return done(recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, describe(failure))));
+                }
+                return failure != null ? done(recordFailure(failure)) : recordSuccess(result);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        /** The handler returned after its timeout: drop the watchdog's interrupt and the late result, record the timeout. */
+        private ExecutionOutcome afterTimeout(Throwable failure) {
+            boolean sent = false;
+            while (!sent) {
+                try {
+                    interruptSent.await();
+                    sent = true;
+                } catch (InterruptedException e) {
+                    // the watchdog's own interrupt, arriving now: keep waiting until it is sent
+                }
+            }
+            Thread.interrupted();
+            recordTimeout();
+            log.info("Job {} ({}) attempt {} ended after its timeout; its late {} is ignored", claimed.id(),
+                    claimed.jobType(), lease.attempt(), failure == null ? "result" : "error " + failure);
+            return timedOut.join();
+        }
+
+        /** True until a timeout is recorded: the heartbeat keeps the lease while the handler may still run. */
+        boolean holdsLease() {
+            return !timedOut.isDone();
+        }
+
+        /** Called by the watchdog when the policy's timeout passes. */
+        void timeOut() {
+            if (!ended.compareAndSet(false, true)) {
+                return;
+            }
+            worker.interrupt();
+            interruptSent.countDown();
+            heartbeats.schedule(this::recordTimeout, TIMEOUT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        /** Records the timeout, once: on the worker's thread when the handler returns, or by the grace timer. */
+        private void recordTimeout() {
+            if (!timeoutTaken.compareAndSet(false, true)) {
+                return;
+            }
+            ExecutionOutcome outcome;
+            running.writeLog();
+            try {
+                JobTimeoutException error = new JobTimeoutException(claimed.id(), claimed.jobType(), lease.attempt(),
+                        policy.timeout());
+                outcome = retryOrFail(error, JobAttempt.Outcome.TIMED_OUT);
+            } catch (RuntimeException e) {
+                log.warn("Could not record the timeout of job {}: {}", claimed.id(), e.toString());
+                outcome = new ExecutionOutcome(ExecutionOutcome.Result.LEASE_LOST, null);
+            }
+            timedOut.complete(outcome);
+        }
+
+        private CompletableFuture<ExecutionOutcome> recordSuccess(Object result) {
+            if (running.isCancelled()) {
+                return done(recorded(ExecutionOutcome.Result.CANCELLED, store.markCancelled(lease, "cancelled while running")));
+            }
+            String resultJson;
+            try {
+                resultJson = result == null ? null : codec.encodeToString(claimed.jobType(), result);
+            } catch (PayloadException e) {
+                return done(recorded(ExecutionOutcome.Result.FAILED, store.fail(lease,
+                        "The handler's result could not be stored: " + e.getMessage())));
+            }
+            return successes.submit(lease, resultJson, running.lastMessage())
+                    .thenApply(stored -> recorded(ExecutionOutcome.Result.SUCCEEDED, stored));
+        }
+
+        private ExecutionOutcome recordFailure(Throwable error) {
+            if (shuttingDown && error instanceof InterruptedException) {
+                log.info("Job {} ({}) was interrupted by shutdown; released to the queue", claimed.id(), claimed.jobType());
+                return recorded(ExecutionOutcome.Result.RELEASED, store.release(lease));
+            }
+            if (running.isCancelled()) {
+                return recorded(ExecutionOutcome.Result.CANCELLED, store.markCancelled(lease,
+                        "cancelled while running; the handler ended with " + error));
+            }
+            return retryOrFail(error, JobAttempt.Outcome.FAILED);
+        }
+
+        private ExecutionOutcome retryOrFail(Throwable error, JobAttempt.Outcome outcome) {
+            String described = describe(error);
+            if (claimed.hasAttemptsLeft() && policy.retries(error)) {
+                Duration delay = backoffFor(policy).delayAfter(claimed.attempts());
+                log.warn("Job {} ({}) attempt {}/{} {}, retrying in {} ms: {}", claimed.id(), claimed.jobType(),
+                        claimed.attempts(), claimed.maxAttempts(), outcome.dbValue(), delay.toMillis(), error.toString());
+                return recorded(ExecutionOutcome.Result.RETRY_SCHEDULED,
+                        store.requeue(lease, Instant.now().plus(delay), outcome, described));
+            }
+            log.error("Job {} ({}) attempt {}/{} {}; {}", claimed.id(), claimed.jobType(), claimed.attempts(),
+                    claimed.maxAttempts(), outcome.dbValue(), whyNoRetry(error), error);
+            return recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, outcome, described));
+        }
+
+        private String whyNoRetry(Throwable error) {
+            if (!policy.idempotent()) {
+                return "not retried: the job type is not declared idempotent";
+            }
+            if (!policy.retries(error)) {
+                return "not retried: its policy does not retry " + error.getClass().getName();
+            }
+            return "no attempts left";
+        }
+    }
+
+    private RetryBackoff backoffFor(JobPolicy policy) {
+        if (policy.backoffBase() == null && policy.backoffMax() == null) {
+            return backoff;
+        }
+        Duration base = policy.backoffBase() != null ? policy.backoffBase() : backoff.base();
+        Duration max = policy.backoffMax() != null ? policy.backoffMax() : backoff.max();
+        return new RetryBackoff(base, max.compareTo(base) < 0 ? base : max);
+    }
+
+    private <P> Object invoke(JobHandler<P> handler, JobRequest claimed, RunningJob running) throws Exception {
+        P payload = codec.decode(claimed.jobType(), claimed.payloadJson(), handler.payloadType());
+        return handler.run(payload, running);
+    }
+
+    private static CompletableFuture<ExecutionOutcome> done(ExecutionOutcome outcome) {
+        return CompletableFuture.completedFuture(outcome);
+    }
+
+    private ExecutionOutcome recorded(ExecutionOutcome.Result result, Optional<JobRequest> stored) {
+        if (stored.isEmpty()) {
+            log.warn("Outcome {} was not recorded: the lease was lost (it expired and another worker claimed the request)",
+                    result);
+            return new ExecutionOutcome(ExecutionOutcome.Result.LEASE_LOST, null);
+        }
+        return new ExecutionOutcome(result, stored.get());
+    }
+
+    /** The error as stored on the request: its class and message first, then the stack, truncated. */
+    static String describe(Throwable error) {
+        StringWriter text = new StringWriter();
+        error.printStackTrace(new PrintWriter(text));
+        String full = text.toString();
+        return full.length() <= MAX_ERROR_LENGTH ? full : full.substring(0, MAX_ERROR_LENGTH) + "\n\t…";
+    }
+
+    /**
+     * From now on, a run that ends in an {@link InterruptedException} was stopped by the shutdown, not
+     * by its own failure: its request is released back to the queue without counting the attempt.
+     */
+    public void beginShutdown() {
+        shuttingDown = true;
+    }
+
+    @Override
+    public void close() {
+        heartbeats.shutdownNow();
+    }
+}
