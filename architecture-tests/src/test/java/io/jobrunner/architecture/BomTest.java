@@ -38,6 +38,31 @@ class BomTest {
                 .doesNotContain("<parent>");
     }
 
+    @Test
+    void everyPublishedJarNamesItsModule() throws IOException {
+        String root = Files.readString(ROOT.resolve("pom.xml"));
+        assertThat(root).contains("<Automatic-Module-Name>${module.name}</Automatic-Module-Name>");
+        for (String module : all(root, "<module>([^<]+)</module>")) {
+            if (!NOT_PUBLISHED.contains(module)) {
+                String name = first(Files.readString(ROOT.resolve(module).resolve("pom.xml")),
+                        "<module.name>([^<]+)</module.name>");
+                assertThat(name).as(module).matches("io\\.jobrunner(\\.[a-z]+)?");
+            }
+        }
+    }
+
+    @Test
+    void theReadmeShowsTheBomAtTheProjectsVersion() throws IOException {
+        String root = Files.readString(ROOT.resolve("pom.xml"));
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        String projectVersion = first(root, "<artifactId>jobrunner-parent</artifactId>\\s*<version>([^<]+)</version>");
+        assertThat(first(readme, "<artifactId>jobrunner-bom</artifactId>\\s*<version>([^<]+)</version>"))
+                .isEqualTo(projectVersion);
+        for (String module : all(readme, "<artifactId>([a-z-]+)</artifactId>")) {
+            assertThat(Files.isDirectory(ROOT.resolve(module))).as("the README's " + module + " is a module").isTrue();
+        }
+    }
+
     private static List<String> all(String text, String regex) {
         List<String> found = new ArrayList<>();
         Matcher matcher = Pattern.compile(regex).matcher(text);

@@ -86,7 +86,7 @@ final class QueuedListener implements AutoCloseable {
                 }
                 log.warn("Listening for queued jobs failed; listening again in 1 s (the fallback poll covers the gap): {}",
                         e.toString());
-                closeQuietly(connection);
+                giveBack(connection);
                 connection = reconnect();
                 if (connection == null) {
                     return;
@@ -94,7 +94,7 @@ final class QueuedListener implements AutoCloseable {
                 wakeUp.run();
             }
         }
-        closeQuietly(connection);
+        giveBack(connection);
     }
 
     private Connection reconnect() {
@@ -111,8 +111,18 @@ final class QueuedListener implements AutoCloseable {
         return null;
     }
 
-    private static void closeQuietly(Connection connection) {
+    /**
+     * Returns the connection to the pool no longer listening, so the next borrower does not collect
+     * this channel's notifications; one that cannot stop listening (it is broken) is aborted, and the
+     * pool replaces it.
+     */
+    private static void giveBack(Connection connection) {
         try {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("UNLISTEN *");
+            } catch (SQLException e) {
+                connection.abort(Runnable::run);
+            }
             connection.close();
         } catch (SQLException e) {
             log.debug("Closing the listening connection failed", e);

@@ -106,7 +106,7 @@ public final class JobExecutor implements AutoCloseable {
         listener.attemptStarted(claimed, due.isBefore(began) ? Duration.between(due, began) : Duration.ZERO);
         return attempt(claimed, deadline).whenComplete((outcome, error) -> {
             if (outcome != null) {
-                listener.attemptEnded(claimed, outcome.listenerOutcome(), timedOut(claimed, outcome),
+                listener.attemptEnded(claimed, outcome.result(), timedOut(claimed, outcome),
                         Duration.between(began, Instant.now()));
             }
         });
@@ -129,11 +129,11 @@ public final class JobExecutor implements AutoCloseable {
             String error = "No job handler named '" + claimed.jobType() + "' in this worker; known job types: "
                     + (handlers.jobTypes().isEmpty() ? "none" : String.join(", ", handlers.jobTypes()))
                     + ". Deploy the handler to the workers, then retry the request";
-            return done(recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, error)));
+            return done(recorded(JobListener.Outcome.FAILED, store.fail(lease, error)));
         }
         JobPolicy policy = handler.get().policy();
         if (!policy.idempotent() && lastAttemptAbandoned(claimed)) {
-            return done(recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, JobAttempt.Outcome.ABANDONED,
+            return done(recorded(JobListener.Outcome.FAILED, store.fail(lease, JobAttempt.Outcome.ABANDONED,
                     "Not run again: attempt " + (claimed.attempts() - 1) + " was abandoned mid-run (its worker died or "
                             + "stopped), and job type '" + claimed.jobType() + "' is not declared idempotent, so it "
                             + "may already have done its work. Check, then retry it by hand if it must run")));
@@ -228,7 +228,7 @@ public final class JobExecutor implements AutoCloseable {
             boolean interrupted = Thread.interrupted() || failure instanceof InterruptedException;
             try {
                 if (failure instanceof PayloadException) {
-                    return done(recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, describe(failure))));
+                    return done(recorded(JobListener.Outcome.FAILED, store.fail(lease, describe(failure))));
                 }
                 return failure != null ? done(recordFailure(failure)) : recordSuccess(result);
             } finally {
@@ -284,33 +284,33 @@ public final class JobExecutor implements AutoCloseable {
                 outcome = retryOrFail(error, JobAttempt.Outcome.TIMED_OUT);
             } catch (RuntimeException e) {
                 log.warn("Could not record the timeout of job {}: {}", claimed.id(), e.toString());
-                outcome = new ExecutionOutcome(ExecutionOutcome.Result.LEASE_LOST, null);
+                outcome = new ExecutionOutcome(JobListener.Outcome.LEASE_LOST, null);
             }
             timedOut.complete(outcome);
         }
 
         private CompletableFuture<ExecutionOutcome> recordSuccess(Object result) {
             if (running.isCancelled()) {
-                return done(recorded(ExecutionOutcome.Result.CANCELLED, store.markCancelled(lease, "cancelled while running")));
+                return done(recorded(JobListener.Outcome.CANCELLED, store.markCancelled(lease, "cancelled while running")));
             }
             String resultJson;
             try {
                 resultJson = result == null ? null : codec.encodeToString(claimed.jobType(), result);
             } catch (PayloadException e) {
-                return done(recorded(ExecutionOutcome.Result.FAILED, store.fail(lease,
+                return done(recorded(JobListener.Outcome.FAILED, store.fail(lease,
                         "The handler's result could not be stored: " + e.getMessage())));
             }
             return successes.submit(lease, resultJson, running.lastMessage())
-                    .thenApply(stored -> recorded(ExecutionOutcome.Result.SUCCEEDED, stored));
+                    .thenApply(stored -> recorded(JobListener.Outcome.SUCCEEDED, stored));
         }
 
         private ExecutionOutcome recordFailure(Throwable error) {
             if (shuttingDown && error instanceof InterruptedException) {
                 log.info("Job {} ({}) was interrupted by shutdown; released to the queue", claimed.id(), claimed.jobType());
-                return recorded(ExecutionOutcome.Result.RELEASED, store.release(lease));
+                return recorded(JobListener.Outcome.RELEASED, store.release(lease));
             }
             if (running.isCancelled()) {
-                return recorded(ExecutionOutcome.Result.CANCELLED, store.markCancelled(lease,
+                return recorded(JobListener.Outcome.CANCELLED, store.markCancelled(lease,
                         "cancelled while running; the handler ended with " + error));
             }
             return retryOrFail(error, JobAttempt.Outcome.FAILED);
@@ -322,12 +322,12 @@ public final class JobExecutor implements AutoCloseable {
                 Duration delay = backoffFor(policy).delayAfter(claimed.attempts());
                 log.warn("Job {} ({}) attempt {}/{} {}, retrying in {} ms: {}", claimed.id(), claimed.jobType(),
                         claimed.attempts(), claimed.maxAttempts(), outcome.dbValue(), delay.toMillis(), error.toString());
-                return recorded(ExecutionOutcome.Result.RETRY_SCHEDULED,
+                return recorded(JobListener.Outcome.RETRIED,
                         store.requeue(lease, Instant.now().plus(delay), outcome, described));
             }
             log.error("Job {} ({}) attempt {}/{} {}; {}", claimed.id(), claimed.jobType(), claimed.attempts(),
                     claimed.maxAttempts(), outcome.dbValue(), whyNoRetry(error), error);
-            return recorded(ExecutionOutcome.Result.FAILED, store.fail(lease, outcome, described));
+            return recorded(JobListener.Outcome.FAILED, store.fail(lease, outcome, described));
         }
 
         private String whyNoRetry(Throwable error) {
@@ -359,11 +359,11 @@ public final class JobExecutor implements AutoCloseable {
         return CompletableFuture.completedFuture(outcome);
     }
 
-    private ExecutionOutcome recorded(ExecutionOutcome.Result result, Optional<JobRequest> stored) {
+    private ExecutionOutcome recorded(JobListener.Outcome result, Optional<JobRequest> stored) {
         if (stored.isEmpty()) {
             log.warn("Outcome {} was not recorded: the lease was lost (it expired and another worker claimed the request)",
                     result);
-            return new ExecutionOutcome(ExecutionOutcome.Result.LEASE_LOST, null);
+            return new ExecutionOutcome(JobListener.Outcome.LEASE_LOST, null);
         }
         return new ExecutionOutcome(result, stored.get());
     }

@@ -1,5 +1,6 @@
 package io.jobrunner.internal;
 
+import io.jobrunner.JobListener;
 import io.jobrunner.JobRequest;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.store.ClaimFilter;
@@ -28,7 +29,7 @@ public final class JobRuns implements AutoCloseable {
      * @param result  the attempt's outcome, or {@code null} when the claim was refused and nothing ran
      * @param request the request as it stands after, or {@code null} when no request has the id
      */
-    public record Run(ExecutionOutcome.Result result, JobRequest request) {
+    public record Run(JobListener.Outcome result, JobRequest request) {
 
         public boolean ran() {
             return result != null;

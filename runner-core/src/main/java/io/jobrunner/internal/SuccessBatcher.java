@@ -46,15 +46,6 @@ final class SuccessBatcher {
     }
 
     /**
-     * Records the success (with others queued meanwhile); empty when the lease was no longer held.
-     * The outcome is known before the thread moves on, even if it is interrupted meanwhile (the
-     * interrupt is kept for the caller).
-     */
-    Optional<JobRequest> succeed(Lease lease, String resultJson, String message) {
-        return awaitUninterruptibly(enqueue(lease, resultJson, message, false));
-    }
-
-    /**
      * Queues the success and returns at once unless no write is in progress and no other thread
      * waits to start one, in which case this thread writes it (and whatever else is queued) — after
      * waiting out what is left of {@link #SUBMIT_GAP_NANOS} since the last write began, so successes

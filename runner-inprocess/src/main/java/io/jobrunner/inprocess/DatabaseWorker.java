@@ -2,17 +2,16 @@ package io.jobrunner.inprocess;
 
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.InvalidSettingException;
+import io.jobrunner.JobListener;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobStoreException;
 import io.jobrunner.Setting;
-import io.jobrunner.WorkerStats;
-import io.jobrunner.internal.ExecutionOutcome;
+import io.jobrunner.internal.HandlerSlots;
 import io.jobrunner.internal.JobRuns;
 import io.jobrunner.internal.NamedThreads;
 import io.jobrunner.internal.Recovery;
 import io.jobrunner.internal.Retention;
-import io.jobrunner.internal.RunPace;
 import io.jobrunner.internal.RunnerSchedules;
 import io.jobrunner.internal.WorkerIds;
 import io.jobrunner.spi.RunnerContext;
@@ -20,15 +19,12 @@ import io.jobrunner.spi.Settings;
 import io.jobrunner.spi.store.ClaimFilter;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,12 +46,12 @@ public final class DatabaseWorker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DatabaseWorker.class);
     /** How far ahead of the running jobs a worker claims: what its threads get through in this time. */
-    private static final long BUFFER_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final Duration BUFFER_WINDOW = Duration.ofMillis(100);
     /** Least time between two claims while there is no backlog; an idle worker claims at once. */
     private static final long CLAIM_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private final RunnerContext context;
-    private final boolean standalone;
+    private final Role role;
     private final JobRuns runs;
     private final ClaimFilter filter;
     private final int concurrency;
@@ -66,8 +62,7 @@ public final class DatabaseWorker implements AutoCloseable {
     private final Retention retention;
     /** Claimed requests whose outcome is not stored yet: waiting for a thread, running, or being written. */
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final RunPace pace = new RunPace();
-    private final ThreadPoolExecutor pool;
+    private final HandlerSlots slots;
     private final ScheduledThreadPoolExecutor timer;
     private final Thread claimer;
     private final Object wakeLock = new Object();
@@ -80,20 +75,16 @@ public final class DatabaseWorker implements AutoCloseable {
     private volatile boolean running;
     private boolean started;
     private boolean closed;
-    private RunnerSchedules schedules;
-    private AutoCloseable listener;
 
     /**
-     * @param role       names the threads and the lease owner
-     * @param standalone whether this worker is a process's own (owns the context, listens for
-     *                   notifications, fires schedules) or the job half of an in-process runner
+     * @param name names the threads and the lease owner
+     * @param role what the worker does besides claiming: a process's own, or an in-process runner's half
      */
-    private DatabaseWorker(RunnerContext context, String role, ClaimFilter filter, Duration pollInterval,
-                           boolean standalone) {
+    private DatabaseWorker(RunnerContext context, String name, ClaimFilter filter, Duration pollInterval, Role role) {
         Settings settings = context.config().settings();
         this.context = context;
-        this.standalone = standalone;
-        this.runs = new JobRuns(context, WorkerIds.next(role));
+        this.role = role;
+        this.runs = new JobRuns(context, WorkerIds.next(name));
         this.filter = filter;
         this.concurrency = settings.integer(Setting.CONCURRENCY);
         this.claimBatch = settings.integer(Setting.CLAIM_BATCH, Math.max(200, concurrency * 2));
@@ -101,11 +92,10 @@ public final class DatabaseWorker implements AutoCloseable {
         this.shutdownTimeout = settings.duration(Setting.SHUTDOWN_TIMEOUT);
         this.recoveryInterval = settings.duration(Setting.RECOVERY_INTERVAL);
         this.retention = Retention.from(settings);
-        this.pool = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                NamedThreads.factory(role + "-", false));
-        this.timer = new ScheduledThreadPoolExecutor(1, NamedThreads.factory(role + "-timer-", true));
+        this.slots = new HandlerSlots(DatabaseRunnerProvider.NAME, name + "-", concurrency, BUFFER_WINDOW);
+        this.timer = new ScheduledThreadPoolExecutor(1, NamedThreads.factory(name + "-timer-", true));
         this.timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.claimer = new Thread(this::claimLoop, role + "-claimer");
+        this.claimer = new Thread(this::claimLoop, name + "-claimer");
         this.claimer.setDaemon(true);
     }
 
@@ -118,7 +108,7 @@ public final class DatabaseWorker implements AutoCloseable {
     static DatabaseWorker inProcess(String runnerName, RunnerContext context) {
         Duration poll = context.config().settings().duration(Setting.RECOVERY_INTERVAL);
         return new DatabaseWorker(context, runnerName + "-worker",
-                new ClaimFilter(context.config().handlers().jobTypes(), Set.of(), runnerName), poll, false);
+                new ClaimFilter(context.config().handlers().jobTypes(), Set.of(), runnerName), poll, new RunnerHalf());
     }
 
     /**
@@ -135,8 +125,7 @@ public final class DatabaseWorker implements AutoCloseable {
             Settings settings = context.config().settings();
             ClaimFilter filter = new ClaimFilter(jobTypes(settings, context.config().handlers()), settings.names(Setting.WORKER_QUEUES),
                     DatabaseRunnerProvider.NAME);
-            return new DatabaseWorker(context, "db-worker", filter,
-                    settings.duration(Setting.POLL_INTERVAL), true);
+            return new DatabaseWorker(context, "db-worker", filter, settings.duration(Setting.POLL_INTERVAL), new OwnProcess());
         } catch (RuntimeException e) {
             context.close();
             throw e;
@@ -174,24 +163,9 @@ public final class DatabaseWorker implements AutoCloseable {
         }
         started = true;
         running = true;
-        Optional<AutoCloseable> watching = standalone ? context.store().watchQueued(this::wake) : Optional.empty();
-        listener = watching.orElse(null);
         timer.scheduleWithFixedDelay(this::recover, 0, recoveryInterval.toMillis(), TimeUnit.MILLISECONDS);
-        if (standalone) {
-            schedules = RunnerSchedules.start(context,
-                    data -> context.newJobRequest(data, DatabaseRunnerProvider.NAME).forWorkers(), fired -> wake(), true);
-        }
         claimer.start();
-        if (standalone) {
-            context.config().listener().opened(DatabaseRunnerProvider.NAME, context.jobRequests(UnaryOperator.identity()));
-            context.config().listener().workerStarted(new Stats());
-            log.info("Database worker {} takes job types {} {} from {}; {} threads, woken by {}", runs.owner(),
-                    filter.jobTypes().stream().sorted().toList(),
-                    filter.queueNames().isEmpty() ? "in every queue" : "in queues " + filter.queueNames(),
-                    context.store().description(), concurrency,
-                    watching.isPresent() ? "notifications and a poll every " + pollInterval.toMillis() + " ms"
-                            : "a poll every " + pollInterval.toMillis() + " ms");
-        }
+        role.started(this);
         return this;
     }
 
@@ -235,13 +209,12 @@ public final class DatabaseWorker implements AutoCloseable {
 
     /**
      * How many claimed requests may wait for a thread: as many as the threads get through in
-     * {@link #BUFFER_WINDOW_NANOS} at the pace jobs have been running — at least one per thread, so
+     * {@link #BUFFER_WINDOW} at the pace jobs have been running — at least one per thread, so
      * no thread idles while the next claim runs, and at most {@value #CLAIM_BATCH}. Short jobs are
      * claimed in large batches; long ones are not hoarded away from other workers.
      */
     private int bufferTarget() {
-        double fits = pace.runsWithin(concurrency, BUFFER_WINDOW_NANOS);
-        return (int) Math.max(concurrency, Math.min(claimBatch, fits));
+        return slots.ahead(concurrency, claimBatch);
     }
 
     /** Room for more claims now, and whether it is worth a claim: a whole slot while idle, half the buffer while there is a backlog. */
@@ -298,7 +271,7 @@ public final class DatabaseWorker implements AutoCloseable {
         inFlight.addAndGet(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             try {
-                pool.execute(new Work(batch.get(i)));
+                slots.execute(new Work(batch.get(i)));
             } catch (RuntimeException e) {
                 for (JobRequest request : batch.subList(i, batch.size())) {
                     runs.release(request);
@@ -339,7 +312,7 @@ public final class DatabaseWorker implements AutoCloseable {
     }
 
     /** A claimed request on the pool; wakes the claimer when its slot frees, and again at a retry's run-at. */
-    private final class Work implements Runnable {
+    private final class Work implements HandlerSlots.Work {
         private final JobRequest request;
 
         Work(JobRequest request) {
@@ -357,8 +330,15 @@ public final class DatabaseWorker implements AutoCloseable {
                 settled();
                 return;
             }
-            pace.ran(System.nanoTime() - began);
+            slots.ran(System.nanoTime() - began);
             outcome.whenComplete(this::stored);
+        }
+
+        /** Claimed, not started: straight back to the queue, its attempt not counted. */
+        @Override
+        public void release() {
+            runs.release(request);
+            settled();
         }
 
         /** Its outcome is in the store: free its room, and wake the claimer again at a retry's run-at. */
@@ -366,7 +346,7 @@ public final class DatabaseWorker implements AutoCloseable {
             if (error != null) {
                 log.error("Storing the outcome of job request {} ({}) failed; its lease will expire and the recovery"
                         + " sweep will take it over", request.id(), request.jobType(), error);
-            } else if (run.result() == ExecutionOutcome.Result.RETRY_SCHEDULED && run.request() != null && running) {
+            } else if (run.result() == JobListener.Outcome.RETRIED && run.request() != null && running) {
                 long delay = Math.max(0, Duration.between(Instant.now(), run.request().runAt()).toMillis());
                 timer.schedule(DatabaseWorker.this::wake, delay, TimeUnit.MILLISECONDS);
             }
@@ -391,48 +371,24 @@ public final class DatabaseWorker implements AutoCloseable {
         }
         closed = true;
         try {
-            if (!standalone) {
-                awaitIdle();
-            }
+            role.closing(this);
             running = false;
             wake();
             claimer.join(pollInterval.toMillis() + 5_000);
-            if (schedules != null) {
-                schedules.close();
-            }
+            role.stoppedClaiming();
             timer.shutdownNow();
-            closeListener();
-            List<Runnable> waiting = new ArrayList<>();
-            pool.getQueue().drainTo(waiting);
-            for (Runnable work : waiting) {
-                runs.release(((Work) work).request);  // claimed, not started: straight back to the queue
-                settled();
-            }
-            pool.shutdown();
-            if (!pool.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                runs.beginShutdown();
-                for (Runnable dropped : pool.shutdownNow()) {
-                    if (dropped instanceof Work work) {
-                        runs.release(work.request);
-                        settled();
-                    }
-                }
-                log.warn("Database worker {} did not drain within {} ms; interrupted the jobs still running, which go "
-                        + "back to the queue", runs.owner(), shutdownTimeout.toMillis());
-                pool.awaitTermination(Math.min(shutdownTimeout.toMillis(), 5_000), TimeUnit.MILLISECONDS);
-            }
+            slots.releaseWaiting();
+            slots.drain(shutdownTimeout, runs::beginShutdown, "Database worker " + runs.owner());
             awaitStored();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;
             wake();
             runs.beginShutdown();
-            pool.shutdownNow();
+            slots.shutdownNow();
         } finally {
             runs.close();
-            if (standalone) {
-                context.close();
-            }
+            role.closed(this);
         }
     }
 
@@ -458,41 +414,89 @@ public final class DatabaseWorker implements AutoCloseable {
         }
     }
 
-    private void closeListener() {
-        if (listener != null) {
-            try {
-                listener.close();
-            } catch (Exception e) {
-                log.debug("Closing the queue listener failed", e);
+    /**
+     * What a worker does besides claiming and running: a process's own worker listens for
+     * notifications, fires schedules, reports itself and owns its context; the job half of an
+     * in-process runner does none of that, and at close lets the jobs it was handed finish.
+     */
+    private interface Role {
+        /** The claimer runs. */
+        void started(DatabaseWorker worker);
+
+        /** First at close, while the worker still claims. */
+        void closing(DatabaseWorker worker) throws InterruptedException;
+
+        /** The claimer stopped; running jobs are drained next. */
+        void stoppedClaiming();
+
+        /** Last at close. */
+        void closed(DatabaseWorker worker);
+    }
+
+    /** A process's own worker ({@link #create}). */
+    private static final class OwnProcess implements Role {
+        private RunnerSchedules schedules;
+        private AutoCloseable listener;
+
+        @Override
+        public void started(DatabaseWorker worker) {
+            RunnerContext context = worker.context;
+            Optional<AutoCloseable> watching = context.store().watchQueued(worker::wake);
+            listener = watching.orElse(null);
+            schedules = RunnerSchedules.start(context,
+                    data -> context.newJobRequest(data, DatabaseRunnerProvider.NAME).forWorkers(), fired -> worker.wake(),
+                    true);
+            context.config().listener().opened(DatabaseRunnerProvider.NAME, context.jobRequests(UnaryOperator.identity()));
+            context.config().listener().workerStarted(worker.slots.stats(worker.slots::busy, () -> -1, () -> -1));
+            long poll = worker.pollInterval.toMillis();
+            log.info("Database worker {} takes job types {} {} from {}; {} threads, woken by {}", worker.runs.owner(),
+                    worker.filter.jobTypes().stream().sorted().toList(),
+                    worker.filter.queueNames().isEmpty() ? "in every queue" : "in queues " + worker.filter.queueNames(),
+                    context.store().description(), worker.concurrency,
+                    watching.isPresent() ? "notifications and a poll every " + poll + " ms" : "a poll every " + poll + " ms");
+        }
+
+        @Override
+        public void closing(DatabaseWorker worker) {
+        }
+
+        @Override
+        public void stoppedClaiming() {
+            if (schedules != null) {
+                schedules.close();
             }
+            if (listener != null) {
+                try {
+                    listener.close();
+                } catch (Exception e) {
+                    log.debug("Closing the queue listener failed", e);
+                }
+            }
+        }
+
+        @Override
+        public void closed(DatabaseWorker worker) {
+            worker.context.close();
         }
     }
 
-    /** The figures a listener reads: handler slots and those busy; no queue. */
-    private final class Stats implements WorkerStats {
+    /** The job half of an in-process runner ({@link #inProcess}); the runner owns the context and the schedules. */
+    private static final class RunnerHalf implements Role {
         @Override
-        public String runner() {
-            return DatabaseRunnerProvider.NAME;
+        public void started(DatabaseWorker worker) {
         }
 
         @Override
-        public int slots() {
-            return concurrency;
+        public void closing(DatabaseWorker worker) throws InterruptedException {
+            worker.awaitIdle();
         }
 
         @Override
-        public int slotsInUse() {
-            return pool.getActiveCount();
+        public void stoppedClaiming() {
         }
 
         @Override
-        public long messagesReceived() {
-            return -1;
-        }
-
-        @Override
-        public long messagesDeleted() {
-            return -1;
+        public void closed(DatabaseWorker worker) {
         }
     }
 }

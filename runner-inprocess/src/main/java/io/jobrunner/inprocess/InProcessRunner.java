@@ -1,6 +1,7 @@
 package io.jobrunner.inprocess;
 
 import io.jobrunner.JobData;
+import io.jobrunner.JobListener;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequests;
 import io.jobrunner.JobSchedules;
@@ -8,7 +9,6 @@ import io.jobrunner.JobStatus;
 import io.jobrunner.JobStoreException;
 import io.jobrunner.TaskFailedException;
 import io.jobrunner.TaskHandler;
-import io.jobrunner.internal.ExecutionOutcome;
 import io.jobrunner.internal.JobRuns;
 import io.jobrunner.internal.RunnerLifecycle;
 import io.jobrunner.internal.RunnerSchedules;
@@ -190,7 +190,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
                 throw new JobStoreException("Job request " + id + " (" + jobType + ") vanished from the store while it "
                         + "was being run");
             }
-            boolean again = run.ran() ? run.result() == ExecutionOutcome.Result.RETRY_SCHEDULED
+            boolean again = run.ran() ? run.result() == JobListener.Outcome.RETRIED
                     : current.status() == JobStatus.QUEUED;
             if (!again) {
                 return current;

@@ -7,14 +7,14 @@ import io.jobrunner.HandlerRegistry;
 import io.jobrunner.InvalidSettingException;
 import io.jobrunner.JobData;
 import io.jobrunner.JobHandler;
-import io.jobrunner.JobRequest;
+import io.jobrunner.JobListener;
 import io.jobrunner.JobPolicy;
+import io.jobrunner.JobRequest;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobRunners;
 import io.jobrunner.JobStatus;
 import io.jobrunner.RunnerNotConfiguredException;
-import io.jobrunner.internal.ExecutionOutcome;
 import io.jobrunner.internal.JobRuns;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.store.ClaimFilter;
@@ -255,7 +255,7 @@ class DatabaseWorkerTest {
             JobRequest buffered = worker.claimNext(filter, 1).get(0);
             Thread.sleep(600);  // more than half of the 1 s lease gone, nobody else took it: renewed, then run
             JobRuns.Run ran = worker.start(buffered).get(10, TimeUnit.SECONDS);
-            assertThat(ran.result()).isEqualTo(ExecutionOutcome.Result.SUCCEEDED);
+            assertThat(ran.result()).isEqualTo(JobListener.Outcome.SUCCEEDED);
             assertThat(ran.request().history()).singleElement()
                     .satisfies(attempt -> assertThat(attempt.worker()).isEqualTo("buffering-worker"));
             assertThat(runs.get()).isEqualTo(1);

@@ -3,10 +3,10 @@ package io.jobrunner.lambda;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jobrunner.JobListener;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
 import io.jobrunner.internal.Envelope;
-import io.jobrunner.internal.ExecutionOutcome;
 import io.jobrunner.internal.JobRuns;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,7 +48,7 @@ final class EnvelopeEvent {
         while (true) {
             JobRuns.Run run = runtime.runOwnJob(jobId, deadline);
             JobRequest request = run.request();
-            boolean retryOrEarly = run.ran() ? run.result() == ExecutionOutcome.Result.RETRY_SCHEDULED
+            boolean retryOrEarly = run.ran() ? run.result() == JobListener.Outcome.RETRIED
                     : request.status() == JobStatus.QUEUED;
             if (!retryOrEarly) {
                 if (!run.ran()) {

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jobrunner.JobListener;
 import io.jobrunner.JobStatus;
 import io.jobrunner.internal.Envelope;
-import io.jobrunner.internal.ExecutionOutcome;
 import io.jobrunner.internal.JobRuns;
 import java.time.Instant;
 import org.slf4j.Logger;
@@ -60,6 +60,6 @@ final class SqsBatchEvent {
             JobStatus status = run.request().status();
             return status == JobStatus.SUCCEEDED || status == JobStatus.CANCELLED;
         }
-        return run.result() == ExecutionOutcome.Result.SUCCEEDED || run.result() == ExecutionOutcome.Result.CANCELLED;
+        return run.result() == JobListener.Outcome.SUCCEEDED || run.result() == JobListener.Outcome.CANCELLED;
     }
 }

@@ -188,7 +188,7 @@ final class MessageProcessor {
     private void settle(Message message, long jobId, JobRuns.Run run) {
         switch (run.result()) {
             case SUCCEEDED, CANCELLED -> parts.deleter().delete(message);
-            case RETRY_SCHEDULED -> setVisibility(message, until(run.request().runAt()));
+            case RETRIED -> setVisibility(message, until(run.request().runAt()));
             case FAILED -> failed(message, jobId);
             case RELEASED -> release(message);
             case LEASE_LOST -> log.warn("Job request {} was taken over by another worker; message {} is left to return",

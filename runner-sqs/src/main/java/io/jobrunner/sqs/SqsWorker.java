@@ -4,14 +4,13 @@ import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobRunners;
 import io.jobrunner.RunnerNotConfiguredException;
-import io.jobrunner.WorkerStats;
 import io.jobrunner.internal.HandOffRunner;
 import io.jobrunner.internal.HandOffSweep;
+import io.jobrunner.internal.HandlerSlots;
 import io.jobrunner.internal.JobRuns;
 import io.jobrunner.internal.NamedThreads;
 import io.jobrunner.internal.Retention;
 import io.jobrunner.internal.RetryBackoff;
-import io.jobrunner.internal.RunPace;
 import io.jobrunner.internal.RunnerSchedules;
 import io.jobrunner.internal.ScheduleTicker;
 import io.jobrunner.internal.StoredJobSchedules;
@@ -45,7 +44,7 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 /**
  * Consumes the {@code sqs} runner's queue: several pollers long-poll for messages and hand each to
  * a bounded pool of handler threads. A poller asks for no more than there are free threads, plus
- * what the threads get through in {@value #AHEAD_WINDOW_MILLIS} ms at the pace recent messages
+ * what the threads get through in {@link #AHEAD_WINDOW} at the pace recent messages
  * ran (at most {@code JOB_RUNNER_SQS_PREFETCH}): slow jobs are never held back from other
  * workers, quick ones arrive ten at a time and never wait for a receive. A claim thread claims
  * the jobs of everything received in one statement. A message stays invisible from its receipt
@@ -57,7 +56,7 @@ public final class SqsWorker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SqsWorker.class);
     /** How far ahead of its threads a worker receives: what they get through in this time. */
-    private static final long AHEAD_WINDOW_MILLIS = 100;
+    private static final Duration AHEAD_WINDOW = Duration.ofMillis(100);
     /** Most messages one ReceiveMessage call returns. */
     private static final int MAX_RECEIVE = 10;
 
@@ -71,13 +70,12 @@ public final class SqsWorker implements AutoCloseable {
     private final Object roomLock = new Object();
     /** Messages received and not settled yet: waiting for a thread, running, or having their outcome stored. */
     private int unsettled;
-    private final RunPace pace = new RunPace();
     /** Received messages waiting for the {@link Claimer}. */
     private final ConcurrentLinkedQueue<InFlight> unclaimed = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean claimScheduled = new AtomicBoolean();
     private final Claimer claimer = new Claimer();
     private final ExecutorService pollers;
-    private final ExecutorService handlers;
+    private final HandlerSlots handlers;
     private final ExecutorService claims;
     private final ScheduledExecutorService sweeper;
     private final VisibilityHeartbeat heartbeat;
@@ -106,7 +104,7 @@ public final class SqsWorker implements AutoCloseable {
         }
         this.runs = new JobRuns(context, WorkerIds.next("sqs-worker"));
         this.pollers = Executors.newFixedThreadPool(settings.pollers(), NamedThreads.factory("sqs-poller-", true));
-        this.handlers = Executors.newFixedThreadPool(settings.concurrency(), NamedThreads.factory("sqs-handler-", false));
+        this.handlers = new HandlerSlots(SqsRunnerProvider.NAME, "sqs-handler-", settings.concurrency(), AHEAD_WINDOW);
         this.claims = Executors.newSingleThreadExecutor(NamedThreads.factory("sqs-claimer-", true));
         this.sweeper = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("sqs-hand-off-", true));
         this.heartbeat = new VisibilityHeartbeat(client, settings.queueUrl(), visibility);
@@ -179,7 +177,7 @@ public final class SqsWorker implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(handOffSweep, 0, interval, TimeUnit.MILLISECONDS);
         scheduler = RunnerSchedules.startTimer(context, schedules, true);
         context.config().listener().opened(SqsRunnerProvider.NAME, context.jobRequests(UnaryOperator.identity()));
-        context.config().listener().workerStarted(new Stats());
+        context.config().listener().workerStarted(handlers.stats(inFlight::get, received::get, deleter::deleted));
         log.info("SQS worker started on {}: {} pollers, {} handler slots, visibility {} s", settings.queueUrl(),
                 settings.pollers(), settings.concurrency(), visibility.toSeconds());
         return this;
@@ -210,8 +208,7 @@ public final class SqsWorker implements AutoCloseable {
     private int reserveRoom() throws InterruptedException {
         synchronized (roomLock) {
             while (running) {
-                int ahead = (int) Math.min(settings.prefetch(),
-                        Math.max(0, pace.runsWithin(settings.concurrency(), TimeUnit.MILLISECONDS.toNanos(AHEAD_WINDOW_MILLIS))));
+                int ahead = handlers.ahead(0, settings.prefetch());
                 int room = settings.concurrency() + ahead - unsettled;
                 int worth = Math.max(1, Math.min(MAX_RECEIVE, ahead / settings.pollers()));
                 if (room >= worth) {
@@ -356,18 +353,8 @@ public final class SqsWorker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        handlers.shutdown();
         try {
-            if (!handlers.awaitTermination(settings.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                runs.beginShutdown();
-                List<Runnable> notStarted = handlers.shutdownNow();
-                for (Runnable work : notStarted) {
-                    ((InFlight) work).release();
-                }
-                log.warn("SQS worker did not drain within {} ms: interrupted running work and released {} messages not "
-                        + "started", settings.shutdownTimeout().toMillis(), notStarted.size());
-                handlers.awaitTermination(5, TimeUnit.SECONDS);
-            }
+            handlers.drain(settings.shutdownTimeout(), runs::beginShutdown, "SQS worker on " + settings.queueUrl());
             pollers.awaitTermination(settings.waitTime().toSeconds() + 5, TimeUnit.SECONDS);
             claimer.release();  // what a last receive brought back after the handlers stopped
             sweeper.awaitTermination(5, TimeUnit.SECONDS);
@@ -395,7 +382,7 @@ public final class SqsWorker implements AutoCloseable {
     }
 
     /** A received message, kept invisible until it is settled; frees its room then. */
-    private final class InFlight implements Runnable {
+    private final class InFlight implements HandlerSlots.Work {
         private final Message message;
         private final ScheduledFuture<?> heartbeat;
         /** Its claim made with the received batch, set before it reaches a thread; {@code null} to claim when run. */
@@ -418,12 +405,13 @@ public final class SqsWorker implements AutoCloseable {
                 log.error("Message {} could not be processed; it will be received again", message.messageId(), e);
                 settled = CompletableFuture.completedFuture(null);
             }
-            pace.ran(System.nanoTime() - began);
+            handlers.ran(System.nanoTime() - began);
             settled.whenComplete((ignored, error) -> settled());
         }
 
         /** Not run: the message goes back to the queue at once, and its claim, if any, to the store. */
-        void release() {
+        @Override
+        public void release() {
             heartbeat.cancel(false);
             processor.release(message, claim);
             freeRoom(1);
@@ -433,34 +421,6 @@ public final class SqsWorker implements AutoCloseable {
             heartbeat.cancel(false);
             inFlight.decrementAndGet();
             freeRoom(1);
-        }
-    }
-
-    /** The figures a listener reads: handler slots, those holding a message, and messages received and deleted. */
-    private final class Stats implements WorkerStats {
-        @Override
-        public String runner() {
-            return SqsRunnerProvider.NAME;
-        }
-
-        @Override
-        public int slots() {
-            return settings.concurrency();
-        }
-
-        @Override
-        public int slotsInUse() {
-            return inFlight.get();
-        }
-
-        @Override
-        public long messagesReceived() {
-            return received.get();
-        }
-
-        @Override
-        public long messagesDeleted() {
-            return deleter.deleted();
         }
     }
 }
