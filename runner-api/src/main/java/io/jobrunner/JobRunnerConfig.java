@@ -47,6 +47,7 @@ public final class JobRunnerConfig {
         this.classLoader = classLoader;
         this.clients = Map.copyOf(clients);
         settings.checkVariables();
+        settings.validate();
         this.runner = settings.string(Setting.RUNNER);
         this.maxTaskPayloadBytes = settings.bytes(Setting.MAX_TASK_PAYLOAD_BYTES);
         this.maxAttempts = settings.integer(Setting.MAX_ATTEMPTS);

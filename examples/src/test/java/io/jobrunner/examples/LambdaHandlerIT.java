@@ -49,6 +49,9 @@ import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 /** The deployed handler jar, under the real Runtime Interface Client, driven through the AWS SDK. */
 class LambdaHandlerIT {
 
+    /** The queue whose records the batches below carry ({@code arn:aws:sqs:us-east-1:000000000000:jobs}). */
+    private static final String QUEUE_URL = "http://127.0.0.1:9324/000000000000/jobs";
+
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -143,9 +146,10 @@ class LambdaHandlerIT {
 
     @Test
     void anSqsBatchOfTenWithThreeFailingRecordsAnswersExactlyThoseThree() throws Exception {
-        long good = store.insert(new NewJobRequest("count", null, "\"batch-job\"", null, null, 3, "sqs")).request().id();
+        long good = store.insert(new NewJobRequest("count", null, "\"batch-job\"", null, null, 3, "sqs")
+                .withHandOff(QUEUE_URL, true)).request().id();
         long spent = store.insert(new NewJobRequest("flaky", null, "{\"key\":\"batch-flaky\",\"failures\":5}", null, null,
-                1, "sqs")).request().id();
+                1, "sqs").withHandOff(QUEUE_URL, true)).request().id();
         ArrayNode records = JSON.createArrayNode();
         Set<String> failing = Set.of("m-3", "m-6", "m-9");
         for (int i = 1; i <= 10; i++) {
@@ -156,16 +160,10 @@ class LambdaHandlerIT {
                 case 10 -> "{\"type\":\"JOB\",\"jobId\":" + good + "}";
                 default -> "{\"type\":\"TASK\",\"taskName\":\"greet\",\"payload\":{\"name\":\"r" + i + "\",\"n\":" + i + "}}";
             };
-            ObjectNode record = records.addObject();
-            record.put("messageId", "m-" + i).put("receiptHandle", "rh-" + i).put("body", body)
-                    .put("eventSource", "aws:sqs").put("eventSourceARN", "arn:aws:sqs:us-east-1:000000000000:jobs")
-                    .put("awsRegion", "us-east-1");
-            record.putObject("attributes").put("ApproximateReceiveCount", "1");
+            addRecord(records, "m-" + i, body);
         }
-        ObjectNode event = JSON.createObjectNode();
-        event.set("Records", records);
 
-        InvokeResponse response = invoke(event.toString());
+        InvokeResponse response = invoke(batch(records));
 
         assertThat(response.functionError()).isNull();
         JsonNode answer = JSON.readTree(response.payload().asUtf8String());
@@ -175,6 +173,48 @@ class LambdaHandlerIT {
         assertThat(effects.recorded("greet")).hasSize(6);
         assertThat(store.find(good).orElseThrow().status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(store.find(spent).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
+    }
+
+    @Test
+    void anSqsRecordRunsOnlyAJobHandedToItsQueueAndLeavesATypeThisFunctionLacksQueued() throws Exception {
+        long foreign = store.insert(new NewJobRequest("count", null, "\"other-queue\"", null, null, 3, "sqs")
+                .withHandOff("http://127.0.0.1:9324/000000000000/billing", true)).request().id();
+        long unhandled = store.insert(new NewJobRequest("no-such-job", null, "{}", null, null, 3, "sqs")
+                .withHandOff(QUEUE_URL, true)).request().id();
+        long own = store.insert(new NewJobRequest("count", null, "\"own-queue\"", null, null, 3, "sqs")
+                .withHandOff(QUEUE_URL, true)).request().id();
+        ArrayNode records = JSON.createArrayNode();
+        addRecord(records, "foreign", "{\"type\":\"JOB\",\"jobId\":" + foreign + "}");
+        addRecord(records, "unhandled", "{\"type\":\"JOB\",\"jobId\":" + unhandled + "}");
+        addRecord(records, "own", "{\"type\":\"JOB\",\"jobId\":" + own + "}");
+
+        InvokeResponse response = invoke(batch(records));
+
+        JsonNode answer = JSON.readTree(response.payload().asUtf8String());
+        List<String> kept = new ArrayList<>();
+        answer.path("batchItemFailures").forEach(item -> kept.add(item.path("itemIdentifier").asText()));
+        assertThat(kept).containsExactlyInAnyOrder("foreign", "unhandled");
+        assertThat(store.find(own).orElseThrow().status()).isEqualTo(JobStatus.SUCCEEDED);
+        for (long untouched : List.of(foreign, unhandled)) {
+            JobRequest request = store.find(untouched).orElseThrow();
+            assertThat(request.status()).isEqualTo(JobStatus.QUEUED);
+            assertThat(request.attempts()).isZero();
+        }
+        assertThat(effects.count("other-queue")).isZero();
+    }
+
+    private static void addRecord(ArrayNode records, String messageId, String body) {
+        ObjectNode record = records.addObject();
+        record.put("messageId", messageId).put("receiptHandle", "rh-" + messageId).put("body", body)
+                .put("eventSource", "aws:sqs").put("eventSourceARN", "arn:aws:sqs:us-east-1:000000000000:jobs")
+                .put("awsRegion", "us-east-1");
+        record.putObject("attributes").put("ApproximateReceiveCount", "1");
+    }
+
+    private static String batch(ArrayNode records) {
+        ObjectNode event = JSON.createObjectNode();
+        event.set("Records", records);
+        return event.toString();
     }
 
     @Test

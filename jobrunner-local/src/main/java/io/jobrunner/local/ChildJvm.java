@@ -56,6 +56,12 @@ public final class ChildJvm implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Waits up to {@code timeout} for the process to exit by itself; its exit code, or empty while it still runs. */
+    public java.util.OptionalInt exitCodeWithin(java.time.Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? java.util.OptionalInt.of(process.exitValue())
+                : java.util.OptionalInt.empty();
+    }
+
     /** SIGKILL: the process dies at once, with no chance to clean up. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
@@ -72,12 +78,12 @@ public final class ChildJvm implements AutoCloseable {
         return process.exitValue();
     }
 
-    /** What the process printed so far. */
     /** The file its output goes to. */
     public Path logFile() {
         return log;
     }
 
+    /** What the process printed so far. */
     public String output() {
         try {
             return Files.readString(log);

@@ -76,6 +76,57 @@ public final class Settings {
         }
     }
 
+    /**
+     * Reads every registered setting that is set, as its kind says, so a value that does not parse is
+     * an {@link InvalidSettingException} now — before anything starts — rather than when a runner or
+     * worker first reads it.
+     */
+    public void validate() {
+        for (Setting setting : Setting.values()) {
+            if (!isSet(setting)) {
+                continue;
+            }
+            String name = setting.variable();
+            switch (setting.kind()) {
+                case FLAG -> flag(name, setting.defaultValue().map(Boolean::parseBoolean).orElse(false));
+                case WHOLE_NUMBER, WHOLE_NUMBER_OR_ZERO -> integer(name,
+                        setting.defaultValue().map(Integer::parseInt).orElse(setting.minimum()), setting.minimum());
+                case BYTES -> bytes(name, setting.defaultValue().map(Long::parseLong).orElse(1L));
+                case DURATION -> duration(name, setting.defaultValue().map(Settings::parseDuration)
+                        .orElse(Duration.ofSeconds(1)));
+                case DURATION_OR_OFF -> durationOrOff(setting);
+                case TEXT, NAMES -> {
+                    // any text
+                }
+            }
+        }
+    }
+
+    /**
+     * A duration, or empty for {@code 0} / {@code off} / {@code forever} (keep, never expire); the
+     * setting's default when unset, or {@code otherwise} for a setting whose default is another's.
+     */
+    public Optional<Duration> durationOrOff(Setting setting, Optional<Duration> otherwise) {
+        Optional<String> raw = get(setting).map(value -> value.toLowerCase(Locale.ROOT));
+        if (raw.isEmpty()) {
+            return otherwise;
+        }
+        if (raw.get().equals("0") || raw.get().equals("off") || raw.get().equals("forever")) {
+            return Optional.empty();
+        }
+        Duration parsed = parseDuration(raw.get());
+        if (parsed == null || parsed.isNegative() || parsed.isZero()) {
+            throw new InvalidSettingException(setting.variable(), raw.get(), "how long finished requests are kept: "
+                    + "14d, 48h, 30m, or 0 / off to keep them all (default "
+                    + Setting.RETENTION.defaultValue().orElse("14d") + ")");
+        }
+        return Optional.of(parsed);
+    }
+
+    private void durationOrOff(Setting setting) {
+        durationOrOff(setting, Optional.empty());
+    }
+
     /** The setting's value, trimmed; empty when unset or blank. */
     public Optional<String> get(Setting setting) {
         return get(setting.variable());

@@ -1,13 +1,11 @@
 package io.jobrunner.internal;
 
-import io.jobrunner.InvalidSettingException;
 import io.jobrunner.JobStatus;
 import io.jobrunner.Setting;
 import io.jobrunner.spi.Settings;
 import io.jobrunner.spi.store.JobRequestStore;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,25 +29,9 @@ public record Retention(Duration succeeded, Duration failed) {
 
     /** From {@code JOB_RUNNER_RETENTION} (default 14 days), each kind overridable; {@code 0} or {@code off} keeps everything. */
     public static Retention from(Settings settings) {
-        Duration all = keep(settings, Setting.RETENTION, DEFAULT);
-        return new Retention(keep(settings, Setting.RETENTION_SUCCEEDED, all), keep(settings, Setting.RETENTION_FAILED, all));
-    }
-
-    private static Duration keep(Settings settings, Setting setting, Duration otherwise) {
-        String name = setting.variable();
-        String raw = settings.get(setting).map(value -> value.trim().toLowerCase(Locale.ROOT)).orElse(null);
-        if (raw == null) {
-            return otherwise;
-        }
-        if (raw.equals("0") || raw.equals("off") || raw.equals("forever")) {
-            return null;
-        }
-        try {
-            return Settings.of(Map.of(name, raw)).duration(name, DEFAULT);
-        } catch (InvalidSettingException e) {
-            throw new InvalidSettingException(name, raw, "how long finished requests are kept: 14d, 48h, 30m, or 0 / off"
-                    + " to keep them all (default " + DEFAULT.toDays() + "d)");
-        }
+        Optional<Duration> all = settings.durationOrOff(Setting.RETENTION, Optional.of(DEFAULT));
+        return new Retention(settings.durationOrOff(Setting.RETENTION_SUCCEEDED, all).orElse(null),
+                settings.durationOrOff(Setting.RETENTION_FAILED, all).orElse(null));
     }
 
     /** Deletes what is past its retention, in bounded batches; logs and returns how many. Never throws. */

@@ -62,11 +62,26 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         this.jobs = jobs;
         this.runs = new JobRuns(context, WorkerIds.next(name));
         this.lifecycle = new RunnerLifecycle(name);
-        this.lane = tasks == Mode.ASYNC ? new AsyncLane(name, context) : null;
-        // A process without job handlers (tasks only) has no jobs to run and needs no job threads.
-        this.jobWorker = jobs == Mode.ASYNC && !context.config().handlers().jobTypes().isEmpty()
-                ? DatabaseWorker.inProcess(name, context).start() : null;
-        this.schedules = RunnerSchedules.start(context, this::newRequest, this::handOff, jobs != Mode.WORKERS);
+        AsyncLane startedLane = null;
+        DatabaseWorker startedWorker = null;
+        try {
+            startedLane = tasks == Mode.ASYNC ? new AsyncLane(name, context) : null;
+            // A process without job handlers (tasks only) has no jobs to run and needs no job threads.
+            startedWorker = jobs == Mode.ASYNC && !context.config().handlers().jobTypes().isEmpty()
+                    ? DatabaseWorker.inProcess(name, context).start() : null;
+            this.schedules = RunnerSchedules.start(context, this::newRequest, this::handOff, jobs != Mode.WORKERS);
+        } catch (RuntimeException | Error e) {
+            // A runner that cannot be built leaves no thread behind: the JVM of a misconfigured application exits.
+            if (startedWorker != null) {
+                startedWorker.close();
+            }
+            if (startedLane != null) {
+                startedLane.close();
+            }
+            throw e;
+        }
+        this.lane = startedLane;
+        this.jobWorker = startedWorker;
         this.jobRequests = context.jobRequests(retried -> {
             ensureOpen("job " + retried.id());
             return handOff(retried);

@@ -137,6 +137,22 @@ final class FunctionRuntime {
         return run;
     }
 
+    /**
+     * The request a message names.
+     *
+     * @throws MalformedMessageException when no request has the id
+     */
+    JobRequest findJob(long jobId) {
+        return store().find(jobId).orElseThrow(() -> new MalformedMessageException("job request " + jobId
+                + " does not exist in " + store().description() + " (purged, sent to the wrong queue or function, or the"
+                + " producer uses another DATABASE_URL)", "{\"jobId\":" + jobId + "}"));
+    }
+
+    /** True when this function has a handler for the job type. */
+    boolean handlesJob(String jobType) {
+        return handlers.jobTypes().contains(jobType);
+    }
+
     private synchronized JobRuns runs() {
         if (runs == null) {
             runs = new JobRuns(context(), WorkerIds.next("lambda:" + (ownName == null ? "function" : ownName)));

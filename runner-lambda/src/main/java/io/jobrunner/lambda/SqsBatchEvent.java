@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jobrunner.JobListener;
+import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
 import io.jobrunner.internal.Envelope;
 import io.jobrunner.internal.JobRuns;
@@ -17,8 +18,10 @@ import org.slf4j.LoggerFactory;
  * {@code batchItemFailures} only the records to keep in the queue: a task that threw, a job
  * attempt that failed (retry or final, so a spent job's message reaches the dead-letter queue
  * through the redrive policy), a job not yet due or held by another lease, and bodies that are
- * no envelope. The function must have partial batch responses enabled
- * ({@code ReportBatchItemFailures}).
+ * no envelope. A job runs only when it was handed off to the queue the record came from
+ * ({@code eventSourceARN}), so whoever can send to the queue cannot run another application's
+ * jobs; one of a type this function has no handler for is left queued, untouched, for a process
+ * that has one. The function must have partial batch responses enabled ({@code ReportBatchItemFailures}).
  */
 final class SqsBatchEvent {
 
@@ -35,7 +38,7 @@ final class SqsBatchEvent {
         for (JsonNode record : records) {
             String messageId = record.path("messageId").asText();
             try {
-                if (!handled(record.path("body").asText(), deadline)) {
+                if (!handled(record.path("body").asText(), record.path("eventSourceARN").asText(""), deadline)) {
                     failures.addObject().put("itemIdentifier", messageId);
                 }
             } catch (RuntimeException e) {
@@ -49,17 +52,46 @@ final class SqsBatchEvent {
     }
 
     /** True when the record is done with and its message may be deleted. */
-    private boolean handled(String body, Instant deadline) {
+    private boolean handled(String body, String sourceArn, Instant deadline) {
         Envelope envelope = Envelope.parse(body);
         if (envelope instanceof Envelope.Task task) {
             runtime.runTask(task.taskName(), task.payloadJson());
             return true;
         }
-        JobRuns.Run run = runtime.runJob(((Envelope.Job) envelope).jobId(), null, deadline);
+        long jobId = ((Envelope.Job) envelope).jobId();
+        JobRequest request = runtime.findJob(jobId);
+        if (!fromQueue(request.handOffTarget(), sourceArn)) {
+            log.error("Job request {} ({}, runner {}) was handed off to {}, not to the queue {} this record came from;"
+                            + " it is not run here and the message stays in the queue for its dead-letter queue. Two"
+                            + " applications may share the database, or someone sent a job id to this queue", jobId,
+                    request.jobType(), request.runner(),
+                    request.handOffTarget() == null ? "nothing" : request.handOffTarget(), sourceArn);
+            return false;
+        }
+        if (!runtime.handlesJob(request.jobType())) {
+            log.warn("Job request {} is of type '{}', which this function has no handler for; it is left queued and"
+                    + " untouched, and the message stays in the queue", jobId, request.jobType());
+            return false;
+        }
+        JobRuns.Run run = runtime.runJob(jobId, request.handOffTarget(), deadline);
         if (!run.ran()) {
             JobStatus status = run.request().status();
             return status == JobStatus.SUCCEEDED || status == JobStatus.CANCELLED;
         }
         return run.result() == JobListener.Outcome.SUCCEEDED || run.result() == JobListener.Outcome.CANCELLED;
+    }
+
+    /**
+     * True when {@code queueUrl} (a request's hand-off target, e.g.
+     * {@code https://sqs.eu-west-1.amazonaws.com/123456789012/jobs}) names the queue of
+     * {@code arn:aws:sqs:eu-west-1:123456789012:jobs}: the same account and queue name.
+     */
+    static boolean fromQueue(String queueUrl, String sourceArn) {
+        String[] arn = sourceArn.split(":");
+        if (queueUrl == null || arn.length != 6 || !arn[0].equals("arn") || !arn[2].equals("sqs")) {
+            return false;
+        }
+        String[] path = queueUrl.replaceAll("/+$", "").split("/");
+        return path.length >= 2 && path[path.length - 1].equals(arn[5]) && path[path.length - 2].equals(arn[4]);
     }
 }
