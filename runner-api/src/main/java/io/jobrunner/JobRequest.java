@@ -1,7 +1,11 @@
 package io.jobrunner;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One stored job: the row of the {@code job_request} table at the moment it was read.
@@ -64,6 +68,39 @@ public record JobRequest(
 
     public JobRequest {
         history = history == null ? List.of() : List.copyOf(history);
+    }
+
+    /**
+     * The handler's result read as {@code type} (a record, a bean, a {@code Map}, a {@code String}…),
+     * with the default codec's Jackson settings; empty when the job has no result (not finished, or
+     * its handler returned {@code null}). The stored JSON is the handler's result as written, though
+     * PostgreSQL ({@code jsonb}) may return its object keys in another order than the embedded store.
+     *
+     * @throws PayloadException naming the job and the type, when the result cannot be read as {@code type}
+     */
+    public <T> Optional<T> result(Class<T> type) {
+        return readResult(type.getName(), mapper -> mapper.readValue(resultJson, type));
+    }
+
+    /** {@link #result(Class)} for a generic type, e.g. {@code new TypeReference<List<Invoice>>() {}}. */
+    public <T> Optional<T> result(TypeReference<T> type) {
+        return readResult(type.getType().getTypeName(), mapper -> mapper.readValue(resultJson, type));
+    }
+
+    private interface Read<T> {
+        T from(ObjectMapper mapper) throws JsonProcessingException;
+    }
+
+    private <T> Optional<T> readResult(String typeName, Read<T> read) {
+        if (resultJson == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(read.from(PayloadCodec.defaultCodec().mapper()));
+        } catch (JsonProcessingException e) {
+            throw new PayloadException(jobType, "The result of job request " + id + " (" + jobType + ") cannot be read as "
+                    + typeName + ": " + e.getOriginalMessage() + ". Read it as the type its handler returns", e);
+        }
     }
 
     /** True when another attempt may follow a failure of the current one. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchCondition;
@@ -13,6 +14,10 @@ import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 import io.jobrunner.spi.archfixture.BackImport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -126,6 +131,18 @@ class ArchitectureTest {
         API_JAR_HOLDS_API_AND_SPI.check(production);
         assertThat(production.that(com.tngtech.archunit.base.DescribedPredicate.describe("in the engine",
                 (JavaClass c) -> c.getPackageName().startsWith("io.jobrunner.internal")))).isNotEmpty();
+    }
+
+    @Test
+    void everyPublicTypeOfTheApiIsListedWithItsAudience() throws IOException {
+        String architecture = Files.readString(Path.of("..", "docs", "ARCHITECTURE.md"));
+        List<String> unlisted = production.stream()
+                .filter(type -> type.getPackageName().equals(API) && type.getModifiers()
+                        .contains(JavaModifier.PUBLIC) && type.isTopLevelClass())
+                .map(JavaClass::getSimpleName)
+                .filter(name -> !architecture.contains("`" + name + "`"))
+                .sorted().toList();
+        assertThat(unlisted).as("public types of io.jobrunner missing from docs/ARCHITECTURE.md's table").isEmpty();
     }
 
     @Test

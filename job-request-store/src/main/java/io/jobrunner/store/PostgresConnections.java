@@ -53,6 +53,8 @@ final class PostgresConnections {
         config.setInitializationFailTimeout(-1);
         config.setConnectionTimeout(Math.max(250, connectTimeout.toMillis()));
         config.addDataSourceProperty("connectTimeout", String.valueOf(seconds(connectTimeout)));
+        // The server's error detail repeats a failing row's values (payloads, results): not in our messages.
+        config.addDataSourceProperty("logServerErrorDetail", "false");
         return new HikariDataSource(config);
     }
 

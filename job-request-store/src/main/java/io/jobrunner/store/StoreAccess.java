@@ -14,6 +14,7 @@ import org.jdbi.v3.core.statement.SqlStatement;
 import org.jdbi.v3.core.statement.SqlStatements;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.StatementCustomizer;
+import org.jdbi.v3.core.statement.StatementExceptions;
 import org.jdbi.v3.core.statement.TemplateEngine;
 import org.postgresql.PGStatement;
 
@@ -49,6 +50,8 @@ final class StoreAccess {
         this.jdbi.registerRowMapper(JobRequest.class, rows);
         // The SQL here has no <attribute> templates; skipping the template pass saves CPU on every statement.
         this.jdbi.getConfig(SqlStatements.class).setTemplateEngine(TemplateEngine.NOP);
+        // An error names what failed, never the statement or its bound values (payloads, results, messages).
+        this.jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
     }
 
     boolean postgres() {

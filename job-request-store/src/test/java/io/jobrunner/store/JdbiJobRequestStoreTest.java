@@ -1,14 +1,17 @@
 package io.jobrunner.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
+import io.jobrunner.JobStoreException;
 import io.jobrunner.spi.store.ClaimFilter;
 import io.jobrunner.spi.store.InsertResult;
 import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.Lease;
 import io.jobrunner.spi.store.NewJobRequest;
 import io.jobrunner.testkit.JobRequestStoreContractTest;
 import io.jobrunner.testkit.PostgresFixture;
@@ -46,6 +49,19 @@ class JdbiJobRequestStoreTest extends JobRequestStoreContractTest {
 
     private static NewJobRequest keyed(String key) {
         return new NewJobRequest("report", null, "{}", key, null, 1, "test");
+    }
+
+    @Test
+    void aFailedStatementIsReportedWithoutItsSqlOrItsValues() {
+        JobRequest running = store.claim(store.insert(keyed("secret-key")).request().id(), "worker-a",
+                Duration.ofMinutes(1)).orElseThrow();
+        assertThatThrownBy(() -> store.progress(Lease.of(running).orElseThrow(), 150,
+                "the customer's card number"))
+                .isInstanceOf(JobStoreException.class)
+                .hasMessageContaining("record progress of job request " + running.id())
+                .hasMessageNotContaining("the customer's card number")
+                .hasMessageNotContaining("UPDATE job_request")
+                .hasMessageNotContaining("secret-key");
     }
 
     @Test

@@ -54,13 +54,13 @@ public final class JobRunnerCli {
         line.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             String name = "jobrunner " + commandLine.getCommandName();
             if (e instanceof IllegalArgumentException) {  // a value given on the command line
-                commandLine.getErr().println(name + ": " + e.getMessage());
+                commandLine.getErr().println(name + ": " + Printable.lines(e.getMessage()));
                 commandLine.getErr().println("See '" + name + " --help'.");
                 return USAGE;
             }
             String message = e instanceof JobRunnerException || e instanceof IllegalStateException ? e.getMessage()
                     : e.toString();
-            commandLine.getErr().println(name + ": " + message);
+            commandLine.getErr().println(name + ": " + Printable.lines(message));
             return FAILED;
         });
         return line.execute(args);

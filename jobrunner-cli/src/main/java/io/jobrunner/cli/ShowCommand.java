@@ -69,20 +69,20 @@ final class ShowCommand extends StoreReport {
             out.println();
             out.println("log" + (log.dropped() > 0 ? " (" + log.dropped() + " older lines dropped)" : "") + ":");
             for (JobLogLine line : log.lines()) {
-                out.printf("%s  #%d  %-5s  %s%n", line.at(), line.attempt(), line.level(), line.message());
+                out.printf("%s  #%d  %-5s  %s%n", line.at(), line.attempt(), line.level(), Printable.line(line.message()));
             }
         }
         if (request.lastError() != null) {
             out.println();
             out.println("last error:");
-            out.println(request.lastError());
+            out.println(Printable.lines(request.lastError()));
         }
         return 0;
     }
 
     private static void field(PrintWriter out, String name, Object value) {
         if (value != null) {
-            out.printf("%-10s %s%n", name, value);
+            out.printf("%-10s %s%n", name, Printable.line(String.valueOf(value)));
         }
     }
 

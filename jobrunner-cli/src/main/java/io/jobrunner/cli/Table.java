@@ -45,7 +45,7 @@ final class Table {
 
     /** A cell on one line, at most 60 characters. */
     static String oneLine(String text) {
-        String line = text.replaceAll("\\s+", " ").trim();
+        String line = Printable.line(text.replaceAll("\\s+", " ")).trim();
         return line.length() > 60 ? line.substring(0, 59) + "…" : line;
     }
 }

@@ -51,6 +51,16 @@ public record AwsClientSettings(Optional<String> region, Optional<String> endpoi
                 + (region.isPresent() ? "" : ", and AWS_REGION=us-east-1"));
     }
 
+    /** The settings with the secret key and session token left out, so a log or an error never carries them. */
+    @Override
+    public String toString() {
+        return "AwsClientSettings[region=" + region.orElse("(chain)") + ", endpoint=" + endpoint.orElse("(AWS)")
+                + ", accessKeyId=" + accessKeyId.orElse("(chain)")
+                + ", secretAccessKey=" + (secretAccessKey.isPresent() ? "(set, not shown)" : "(chain)")
+                + ", sessionToken=" + (sessionToken.isPresent() ? "(set, not shown)" : "(none)")
+                + ", profile=" + profile.orElse("(default)") + "]";
+    }
+
     private static boolean isLocal(String endpoint) {
         try {
             String host = URI.create(endpoint.trim()).getHost();

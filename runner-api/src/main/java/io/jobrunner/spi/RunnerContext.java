@@ -2,6 +2,7 @@ package io.jobrunner.spi;
 
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobData;
+import io.jobrunner.JobHandler;
 import io.jobrunner.JobPolicy;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequests;
@@ -161,10 +162,9 @@ public final class RunnerContext implements AutoCloseable {
         if (taskName == null || taskName.isBlank()) {
             throw new IllegalArgumentException("Task name must not be blank: give the name of a registered TaskHandler");
         }
-        if (!handlers.isEmpty()) {
-            handlers.requireTask(taskName);
-        }
+        Class<?> payloadType = handlers.isEmpty() ? null : handlers.requireTask(taskName).payloadType();
         byte[] json = codec.encode(taskName, payload);
+        requireReadable(taskName, payload, json, payloadType);
         if (json.length > config.maxTaskPayloadBytes()) {
             throw new PayloadTooLargeException(taskName, json.length, config.maxTaskPayloadBytes(),
                     Setting.MAX_TASK_PAYLOAD_BYTES.variable());
@@ -174,14 +174,32 @@ public final class RunnerContext implements AutoCloseable {
 
     /** Checks a job before it is stored and turns it into the row to insert. */
     public NewJobRequest newJobRequest(JobData data, String runnerName) {
-        JobPolicy policy = handlers.isEmpty() ? null : handlers.requireJob(data.jobType()).policy();
+        JobHandler<?> handler = handlers.isEmpty() ? null : handlers.requireJob(data.jobType());
+        JobPolicy policy = handler == null ? null : handler.policy();
         String payloadJson = codec.encodeToString(data.jobType(), data.payload());
+        requireReadable(data.jobType(), data.payload(), payloadJson, handler == null ? null : handler.payloadType());
         int maxAttempts = maxAttempts(data, policy);
         String dedupKey = data.dedupByPayload()
                 ? data.jobType() + ":" + codec.contentKey(data.jobType(), data.payload())
                 : data.dedupKey();
         return new NewJobRequest(data.jobType(), data.queueName(), payloadJson, dedupKey, data.runAt(),
                 maxAttempts, runnerName);
+    }
+
+    /**
+     * Reads the payload as the handler will, when this process knows the handler and the payload is
+     * not already of its type (a map, a tree, another class): a wrong shape is a
+     * {@link io.jobrunner.PayloadException} at dispatch, with the message the worker would give.
+     */
+    private void requireReadable(String name, Object payload, Object json, Class<?> payloadType) {
+        if (payloadType == null || payload == null || payloadType.isInstance(payload)) {
+            return;
+        }
+        if (json instanceof byte[] bytes) {
+            codec.decode(name, bytes, payloadType);
+        } else {
+            codec.decode(name, (String) json, payloadType);
+        }
     }
 
     /**

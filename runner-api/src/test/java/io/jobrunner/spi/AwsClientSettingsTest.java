@@ -38,4 +38,13 @@ class AwsClientSettingsTest {
                 .missingLocalCredentials("x")).as("an endpoint in a VPC may rely on the instance's role").isEmpty();
         assertThat(lambda().missingLocalCredentials("x")).as("AWS itself: the SDK's chain").isEmpty();
     }
+
+    @Test
+    void itsTextNeverCarriesTheSecretKeyOrTheSessionToken() {
+        AwsClientSettings settings = AwsClientSettings.from(Settings.of(Map.of("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE",
+                "AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI-secret", "AWS_SESSION_TOKEN", "FwoGZXIvYXdzE-token",
+                "AWS_REGION", "eu-west-1")), "SQS");
+        assertThat(settings.toString()).contains("AKIAEXAMPLE").contains("eu-west-1")
+                .doesNotContain("wJalrXUtnFEMI-secret").doesNotContain("FwoGZXIvYXdzE-token");
+    }
 }

@@ -138,12 +138,12 @@ public final class JobExecutor implements AutoCloseable {
                             + "stopped), and job type '" + claimed.jobType() + "' is not declared idempotent, so it "
                             + "may already have done its work. Check, then retry it by hand if it must run")));
         }
-        RunningJob running = new RunningJob(claimed, lease, store, earliest(deadline, policy.timeout()));
+        RunningJob running = new RunningJob(claimed, lease, store, earliest(deadline, policy.timeout()), leaseTime);
         Attempt attempt = new Attempt(claimed, lease, running, policy, Thread.currentThread());
         long period = Math.max(leaseTime.toMillis() / 3, 10);
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> {
-            if (attempt.holdsLease()) {
-                running.heartbeat(leaseTime);
+            if (attempt.holdsLease() && !running.heartbeat(leaseTime)) {
+                attempt.leaseLost();
             }
         }, period, period, TimeUnit.MILLISECONDS);
         ScheduledFuture<?> watchdog = policy.timeout() == null ? null
@@ -180,11 +180,13 @@ public final class JobExecutor implements AutoCloseable {
     }
 
     /**
-     * One run of a handler, raced by its timeout. Whichever ends first decides the outcome: the
-     * handler returning, or the watchdog firing, which interrupts the handler and records the timeout
-     * once the handler has returned — or after {@link #TIMEOUT_GRACE} if it ignores the interrupt. Until
-     * the timeout is recorded the lease stays held, so a retry cannot start while a handler that
-     * stops on interrupt is still running; a late result is never recorded.
+     * One run of a handler, raced by its timeout and by the loss of its lease. Whichever ends first
+     * decides the outcome: the handler returning; the watchdog firing, which interrupts the handler
+     * and records the timeout once the handler has returned — or after {@link #TIMEOUT_GRACE} if it
+     * ignores the interrupt; or the heartbeat finding the lease lost, which interrupts the handler
+     * (it already sees {@code isCancelled()}) and records nothing, the request being another
+     * worker's. Until a timeout is recorded the lease stays held, so a retry cannot start while a
+     * handler that stops on interrupt is still running; a late result is never recorded.
      */
     private final class Attempt {
         private final JobRequest claimed;
@@ -195,6 +197,8 @@ public final class JobExecutor implements AutoCloseable {
         private final AtomicBoolean ended = new AtomicBoolean();
         private final CountDownLatch interruptSent = new CountDownLatch(1);
         private final AtomicBoolean timeoutTaken = new AtomicBoolean();
+        /** Why the handler was interrupted before it returned: set with {@link #ended}, before the interrupt. */
+        private volatile JobListener.Outcome stoppedFor;
         private final CompletableFuture<ExecutionOutcome> timedOut = new CompletableFuture<>();
 
         Attempt(JobRequest claimed, Lease lease, RunningJob running, JobPolicy policy, Thread worker) {
@@ -221,7 +225,7 @@ public final class JobExecutor implements AutoCloseable {
             }
             running.writeLog();
             if (!ended.compareAndSet(false, true)) {
-                return done(afterTimeout(failure));
+                return done(afterStop(failure));
             }
             // The outcome must reach the store even when the run was interrupted (shutdown): record it with
             // the interrupt flag cleared, then restore the flag for the caller.
@@ -238,37 +242,59 @@ public final class JobExecutor implements AutoCloseable {
             }
         }
 
-        /** The handler returned after its timeout: drop the watchdog's interrupt and the late result, record the timeout. */
-        private ExecutionOutcome afterTimeout(Throwable failure) {
+        /**
+         * The handler returned after it was stopped (timed out, or its lease lost): drop the interrupt and
+         * the late result; record the timeout, or nothing when the lease is another worker's.
+         */
+        private ExecutionOutcome afterStop(Throwable failure) {
             boolean sent = false;
             while (!sent) {
                 try {
                     interruptSent.await();
                     sent = true;
                 } catch (InterruptedException e) {
-                    // the watchdog's own interrupt, arriving now: keep waiting until it is sent
+                    // the stopping interrupt, arriving now: keep waiting until it is sent
                 }
             }
             Thread.interrupted();
+            String late = failure == null ? "result" : "error " + failure;
+            if (stoppedFor == JobListener.Outcome.LEASE_LOST) {
+                log.info("Job {} ({}) attempt {} stopped after its lease was lost; its late {} is not stored",
+                        claimed.id(), claimed.jobType(), lease.attempt(), late);
+                return new ExecutionOutcome(JobListener.Outcome.LEASE_LOST, null);
+            }
             recordTimeout();
             log.info("Job {} ({}) attempt {} ended after its timeout; its late {} is ignored", claimed.id(),
-                    claimed.jobType(), lease.attempt(), failure == null ? "result" : "error " + failure);
+                    claimed.jobType(), lease.attempt(), late);
             return timedOut.join();
         }
 
-        /** True until a timeout is recorded: the heartbeat keeps the lease while the handler may still run. */
+        /** True until a timeout is recorded or the lease is lost: the heartbeat keeps the lease while the handler may still run. */
         boolean holdsLease() {
-            return !timedOut.isDone();
+            return !timedOut.isDone() && stoppedFor != JobListener.Outcome.LEASE_LOST;
         }
 
         /** Called by the watchdog when the policy's timeout passes. */
         void timeOut() {
-            if (!ended.compareAndSet(false, true)) {
-                return;
+            if (stop(JobListener.Outcome.FAILED)) {
+                heartbeats.schedule(this::recordTimeout, TIMEOUT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
             }
+        }
+
+        /** Called by the heartbeat when the lease is lost: the handler, already told, is interrupted. */
+        void leaseLost() {
+            stop(JobListener.Outcome.LEASE_LOST);
+        }
+
+        /** Interrupts the handler while it still runs; false when it had already returned. */
+        private boolean stop(JobListener.Outcome why) {
+            if (!ended.compareAndSet(false, true)) {
+                return false;
+            }
+            stoppedFor = why;
             worker.interrupt();
             interruptSent.countDown();
-            heartbeats.schedule(this::recordTimeout, TIMEOUT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
         }
 
         /** Records the timeout, once: on the worker's thread when the handler returns, or by the grace timer. */

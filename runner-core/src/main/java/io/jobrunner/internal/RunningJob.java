@@ -8,6 +8,7 @@ import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.spi.store.Lease;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,16 +27,24 @@ final class RunningJob implements JobContext {
     private final JobRequestStore store;
     private final Instant deadline;
     private volatile boolean cancelled;
+    private volatile boolean leaseLost;
+    /** When the lease runs out unless renewed, by this process's clock (a renewal sets it a lease time ahead). */
+    private volatile long leaseEndsNanos;
     private volatile String lastMessage;
-    /** Lines logged and not stored yet, oldest first (guarded by itself). */
-    private final List<JobLogLine> unwritten = new ArrayList<>();
+    /** Most lines waiting to be stored: what the store keeps, less one for the line that counts those dropped. */
+    static final int MAX_UNWRITTEN = JobLog.MAX_LINES - 1;
+    /** Lines logged and not stored yet, oldest first, at most {@link #MAX_UNWRITTEN} (guarded by itself). */
+    private final ArrayDeque<JobLogLine> unwritten = new ArrayDeque<>();
+    /** Lines dropped from {@link #unwritten} before they could be stored (guarded by {@link #unwritten}). */
+    private int droppedUnwritten;
 
-    RunningJob(JobRequest request, Lease lease, JobRequestStore store, Instant deadline) {
+    RunningJob(JobRequest request, Lease lease, JobRequestStore store, Instant deadline, Duration leaseTime) {
         this.request = request;
         this.lease = lease;
         this.store = store;
         this.deadline = deadline;
         this.cancelled = request.cancelRequested();
+        this.leaseEndsNanos = System.nanoTime() + leaseTime.toNanos();
     }
 
     @Override
@@ -63,7 +72,11 @@ final class RunningJob implements JobContext {
     public void log(JobLogLine.Level level, String message) {
         JobLogLine line = new JobLogLine(Instant.now(), lease.attempt(), level, message);
         synchronized (unwritten) {
-            unwritten.add(line);
+            if (unwritten.size() >= MAX_UNWRITTEN) {
+                unwritten.removeFirst();  // the store keeps only the last lines anyway
+                droppedUnwritten++;
+            }
+            unwritten.addLast(line);
         }
         switch (level) {
             case DEBUG -> JOB_LOG.debug("{}", line.message());
@@ -80,18 +93,35 @@ final class RunningJob implements JobContext {
      */
     synchronized void writeLog() {
         List<JobLogLine> lines;
+        int dropped;
         synchronized (unwritten) {
             if (unwritten.isEmpty()) {
                 return;  // most jobs log nothing: no allocation at the end of each attempt
             }
-            lines = new ArrayList<>(unwritten);
+            lines = new ArrayList<>(unwritten.size() + 1);
+            dropped = droppedUnwritten;
+            if (dropped > 0) {
+                lines.add(new JobLogLine(unwritten.peekFirst().at(), lease.attempt(), JobLogLine.Level.WARN, dropped
+                        + " earlier lines of this attempt were dropped before they could be stored"));
+            }
+            lines.addAll(unwritten);
             unwritten.clear();
+            droppedUnwritten = 0;
         }
         try {
             store.appendLog(request.id(), lines, JobLog.MAX_LINES);
         } catch (RuntimeException e) {
             synchronized (unwritten) {
-                unwritten.addAll(0, lines);
+                // back in front of what was logged meanwhile, within the same bound
+                List<JobLogLine> again = dropped > 0 ? lines.subList(1, lines.size()) : lines;
+                for (int i = again.size() - 1; i >= 0; i--) {
+                    if (unwritten.size() >= MAX_UNWRITTEN) {
+                        droppedUnwritten++;
+                    } else {
+                        unwritten.addFirst(again.get(i));
+                    }
+                }
+                droppedUnwritten += dropped;
             }
             log.warn("Storing {} log lines of job {} failed; will try again: {}", lines.size(), request.id(), e.toString());
         }
@@ -111,23 +141,52 @@ final class RunningJob implements JobContext {
         return Optional.of(left.isNegative() ? Duration.ZERO : left);
     }
 
+    /** Lines waiting to be stored. */
+    int unwrittenLines() {
+        synchronized (unwritten) {
+            return unwritten.size();
+        }
+    }
+
     String lastMessage() {
         return lastMessage;
     }
 
-    void heartbeat(Duration leaseTime) {
+    /**
+     * Renews the lease. Returns false once the lease is lost — another worker holds the request (the
+     * lease expired while this process was frozen, paused or cut off), or renewals kept failing until
+     * the lease ran out — and from then on the handler sees {@link #isCancelled()}: at most one worker
+     * holds a job, and one that lost it is told to stop.
+     */
+    boolean heartbeat(Duration leaseTime) {
+        if (leaseLost) {
+            return false;
+        }
         writeLog();
+        long renewing = System.nanoTime();
         try {
             Optional<JobRequest> current = store.heartbeat(lease, leaseTime);
             if (current.isPresent()) {
+                leaseEndsNanos = renewing + leaseTime.toNanos();
                 observe(current.get());
-            } else {
-                log.warn("Lost the lease of job {} ({}) attempt {} while it ran", request.id(), request.jobType(),
-                        lease.attempt());
+                return true;
             }
+            return lost("another worker holds it now");
         } catch (RuntimeException e) {
+            if (System.nanoTime() - leaseEndsNanos > 0) {
+                return lost("renewing it kept failing until it ran out: " + e);
+            }
             log.warn("Lease heartbeat for job {} failed; will try again: {}", request.id(), e.toString());
+            return true;
         }
+    }
+
+    private boolean lost(String why) {
+        leaseLost = true;
+        cancelled = true;
+        log.warn("Lost the lease of job {} ({}) attempt {} while it ran ({}); the handler is told to stop and"
+                + " interrupted, and nothing it returns is stored", request.id(), request.jobType(), lease.attempt(), why);
+        return false;
     }
 
     private void observe(JobRequest current) {

@@ -93,6 +93,46 @@ class DatabaseWorkerProcessTest {
         }
     }
 
+    /**
+     * A worker frozen past its lease (SIGSTOP, as a long GC pause or a partition would) loses the job
+     * to another worker; woken again (SIGCONT), it finds the lease lost at its next heartbeat, its
+     * handler sees {@code isCancelled()} and is interrupted, and what it returns is not stored.
+     */
+    @Test
+    void aWorkerFrozenPastItsLeaseIsToldToStopAndItsResultIsNotStored() throws Exception {
+        Map<String, String> settings = postgresSettings("JOB_RUNNER_LEASE_TIME", "3s");
+        try (JobRequestStore store = PostgresStores.openEmpty(postgres);
+             JobRunner producer = producer(settings, store);
+             ChildJvm frozen = startWorkerProcess(settings)) {
+            JobRequest job = producer.dispatchJob(JobData.of(StopWhenToldJob.TYPE, 120_000));
+            awaitStatus(store, job.id(), JobStatus.RUNNING);
+
+            signal("STOP", frozen.pid());
+            try (DatabaseWorker rescuer = DatabaseWorker.create(JobRunners.builder().environment(settings)
+                    .handlers(HandlerRegistry.builder().job(new StopWhenToldJob()).build()).store(store).config()).start()) {
+                JobRequest done = awaitStatus(store, job.id(), JobStatus.SUCCEEDED);
+                assertThat(done.history().get(1).worker()).isEqualTo(rescuer.id());
+            } finally {
+                signal("CONT", frozen.pid());
+            }
+
+            // one heartbeat is a third of the lease: the handler is told well within the wait below
+            Await.until("the frozen worker's handler was told to stop", Duration.ofSeconds(10),
+                    () -> frozen.output().contains("stop-when-told attempt 1"));
+            assertThat(frozen.output()).contains("isCancelled() = true").contains("Lost the lease of job " + job.id());
+            Await.holdsFor("the late result never stored", Duration.ofSeconds(2), () -> {
+                JobRequest current = store.find(job.id()).orElseThrow();
+                return current.status() == JobStatus.SUCCEEDED && "\"done on attempt 2\"".equals(current.resultJson())
+                        && current.attempts() == 2;
+            });
+        }
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        assertThat(kill.waitFor()).as("kill -" + signal + " " + pid).isZero();
+    }
+
     @Test
     void sigtermLetsTheRunningJobFinishBeforeTheProcessExits() throws Exception {
         Map<String, String> settings = postgresSettings("JOB_RUNNER_SHUTDOWN_TIMEOUT", "30s");

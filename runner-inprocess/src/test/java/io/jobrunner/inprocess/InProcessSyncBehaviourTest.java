@@ -7,10 +7,12 @@ import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobData;
 import io.jobrunner.JobHandler;
 import io.jobrunner.JobPolicy;
+import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunners;
 import io.jobrunner.JobStatus;
+import io.jobrunner.PayloadException;
 import io.jobrunner.TaskFailedException;
 import io.jobrunner.TaskHandler;
 import io.jobrunner.store.EmbeddedJobRequestStore;
@@ -89,12 +91,15 @@ class InProcessSyncBehaviourTest {
     }
 
     @Test
-    void aJobWhosePayloadHasAPropertyTheHandlersTypeLacksFailsNamingIt() {
+    void aJobWhosePayloadHasAPropertyTheHandlersTypeLacksIsRefusedAtDispatchNamingIt() {
         try (JdbiJobRequestStore store = EmbeddedJobRequestStore.inMemory(); JobRunner runner = runner(store)) {
-            JobRequest failed = runner.dispatchJob(JobData.of("generate-report", Map.of("email", "ada@example.com")));
-            assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
-            assertThat(failed.lastError()).contains("'email'").contains(Report.class.getName())
-                    .contains("JOB_RUNNER_PAYLOADS=lenient");
+            assertThatThrownBy(() -> runner.dispatchJob(JobData.of("generate-report", Map.of("email", "ada@example.com"))))
+                    .isInstanceOf(PayloadException.class)
+                    .hasMessageContaining("'email'").hasMessageContaining(Report.class.getName())
+                    .hasMessageContaining("JOB_RUNNER_PAYLOADS=lenient");
+            assertThatThrownBy(() -> runner.dispatchTask("where", Map.of("not", "a string")))
+                    .as("a task's payload too").isInstanceOf(PayloadException.class);
+            assertThat(store.list(JobQuery.all())).as("nothing stored").isEmpty();
             assertThat(runner.dispatchJob(JobData.of("generate-report", new Report("weekly", 2))).resultJson())
                     .isEqualTo("\"weekly\"");
         }

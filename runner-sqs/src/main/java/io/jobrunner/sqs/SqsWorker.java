@@ -4,6 +4,7 @@ import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobRunners;
 import io.jobrunner.RunnerNotConfiguredException;
+import io.jobrunner.Setting;
 import io.jobrunner.internal.HandOffRunner;
 import io.jobrunner.internal.HandOffSweep;
 import io.jobrunner.internal.HandlerSlots;
@@ -88,6 +89,8 @@ public final class SqsWorker implements AutoCloseable {
     private ScheduleTicker scheduler;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong received = new AtomicLong();
+    /** Receives in progress: each may wait up to the long-poll time, and close waits for it. */
+    private final AtomicInteger receiving = new AtomicInteger();
     private volatile boolean running;
     private boolean closed;
 
@@ -192,6 +195,11 @@ public final class SqsWorker implements AutoCloseable {
         return received.get();
     }
 
+    /** Receives waiting on the queue now. */
+    int receivesInFlight() {
+        return receiving.get();
+    }
+
     /** Messages being handled now: their handlers run, or their outcomes are being stored. */
     public int inFlight() {
         return inFlight.get();
@@ -243,6 +251,7 @@ public final class SqsWorker implements AutoCloseable {
                 return;
             }
             List<Message> messages;
+            receiving.incrementAndGet();
             try {
                 int max = wanted;
                 messages = client.receiveMessage(b -> b.queueUrl(settings.queueUrl()).maxNumberOfMessages(max)
@@ -256,6 +265,8 @@ public final class SqsWorker implements AutoCloseable {
                     sleepQuietly(1000);
                 }
                 continue;
+            } finally {
+                receiving.decrementAndGet();
             }
             received.addAndGet(messages.size());
             freeRoom(wanted - messages.size());
@@ -339,6 +350,13 @@ public final class SqsWorker implements AutoCloseable {
         }
         closed = true;
         running = false;
+        int busy = inFlight.get();
+        int polls = receiving.get();
+        log.info("Stopping the SQS worker on {}: {}{}", settings.queueUrl(), busy == 0 ? "no work running"
+                        : busy + " messages' work may finish for up to " + settings.shutdownTimeout().toSeconds() + " s",
+                polls == 0 ? "" : "; waiting up to " + settings.waitTime().toSeconds() + " s for the " + polls
+                        + " receive" + (polls == 1 ? "" : "s") + " in flight (" + Setting.SQS_WAIT_TIME.variable()
+                        + "), whose messages go back to the queue");
         // Pollers are not interrupted: an aborted receive can leave messages marked received on the
         // server but never handed to us. A receive in progress ends within the wait time, and what it
         // brings back is released at once.

@@ -2,6 +2,9 @@ package io.jobrunner.sqs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobData;
 import io.jobrunner.JobHandler;
@@ -25,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -114,6 +118,26 @@ class SqsWorkerTest extends SqsFixtures {
         assertThat(runsById.values()).allSatisfy(runs -> assertThat(runs.get()).isEqualTo(1));
         assertThat(store.find(twice).orElseThrow().attempts()).isEqualTo(1);
         Await.until("every message, the duplicate too, was deleted", TIMEOUT, () -> sqs.approximateMessages(queue.url()) == 0);
+    }
+
+    @Test
+    void anIdleWorkerSaysAtOnceThatItWaitsForTheReceiveInFlightAndForHowLong() {
+        LocalSqs.Queue queue = sqs.createQueue("idle-stop", 30, 5);
+        SqsWorker worker = worker(settings(queue, "JOB_RUNNER_SQS_WAIT_TIME", "3s", "JOB_RUNNER_SQS_POLLERS", "1"),
+                handlers());
+        Await.until("the poller is receiving", TIMEOUT, () -> worker.receivesInFlight() == 1);
+        Logger logger = (Logger) LoggerFactory.getLogger(SqsWorker.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            worker.close();
+        } finally {
+            logger.detachAppender(logged);
+        }
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).anySatisfy(line -> assertThat(line)
+                .startsWith("Stopping the SQS worker on " + queue.url())
+                .contains("waiting up to 3 s for the 1 receive in flight (JOB_RUNNER_SQS_WAIT_TIME)"));
     }
 
     @Test
