@@ -25,6 +25,8 @@ public final class JobRunnerConfig {
     private final Map<Class<?>, Object> clients;
     private final String runner;
     private final long maxTaskPayloadBytes;
+    private final long maxJobPayloadBytes;
+    private final long maxResultBytes;
     private final int maxAttempts;
     private final Duration retryBaseDelay;
     private final Duration retryMaxDelay;
@@ -50,6 +52,8 @@ public final class JobRunnerConfig {
         settings.validate();
         this.runner = settings.string(Setting.RUNNER);
         this.maxTaskPayloadBytes = settings.bytes(Setting.MAX_TASK_PAYLOAD_BYTES);
+        this.maxJobPayloadBytes = settings.bytes(Setting.MAX_JOB_PAYLOAD_BYTES);
+        this.maxResultBytes = settings.bytes(Setting.MAX_RESULT_BYTES);
         this.maxAttempts = settings.integer(Setting.MAX_ATTEMPTS);
         Duration base = settings.duration(Setting.RETRY_BASE_DELAY);
         Duration max = settings.duration(Setting.RETRY_MAX_DELAY);
@@ -112,6 +116,16 @@ public final class JobRunnerConfig {
     /** The largest task payload, in bytes ({@code JOB_RUNNER_MAX_TASK_PAYLOAD_BYTES}). */
     public long maxTaskPayloadBytes() {
         return maxTaskPayloadBytes;
+    }
+
+    /** The largest job payload, in bytes ({@code JOB_RUNNER_MAX_JOB_PAYLOAD_BYTES}). */
+    public long maxJobPayloadBytes() {
+        return maxJobPayloadBytes;
+    }
+
+    /** The largest job result, in bytes ({@code JOB_RUNNER_MAX_RESULT_BYTES}). */
+    public long maxResultBytes() {
+        return maxResultBytes;
     }
 
     /** Attempts of a job whose type's policy this process does not know ({@code JOB_RUNNER_MAX_ATTEMPTS}). */

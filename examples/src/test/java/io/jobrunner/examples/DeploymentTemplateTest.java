@@ -197,6 +197,57 @@ class DeploymentTemplateTest {
     }
 
     @Test
+    void theDatabaseUrlComesFromASecretAndNeverFromAPlainParameter() {
+        JsonNode url = resource("JobsFunction").path("Environment").path("Variables").path("DATABASE_URL");
+        assertThat(url.path("Fn::Sub").asText()).as("a dynamic reference to Secrets Manager")
+                .matches("\\{\\{resolve:secretsmanager:\\$\\{[A-Za-z]+}:SecretString}}");
+        template.path("Parameters").fields().forEachRemaining(parameter -> assertThat(parameter.getKey())
+                .as("no parameter carries the URL itself").isNotEqualTo("DatabaseUrl"));
+    }
+
+    @Test
+    void failedAsynchronousEventsAreKeptAndTheirDestinationMayBeWrittenTo() {
+        JsonNode destination = resource("JobsFunctionEventInvokeConfig").path("DestinationConfig").path("OnFailure")
+                .path("Destination").path("Fn::GetAtt");
+        assertThat(destination.get(0).asText()).isEqualTo("JobsDeadLetterQueue");
+        boolean mayWrite = false;
+        for (JsonNode policy : resource("FunctionRole").path("Policies")) {
+            for (JsonNode statement : policy.path("PolicyDocument").path("Statement")) {
+                mayWrite |= statement.path("Action").toString().contains("sqs:SendMessage")
+                        && statement.path("Resource").path("Fn::GetAtt").path(0).asText().equals("JobsDeadLetterQueue");
+            }
+        }
+        assertThat(mayWrite).as("the role may send to the on-failure destination").isTrue();
+    }
+
+    @Test
+    void concurrencyIsBoundedSoTheFunctionsConnectionsAreToo() {
+        JsonNode parameters = template.path("Parameters");
+        assertThat(resource("JobsFunction").path("ReservedConcurrentExecutions").path("Ref").asText())
+                .isEqualTo("MaxConcurrency");
+        assertThat(resource("JobsQueueEventSource").path("ScalingConfig").path("MaximumConcurrency").path("Ref").asText())
+                .isEqualTo("QueueMaxConcurrency");
+        int reserved = parameters.path("MaxConcurrency").path("Default").asInt();
+        int queue = parameters.path("QueueMaxConcurrency").path("Default").asInt();
+        assertThat(queue).as("the queue leaves containers for invocations").isLessThan(reserved);
+        int poolSize = Integer.parseInt(resource("JobsFunction").path("Environment").path("Variables")
+                .path("JOB_RUNNER_DB_POOL_SIZE").asText());
+        assertThat(reserved * poolSize).as("connections of the function at the defaults, within PostgreSQL's default 100")
+                .isLessThanOrEqualTo(100 / 2);
+    }
+
+    @Test
+    void queuesAreEncryptedAndTheLogIsKeptForALimitedTime() {
+        assertThat(resource("JobsQueue").path("SqsManagedSseEnabled").asBoolean()).isTrue();
+        assertThat(resource("JobsDeadLetterQueue").path("SqsManagedSseEnabled").asBoolean()).isTrue();
+        JsonNode logGroup = resource("JobsFunctionLogGroup");
+        assertThat(logGroup.path("LogGroupName").path("Fn::Sub").asText()).isEqualTo("/aws/lambda/${FunctionName}");
+        assertThat(logGroup.path("RetentionInDays").path("Ref").asText()).isEqualTo("LogRetentionDays");
+        assertThat(template.path("Resources").path("JobsFunction").path("DependsOn").asText())
+                .as("the log group exists before the function first logs").isEqualTo("JobsFunctionLogGroup");
+    }
+
+    @Test
     void everyReferenceNamesAParameterOrAResource() {
         Set<String> names = new TreeSet<>();
         template.path("Parameters").fieldNames().forEachRemaining(names::add);

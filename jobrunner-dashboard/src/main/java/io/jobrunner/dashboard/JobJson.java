@@ -59,8 +59,28 @@ public final class JobJson {
         return json;
     }
 
+    /** Most characters of a payload or result a list shows; a longer one is cut, its whole shown by {@link #request}. */
+    static final int LIST_PREVIEW = 500;
+
+    /**
+     * Requests for a list (a page of up to 500): as {@link #request}, but a payload or result longer
+     * than {@value #LIST_PREVIEW} characters is shown as the start of its JSON text, so a page of big
+     * payloads stays small.
+     */
     public static List<Map<String, Object>> requests(List<JobRequest> requests) {
-        return requests.stream().map(JobJson::request).toList();
+        return requests.stream().map(request -> {
+            Map<String, Object> json = request(request);
+            json.put("payload", preview(request.payloadJson()));
+            json.put("result", preview(request.resultJson()));
+            return json;
+        }).toList();
+    }
+
+    private static Object preview(String json) {
+        if (json == null || json.length() <= LIST_PREVIEW) {
+            return tree(json);
+        }
+        return json.substring(0, LIST_PREVIEW) + "… (" + json.length() + " characters; show the job for all of it)";
     }
 
     public static Map<String, Object> log(JobLog log) {

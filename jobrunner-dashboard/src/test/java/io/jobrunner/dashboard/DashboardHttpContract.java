@@ -162,6 +162,18 @@ abstract class DashboardHttpContract {
     }
 
     @Test
+    void aListShowsTheStartOfABigPayloadAndTheJobShowsAllOfIt() throws Exception {
+        String big = "x".repeat(5_000);
+        JobRequest job = finished(JobData.of("html", big));
+
+        JsonNode listed = json(get("/api/jobs?type=html")).path("jobs").get(0);
+        assertThat(listed.path("id").asLong()).isEqualTo(job.id());
+        assertThat(listed.path("payload").asText()).hasSizeLessThan(600).startsWith("\"xxx")
+                .endsWith("(5002 characters; show the job for all of it)");
+        assertThat(json(get("/api/jobs/" + job.id())).path("payload").asText()).isEqualTo(big);
+    }
+
+    @Test
     void badFiltersAndUnknownJobsAreAnsweredWithWhatToDo() throws Exception {
         HttpResponse<String> badStatus = get("/api/jobs?status=done");
         assertThat(badStatus.statusCode()).isEqualTo(400);

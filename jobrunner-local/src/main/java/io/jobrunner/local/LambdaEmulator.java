@@ -52,6 +52,8 @@ public final class LambdaEmulator implements AutoCloseable {
     public static final String ACCOUNT = "000000000000";
     /** Lambda's limit for an asynchronous invocation's payload. */
     public static final int ASYNC_PAYLOAD_LIMIT = 256 * 1024;
+    /** Lambda's limit for a synchronous invocation's payload; no request body is read beyond it. */
+    public static final int SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
 
     /**
      * A function to emulate.
@@ -81,7 +83,11 @@ public final class LambdaEmulator implements AutoCloseable {
     private final List<String> initErrors = new CopyOnWriteArrayList<>();
     private final AtomicLong completedEvents = new AtomicLong();
     private final AtomicLong acceptedEvents = new AtomicLong();
-    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "lambda-emulator-retries");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final List<ChildJvm> containers = new ArrayList<>();
     private final Path nativeLibrary;
     private final long startedNanos;
@@ -251,16 +257,49 @@ public final class LambdaEmulator implements AutoCloseable {
         }
     }
 
+    /**
+     * Refuses what no SDK on this machine sends: a {@code Host} other than this loopback address (DNS
+     * rebinding), or an {@code Origin} (a web page's request). True when refused.
+     */
+    private boolean refusedForeign(HttpExchange exchange) throws IOException {
+        String host = exchange.getRequestHeaders().getFirst("Host");
+        int port = server.getAddress().getPort();
+        boolean local = host != null && (host.equals("127.0.0.1:" + port) || host.equals("localhost:" + port)
+                || host.equals("[::1]:" + port));
+        if (!local || exchange.getRequestHeaders().containsKey("Origin")) {
+            error(exchange, 403, "AccessDeniedException", "The local Lambda answers only clients on this machine"
+                    + " addressing it as 127.0.0.1:" + port + " or localhost:" + port + ", and no web page (Host: "
+                    + host + ")");
+            return true;
+        }
+        return false;
+    }
+
+    /** The request body, or {@code null} when it is longer than {@code limit} (the rest is not read). */
+    private static byte[] body(HttpExchange exchange, int limit) throws IOException {
+        byte[] read = exchange.getRequestBody().readNBytes(limit + 1);
+        return read.length > limit ? null : read;
+    }
+
     private void invoke(HttpExchange exchange) throws IOException {
         try (exchange) {
+            if (refusedForeign(exchange)) {
+                return;
+            }
             String path = URLDecoder.decode(exchange.getRequestURI().getPath(), StandardCharsets.UTF_8);
             String target = path.substring("/2015-03-31/functions/".length()).replaceFirst("/invocations$", "");
             if (!"POST".equals(exchange.getRequestMethod()) || !names(target)) {
                 error(exchange, 404, "ResourceNotFoundException", "Function not found: " + target);
                 return;
             }
-            byte[] payload = exchange.getRequestBody().readAllBytes();
             String type = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-Amz-Invocation-Type")).orElse("RequestResponse");
+            int limit = type.equals("Event") ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
+            byte[] payload = body(exchange, limit);
+            if (payload == null) {
+                error(exchange, 413, "RequestEntityTooLargeException", "Request must be smaller than " + limit
+                        + " bytes for the " + (type.equals("Event") ? "InvokeAsync" : "Invoke") + " operation");
+                return;
+            }
             switch (type) {
                 case "Event" -> {
                     if (payload.length > ASYNC_PAYLOAD_LIMIT) {
@@ -298,6 +337,9 @@ public final class LambdaEmulator implements AutoCloseable {
 
     private void runtime(HttpExchange exchange) throws IOException {
         try (exchange) {
+            if (refusedForeign(exchange)) {
+                return;
+            }
             String path = exchange.getRequestURI().getPath().substring("/2018-06-01/runtime/".length());
             if (path.equals("invocation/next")) {
                 firstPollNanos.compareAndSet(0, System.nanoTime());

@@ -10,11 +10,13 @@ import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobTimeoutException;
 import io.jobrunner.PayloadCodec;
 import io.jobrunner.PayloadException;
+import io.jobrunner.Setting;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.spi.store.Lease;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -45,6 +47,7 @@ public final class JobExecutor implements AutoCloseable {
     private final PayloadCodec codec;
     private final RetryBackoff backoff;
     private final Duration leaseTime;
+    private final long maxResultBytes;
     private final ScheduledExecutorService heartbeats;
     private final SuccessBatcher successes;
     private final JobListener listener;
@@ -52,7 +55,8 @@ public final class JobExecutor implements AutoCloseable {
 
     /** @param listener told of each attempt, or {@code null} when nothing listens (nothing is measured then) */
     private JobExecutor(JobRequestStore store, HandlerRegistry handlers, PayloadCodec codec, RetryBackoff backoff,
-                        Duration leaseTime, JobListener listener) {
+                        Duration leaseTime, long maxResultBytes, JobListener listener) {
+        this.maxResultBytes = maxResultBytes;
         this.store = store;
         this.listener = listener;
         this.handlers = handlers;
@@ -70,7 +74,7 @@ public final class JobExecutor implements AutoCloseable {
     public static JobExecutor forContext(RunnerContext context) {
         JobRunnerConfig config = context.config();
         return new JobExecutor(context.store(), config.handlers(), config.codec(), RetryBackoff.of(config),
-                config.leaseTime(), config.hasListeners() ? config.listener() : null);
+                config.leaseTime(), config.maxResultBytes(), config.hasListeners() ? config.listener() : null);
     }
 
     public JobRequestStore store() {
@@ -325,6 +329,15 @@ public final class JobExecutor implements AutoCloseable {
             } catch (PayloadException e) {
                 return done(recorded(JobListener.Outcome.FAILED, store.fail(lease,
                         "The handler's result could not be stored: " + e.getMessage())));
+            }
+            if (resultJson != null && (long) resultJson.length() * 3 > maxResultBytes) {
+                int size = resultJson.getBytes(StandardCharsets.UTF_8).length;
+                if (size > maxResultBytes) {
+                    return done(recorded(JobListener.Outcome.FAILED, store.fail(lease, "The handler's result is " + size
+                            + " bytes as JSON, over the limit of " + maxResultBytes + " bytes ("
+                            + Setting.MAX_RESULT_BYTES.variable() + "); it was not stored. Store large results elsewhere"
+                            + " and return a reference to them, or raise the limit")));
+                }
             }
             return successes.submit(lease, resultJson, running.lastMessage())
                     .thenApply(stored -> recorded(JobListener.Outcome.SUCCEEDED, stored));
