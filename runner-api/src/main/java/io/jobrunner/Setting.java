@@ -130,6 +130,8 @@ public enum Setting {
     DASHBOARD_USER("JOB_RUNNER_DASHBOARD_USER", Kind.TEXT, null, "dashboard", "Basic-auth user every dashboard request must carry (with the password)."),
     DASHBOARD_PASSWORD("JOB_RUNNER_DASHBOARD_PASSWORD", Kind.TEXT, null, "dashboard",
             "Basic-auth password every dashboard request must carry (with the user)."),
+    HANDLERS("JOB_RUNNER_HANDLERS", Kind.TEXT, null, "jobrunner worker",
+            "A HandlerSource class of the application that builds its handlers (default: those in META-INF/services)."),
     CLASSPATH("JOBRUNNER_CLASSPATH", Kind.TEXT, null, "jobrunner worker",
             "The application's jars and classes, for the stock worker to find its handlers."),
 

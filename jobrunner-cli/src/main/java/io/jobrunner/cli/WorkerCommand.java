@@ -1,5 +1,7 @@
 package io.jobrunner.cli;
 
+import io.jobrunner.HandlerRegistry;
+import io.jobrunner.HandlerSource;
 import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobRunners;
 import io.jobrunner.Setting;
@@ -8,6 +10,7 @@ import io.jobrunner.inprocess.LegacyProvider;
 import io.jobrunner.spi.Settings;
 import io.jobrunner.sqs.SqsWorker;
 import java.io.File;
+import java.lang.reflect.InvocationTargetException;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -27,7 +30,8 @@ import picocli.CommandLine.Option;
  * graceful shutdown.
  */
 @Command(name = "worker", description = "Run the worker JOB_RUNNER calls for (database, legacy without"
-        + " JOBS_SAME_PROCESS, or sqs) with the handlers listed in META-INF/services of the application's jars, until"
+        + " JOBS_SAME_PROCESS, or sqs) with the handlers of the application's jars (a --handlers class, or those"
+        + " listed in META-INF/services), until"
         + " SIGTERM or Ctrl-C; then running jobs finish (up to JOB_RUNNER_SHUTDOWN_TIMEOUT) and the rest go back to"
         + " the queue.")
 final class WorkerCommand implements Callable<Integer> {
@@ -37,15 +41,27 @@ final class WorkerCommand implements Callable<Integer> {
                     + " read from JOBRUNNER_CLASSPATH")
     String classPath = "";
 
+    @Option(names = "--handlers", paramLabel = "CLASS",
+            description = "a class of the application implementing io.jobrunner.HandlerSource, whose handlers the"
+                    + " worker runs (built with their dependencies in code); also read from JOB_RUNNER_HANDLERS."
+                    + " Default: the handlers listed in META-INF/services")
+    String handlerSource;
+
     @Override
     public Integer call() throws InterruptedException {
         Settings settings = Settings.fromEnvironment();
         String runner = settings.get(Setting.RUNNER).orElse("").toLowerCase(Locale.ROOT);
-        JobRunnerConfig config = JobRunners.builder().classLoader(classLoader(settings)).config();
+        ClassLoader loader = classLoader(settings);
+        JobRunners.Builder builder = JobRunners.builder().classLoader(loader);
+        String source = handlerSource != null ? handlerSource : settings.get(Setting.HANDLERS).orElse(null);
+        if (source != null) {
+            builder.handlers(handlersFrom(source, loader));
+        }
+        JobRunnerConfig config = builder.config();
         if (config.handlers().isEmpty()) {
             throw new IllegalStateException("No handlers found: pass the application's jars with --class-path (or"
-                    + " JOBRUNNER_CLASSPATH), and list its handlers in META-INF/services/io.jobrunner.JobHandler and"
-                    + " META-INF/services/io.jobrunner.TaskHandler");
+                    + " JOBRUNNER_CLASSPATH), and name a class that builds them with --handlers (a HandlerSource), or list"
+                    + " them in META-INF/services/io.jobrunner.JobHandler and META-INF/services/io.jobrunner.TaskHandler");
         }
         AutoCloseable worker = switch (runner) {
             case "database", "db", "legacy" -> {
@@ -61,6 +77,36 @@ final class WorkerCommand implements Callable<Integer> {
                     + " runners run their jobs in the application, and lambda-async in the function");
         };
         return UntilStopped.await("worker", worker);
+    }
+
+    /** The handlers the application's {@link HandlerSource} builds. */
+    private static HandlerRegistry handlersFrom(String className, ClassLoader loader) {
+        Class<?> type;
+        try {
+            type = Class.forName(className.trim(), true, loader);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("--handlers " + className + ": no such class on the class path; pass the"
+                    + " application's jars with --class-path (or JOBRUNNER_CLASSPATH)", e);
+        }
+        if (!HandlerSource.class.isAssignableFrom(type)) {
+            throw new IllegalArgumentException("--handlers " + className + " does not implement "
+                    + HandlerSource.class.getName() + "; implement it and return the handlers from get()");
+        }
+        try {
+            HandlerRegistry handlers = ((HandlerSource) type.getConstructor().newInstance()).get();
+            if (handlers == null) {
+                throw new IllegalStateException("--handlers " + className + ": get() returned null; return the handlers");
+            }
+            return handlers;
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException("--handlers " + className + " needs a public constructor without"
+                    + " arguments", e);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException("--handlers " + className + " failed to build the handlers: "
+                    + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException("--handlers " + className + " cannot be created: " + e, e);
+        }
     }
 
     private ClassLoader classLoader(Settings settings) {

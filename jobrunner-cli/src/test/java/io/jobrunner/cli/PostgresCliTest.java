@@ -249,6 +249,26 @@ class PostgresCliTest {
     }
 
     @Test
+    void workerRunsTheHandlersAHandlerSourceBuildsInCode() throws Exception {
+        JobRequest job = dispatch(21);
+        Map<String, String> workerSettings = new HashMap<>(environment);
+        workerSettings.put("JOB_RUNNER", "database");
+
+        CliProcess worker = CliProcess.start(workerSettings, "worker", "--handlers", TriplingHandlers.class.getName());
+        try {
+            assertThat(producer.jobs().await(job.id(), Duration.ofSeconds(30))).map(JobRequest::resultJson)
+                    .as("built by the source, with its factor: not the doubling handler of META-INF/services")
+                    .contains("63");
+        } finally {
+            worker.terminate();
+        }
+
+        CliProcess.Result notASource = CliProcess.run(workerSettings, "worker", "--handlers", DoubleJob.class.getName());
+        assertThat(notASource.exitCode()).isEqualTo(1);
+        assertThat(notASource.err()).contains("does not implement io.jobrunner.HandlerSource");
+    }
+
+    @Test
     void workerRefusesARunnerWithoutWorkersAndAClassPathWithoutHandlers(@TempDir Path empty) throws Exception {
         Map<String, String> inProcess = new HashMap<>(environment);
         inProcess.put("JOB_RUNNER", "inprocess-async");

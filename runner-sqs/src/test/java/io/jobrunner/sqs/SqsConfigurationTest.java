@@ -1,6 +1,7 @@
 package io.jobrunner.sqs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobData;
@@ -11,6 +12,7 @@ import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobRunners;
 import io.jobrunner.JobStatus;
 import io.jobrunner.PayloadCodec;
+import io.jobrunner.PayloadException;
 import io.jobrunner.local.LocalSqs;
 import java.net.URI;
 import java.util.Map;
@@ -98,8 +100,15 @@ class SqsConfigurationTest extends SqsFixtures {
         LocalSqs.Queue queue = sqs.createQueue("strict", 30, 3);
         Map<String, String> settings = settings(queue);
         JobRunnerConfig config = JobRunners.builder().environment(settings).handlers(reportHandlers()).store(store).config();
-        try (JobRunner producer = config.newRunner(); SqsWorker worker = SqsWorker.create(config).start()) {
-            JobRequest job = producer.dispatchJob(JobData.of("report", Map.of("title", "Q3", "email", "x@example.com")));
+        // A producer that has the handler refuses the payload at dispatch; one that has none cannot check it.
+        JobRunnerConfig blind = JobRunners.builder().environment(settings).handlers(HandlerRegistry.empty()).store(store)
+                .config();
+        Map<String, String> wrongShape = Map.of("title", "Q3", "email", "x@example.com");
+        try (JobRunner knowing = config.newRunner(); JobRunner producer = blind.newRunner();
+             SqsWorker worker = SqsWorker.create(config).start()) {
+            assertThatThrownBy(() -> knowing.dispatchJob(JobData.of("report", wrongShape)))
+                    .isInstanceOf(PayloadException.class).hasMessageContaining("email");
+            JobRequest job = producer.dispatchJob(JobData.of("report", wrongShape));
             JobRequest finished = awaitFinished(job.id());
             assertThat(finished.status()).isEqualTo(JobStatus.FAILED);
             assertThat(finished.lastError()).contains("email").contains(Report.class.getSimpleName());
