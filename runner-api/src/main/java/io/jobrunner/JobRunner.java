@@ -18,8 +18,21 @@ public interface JobRunner extends AutoCloseable {
     /** The runner's name, e.g. {@code "inprocess-async"}. */
     String name();
 
-    /** True when every setting the runner needs is present. Cheap: no network I/O. */
+    /**
+     * True while the runner can take work: open, with every setting and resource it needs known to be
+     * present (a store, for a runner that stores jobs). Cheap: no network I/O. False once closed.
+     */
     boolean fullyConfigured();
+
+    /**
+     * Checks, with a round trip each, what the runner needs to take work: the store answers, and
+     * the queue or function it hands work to exists and answers. For health endpoints; not for every
+     * dispatch. Never throws: a failure is a problem in the answer.
+     */
+    default Readiness readiness() {
+        return fullyConfigured() ? Readiness.READY : Readiness.of(List.of("runner '" + name()
+                + "' is closed or not fully configured"));
+    }
 
     /**
      * Runs light fire-and-forget work. Nothing is stored: if the process that holds the task dies

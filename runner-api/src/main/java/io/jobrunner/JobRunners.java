@@ -160,6 +160,9 @@ public final class JobRunners {
             ClassLoader loader = classLoader != null ? classLoader : JobRunners.class.getClassLoader();
             HandlerRegistry registry = handlers != null ? handlers : HandlerRegistry.builder().discover(loader).build();
             PayloadCodec chosenCodec = codec != null ? codec : PayloadCodec.forSetting(settings.get(Setting.PAYLOADS).orElse(null));
+            if (settings.flag(Setting.PAYLOADS_IN_ERRORS)) {
+                chosenCodec = chosenCodec.withPayloadsInErrors();
+            }
             return new JobRunnerConfig(settings, registry, chosenCodec, store, loader, clients,
                     List.copyOf(listeners));
         }

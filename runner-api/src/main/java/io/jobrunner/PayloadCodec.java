@@ -29,13 +29,28 @@ public final class PayloadCodec {
 
     private final ObjectMapper mapper;
     private final ObjectMapper canonical;
+    private final boolean payloadsInErrors;
 
     /** A codec over a configured mapper; the mapper must not be reconfigured afterwards. */
     public PayloadCodec(ObjectMapper mapper) {
-        this.mapper = mapper;
-        this.canonical = mapper.copy()
+        this(mapper, mapper.copy()
                 .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-                .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY);
+                .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY), false);
+    }
+
+    private PayloadCodec(ObjectMapper mapper, ObjectMapper canonical, boolean payloadsInErrors) {
+        this.mapper = mapper;
+        this.canonical = canonical;
+        this.payloadsInErrors = payloadsInErrors;
+    }
+
+    /**
+     * This codec, whose errors quote the start of a payload that cannot be read
+     * ({@code JOB_RUNNER_PAYLOADS_IN_ERRORS=true}); by default they give its length only, since
+     * errors reach logs and the stored request, and payloads may hold personal data.
+     */
+    public PayloadCodec withPayloadsInErrors() {
+        return payloadsInErrors ? this : new PayloadCodec(mapper, canonical, true);
     }
 
     private static ObjectMapper baseMapper() {
@@ -150,8 +165,9 @@ public final class PayloadCodec {
         return e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
     }
 
-    private static PayloadException notReadable(String handlerName, String json, Class<?> type, IOException e) {
-        String shown = json.length() > 200 ? json.substring(0, 200) + "…" : json;
+    private PayloadException notReadable(String handlerName, String json, Class<?> type, IOException e) {
+        String shown = !payloadsInErrors ? json.length() + " characters, not shown (" + Setting.PAYLOADS_IN_ERRORS.variable()
+                + "=true shows them)" : json.length() > 200 ? json.substring(0, 200) + "…" : json;
         if (e instanceof UnrecognizedPropertyException unknown) {
             return new PayloadException(handlerName, "The payload for '" + handlerName + "' has the property '"
                     + unknown.getPropertyName() + "', which " + type.getName() + " does not have (it has: "

@@ -22,6 +22,8 @@ public enum Setting {
             "Refuse to start when a `JOB_RUNNER_` variable is not a known setting (otherwise a warning names the closest one)."),
     PAYLOADS("JOB_RUNNER_PAYLOADS", Kind.TEXT, "strict", "every process",
             "`strict`: a payload property the handler's type lacks fails the attempt; `lenient`: it is ignored."),
+    PAYLOADS_IN_ERRORS("JOB_RUNNER_PAYLOADS_IN_ERRORS", Kind.FLAG, "false", "every process",
+            "Quote the start of a payload that cannot be read in its error (and so in logs and the stored request)."),
     MAX_TASK_PAYLOAD_BYTES("JOB_RUNNER_MAX_TASK_PAYLOAD_BYTES", Kind.BYTES, "262144", "producers",
             "Largest task payload, as JSON; larger ones are refused at dispatch."),
     MAX_JOB_PAYLOAD_BYTES("JOB_RUNNER_MAX_JOB_PAYLOAD_BYTES", Kind.BYTES, "1048576", "producers",

@@ -90,4 +90,19 @@ class PayloadCodecTest {
                 .hasMessageContaining("strict")
                 .hasMessageContaining("lenient");
     }
+
+    @Test
+    void anUnreadablePayloadIsQuotedInItsErrorOnlyWhenAsked() {
+        String secret = "{\"card\":\"4111 1111 1111 1111\"}";
+        assertThatThrownBy(() -> PayloadCodec.defaultCodec().decode("charge", secret, Integer.class))
+                .isInstanceOf(PayloadException.class)
+                .hasMessageContaining("'charge'")
+                .hasMessageContaining(secret.length() + " characters, not shown")
+                .hasMessageContaining("JOB_RUNNER_PAYLOADS_IN_ERRORS=true")
+                .hasMessageNotContaining("4111");
+        assertThatThrownBy(() -> PayloadCodec.defaultCodec().withPayloadsInErrors().decode("charge", secret, Integer.class))
+                .hasMessageContaining("4111 1111 1111 1111");
+        assertThat(JobRunners.builder().environment(java.util.Map.of("JOB_RUNNER_PAYLOADS_IN_ERRORS", "true")).config()
+                .codec()).isNotSameAs(PayloadCodec.defaultCodec());
+    }
 }

@@ -264,7 +264,7 @@ class PostgresCliTest {
         }
 
         CliProcess.Result notASource = CliProcess.run(workerSettings, "worker", "--handlers", DoubleJob.class.getName());
-        assertThat(notASource.exitCode()).isEqualTo(1);
+        assertThat(notASource.exitCode()).as("a wrong --handlers is a usage error").isEqualTo(2);
         assertThat(notASource.err()).contains("does not implement io.jobrunner.HandlerSource");
     }
 

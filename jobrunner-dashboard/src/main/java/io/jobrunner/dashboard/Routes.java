@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequests;
+import io.jobrunner.JobStatus;
 import io.jobrunner.JobStoreException;
 import io.jobrunner.ScheduledJob;
 import java.io.IOException;
@@ -125,7 +126,7 @@ final class Routes implements HttpHandler {
         }
         Optional<JobRequest> acted = action.equals("retry") ? jobs.retry(id) : jobs.cancel(id);
         if (acted.isEmpty()) {
-            String now = jobs.find(id).map(r -> "is " + r.status().dbValue()).orElse("does not exist");
+            String now = jobs.find(id).map(r -> state(r.status())).orElse("does not exist");
             reply(exchange, 409, "Job request " + id + " " + now + ": " + (action.equals("retry")
                     ? "only failed or cancelled requests can be retried" : "only queued or running requests can be cancelled"));
             return;
@@ -135,10 +136,26 @@ final class Routes implements HttpHandler {
             json(exchange, 200, api.job(acted.get()));
         } else {
             String back = form.getOrDefault("back", "/jobs/" + id);
-            // only a path on this server: never an absolute URL or a protocol-relative one
-            exchange.getResponseHeaders().set("Location", back.startsWith("/") && !back.startsWith("//") ? back : "/jobs/" + id);
+            exchange.getResponseHeaders().set("Location", OWN_PATH.matcher(back).matches() ? back : "/jobs/" + id);
             send(exchange, 303, "text/plain", "");
         }
+    }
+
+    /**
+     * A path of this dashboard to go back to: a slash and then letters, digits and the few marks its
+     * own links use — never another host ({@code //evil.example}, {@code /\evil.example}, {@code http:}).
+     */
+    private static final Pattern OWN_PATH = Pattern.compile("/([A-Za-z0-9][A-Za-z0-9/_.?=&%-]*)?");
+
+    /** How a request stands, in words: "is queued", "has succeeded"… */
+    static String state(JobStatus status) {
+        return switch (status) {
+            case QUEUED -> "is queued";
+            case RUNNING -> "is running";
+            case SUCCEEDED -> "has succeeded";
+            case FAILED -> "has failed";
+            case CANCELLED -> "was cancelled";
+        };
     }
 
     private void reply(HttpExchange exchange, int status, String message) throws IOException {

@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -108,6 +109,12 @@ abstract class DashboardHttpContract {
         assertThat(fixture.runner.jobs().find(flaky.id()).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
         assertThat(get("/jobs/" + flaky.id() + "/retry").statusCode()).as("a GET never acts").isEqualTo(405);
 
+        for (String elsewhere : List.of("//evil.example", "/\\evil.example", "https://evil.example", "javascript:alert(1)")) {
+            JobRequest failedAgain = finished(JobData.of("flaky", "bounce"));
+            HttpResponse<String> bounced = post("/jobs/" + failedAgain.id() + "/retry", "csrf=" + csrfToken() + "&back="
+                    + URLEncoder.encode(elsewhere, StandardCharsets.UTF_8));
+            assertThat(bounced.headers().firstValue("Location")).as(elsewhere).hasValue("/jobs/" + failedAgain.id());
+        }
         HttpResponse<String> retried = post("/jobs/" + flaky.id() + "/retry", "csrf=" + csrfToken() + "&back=/failed");
         assertThat(retried.statusCode()).isEqualTo(303);
         assertThat(retried.headers().firstValue("Location")).hasValue("/failed");
@@ -117,7 +124,8 @@ abstract class DashboardHttpContract {
 
         HttpResponse<String> again = post("/jobs/" + flaky.id() + "/retry", "csrf=" + csrfToken());
         assertThat(again.statusCode()).isEqualTo(409);
-        assertThat(again.body()).contains("is succeeded", "only failed or cancelled requests can be retried");
+        assertThat(again.body()).contains("Job request " + flaky.id() + " has succeeded",
+                "only failed or cancelled requests can be retried");
     }
 
     @Test

@@ -232,6 +232,11 @@ public final class RunnerContext implements AutoCloseable {
         return data.maxAttempts();
     }
 
+    /** What the runner's readiness check finds of the store: nothing when it answers, or has none to ask. */
+    public List<String> storeProblems() {
+        return store == null ? List.of() : store.unreachable().stream().toList();
+    }
+
     /** Closes the store if this context opened it. */
     @Override
     public void close() {

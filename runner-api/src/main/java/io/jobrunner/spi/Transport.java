@@ -4,6 +4,7 @@ import io.jobrunner.JobRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What a backend whose work runs in other processes contributes to its runner: how a hand-off is
@@ -51,6 +52,14 @@ public interface Transport extends AutoCloseable {
 
     /** Sends the hand-offs of stored jobs (each carries only the id); returns those not sent. */
     List<Failure> sendJobs(List<JobRequest> jobs, Instant now);
+
+    /**
+     * Asks the queue or function whether it exists and answers, with one round trip; empty when it
+     * does, else the problem in one line (for {@link io.jobrunner.JobRunner#readiness()}).
+     */
+    default Optional<String> unreachable() {
+        return Optional.empty();
+    }
 
     /** Releases the client, if the transport created it. */
     @Override

@@ -9,6 +9,7 @@ import io.jobrunner.JobRunner;
 import io.jobrunner.JobSchedules;
 import io.jobrunner.JobStatus;
 import io.jobrunner.PayloadTooLargeException;
+import io.jobrunner.Readiness;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.Transport;
 import io.jobrunner.spi.store.InsertResult;
@@ -66,7 +67,22 @@ public final class HandOffRunner implements JobRunner {
 
     @Override
     public boolean fullyConfigured() {
-        return true;
+        return lifecycle.isOpen() && context.hasStore();
+    }
+
+    /** Open, the store answers, and the queue or function exists and answers. */
+    @Override
+    public Readiness readiness() {
+        if (!lifecycle.isOpen()) {
+            return Readiness.of(List.of("runner '" + name() + "' is closed"));
+        }
+        List<String> problems = new ArrayList<>();
+        if (!context.hasStore()) {
+            problems.add("runner '" + name() + "' has no store, so it cannot take jobs");
+        }
+        problems.addAll(context.storeProblems());
+        transport.unreachable().ifPresent(problems::add);
+        return Readiness.of(problems);
     }
 
     @Override

@@ -7,19 +7,13 @@ public final class MalformedMessageException extends JobRunnerException {
     private final String body;
 
     public MalformedMessageException(String problem, String body) {
-        super("Not a jobrunner envelope: " + problem + " (body: " + shorten(body) + ")");
+        super("Not a jobrunner envelope: " + problem + " (a body of " + (body == null ? 0 : body.length())
+                + " characters; the message itself stays in the queue or the failed event)");
         this.body = body;
     }
 
     /** The body as received. */
     public String body() {
         return body;
-    }
-
-    private static String shorten(String body) {
-        if (body == null) {
-            return "null";
-        }
-        return body.length() > 300 ? body.substring(0, 300) + "…" : body;
     }
 }

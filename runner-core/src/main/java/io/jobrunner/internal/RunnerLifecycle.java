@@ -20,6 +20,10 @@ public final class RunnerLifecycle {
         this.runner = runner;
     }
 
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
     /** @throws DispatchRejectedException naming the task or job, once the runner is closed */
     public void ensureOpen(String what) {
         if (closed.get()) {

@@ -7,6 +7,7 @@ import io.jobrunner.JobRequests;
 import io.jobrunner.JobSchedules;
 import io.jobrunner.JobStatus;
 import io.jobrunner.JobStoreException;
+import io.jobrunner.Readiness;
 import io.jobrunner.TaskFailedException;
 import io.jobrunner.TaskHandler;
 import io.jobrunner.internal.JobRuns;
@@ -107,7 +108,21 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
 
     @Override
     public boolean fullyConfigured() {
-        return true;
+        return lifecycle.isOpen() && (context.hasStore() || context.config().handlers().jobTypes().isEmpty());
+    }
+
+    /** Open, and the store answers. */
+    @Override
+    public Readiness readiness() {
+        if (!lifecycle.isOpen()) {
+            return Readiness.of(List.of("runner '" + name + "' is closed"));
+        }
+        List<String> problems = new ArrayList<>();
+        if (!context.hasStore()) {
+            problems.add("runner '" + name + "' has no store, so it cannot take jobs");
+        }
+        problems.addAll(context.storeProblems());
+        return Readiness.of(problems);
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -16,6 +17,7 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.LambdaClientBuilder;
 import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
+import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 
 /** Invokes the function asynchronously ({@code InvocationType=Event}) and checks Lambda accepted it. Thread-safe. */
 final class LambdaInvoker implements AutoCloseable {
@@ -49,6 +51,21 @@ final class LambdaInvoker implements AutoCloseable {
         if (response.statusCode() != 202) {
             throw new InvokeFailedException("Lambda answered " + response.statusCode() + " instead of 202 to the "
                     + "asynchronous invocation of " + function, null);
+        }
+    }
+
+    /** A dry-run invocation (it checks the function exists and may be invoked, and runs nothing); empty when it may. */
+    Optional<String> unreachable() {
+        try {
+            client.invoke(b -> b.functionName(function).invocationType(InvocationType.DRY_RUN));
+            return Optional.empty();
+        } catch (ResourceNotFoundException e) {
+            return Optional.of("no function named " + function + " (JOB_RUNNER_LAMBDA_FUNCTION)");
+        } catch (AwsServiceException e) {
+            return Optional.of("Lambda answered " + e.statusCode() + " to a dry run of " + function + ": "
+                    + e.awsErrorDetails().errorMessage());
+        } catch (SdkException e) {
+            return Optional.of("Lambda cannot be reached to invoke " + function + ": " + e.getMessage());
         }
     }
 

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * How {@code lambda-async} hands work off: one asynchronous invocation ({@code InvocationType=Event})
@@ -89,6 +90,11 @@ final class LambdaTransport implements Transport {
         } catch (LambdaInvoker.InvokeFailedException e) {
             failures.add(new Failure(index, e.getMessage(), e.getCause()));
         }
+    }
+
+    @Override
+    public Optional<String> unreachable() {
+        return invoker.unreachable();
     }
 
     @Override

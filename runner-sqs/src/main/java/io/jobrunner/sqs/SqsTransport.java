@@ -6,8 +6,12 @@ import io.jobrunner.spi.Transport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
  * How {@code sqs} hands work off: a message per task or job, sent alone or in batches of ten. Jobs
@@ -73,6 +77,28 @@ final class SqsTransport implements Transport {
     @Override
     public boolean requeuesAbandoned() {
         return false;
+    }
+
+    /**
+     * Reads the queue's ARN: one round trip. A queue that does not exist, or an SQS that cannot be
+     * reached, is a problem; access denied is not (a producer may only send), since SQS answered.
+     */
+    @Override
+    public Optional<String> unreachable() {
+        try {
+            client.getQueueAttributes(b -> b.queueUrl(settings.queueUrl()).attributeNames(QueueAttributeName.QUEUE_ARN));
+            return Optional.empty();
+        } catch (QueueDoesNotExistException e) {
+            return Optional.of("the queue " + settings.queueUrl() + " does not exist (JOB_RUNNER_SQS_QUEUE_URL)");
+        } catch (AwsServiceException e) {
+            if (e.statusCode() == 403) {
+                return Optional.empty();
+            }
+            return Optional.of("SQS answered " + e.statusCode() + " about " + settings.queueUrl() + ": "
+                    + e.awsErrorDetails().errorMessage());
+        } catch (SdkException e) {
+            return Optional.of("SQS cannot be reached for " + settings.queueUrl() + ": " + e.getMessage());
+        }
     }
 
     @Override

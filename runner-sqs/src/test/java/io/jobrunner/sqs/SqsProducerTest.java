@@ -92,6 +92,26 @@ class SqsProducerTest extends SqsFixtures {
     }
 
     @Test
+    void readinessAsksTheQueueAndTheStoreAndNamesWhatIsMissing() throws IOException {
+        LocalSqs.Queue queue = sqs.createQueue("ready", 30, 5);
+        JobRunner ready = producer(settings(queue));
+        assertThat(ready.fullyConfigured()).isTrue();
+        assertThat(ready.readiness().ready()).as(ready.readiness().problems().toString()).isTrue();
+
+        String missing = queue.url().substring(0, queue.url().lastIndexOf('/') + 1) + "no-such-queue";
+        JobRunner lost = producer(settings(queue, "JOB_RUNNER_SQS_QUEUE_URL", missing));
+        assertThat(lost.readiness().problems()).containsExactly("the queue " + missing
+                + " does not exist (JOB_RUNNER_SQS_QUEUE_URL)");
+
+        JobRunner cutOff = producer(settings(queue, "AWS_ENDPOINT_URL_SQS", unreachableEndpoint()));
+        assertThat(cutOff.readiness().problems()).singleElement().asString().startsWith("SQS cannot be reached");
+
+        ready.close();
+        assertThat(ready.fullyConfigured()).as("closed").isFalse();
+        assertThat(ready.readiness().problems()).contains("runner 'sqs' is closed");
+    }
+
+    @Test
     void aTaskThatCannotBeSentIsReportedToTheCaller() throws IOException {
         LocalSqs.Queue queue = sqs.createQueue("task-fail", 30, 5);
         JobRunner producer = producer(settings(queue, "AWS_ENDPOINT_URL_SQS", unreachableEndpoint()));

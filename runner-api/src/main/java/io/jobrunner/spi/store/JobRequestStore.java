@@ -292,6 +292,19 @@ public interface JobRequestStore extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Checks, with one round trip, that the store answers; empty when it does, else the problem in
+     * one line. This default looks a request up.
+     */
+    default Optional<String> unreachable() {
+        try {
+            find(0);
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.of(description() + " does not answer: " + e.getMessage());
+        }
+    }
+
     /** Releases what the store holds open (connections, files). */
     @Override
     void close();
