@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -83,13 +84,23 @@ final class Access {
         return false;
     }
 
-    /** True when a state-changing request carries this server's CSRF token and is not sent from another site. */
-    boolean mayAct(HttpExchange exchange, String presentedToken) {
+    /**
+     * Why a state-changing request may not act, or empty when it may: it carries this server's CSRF
+     * token and is not sent from another site.
+     */
+    Optional<String> refusal(HttpExchange exchange, String presentedToken) {
         String fetchSite = exchange.getRequestHeaders().getFirst("Sec-Fetch-Site");
         if (fetchSite != null && fetchSite.equalsIgnoreCase("cross-site")) {
-            return false;
+            return Optional.of("comes from another site");
         }
-        return presentedToken != null && same(presentedToken, csrfToken);
+        if (presentedToken == null || presentedToken.isBlank()) {
+            return Optional.of("lacks the dashboard's CSRF token");
+        }
+        if (!same(presentedToken, csrfToken)) {
+            return Optional.of("carries a CSRF token that is not this dashboard's (the dashboard restarted since the"
+                    + " page was loaded, or the token was made up)");
+        }
+        return Optional.empty();
     }
 
     private static boolean same(String given, String expected) {

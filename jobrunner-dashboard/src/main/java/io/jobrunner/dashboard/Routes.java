@@ -120,8 +120,9 @@ final class Routes implements HttpHandler {
         }
         Map<String, String> form = isApi ? Map.of() : parameters(readForm(exchange));
         String token = isApi ? exchange.getRequestHeaders().getFirst("X-CSRF-Token") : form.get("csrf");
-        if (!access.mayAct(exchange, token)) {
-            reply(exchange, 403, "This " + action + " lacks the dashboard's CSRF token (reload the page and try again)");
+        Optional<String> refused = access.refusal(exchange, token);
+        if (refused.isPresent()) {
+            reply(exchange, 403, "This " + action + " " + refused.get() + ": reload the page and try again");
             return;
         }
         Optional<JobRequest> acted = action.equals("retry") ? jobs.retry(id) : jobs.cancel(id);

@@ -105,7 +105,10 @@ abstract class DashboardHttpContract {
 
         HttpResponse<String> forged = post("/jobs/" + flaky.id() + "/retry", "csrf=guessed");
         assertThat(forged.statusCode()).isEqualTo(403);
-        assertThat(forged.body()).contains("CSRF");
+        assertThat(forged.body()).contains("carries a CSRF token that is not this dashboard");
+        HttpResponse<String> bare = post("/jobs/" + flaky.id() + "/retry", "back=/failed");
+        assertThat(bare.statusCode()).isEqualTo(403);
+        assertThat(bare.body()).contains("lacks the dashboard", "CSRF token").doesNotContain("not this dashboard");
         assertThat(fixture.runner.jobs().find(flaky.id()).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
         assertThat(get("/jobs/" + flaky.id() + "/retry").statusCode()).as("a GET never acts").isEqualTo(405);
 
