@@ -4,10 +4,15 @@ import com.sun.net.httpserver.HttpExchange;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.ArrayDeque;
 import java.util.Base64;
+import java.util.Deque;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Who may use the dashboard and which requests may act: credentials (a token, or a user and
@@ -17,6 +22,22 @@ import java.util.Set;
  */
 final class Access {
 
+    /** What {@link #check} found of a request. */
+    enum Verdict {
+        ADMITTED,
+        /** A loopback dashboard addressed by another name: DNS rebinding, or a name it was not bound to. */
+        FOREIGN_HOST,
+        /** Credentials are required and were missing or wrong. */
+        SIGN_IN,
+        /** Too many failed sign-ins from this address in the last minute. */
+        TOO_MANY_FAILURES
+    }
+
+    /** Failed sign-ins one address may make per {@link #FAILURE_WINDOW_NANOS} before it is refused for a while. */
+    static final int MAX_FAILURES = 10;
+    private static final long FAILURE_WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    private final Map<String, Deque<Long>> failures = new ConcurrentHashMap<>();
     private final String token;
     private final String user;
     private final String password;
@@ -43,20 +64,50 @@ final class Access {
     }
 
     /**
-     * True when the request names an accepted host and carries the credentials, if any are set: a
+     * Admits a request that names an accepted host and carries the credentials, if any are set: a
      * bearer token, or basic auth with the user and password (or any user and the token as password,
-     * so a browser can sign in with the token).
+     * so a browser can sign in with the token). An address with {@value #MAX_FAILURES} failed
+     * sign-ins in the last minute is refused until the minute has passed, whatever it sends.
      */
-    boolean admits(HttpExchange exchange) {
+    Verdict check(HttpExchange exchange) {
         if (loopbackHosts != null) {
             String host = exchange.getRequestHeaders().getFirst("Host");
             if (host == null || !loopbackHosts.contains(host.toLowerCase(Locale.ROOT))) {
-                return false;
+                return Verdict.FOREIGN_HOST;
             }
         }
         if (!requiresCredentials()) {
-            return true;
+            return Verdict.ADMITTED;
         }
+        String address = exchange.getRemoteAddress().getAddress().getHostAddress();
+        Deque<Long> recent = failures.get(address);
+        long now = System.nanoTime();
+        if (recent != null && recentFailures(recent, now) >= MAX_FAILURES) {
+            return Verdict.TOO_MANY_FAILURES;
+        }
+        if (signedIn(exchange)) {
+            return Verdict.ADMITTED;
+        }
+        Deque<Long> mine = failures.computeIfAbsent(address, a -> new ArrayDeque<>());
+        synchronized (mine) {
+            mine.addLast(now);
+        }
+        if (failures.size() > 10_000) {
+            failures.entrySet().removeIf(entry -> recentFailures(entry.getValue(), now) == 0);
+        }
+        return Verdict.SIGN_IN;
+    }
+
+    private static int recentFailures(Deque<Long> times, long now) {
+        synchronized (times) {
+            while (!times.isEmpty() && now - times.peekFirst() > FAILURE_WINDOW_NANOS) {
+                times.removeFirst();
+            }
+            return times.size();
+        }
+    }
+
+    private boolean signedIn(HttpExchange exchange) {
         String header = exchange.getRequestHeaders().getFirst("Authorization");
         if (header == null) {
             return false;

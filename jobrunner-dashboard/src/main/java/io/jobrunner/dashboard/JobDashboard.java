@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
 public final class JobDashboard implements AutoCloseable {
 
     static final int MIN_TOKEN_LENGTH = 16;
+    /** Threads serving requests; slow clients hold one each until their request time runs out. */
+    static final int THREADS = 16;
+    /** Seconds a client may take to send a request, and the dashboard to answer it. */
+    static final int MAX_REQUEST_SECONDS = 10;
+    static final int MAX_RESPONSE_SECONDS = 60;
 
     private static final Logger log = LoggerFactory.getLogger(JobDashboard.class);
 
@@ -117,6 +122,10 @@ public final class JobDashboard implements AutoCloseable {
                 throw new InvalidSettingException(Setting.DASHBOARD_USER.variable() + "/" + Setting.DASHBOARD_PASSWORD.variable(), user == null ? "(unset)" : user,
                         "a user name without ':' and a password, both set, or neither");
             }
+            if (password.length() < MIN_TOKEN_LENGTH) {
+                throw new InvalidSettingException(Setting.DASHBOARD_PASSWORD.variable(), "(" + password.length()
+                        + " characters)", "a password of at least " + MIN_TOKEN_LENGTH + " characters, as for the token");
+            }
             this.user = user;
             this.password = password;
             return this;
@@ -151,6 +160,7 @@ public final class JobDashboard implements AutoCloseable {
                         + " reach, without credentials: set " + Setting.DASHBOARD_TOKEN.variable() + " (or " + Setting.DASHBOARD_USER.variable() + " and " + Setting.DASHBOARD_PASSWORD.variable() + "), or bind"
                         + " to 127.0.0.1 and reach it through an SSH tunnel or an authenticating proxy");
             }
+            limitRequestTimes();
             HttpServer server;
             try {
                 server = HttpServer.create(new InetSocketAddress(host, port), 50);
@@ -161,7 +171,7 @@ public final class JobDashboard implements AutoCloseable {
             int bound = server.getAddress().getPort();
             Set<String> hosts = loopback ? Set.of("127.0.0.1:" + bound, "localhost:" + bound, "[::1]:" + bound) : null;
             Access access = new Access(token, user, password, hosts);
-            ExecutorService threads = Executors.newFixedThreadPool(4, daemonThreads("jobrunner-dashboard-"));
+            ExecutorService threads = Executors.newFixedThreadPool(THREADS, daemonThreads("jobrunner-dashboard-"));
             server.setExecutor(threads);
             server.createContext("/", new Routes(jobs, schedules, access));
             server.start();
@@ -169,6 +179,10 @@ public final class JobDashboard implements AutoCloseable {
             URI uri = URI.create("http://" + shown + ":" + bound + "/");
             log.info("Job dashboard on {} over {}{}", uri, describe(jobs),
                     access.requiresCredentials() ? " (credentials required)" : "");
+            if (!loopback) {
+                log.warn("The dashboard on {} speaks plain HTTP to other machines: its credentials cross the network"
+                        + " readable. Put it behind a proxy that terminates TLS, or reach it through an SSH tunnel", uri);
+            }
             return new JobDashboard(server, threads, uri);
         }
 
@@ -186,6 +200,20 @@ public final class JobDashboard implements AutoCloseable {
             } catch (UnknownHostException e) {
                 throw new InvalidSettingException(Setting.DASHBOARD_HOST.variable(), host, "an address of this machine, e.g. 127.0.0.1 or 0.0.0.0");
             }
+        }
+    }
+
+    /**
+     * Bounds the time a client may take to send its request (so slow connections cannot hold the
+     * threads before they are even authenticated) and the time an answer may take, through the JDK
+     * HTTP server's own properties, unless the application set them.
+     */
+    private static void limitRequestTimes() {
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", String.valueOf(MAX_REQUEST_SECONDS));
+        }
+        if (System.getProperty("sun.net.httpserver.maxRspTime") == null) {
+            System.setProperty("sun.net.httpserver.maxRspTime", String.valueOf(MAX_RESPONSE_SECONDS));
         }
     }
 

@@ -2,6 +2,7 @@ package io.jobrunner.dashboard;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.jobrunner.Setting;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequests;
 import io.jobrunner.JobStatus;
@@ -54,10 +55,27 @@ final class Routes implements HttpHandler {
             exchange.getResponseHeaders().set("Referrer-Policy", "no-referrer");
             exchange.getResponseHeaders().set("Cache-Control", "no-store");
             exchange.getResponseHeaders().set("Content-Security-Policy", SECURITY_POLICY);
-            if (!access.admits(exchange)) {
-                exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"jobrunner\", charset=\"UTF-8\"");
-                send(exchange, 401, "text/plain", "Sign in with the dashboard's user and password, or its token as the password");
-                return;
+            switch (access.check(exchange)) {
+                case ADMITTED -> {
+                }
+                case FOREIGN_HOST -> {
+                    send(exchange, 403, "text/plain", "This dashboard listens on this machine's loopback address and"
+                            + " answers only requests addressed to it as 127.0.0.1 or localhost (this one named "
+                            + exchange.getRequestHeaders().getFirst("Host") + "). To reach it under another name, bind it"
+                            + " there with " + Setting.DASHBOARD_HOST.variable() + " and set credentials, or use an SSH"
+                            + " tunnel to 127.0.0.1");
+                    return;
+                }
+                case SIGN_IN -> {
+                    exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"jobrunner\", charset=\"UTF-8\"");
+                    send(exchange, 401, "text/plain", "Sign in with the dashboard's user and password, or its token as the"
+                            + " password");
+                    return;
+                }
+                case TOO_MANY_FAILURES -> {
+                    send(exchange, 429, "text/plain", "Too many failed sign-ins from this address: wait a minute");
+                    return;
+                }
             }
             try {
                 route(exchange);
@@ -65,7 +83,7 @@ final class Routes implements HttpHandler {
                 reply(exchange, 400, e.getMessage());
             } catch (JobStoreException e) {
                 log.warn("Dashboard request {} failed: {}", exchange.getRequestURI(), e.getMessage());
-                reply(exchange, 503, e.getMessage());
+                reply(exchange, 503, "The job store did not answer; the dashboard's log has the details");
             } catch (RuntimeException e) {
                 log.error("Dashboard request {} failed", exchange.getRequestURI(), e);
                 reply(exchange, 500, "The dashboard failed on this request; its log has the details");

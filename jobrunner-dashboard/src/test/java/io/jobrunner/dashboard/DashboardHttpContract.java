@@ -22,6 +22,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -220,7 +221,9 @@ abstract class DashboardHttpContract {
             out.flush();
             InputStream in = socket.getInputStream();
             String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(response).startsWith("HTTP/1.1 401");
+            assertThat(response).as("refused with what to do, not a sign-in that can never succeed")
+                    .startsWith("HTTP/1.1 403").contains("attacker.example").contains("JOB_RUNNER_DASHBOARD_HOST")
+                    .doesNotContain("WWW-Authenticate");
         }
     }
 
@@ -241,16 +244,53 @@ abstract class DashboardHttpContract {
             String basic = Base64.getEncoder().encodeToString(("anyone:" + token).getBytes(StandardCharsets.UTF_8));
             assertThat(send(overview, "Basic " + basic).statusCode()).isEqualTo(200);
         }
+        assertThatThrownBy(() -> JobDashboard.forRunner(fixture.runner).basicAuth("ops", "s3cret"))
+                .isInstanceOf(InvalidSettingException.class).hasMessageContaining("at least 16 characters");
         try (JobDashboard open = JobDashboard.forRunner(fixture.runner).bind("127.0.0.1", 0)
-                .basicAuth("ops", "s3cret").start()) {
+                .basicAuth("ops", "s3cret-s3cret-s3cret").start()) {
             URI overview = open.uri().resolve("/api/overview");
-            String right = Base64.getEncoder().encodeToString("ops:s3cret".getBytes(StandardCharsets.UTF_8));
+            String right = Base64.getEncoder().encodeToString("ops:s3cret-s3cret-s3cret".getBytes(StandardCharsets.UTF_8));
             String wrong = Base64.getEncoder().encodeToString("ops:guess".getBytes(StandardCharsets.UTF_8));
             HttpResponse<String> refused = send(overview, "Basic " + wrong);
             assertThat(refused.statusCode()).isEqualTo(401);
             assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
                     value -> assertThat(value).startsWith("Basic"));
             assertThat(send(overview, "Basic " + right).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void failedSignInsFromOneAddressAreRefusedForAWhile() throws Exception {
+        String token = "a-token-of-twenty-four!!";
+        try (JobDashboard open = JobDashboard.forRunner(fixture.runner).bind("127.0.0.1", 0).token(token).start()) {
+            URI overview = open.uri().resolve("/api/overview");
+            for (int i = 0; i < Access.MAX_FAILURES; i++) {
+                assertThat(send(overview, "Bearer guess-number-" + i + "-guess").statusCode()).isEqualTo(401);
+            }
+            assertThat(send(overview, "Bearer " + token).statusCode()).as("even the right token, for a minute")
+                    .isEqualTo(429);
+        }
+    }
+
+    @Test
+    void slowClientsCannotHoldTheDashboard() throws Exception {
+        int port = fixture.dashboard.uri().getPort();
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < JobDashboard.THREADS + 4; i++) {
+                Socket socket = new Socket("127.0.0.1", port);
+                socket.getOutputStream().write("GET /api/overview HTTP/1.1\r\nHost: 127.0.0".getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                slow.add(socket);
+            }
+            HttpResponse<String> answered = http.send(HttpRequest.newBuilder(fixture.dashboard.uri().resolve("/api/overview"))
+                    .timeout(Duration.ofSeconds(JobDashboard.MAX_REQUEST_SECONDS * 3L)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(answered.statusCode()).isEqualTo(200);
+        } finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
         }
     }
 
