@@ -73,16 +73,7 @@ public final class HandOffRunner implements JobRunner {
     /** Open, the store answers, and the queue or function exists and answers. */
     @Override
     public Readiness readiness() {
-        if (!lifecycle.isOpen()) {
-            return Readiness.of(List.of("runner '" + name() + "' is closed"));
-        }
-        List<String> problems = new ArrayList<>();
-        if (!context.hasStore()) {
-            problems.add("runner '" + name() + "' has no store, so it cannot take jobs");
-        }
-        problems.addAll(context.storeProblems());
-        transport.unreachable().ifPresent(problems::add);
-        return Readiness.of(problems);
+        return lifecycle.readiness(context, transport.unreachable());
     }
 
     @Override

@@ -192,6 +192,12 @@ public final class JobExecutor implements AutoCloseable {
      * worker's. Until a timeout is recorded the lease stays held, so a retry cannot start while a
      * handler that stops on interrupt is still running; a late result is never recorded.
      */
+    /** Why an attempt's handler was stopped before it returned. */
+    private enum Stop {
+        TIMED_OUT,
+        LEASE_LOST
+    }
+
     private final class Attempt {
         private final JobRequest claimed;
         private final Lease lease;
@@ -202,7 +208,7 @@ public final class JobExecutor implements AutoCloseable {
         private final CountDownLatch interruptSent = new CountDownLatch(1);
         private final AtomicBoolean timeoutTaken = new AtomicBoolean();
         /** Why the handler was interrupted before it returned: set with {@link #ended}, before the interrupt. */
-        private volatile JobListener.Outcome stoppedFor;
+        private volatile Stop stoppedFor;
         private final CompletableFuture<ExecutionOutcome> timedOut = new CompletableFuture<>();
 
         Attempt(JobRequest claimed, Lease lease, RunningJob running, JobPolicy policy, Thread worker) {
@@ -262,7 +268,7 @@ public final class JobExecutor implements AutoCloseable {
             }
             Thread.interrupted();
             String late = failure == null ? "result" : "error " + failure;
-            if (stoppedFor == JobListener.Outcome.LEASE_LOST) {
+            if (stoppedFor == Stop.LEASE_LOST) {
                 log.info("Job {} ({}) attempt {} stopped after its lease was lost; its late {} is not stored",
                         claimed.id(), claimed.jobType(), lease.attempt(), late);
                 return new ExecutionOutcome(JobListener.Outcome.LEASE_LOST, null);
@@ -275,23 +281,23 @@ public final class JobExecutor implements AutoCloseable {
 
         /** True until a timeout is recorded or the lease is lost: the heartbeat keeps the lease while the handler may still run. */
         boolean holdsLease() {
-            return !timedOut.isDone() && stoppedFor != JobListener.Outcome.LEASE_LOST;
+            return !timedOut.isDone() && stoppedFor != Stop.LEASE_LOST;
         }
 
         /** Called by the watchdog when the policy's timeout passes. */
         void timeOut() {
-            if (stop(JobListener.Outcome.FAILED)) {
+            if (stop(Stop.TIMED_OUT)) {
                 heartbeats.schedule(this::recordTimeout, TIMEOUT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
 
         /** Called by the heartbeat when the lease is lost: the handler, already told, is interrupted. */
         void leaseLost() {
-            stop(JobListener.Outcome.LEASE_LOST);
+            stop(Stop.LEASE_LOST);
         }
 
         /** Interrupts the handler while it still runs; false when it had already returned. */
-        private boolean stop(JobListener.Outcome why) {
+        private boolean stop(Stop why) {
             if (!ended.compareAndSet(false, true)) {
                 return false;
             }

@@ -2,6 +2,11 @@ package io.jobrunner.internal;
 
 import io.jobrunner.DispatchRejectedException;
 import io.jobrunner.JobStoreException;
+import io.jobrunner.Readiness;
+import io.jobrunner.spi.RunnerContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Open until closed, once: what every runner does with dispatches after {@code close()}. Thread-safe. */
@@ -22,6 +27,23 @@ public final class RunnerLifecycle {
 
     public boolean isOpen() {
         return !closed.get();
+    }
+
+    /**
+     * What a runner's readiness check finds: closed; else no store, a store that does not answer, and
+     * the problems of its transport, if any.
+     */
+    public Readiness readiness(RunnerContext context, Optional<String> transportProblem) {
+        if (!isOpen()) {
+            return Readiness.of(List.of("runner '" + runner + "' is closed"));
+        }
+        List<String> problems = new ArrayList<>();
+        if (!context.hasStore()) {
+            problems.add("runner '" + runner + "' has no store, so it cannot take jobs");
+        }
+        problems.addAll(context.storeProblems());
+        transportProblem.ifPresent(problems::add);
+        return Readiness.of(problems);
     }
 
     /** @throws DispatchRejectedException naming the task or job, once the runner is closed */

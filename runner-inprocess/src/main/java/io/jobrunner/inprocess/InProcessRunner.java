@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Runs tasks and jobs in this process, each kind either on the caller's thread ({@link Mode#SYNC})
@@ -114,15 +115,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     /** Open, and the store answers. */
     @Override
     public Readiness readiness() {
-        if (!lifecycle.isOpen()) {
-            return Readiness.of(List.of("runner '" + name + "' is closed"));
-        }
-        List<String> problems = new ArrayList<>();
-        if (!context.hasStore()) {
-            problems.add("runner '" + name + "' has no store, so it cannot take jobs");
-        }
-        problems.addAll(context.storeProblems());
-        return Readiness.of(problems);
+        return lifecycle.readiness(context, Optional.empty());
     }
 
     @Override
