@@ -73,7 +73,7 @@ public final class HandOffRunner implements JobRunner {
     /** Open, the store answers, and the queue or function exists and answers. */
     @Override
     public Readiness readiness() {
-        return lifecycle.readiness(context, transport.unreachable());
+        return lifecycle.readiness(context, transport::unreachable);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.jobrunner.spi.RunnerContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Open until closed, once: what every runner does with dispatches after {@code close()}. Thread-safe. */
@@ -30,10 +31,10 @@ public final class RunnerLifecycle {
     }
 
     /**
-     * What a runner's readiness check finds: closed; else no store, a store that does not answer, and
-     * the problems of its transport, if any.
+     * What a runner's readiness check finds: closed (and nothing asked, its clients being closed too);
+     * else no store, a store that does not answer, and what {@code transportProblem} finds, if any.
      */
-    public Readiness readiness(RunnerContext context, Optional<String> transportProblem) {
+    public Readiness readiness(RunnerContext context, Supplier<Optional<String>> transportProblem) {
         if (!isOpen()) {
             return Readiness.of(List.of("runner '" + runner + "' is closed"));
         }
@@ -42,7 +43,7 @@ public final class RunnerLifecycle {
             problems.add("runner '" + runner + "' has no store, so it cannot take jobs");
         }
         problems.addAll(context.storeProblems());
-        transportProblem.ifPresent(problems::add);
+        transportProblem.get().ifPresent(problems::add);
         return Readiness.of(problems);
     }
 

@@ -115,7 +115,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     /** Open, and the store answers. */
     @Override
     public Readiness readiness() {
-        return lifecycle.readiness(context, Optional.empty());
+        return lifecycle.readiness(context, Optional::empty);
     }
 
     @Override

@@ -64,7 +64,7 @@ final class LambdaInvoker implements AutoCloseable {
         } catch (AwsServiceException e) {
             return Optional.of("Lambda answered " + e.statusCode() + " to a dry run of " + function + ": "
                     + e.awsErrorDetails().errorMessage());
-        } catch (SdkException e) {
+        } catch (SdkException | IllegalStateException e) {
             return Optional.of("Lambda cannot be reached to invoke " + function + ": " + e.getMessage());
         }
     }

@@ -96,7 +96,7 @@ final class SqsTransport implements Transport {
             }
             return Optional.of("SQS answered " + e.statusCode() + " about " + settings.queueUrl() + ": "
                     + e.awsErrorDetails().errorMessage());
-        } catch (SdkException e) {
+        } catch (SdkException | IllegalStateException e) {
             return Optional.of("SQS cannot be reached for " + settings.queueUrl() + ": " + e.getMessage());
         }
     }
