@@ -89,8 +89,7 @@ public final class Settings {
             String name = setting.variable();
             switch (setting.kind()) {
                 case FLAG -> flag(name, setting.defaultValue().map(Boolean::parseBoolean).orElse(false));
-                case WHOLE_NUMBER, WHOLE_NUMBER_OR_ZERO -> integer(name,
-                        setting.defaultValue().map(Integer::parseInt).orElse(setting.minimum()), setting.minimum());
+                case WHOLE_NUMBER, WHOLE_NUMBER_OR_ZERO -> wholeNumber(setting);
                 case BYTES -> bytes(name, setting.defaultValue().map(Long::parseLong).orElse(1L));
                 case DURATION -> duration(name, setting.defaultValue().map(Settings::parseDuration)
                         .orElse(Duration.ofSeconds(1)));
@@ -100,6 +99,23 @@ public final class Settings {
                 }
             }
         }
+    }
+
+    private void wholeNumber(Setting setting) {
+        if (setting.defaultValue().isPresent()) {
+            integer(setting);
+            return;
+        }
+        String raw = get(setting).orElseThrow();
+        try {
+            if (Integer.parseInt(raw) >= setting.minimum()) {
+                return;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new InvalidSettingException(setting.variable(), raw, "expected a whole number of at least "
+                + setting.minimum());
     }
 
     /**

@@ -34,6 +34,8 @@ public final class StopWhenToldJob implements JobHandler<Integer> {
             return "done on attempt " + context.attempt();
         }
         long until = System.nanoTime() + millis * 1_000_000L;
+        System.out.println("stop-when-told attempt 1 started");
+        System.out.flush();
         try {
             while (!context.isCancelled() && System.nanoTime() < until) {
                 Thread.sleep(20);
