@@ -23,8 +23,7 @@ final class JobListenerChain implements JobListener {
     }
 
     static JobListener of(List<JobListener> listeners) {
-        return listeners.isEmpty() ? NONE : listeners.size() == 1 && listeners.get(0) instanceof JobListenerChain ? listeners.get(0)
-                : new JobListenerChain(listeners);
+        return listeners.isEmpty() ? NONE : new JobListenerChain(listeners);
     }
 
     private void each(String event, Consumer<JobListener> call) {

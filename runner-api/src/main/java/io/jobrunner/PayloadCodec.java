@@ -130,6 +130,15 @@ public final class PayloadCodec {
         }
     }
 
+    /**
+     * True when the JSON text fits in {@code limit} bytes of UTF-8. Its bytes are counted only when
+     * its length could exceed the limit (a char is at most 3 bytes), so the usual small payload costs
+     * no copy.
+     */
+    public static boolean fitsIn(String json, long limit) {
+        return (long) json.length() * 3 <= limit || json.getBytes(StandardCharsets.UTF_8).length <= limit;
+    }
+
     /** Reads UTF-8 JSON into the handler's payload type. */
     public <P> P decode(String handlerName, byte[] json, Class<P> type) {
         if (isNull(json)) {

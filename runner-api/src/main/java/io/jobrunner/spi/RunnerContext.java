@@ -179,9 +179,9 @@ public final class RunnerContext implements AutoCloseable {
         JobPolicy policy = handler == null ? null : handler.policy();
         String payloadJson = codec.encodeToString(data.jobType(), data.payload());
         requireReadable(data.jobType(), data.payload(), payloadJson, handler == null ? null : handler.payloadType());
-        long size = utf8Length(payloadJson, config.maxJobPayloadBytes());
-        if (size > config.maxJobPayloadBytes()) {
-            throw PayloadTooLargeException.ofJob(data.jobType(), size, config.maxJobPayloadBytes());
+        if (!PayloadCodec.fitsIn(payloadJson, config.maxJobPayloadBytes())) {
+            throw PayloadTooLargeException.ofJob(data.jobType(), payloadJson.getBytes(StandardCharsets.UTF_8).length,
+                    config.maxJobPayloadBytes());
         }
         int maxAttempts = maxAttempts(data, policy);
         String dedupKey = data.dedupByPayload()
@@ -189,14 +189,6 @@ public final class RunnerContext implements AutoCloseable {
                 : data.dedupKey();
         return new NewJobRequest(data.jobType(), data.queueName(), payloadJson, dedupKey, data.runAt(),
                 maxAttempts, runnerName);
-    }
-
-    /** The text's length in UTF-8 bytes; counted only when it may exceed {@code limit} (a char is at most 3 bytes). */
-    private static long utf8Length(String text, long limit) {
-        if ((long) text.length() * 3 <= limit) {
-            return text.length();
-        }
-        return text.getBytes(StandardCharsets.UTF_8).length;
     }
 
     /**

@@ -336,14 +336,11 @@ public final class JobExecutor implements AutoCloseable {
                 return done(recorded(JobListener.Outcome.FAILED, store.fail(lease,
                         "The handler's result could not be stored: " + e.getMessage())));
             }
-            if (resultJson != null && (long) resultJson.length() * 3 > maxResultBytes) {
-                int size = resultJson.getBytes(StandardCharsets.UTF_8).length;
-                if (size > maxResultBytes) {
-                    return done(recorded(JobListener.Outcome.FAILED, store.fail(lease, "The handler's result is " + size
-                            + " bytes as JSON, over the limit of " + maxResultBytes + " bytes ("
-                            + Setting.MAX_RESULT_BYTES.variable() + "); it was not stored. Store large results elsewhere"
-                            + " and return a reference to them, or raise the limit")));
-                }
+            if (resultJson != null && !PayloadCodec.fitsIn(resultJson, maxResultBytes)) {
+                return done(recorded(JobListener.Outcome.FAILED, store.fail(lease, "The handler's result is "
+                        + resultJson.getBytes(StandardCharsets.UTF_8).length + " bytes as JSON, over the limit of "
+                        + maxResultBytes + " bytes (" + Setting.MAX_RESULT_BYTES.variable() + "); it was not stored."
+                        + " Store large results elsewhere and return a reference to them, or raise the limit")));
             }
             return successes.submit(lease, resultJson, running.lastMessage())
                     .thenApply(stored -> recorded(JobListener.Outcome.SUCCEEDED, stored));
