@@ -27,7 +27,12 @@ public record JobAttempt(int attempt, String worker, Instant startedAt, Instant 
         }
 
         public static Outcome fromDbValue(String value) {
-            return valueOf(value.toUpperCase(java.util.Locale.ROOT));
+            for (Outcome outcome : values()) {
+                if (outcome.dbValue().equalsIgnoreCase(value)) {
+                    return outcome;
+                }
+            }
+            throw new IllegalArgumentException("Unknown attempt outcome '" + value + "'");
         }
     }
 

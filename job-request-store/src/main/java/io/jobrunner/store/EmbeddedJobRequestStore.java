@@ -61,7 +61,7 @@ public final class EmbeddedJobRequestStore {
         sqlite.setUrl("jdbc:sqlite:" + file);
         HikariDataSource pool = pool(sqlite, POOL_SIZE, "jobrunner-embedded");
         return JdbiJobRequestStore.openOwned(pool, pool, SqlDialect.SQLITE, "the embedded store " + file,
-                StoreScope.MACHINE);
+                StoreScope.MACHINE, file);
     }
 
     /**
@@ -83,7 +83,7 @@ public final class EmbeddedJobRequestStore {
         return JdbiJobRequestStore.openOwned(pool, () -> {
             pool.close();
             keepAlive.close();
-        }, SqlDialect.SQLITE, "an in-memory store", StoreScope.PROCESS);
+        }, SqlDialect.SQLITE, "an in-memory store", StoreScope.PROCESS, null);
     }
 
     private static SQLiteConfig config() {
@@ -130,7 +130,7 @@ public final class EmbeddedJobRequestStore {
         }
     }
 
-    private static boolean isDamage(SQLException e) {
+    static boolean isDamage(SQLException e) {
         if (e instanceof SQLiteException sqlite) {
             SQLiteErrorCode code = sqlite.getResultCode();
             return code == SQLiteErrorCode.SQLITE_CORRUPT || code == SQLiteErrorCode.SQLITE_NOTADB
@@ -141,9 +141,14 @@ public final class EmbeddedJobRequestStore {
 
     private static JobStoreException damaged(Path file, String detail, Throwable cause) {
         return new JobStoreException("The embedded job store " + file + " is damaged (" + detail + "). It was not "
-                + "opened and nothing in it was changed. Restore it from a backup, or salvage what SQLite can read: "
-                + "sqlite3 " + file + " .recover | sqlite3 " + file + ".recovered, then move " + file
-                + ".recovered in its place. To start with an empty store instead, move the damaged file aside (mv "
-                + file + " " + file + ".damaged); the jobs in it will then not run", cause);
+                + "opened and nothing in it was changed. " + wayOut(file), cause);
+    }
+
+    /** What to do with a damaged file: restore, salvage with SQLite's own tool, or start empty. */
+    static String wayOut(Path file) {
+        return "Restore it from a backup, or salvage what SQLite can read: sqlite3 " + file + " .recover | sqlite3 "
+                + file + ".recovered, then move " + file + ".recovered in its place. To start with an empty store"
+                + " instead, move the damaged file aside (mv " + file + " " + file + ".damaged); the jobs in it will"
+                + " then not run";
     }
 }

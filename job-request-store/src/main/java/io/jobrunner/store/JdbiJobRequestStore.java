@@ -17,8 +17,10 @@ import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.spi.store.Lease;
 import io.jobrunner.spi.store.NewJobRequest;
 import io.jobrunner.spi.store.ScheduleFiring;
+import io.jobrunner.spi.store.StoreCheck;
 import io.jobrunner.spi.store.StoreScope;
 import io.jobrunner.spi.store.Success;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,8 +54,8 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     private final JdbiSchedules schedules;
 
     JdbiJobRequestStore(DataSource dataSource, AutoCloseable resources, SqlDialect dialect, String description,
-                        StoreScope scope) {
-        this.access = new StoreAccess(dataSource, dialect, description);
+                        StoreScope scope, Path file) {
+        this.access = new StoreAccess(dataSource, dialect, description, file);
         this.resources = resources;
         this.scope = scope;
         this.inserts = new JdbiInserts(access);
@@ -66,7 +68,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     /** A PostgreSQL store over the caller's data source, which the caller keeps and closes. Migrates the schema. */
     public static JdbiJobRequestStore create(DataSource dataSource) {
         JdbiJobRequestStore store = new JdbiJobRequestStore(dataSource, null, SqlDialect.POSTGRESQL,
-                "PostgreSQL (the application's data source)", StoreScope.NETWORK);
+                "PostgreSQL (the application's data source)", StoreScope.NETWORK, null);
         store.migrate();
         return store;
     }
@@ -84,13 +86,17 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     public static JdbiJobRequestStore open(DatabaseUrl url, int poolSize, String schema, Duration connectTimeout) {
         HikariDataSource pool = PostgresConnections.pool(url, poolSize, schema, connectTimeout);
         return openOwned(pool, pool, SqlDialect.POSTGRESQL, "PostgreSQL at " + DatabaseUrl.redact(url.jdbcUrl())
-                + (schema == null ? "" : ", schema " + schema), StoreScope.NETWORK);
+                + (schema == null ? "" : ", schema " + schema), StoreScope.NETWORK, null);
     }
 
-    /** A store that owns {@code resources} (closing them on failure and with the store), migrated. */
+    /**
+     * A store that owns {@code resources} (closing them on failure and with the store), migrated.
+     *
+     * @param file the embedded store's file, named with the way out when a row cannot be read; else {@code null}
+     */
     static JdbiJobRequestStore openOwned(DataSource dataSource, AutoCloseable resources, SqlDialect dialect,
-                                         String description, StoreScope scope) {
-        JdbiJobRequestStore store = new JdbiJobRequestStore(dataSource, resources, dialect, description, scope);
+                                         String description, StoreScope scope, Path file) {
+        JdbiJobRequestStore store = new JdbiJobRequestStore(dataSource, resources, dialect, description, scope, file);
         try {
             store.migrate();
         } catch (RuntimeException e) {
@@ -122,6 +128,11 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     @Override
     public Optional<AutoCloseable> watchQueued(Runnable wakeUp) {
         return access.postgres() ? Optional.of(QueuedListener.start(access.dataSource, wakeUp)) : Optional.empty();
+    }
+
+    @Override
+    public StoreCheck check() {
+        return new JdbiCheck(access).run();
     }
 
     /** True for the embedded (SQLite) store, false for PostgreSQL. */

@@ -14,12 +14,16 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 
 /** Reads of requests — by id, by key, pages, counts, finished per minute — and their logs. Thread-safe. */
 final class JdbiQueries {
+
+    /** The columns a preview cuts: the ones an application fills, of any size. */
+    private static final Set<String> CUT_IN_PREVIEWS = Set.of("payload", "result", "result_message", "last_error");
 
     private final StoreAccess store;
     private final SqlDialect dialect;
@@ -42,10 +46,12 @@ final class JdbiQueries {
     }
 
     List<JobRequest> list(JobQuery query) {
+        String columns = columns(query.previewChars());
         String select = query.descending()
-                ? "SELECT * FROM job_request WHERE (:afterId = 0 OR id < :afterId)" + matching(query)
+                ? "SELECT " + columns + " FROM job_request WHERE (:afterId = 0 OR id < :afterId)" + matching(query)
                         + " ORDER BY id DESC LIMIT :limit"
-                : "SELECT * FROM job_request WHERE id > :afterId" + matching(query) + " ORDER BY id LIMIT :limit";
+                : "SELECT " + columns + " FROM job_request WHERE id > :afterId" + matching(query)
+                        + " ORDER BY id LIMIT :limit";
         return store.call("list job requests", () -> store.jdbi.withHandle(h ->
                 bindMatching(planned(h.createQuery(select)), query)
                         .bind("afterId", query.afterId())
@@ -139,6 +145,19 @@ final class JdbiQueries {
                     .list();
             return lines.isEmpty() ? JobLog.empty() : new JobLog(lines, firstSeq[0] - 1);
         }));
+    }
+
+    /** Every column, or with {@code previewChars} above 0 the large text ones cut to that many characters. */
+    private String columns(int previewChars) {
+        if (previewChars == 0) {
+            return "*";
+        }
+        StringBuilder columns = new StringBuilder("id");
+        for (String column : StoreStatements.REQUEST_COLUMNS) {
+            columns.append(", ").append(CUT_IN_PREVIEWS.contains(column)
+                    ? dialect.firstChars(column, previewChars) + " AS " + column : column);
+        }
+        return columns.toString();
     }
 
     /** The {@code AND …} conditions of the query's filters, bound by {@link #bindMatching}. */

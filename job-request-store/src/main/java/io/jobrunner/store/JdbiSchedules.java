@@ -23,13 +23,20 @@ import org.jdbi.v3.core.statement.SqlStatement;
  */
 final class JdbiSchedules {
 
-    private static final RowMapper<ScheduledJob> SCHEDULE = (rs, ctx) -> new ScheduledJob(
-            rs.getString("name"), rs.getString("spec"), rs.getString("zone"), rs.getString("job_type"),
-            rs.getString("queue_name"), rs.getString("payload"), nullableInt(rs, "max_attempts"),
-            rs.getBoolean("allow_overlap"),
-            RecurringJob.MissedRuns.valueOf(rs.getString("missed_runs").toUpperCase(Locale.ROOT)),
-            Instant.ofEpochMilli(rs.getLong("next_run_ms")), instantOfMillis(rs, "last_occurrence_ms"),
-            nullableLong(rs, "last_job_id"));
+    static final RowMapper<ScheduledJob> SCHEDULE = (rs, ctx) -> {
+        String name = rs.getString("name");
+        try {
+            return new ScheduledJob(
+                    name, rs.getString("spec"), rs.getString("zone"), rs.getString("job_type"),
+                    rs.getString("queue_name"), rs.getString("payload"), nullableInt(rs, "max_attempts"),
+                    rs.getBoolean("allow_overlap"),
+                    RecurringJob.MissedRuns.valueOf(rs.getString("missed_runs").toUpperCase(Locale.ROOT)),
+                    Instant.ofEpochMilli(rs.getLong("next_run_ms")), instantOfMillis(rs, "last_occurrence_ms"),
+                    nullableLong(rs, "last_job_id"));
+        } catch (SQLException | RuntimeException e) {
+            throw new UnreadableRowException("job_schedule", "'" + name + "'", e);
+        }
+    };
 
     private final StoreAccess store;
     private final Jdbi jdbi;

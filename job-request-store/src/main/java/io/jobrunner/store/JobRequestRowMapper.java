@@ -31,9 +31,20 @@ final class JobRequestRowMapper implements RowMapper<JobRequest> {
         return read(rs);
     }
 
+    /** The row as a request; a value that cannot be read fails naming the row ({@link UnreadableRowException}). */
     JobRequest read(ResultSet rs) throws SQLException {
+        long id = rs.getLong("id");
+        try {
+            return readFields(id, rs);
+        } catch (SQLException | RuntimeException e) {
+            // the row is fetched: what fails now is one of its values (or the file's bytes under it)
+            throw new UnreadableRowException("job_request", Long.toString(id), e);
+        }
+    }
+
+    private JobRequest readFields(long id, ResultSet rs) throws SQLException {
         return new JobRequest(
-                rs.getLong("id"),
+                id,
                 rs.getString("job_type"),
                 rs.getString("queue_name"),
                 rs.getString("payload"),

@@ -70,6 +70,11 @@ enum SqlDialect {
         }
 
         @Override
+        String firstChars(String column, int chars) {
+            return "left(" + column + "::text, " + chars + ")";
+        }
+
+        @Override
         Instant instant(ResultSet rs, String column) throws SQLException {
             Timestamp timestamp = rs.getTimestamp(column);
             return timestamp == null ? null : timestamp.toInstant();
@@ -139,6 +144,11 @@ enum SqlDialect {
         }
 
         @Override
+        String firstChars(String column, int chars) {
+            return "substr(" + column + ", 1, " + chars + ")";
+        }
+
+        @Override
         Instant instant(ResultSet rs, String column) throws SQLException {
             long millis = rs.getLong(column);
             return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
@@ -186,6 +196,9 @@ enum SqlDialect {
 
     /** Equality that holds for two nulls. */
     abstract String isNotDistinctFrom();
+
+    /** The first {@code chars} characters of a text or JSON column, as text. */
+    abstract String firstChars(String column, int chars);
 
     /** A time column as an instant, or {@code null}. */
     abstract Instant instant(ResultSet rs, String column) throws SQLException;

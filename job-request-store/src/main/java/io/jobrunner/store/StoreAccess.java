@@ -2,6 +2,7 @@ package io.jobrunner.store;
 
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStoreException;
+import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Comparator;
@@ -17,6 +18,7 @@ import org.jdbi.v3.core.statement.StatementCustomizer;
 import org.jdbi.v3.core.statement.StatementExceptions;
 import org.jdbi.v3.core.statement.TemplateEngine;
 import org.postgresql.PGStatement;
+import org.sqlite.SQLiteException;
 
 /**
  * What every part of {@link JdbiJobRequestStore} works through: the data source, JDBI over it, the
@@ -40,13 +42,16 @@ final class StoreAccess {
     final StoreStatements sql;
     final JobRequestRowMapper rows;
     final String description;
+    /** The embedded store's file, or {@code null} (PostgreSQL, in memory). */
+    final Path file;
 
-    StoreAccess(DataSource dataSource, SqlDialect dialect, String description) {
+    StoreAccess(DataSource dataSource, SqlDialect dialect, String description, Path file) {
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
         this.sql = new StoreStatements(dialect);
         this.rows = new JobRequestRowMapper(dialect);
         this.description = description;
+        this.file = file;
         this.jdbi.registerRowMapper(JobRequest.class, rows);
         // The SQL here has no <attribute> templates; skipping the template pass saves CPU on every statement.
         this.jdbi.getConfig(SqlStatements.class).setTemplateEngine(TemplateEngine.NOP);
@@ -68,7 +73,38 @@ final class StoreAccess {
     }
 
     JobStoreException failed(String action, Exception cause) {
-        return new JobStoreException("Could not " + action + " in " + description + ": " + cause.getMessage(), cause);
+        String failed = "Could not " + action + " in " + description + ": ";
+        UnreadableRowException row = find(cause, UnreadableRowException.class);
+        if (row != null) {
+            return new JobStoreException(failed + row.getMessage() + ". " + unreadable(row), cause);
+        }
+        SQLiteException sqlite = find(cause, SQLiteException.class);
+        if (sqlite != null && file != null && EmbeddedJobRequestStore.isDamage(sqlite)) {
+            return new JobStoreException(failed + "the file is damaged (" + sqlite.getMessage() + "). "
+                    + EmbeddedJobRequestStore.wayOut(file), cause);
+        }
+        return new JobStoreException(failed + cause.getMessage(), cause);
+    }
+
+    /** What to do about a row no version of jobrunner writes. */
+    private String unreadable(UnreadableRowException row) {
+        String where = row.table().equals("job_schedule") ? "name = " + row.key() : "id = " + row.key();
+        if (file == null) {
+            return "The row holds a value jobrunner never writes (changed by hand?): correct it, or delete it"
+                    + " (DELETE FROM " + row.table() + " WHERE " + where + "). 'jobrunner check' lists every such row";
+        }
+        return "Bytes of the file may be damaged: 'jobrunner check' lists every unreadable row. Delete this one (sqlite3 "
+                + file + " \"DELETE FROM " + row.table() + " WHERE " + where + "\"), or "
+                + EmbeddedJobRequestStore.wayOut(file);
+    }
+
+    private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
     }
 
     /**

@@ -4,6 +4,7 @@ import io.jobrunner.JobAttempt;
 import io.jobrunner.JobStatus;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -26,6 +27,11 @@ final class StoreStatements {
     static final String FINISHED = "(" + SUCCEEDED + ", " + FAILED + ", " + CANCELLED + ")";
 
     /** What a bulk insert reads back; the rest of a new row is what was inserted. */
+    /** Every column of {@code job_request} but {@code id}, as the row mapper reads them. */
+    static final List<String> REQUEST_COLUMNS = List.of("job_type", "queue_name", "payload", "status", "progress",
+            "result_message", "result", "last_error", "attempts", "max_attempts", "dedup_key", "run_at", "locked_by",
+            "locked_until", "runner", "cancel_requested", "handed_off_at", "hand_off_target", "created_at",
+            "updated_at", "started_at", "finished_at", "attempt_started_at", "attempt_history");
     static final String INSERTED_COLUMNS = "id, dedup_key, job_type, run_at, created_at, handed_off_at";
     /** A one-row insert also reads back the payload as the database stores it, so it returns what a later read does. */
     private static final String INSERTED_ROW_COLUMNS = INSERTED_COLUMNS + ", payload";

@@ -185,6 +185,91 @@ class EmbeddedStoreTest {
         assertRefused(file);
     }
 
+    @Test
+    void aRowWhoseBytesWereOverwrittenOpensAndIsThenNamedWithTheWayOut() throws Exception {
+        long damagedId;
+        long healthyId;
+        try (JdbiJobRequestStore store = EmbeddedJobRequestStore.openDirectory(directory)) {
+            healthyId = store.insert(job(null)).request().id();
+            damagedId = store.claim(store.insert(job(null)).request().id(), "w", Duration.ofMinutes(1)).orElseThrow().id();
+            store.fail(new Lease(damagedId, "w", 1), "boom").orElseThrow();
+            assertThat(store.check().ok()).as("a healthy store checks clean").isTrue();
+        }
+        Path file = directory.resolve(EmbeddedJobRequestStore.FILE_NAME);
+        assertThat(overwrite(file, "\"outcome\":\"failed\"", "\"outcome\":\"fXiled\"")).isPositive();
+
+        try (JdbiJobRequestStore store = EmbeddedJobRequestStore.openDirectory(directory)) {
+            assertThat(store.find(healthyId)).as("the rest of the file reads").isPresent();
+            assertThatThrownBy(() -> store.list(JobQuery.all()))
+                    .isInstanceOf(JobStoreException.class)
+                    .hasMessageContaining(file.toString())
+                    .hasMessageContaining("job_request row " + damagedId + " cannot be read")
+                    .hasMessageContaining("DELETE FROM job_request WHERE id = " + damagedId)
+                    .hasMessageContaining("jobrunner check")
+                    .hasMessageContaining("sqlite3 " + file + " .recover")
+                    .hasMessageNotContaining("mapping result set");
+
+            var check = store.check();
+            assertThat(check.ok()).isFalse();
+            assertThat(check.checked()).anySatisfy(line -> assertThat(line).contains("integrity_check"))
+                    .anySatisfy(line -> assertThat(line).startsWith("2 job requests read whole"));
+            assertThat(check.problems()).hasSize(2);
+            assertThat(check.problems().get(0)).contains("job_request row " + damagedId + " cannot be read")
+                    .contains("fXiled");
+            assertThat(check.problems().get(1)).contains(".recover");
+        }
+    }
+
+    @Test
+    void integrityCheckFindsAnIndexThatNoLongerMatchesItsRows() throws Exception {
+        try (JdbiJobRequestStore store = EmbeddedJobRequestStore.openDirectory(directory)) {
+            store.insert(new NewJobRequest("nightly-report", null, "{}", null, null, 3, "test"));
+        }
+        Path file = directory.resolve(EmbeddedJobRequestStore.FILE_NAME);
+        // the type is in the row and in the (job_type, status) index: change the row's copy only
+        byte[] bytes = Files.readAllBytes(file);
+        int first = indexOf(bytes, "nightly-report".getBytes(StandardCharsets.UTF_8), 0);
+        assertThat(first).as("the type is written in the file").isNotNegative();
+        try (RandomAccessFile raw = new RandomAccessFile(file.toFile(), "rw")) {
+            raw.seek(first);
+            raw.write("nightly-repoRT".getBytes(StandardCharsets.UTF_8));
+        }
+
+        try (JdbiJobRequestStore store = EmbeddedJobRequestStore.openDirectory(directory)) {
+            var check = store.check();
+            assertThat(check.ok()).as("quick_check at open passed; integrity_check compares the index").isFalse();
+            assertThat(check.problems()).anySatisfy(line -> assertThat(line).startsWith("integrity_check: "))
+                    .anySatisfy(line -> assertThat(line).contains(".recover"));
+        }
+    }
+
+    /** Replaces every occurrence of {@code from} in the file with {@code to} (same length); returns how many. */
+    private static int overwrite(Path file, String from, String to) throws Exception {
+        byte[] bytes = Files.readAllBytes(file);
+        byte[] find = from.getBytes(StandardCharsets.UTF_8);
+        byte[] replacement = to.getBytes(StandardCharsets.UTF_8);
+        int count = 0;
+        for (int at = indexOf(bytes, find, 0); at >= 0; at = indexOf(bytes, find, at + 1)) {
+            System.arraycopy(replacement, 0, bytes, at, replacement.length);
+            count++;
+        }
+        Files.write(file, bytes);
+        return count;
+    }
+
+    private static int indexOf(byte[] bytes, byte[] find, int from) {
+        outer:
+        for (int i = from; i <= bytes.length - find.length; i++) {
+            for (int j = 0; j < find.length; j++) {
+                if (bytes[i + j] != find[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     private Path fileWithRequests(int count) {
         try (JdbiJobRequestStore store = EmbeddedJobRequestStore.openDirectory(directory)) {
             for (int i = 0; i < count; i++) {

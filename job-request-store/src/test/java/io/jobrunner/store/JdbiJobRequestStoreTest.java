@@ -13,6 +13,7 @@ import io.jobrunner.spi.store.InsertResult;
 import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.spi.store.Lease;
 import io.jobrunner.spi.store.NewJobRequest;
+import io.jobrunner.spi.store.StoreCheck;
 import io.jobrunner.testkit.JobRequestStoreContractTest;
 import io.jobrunner.testkit.PostgresFixture;
 import java.sql.Connection;
@@ -62,6 +63,29 @@ class JdbiJobRequestStoreTest extends JobRequestStoreContractTest {
                 .hasMessageNotContaining("the customer's card number")
                 .hasMessageNotContaining("UPDATE job_request")
                 .hasMessageNotContaining("secret-key");
+    }
+
+    @Test
+    void aRowChangedByHandIsNamedByIdAndListedByTheCheck() {
+        long healthy = store.insert(keyed(null)).request().id();
+        long changed = store.insert(keyed(null)).request().id();
+        assertThat(store.check().ok()).isTrue();
+        postgres.execute("UPDATE job_request SET attempt_history = '[{\"attempt\": 1, \"outcome\": \"exploded\"}]'"
+                + " WHERE id = " + changed);
+
+        assertThatThrownBy(() -> store.list(JobQuery.all()))
+                .isInstanceOf(JobStoreException.class)
+                .hasMessageContaining("job_request row " + changed + " cannot be read")
+                .hasMessageContaining("Unknown attempt outcome 'exploded'")
+                .hasMessageContaining("DELETE FROM job_request WHERE id = " + changed)
+                .hasMessageContaining("jobrunner check");
+        assertThat(store.find(healthy)).isPresent();
+        StoreCheck check = store.check();
+        assertThat(check.checked()).containsExactly("2 job requests read whole (payload, result, attempt history, times)",
+                "0 schedules read whole");
+        assertThat(check.problems()).hasSize(2);
+        assertThat(check.problems().get(0)).startsWith("job_request row " + changed + " cannot be read");
+        assertThat(check.problems().get(1)).contains("correct or delete them");
     }
 
     @Test

@@ -50,7 +50,7 @@ final class ListCommand extends StoreReport {
         if (limit < 1 || limit > JobQuery.MAX_LIMIT) {
             throw new IllegalArgumentException("--limit must be between 1 and " + JobQuery.MAX_LIMIT + ", got " + limit);
         }
-        JobQuery query = JobQuery.all().withStatuses(statuses(statuses)).withJobType(jobType).withQueue(queue)
+        JobQuery query = JobJson.forList(JobQuery.all()).withStatuses(statuses(statuses)).withJobType(jobType).withQueue(queue)
                 .after(after).limit(limit)
                 .createdSince(createdSince == null ? null : Times.since("--created-since", createdSince, now))
                 .finishedSince(finishedSince == null ? null : Times.since("--finished-since", finishedSince, now));

@@ -15,6 +15,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -67,6 +69,37 @@ class EmbeddedCliTest {
             assertThat(again.status()).isEqualTo(JobStatus.FAILED);
             assertThat(again.history()).hasSize(2);
         }
+    }
+
+    @Test
+    void checkPassesAHealthyStoreAndNamesARowWhoseBytesWereOverwritten(@TempDir Path directory) throws Exception {
+        Map<String, String> store = Map.of("JOB_RUNNER_EMBEDDED_DIR", directory.toString());
+        long failedId;
+        try (JobRunner application = JobRunners.builder()
+                .environment(Map.of("JOB_RUNNER", "inprocess-sync", "JOB_RUNNER_EMBEDDED_DIR", directory.toString()))
+                .handlers(HandlerRegistry.builder().job(new DoubleJob()).build())
+                .build()) {
+            application.dispatchJob(JobData.of(DoubleJob.TYPE, 4));
+            failedId = application.dispatchJob(JobData.builder(DoubleJob.TYPE).payload(-3).maxAttempts(1).build()).id();
+        }
+        CliProcess.Result healthy = CliProcess.run(store, "check");
+        assertThat(healthy.exitCode()).as(healthy.toString()).isZero();
+        assertThat(healthy.out()).contains("integrity_check", "2 job requests read whole", "No problems found.");
+
+        Path file = directory.resolve("job-requests.db");
+        byte[] bytes = Files.readAllBytes(file);
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        String damaged = text.replace("\"outcome\":\"failed\"", "\"outcome\":\"fXiled\"");
+        assertThat(damaged).isNotEqualTo(text);
+        Files.write(file, damaged.getBytes(StandardCharsets.ISO_8859_1));
+
+        CliProcess.Result check = CliProcess.run(store, "check");
+        assertThat(check.exitCode()).as(check.toString()).isEqualTo(1);
+        assertThat(check.out()).contains("2 problems:", "job_request row " + failedId + " cannot be read",
+                "sqlite3 " + file + " .recover");
+        CliProcess.Result list = CliProcess.run(store, "list");
+        assertThat(list.exitCode()).as(list.toString()).isEqualTo(1);
+        assertThat(list.err()).contains("job_request row " + failedId + " cannot be read", "jobrunner check");
     }
 
     /** {@code jobrunner dashboard} on a free port: its pages and API read what the application stored. */

@@ -42,7 +42,7 @@ final class Api {
      * default, or {@code oldest}), {@code after}, {@code limit} as a query.
      */
     static JobQuery query(Map<String, String> parameters) {
-        JobQuery query = JobQuery.all().limit(DEFAULT_PAGE);
+        JobQuery query = JobJson.forList(JobQuery.all().limit(DEFAULT_PAGE));
         String order = parameters.getOrDefault("order", "newest");
         if (order.equals("newest")) {
             query = query.newestFirst();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jobrunner.JobAttempt;
 import io.jobrunner.JobLog;
+import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.ScheduledJob;
 import java.time.Instant;
@@ -63,6 +64,14 @@ public final class JobJson {
     static final int LIST_PREVIEW = 500;
 
     /**
+     * The query as a list reads it: each payload, result, message and error cut by the store to one
+     * character more than a list shows (so {@link #requests} can tell a cut one), never read whole.
+     */
+    public static JobQuery forList(JobQuery query) {
+        return query.previews(LIST_PREVIEW + 1);
+    }
+
+    /**
      * Requests for a list (a page of up to 500): as {@link #request}, but a payload or result longer
      * than {@value #LIST_PREVIEW} characters is shown as the start of its JSON text, so a page of big
      * payloads stays small.
@@ -80,7 +89,7 @@ public final class JobJson {
         if (json == null || json.length() <= LIST_PREVIEW) {
             return tree(json);
         }
-        return json.substring(0, LIST_PREVIEW) + "… (" + json.length() + " characters; show the job for all of it)";
+        return json.substring(0, LIST_PREVIEW) + "… (cut at " + LIST_PREVIEW + " characters; show the job for all of it)";
     }
 
     public static Map<String, Object> log(JobLog log) {

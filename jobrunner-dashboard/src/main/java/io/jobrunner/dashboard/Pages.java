@@ -267,11 +267,13 @@ final class Pages {
     String failed() {
         Instant now = Instant.now();
         Html html = open("Failed", "failed", "");
-        List<JobRequest> failed = jobs.list(JobQuery.all().withStatus(JobStatus.FAILED).newestFirst().limit(FAILED_PAGE));
+        List<JobRequest> failed = jobs.list(JobJson.forList(
+                JobQuery.all().withStatus(JobStatus.FAILED).newestFirst().limit(FAILED_PAGE)));
         html.raw("<h1>Failed jobs</h1><p class=\"muted\">").text(jobs.count(JobQuery.all().withStatus(JobStatus.FAILED)))
                 .raw(" failed, newest first; retry one to queue it again with its history kept.</p>");
         table(html, failed, now, "/failed");
-        List<JobRequest> retrying = jobs.list(JobQuery.all().withStatus(JobStatus.QUEUED).newestFirst().limit(Api.MAX_PAGE))
+        List<JobRequest> retrying = jobs.list(JobJson.forList(
+                JobQuery.all().withStatus(JobStatus.QUEUED).newestFirst().limit(Api.MAX_PAGE)))
                 .stream()
                 .filter(request -> request.attempts() > 0 && request.lastError() != null).limit(FAILED_PAGE).toList();
         html.raw("<h2>Waiting for a retry</h2><p class=\"muted\">Failed at least once, queued for another attempt;"

@@ -381,6 +381,31 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     }
 
     @Test
+    void previewsCutTheLargeTextsOfAListAndLeaveTheRestWhole() {
+        String payload = "{\"text\":\"" + "p".repeat(2_000) + "\"}";
+        JobRequest running = store.claim(store.insert(new NewJobRequest("big", null, payload, null, null, 3, "test"))
+                .request().id(), "w", Duration.ofMinutes(1)).orElseThrow();
+        store.succeed(Lease.of(running).orElseThrow(), "[\"" + "r".repeat(2_000) + "\"]", "m".repeat(900)).orElseThrow();
+        JobRequest failed = claimed("big");
+        store.fail(Lease.of(failed).orElseThrow(), "e".repeat(900)).orElseThrow();
+
+        List<JobRequest> previews = store.list(JobQuery.all().withJobType("big").previews(40));
+        JobRequest whole = store.find(running.id()).orElseThrow();
+
+        assertThat(previews).hasSize(2);
+        JobRequest preview = previews.get(0);
+        assertThat(preview.payloadJson()).hasSize(40).isEqualTo(whole.payloadJson().substring(0, 40));
+        assertThat(preview.resultJson()).hasSize(40).isEqualTo(whole.resultJson().substring(0, 40));
+        assertThat(preview.resultMessage()).isEqualTo("m".repeat(40));
+        assertThat(previews.get(1).lastError()).isEqualTo("e".repeat(40));
+        assertThat(preview).usingRecursiveComparison()
+                .ignoringFields("payloadJson", "resultJson", "resultMessage", "lastError").isEqualTo(whole);
+        assertThat(whole.payloadJson()).hasSizeGreaterThan(2_000);
+        assertThat(store.list(JobQuery.all().withJobType("big")).get(0)).as("without previews, whole")
+                .isEqualTo(whole);
+    }
+
+    @Test
     void finishedRequestsAreCountedPerMinuteByHowTheyEnded() {
         Instant before = Instant.now().minusSeconds(1);
         for (int i = 0; i < 3; i++) {

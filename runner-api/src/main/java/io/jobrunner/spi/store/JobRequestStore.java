@@ -305,6 +305,15 @@ public interface JobRequestStore extends AutoCloseable {
         }
     }
 
+    /**
+     * Reads every request and schedule whole and runs the database's own consistency check where it
+     * has one, on demand ({@code jobrunner check}): slow on a large store, and it changes nothing. This
+     * default can check nothing and says so.
+     */
+    default StoreCheck check() {
+        return new StoreCheck(List.of(), List.of(description() + " cannot be checked: it has no check of its own"));
+    }
+
     /** Releases what the store holds open (connections, files). */
     @Override
     void close();
