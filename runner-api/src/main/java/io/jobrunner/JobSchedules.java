@@ -33,6 +33,14 @@ public interface JobSchedules {
     /** Every recurring job, by name. */
     List<ScheduledJob> list();
 
+    /**
+     * Dispatches the recurring job's job now, as one more job outside its timing: the next
+     * occurrence stays where it was, and overlap rules do not apply (it is asked for by hand).
+     *
+     * @throws IllegalArgumentException when no recurring job has that name
+     */
+    JobRequest trigger(String name);
+
     /** Removes a recurring job; the jobs it dispatched stay. False when none had that name. */
     boolean remove(String name);
 

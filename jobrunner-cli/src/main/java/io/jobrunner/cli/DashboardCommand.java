@@ -36,6 +36,7 @@ final class DashboardCommand implements Callable<Integer> {
         try {
             JobDashboard.Builder builder = JobDashboard.builder(store.jobs())
                     .schedules(() -> store.spi().listSchedules())
+                    .trigger(name -> SchedulesCommand.dispatchNow(store, settings, name))
                     .settings(settings);
             if (host != null || port != null) {
                 builder.bind(host != null ? host : settings.string(Setting.DASHBOARD_HOST),

@@ -1,11 +1,11 @@
 package io.jobrunner.cli;
 
+import io.jobrunner.JobRequest;
 import io.jobrunner.ScheduledJob;
 import io.jobrunner.Setting;
 import io.jobrunner.dashboard.JobJson;
 import io.jobrunner.dashboard.TimeText;
 import io.jobrunner.spi.Settings;
-import io.jobrunner.spi.store.InsertResult;
 import io.jobrunner.spi.store.NewJobRequest;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -40,22 +40,28 @@ final class SchedulesCommand extends StoreReport {
         return 0;
     }
 
+    /**
+     * The recurring job's job, stored now for the runner {@code JOB_RUNNER} names; its timing is left
+     * alone. Database workers are woken at once; other runners take it at their next poll or sweep.
+     */
+    static JobRequest dispatchNow(Store store, Settings settings, String name) {
+        String runner = settings.string(Setting.RUNNER).toLowerCase(Locale.ROOT);
+        ScheduledJob schedule = store.spi().findSchedule(name).orElseThrow(() -> new IllegalStateException(
+                "No recurring job named '" + name + "' in " + store.description() + "; 'jobrunner schedules' lists them"));
+        int maxAttempts = schedule.maxAttempts() != null ? schedule.maxAttempts() : settings.integer(Setting.MAX_ATTEMPTS);
+        return store.spi().insert(new NewJobRequest(schedule.jobType(), schedule.queueName(), schedule.payloadJson(),
+                null, null, maxAttempts, runner).forWorkers()).request();
+    }
+
     /** {@code jobrunner schedules trigger NAME}: the schedule's job, dispatched now; its timing is left as it is. */
     @Command(name = "trigger", description = "Dispatch a recurring job's job now, for the runner JOB_RUNNER names"
             + " (default inprocess-async); its next run stays where it was.")
     int trigger(@Parameters(paramLabel = "NAME", description = "the recurring job's name") String name) {
         Settings settings = Settings.fromEnvironment();
-        String runner = settings.string(Setting.RUNNER).toLowerCase(Locale.ROOT);
         try (Store store = Store.open(settings)) {
-            ScheduledJob schedule = store.spi().findSchedule(name).orElseThrow(() -> new IllegalStateException(
-                    "No recurring job named '" + name + "' in " + store.description() + "; 'jobrunner schedules' lists them"));
-            int maxAttempts = schedule.maxAttempts() != null ? schedule.maxAttempts()
-                    : settings.integer(Setting.MAX_ATTEMPTS);
-            // Stored for workers: database workers are woken at once; other runners take it at their next poll or sweep.
-            InsertResult inserted = store.spi().insert(new NewJobRequest(schedule.jobType(), schedule.queueName(),
-                    schedule.payloadJson(), null, null, maxAttempts, runner).forWorkers());
-            spec.commandLine().getOut().printf("Dispatched %s as job request %d (runner %s)%n", schedule.jobType(),
-                    inserted.request().id(), runner);
+            JobRequest dispatched = dispatchNow(store, settings, name);
+            spec.commandLine().getOut().printf("Dispatched %s as job request %d (runner %s)%n", dispatched.jobType(),
+                    dispatched.id(), dispatched.runner());
         }
         return 0;
     }

@@ -2,6 +2,7 @@ package io.jobrunner.dashboard;
 
 import com.sun.net.httpserver.HttpServer;
 import io.jobrunner.InvalidSettingException;
+import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequests;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobStoreException;
@@ -20,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +64,8 @@ public final class JobDashboard implements AutoCloseable {
 
     /** A dashboard over the runner's requests and recurring jobs. */
     public static Builder forRunner(JobRunner runner) {
-        return builder(runner.jobs()).schedules(() -> runner.schedules().list());
+        return builder(runner.jobs()).schedules(() -> runner.schedules().list())
+                .trigger(name -> runner.schedules().trigger(name));
     }
 
     /** Where it is served, e.g. {@code http://127.0.0.1:8090/}. */
@@ -80,6 +83,7 @@ public final class JobDashboard implements AutoCloseable {
     public static final class Builder {
         private final JobRequests jobs;
         private Supplier<List<ScheduledJob>> schedules = List::of;
+        private Function<String, JobRequest> trigger;
         private String host = Setting.DASHBOARD_HOST.defaultValue().orElseThrow();
         private int port = Integer.parseInt(Setting.DASHBOARD_PORT.defaultValue().orElseThrow());
         private String token;
@@ -93,6 +97,15 @@ public final class JobDashboard implements AutoCloseable {
         /** Where the schedules page reads recurring jobs from, e.g. {@code () -> runner.schedules().list()}. */
         public Builder schedules(Supplier<List<ScheduledJob>> schedules) {
             this.schedules = Objects.requireNonNull(schedules, "schedules");
+            return this;
+        }
+
+        /**
+         * How a recurring job is dispatched now, e.g. {@code name -> runner.schedules().trigger(name)}:
+         * the schedules page then has a "Trigger now" button per schedule. Without it, none.
+         */
+        public Builder trigger(Function<String, JobRequest> trigger) {
+            this.trigger = Objects.requireNonNull(trigger, "trigger");
             return this;
         }
 
@@ -173,7 +186,7 @@ public final class JobDashboard implements AutoCloseable {
             Access access = new Access(token, user, password, hosts);
             ExecutorService threads = Executors.newFixedThreadPool(THREADS, daemonThreads("jobrunner-dashboard-"));
             server.setExecutor(threads);
-            server.createContext("/", new Routes(jobs, schedules, access));
+            server.createContext("/", new Routes(jobs, schedules, trigger, access));
             server.start();
             String shown = host.contains(":") ? "[" + host + "]" : host;
             URI uri = URI.create("http://" + shown + ":" + bound + "/");

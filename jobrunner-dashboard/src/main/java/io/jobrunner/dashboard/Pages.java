@@ -10,6 +10,8 @@ import io.jobrunner.JobRequests;
 import io.jobrunner.JobStatus;
 import io.jobrunner.JobThroughput;
 import io.jobrunner.ScheduledJob;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -31,18 +33,20 @@ final class Pages {
     private final Supplier<List<ScheduledJob>> schedules;
     private final String csrf;
     private final Api api;
+    private final boolean canTrigger;
 
-    Pages(JobRequests jobs, Supplier<List<ScheduledJob>> schedules, String csrf, Api api) {
+    Pages(JobRequests jobs, Supplier<List<ScheduledJob>> schedules, String csrf, Api api, boolean canTrigger) {
         this.jobs = jobs;
         this.schedules = schedules;
         this.csrf = csrf;
         this.api = api;
+        this.canTrigger = canTrigger;
     }
 
     String overview() {
         Instant now = Instant.now();
         JobCounts counts = jobs.counts();
-        Html html = open("Overview", "overview", "");
+        Html html = open("Overview", "overview", "", Notice.NONE);
         html.raw("<h1>Overview</h1><section class=\"cards\">");
         for (JobStatus status : JobStatus.values()) {
             html.raw("<a class=\"card card-").raw(status.dbValue()).raw("\" href=\"/jobs?status=").raw(status.dbValue())
@@ -106,10 +110,10 @@ final class Pages {
                 .text(CHART_HEIGHT - 4).raw("\" text-anchor=\"middle\">peak ").text(highest).raw(" per minute</text></svg>");
     }
 
-    String jobs(Map<String, String> parameters) {
+    String jobs(Map<String, String> parameters, Notice notice) {
         JobQuery query = Api.query(parameters);
         List<JobRequest> page = jobs.list(query);
-        Html html = open("Jobs", "jobs", "");
+        Html html = open("Jobs", "jobs", "", notice);
         html.raw("<h1>Jobs</h1><form class=\"filters\" method=\"get\" action=\"/jobs\">")
                 .raw("<label>Status <select name=\"status\"><option value=\"\">any</option>");
         for (JobStatus status : JobStatus.values()) {
@@ -147,7 +151,8 @@ final class Pages {
             return;
         }
         html.raw("<table class=\"grid jobs\"><thead><tr><th class=\"num\">ID</th><th>Status</th><th>Type</th>")
-                .raw("<th>Queue</th><th class=\"num\">Attempts</th><th>Progress</th><th>Created</th><th>Finished</th>")
+                .raw("<th>Queue</th><th class=\"num\">Attempts</th><th>Progress</th><th>Created</th><th>Runs</th>")
+                .raw("<th>Finished</th>")
                 .raw("<th>Message</th>").raw(actionsBack == null ? "" : "<th></th>").raw("</tr></thead><tbody>");
         for (JobRequest request : requests) {
             html.raw("<tr data-id=\"").text(request.id()).raw("\"><td class=\"num\"><a href=\"/jobs/").text(request.id())
@@ -155,7 +160,7 @@ final class Pages {
                     .text(request.jobType()).raw("</td><td>").text(request.queueName()).raw("</td><td class=\"num\">")
                     .text(request.attempts() + "/" + request.maxAttempts()).raw("</td><td><progress max=\"100\" value=\"")
                     .text(request.progress()).raw("\"></progress></td><td>").time(request.createdAt(), now).raw("</td><td>")
-                    .time(request.finishedAt(), now).raw("</td><td class=\"message\">").text(summary(request)).raw("</td>");
+                    .time(runsLater(request, now), now).raw("</td><td>").time(request.finishedAt(), now).raw("</td><td class=\"message\">").text(summary(request)).raw("</td>");
             if (actionsBack != null) {
                 html.raw("<td>");
                 actions(html, request, actionsBack);
@@ -164,6 +169,12 @@ final class Pages {
             html.raw("</tr>");
         }
         html.raw("</tbody></table>");
+    }
+
+    /** When a queued request is due, if that is still ahead (delayed, or waiting for a retry); else none. */
+    private static Instant runsLater(JobRequest request, Instant now) {
+        return request.status() == JobStatus.QUEUED && request.runAt() != null && request.runAt().isAfter(now)
+                ? request.runAt() : null;
     }
 
     /** Retry leads to the job's page, to watch it run again; cancel returns to {@code back}. */
@@ -188,10 +199,10 @@ final class Pages {
         return line.length() > 160 ? line.substring(0, 159) + "…" : line;
     }
 
-    String job(JobRequest request) {
+    String job(JobRequest request, Notice notice) {
         Instant now = Instant.now();
         Html html = open("Job " + request.id(), "job", " data-job-id=\"" + request.id() + "\" data-status=\""
-                + request.status().dbValue() + "\"");
+                + request.status().dbValue() + "\"", notice);
         html.raw("<h1>Job ").text(request.id()).raw(" <span class=\"type\">").text(request.jobType()).raw("</span></h1>");
         html.raw("<section class=\"state\"><span id=\"status\">").status(request.status()).raw("</span>")
                 .raw("<progress id=\"progress\" max=\"100\" value=\"").text(request.progress()).raw("\"></progress>")
@@ -264,9 +275,9 @@ final class Pages {
         html.raw("</tbody></table>");
     }
 
-    String failed() {
+    String failed(Notice notice) {
         Instant now = Instant.now();
-        Html html = open("Failed", "failed", "");
+        Html html = open("Failed", "failed", "", notice);
         List<JobRequest> failed = jobs.list(JobJson.forList(
                 JobQuery.all().withStatus(JobStatus.FAILED).newestFirst().limit(FAILED_PAGE)));
         html.raw("<h1>Failed jobs</h1><p class=\"muted\">").text(jobs.count(JobQuery.all().withStatus(JobStatus.FAILED)))
@@ -282,17 +293,18 @@ final class Pages {
         return close(html);
     }
 
-    String schedules() {
+    String schedules(Notice notice) {
         Instant now = Instant.now();
         List<ScheduledJob> all = schedules.get();
-        Html html = open("Schedules", "schedules", "");
+        Html html = open("Schedules", "schedules", "", notice);
         html.raw("<h1>Recurring jobs</h1>");
         if (all.isEmpty()) {
             html.raw("<p class=\"muted empty\">No recurring jobs.</p>");
             return close(html);
         }
         html.raw("<table class=\"grid\"><thead><tr><th>Name</th><th>Schedule</th><th>Zone</th><th>Type</th>")
-                .raw("<th>Queue</th><th>Next run</th><th>Last run</th><th>Last job</th></tr></thead><tbody>");
+                .raw("<th>Queue</th><th>Next run</th><th>Last run</th><th>Last job</th>")
+                .raw(canTrigger ? "<th></th>" : "").raw("</tr></thead><tbody>");
         for (ScheduledJob schedule : all) {
             html.raw("<tr><td>").text(schedule.name()).raw("</td><td><code>").text(schedule.spec()).raw("</code></td><td>")
                     .text(schedule.zone()).raw("</td><td>").text(schedule.jobType()).raw("</td><td>")
@@ -301,20 +313,25 @@ final class Pages {
             if (schedule.lastJobId() != null) {
                 html.raw("<a href=\"/jobs/").text(schedule.lastJobId()).raw("\">").text(schedule.lastJobId()).raw("</a>");
             }
-            html.raw("</td></tr>");
+            html.raw("</td>");
+            if (canTrigger) {
+                html.raw("<td>").action("/schedules/" + URLEncoder.encode(schedule.name(), StandardCharsets.UTF_8)
+                        .replace("+", "%20") + "/trigger", "Trigger now", csrf, null).raw("</td>");
+            }
+            html.raw("</tr>");
         }
         html.raw("</tbody></table>");
         return close(html);
     }
 
     String problem(int status, String message) {
-        Html html = open("Error " + status, "problem", "");
+        Html html = open("Error " + status, "problem", "", Notice.NONE);
         html.raw("<h1>").text(status).raw("</h1><p class=\"problem\">").text(message).raw("</p>")
                 .raw("<p><a href=\"/\">Overview</a></p>");
         return close(html);
     }
 
-    private Html open(String title, String page, String bodyAttributes) {
+    private Html open(String title, String page, String bodyAttributes, Notice notice) {
         Html html = new Html();
         html.raw("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>").text(title)
                 .raw(" · jobrunner</title><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
@@ -328,6 +345,7 @@ final class Pages {
         link(html, "/failed", "Failed", page.equals("failed"));
         link(html, "/schedules", "Schedules", page.equals("schedules"));
         html.raw("</nav><span class=\"store\">").text(jobs.description()).raw("</span></header><main>");
+        notice.text().ifPresent(text -> html.raw("<p class=\"notice\" role=\"status\">").text(text).raw("</p>"));
         return html;
     }
 

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,6 +33,7 @@ final class Routes implements HttpHandler {
 
     private static final Logger log = LoggerFactory.getLogger(Routes.class);
     private static final Pattern JOB = Pattern.compile("/(api/)?jobs/(\\d{1,18})(/(retry|cancel))?");
+    private static final Pattern TRIGGER = Pattern.compile("/(api/)?schedules/([^/]{1,400})/trigger");
     private static final String SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self';"
             + " img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
     private static final int MAX_FORM_BYTES = 4_096;
@@ -40,12 +42,16 @@ final class Routes implements HttpHandler {
     private final Access access;
     private final Pages pages;
     private final Api api;
+    private final Function<String, JobRequest> trigger;
 
-    Routes(JobRequests jobs, Supplier<List<ScheduledJob>> schedules, Access access) {
+    /** @param trigger how a recurring job is dispatched now, or {@code null} for no trigger button */
+    Routes(JobRequests jobs, Supplier<List<ScheduledJob>> schedules, Function<String, JobRequest> trigger,
+           Access access) {
         this.jobs = jobs;
         this.access = access;
+        this.trigger = trigger;
         this.api = new Api(jobs, schedules);
-        this.pages = new Pages(jobs, schedules, access.csrfToken(), api);
+        this.pages = new Pages(jobs, schedules, access.csrfToken(), api, trigger != null);
     }
 
     @Override
@@ -96,18 +102,23 @@ final class Routes implements HttpHandler {
         String method = exchange.getRequestMethod();
         Map<String, String> query = parameters(exchange.getRequestURI().getRawQuery());
         Matcher job = JOB.matcher(path);
+        Matcher schedule = TRIGGER.matcher(exchange.getRequestURI().getRawPath());  // a name may hold an encoded '/'
+        Notice notice = Notice.of(query.get("done"));
         if (path.startsWith("/assets/")) {
             asset(exchange, path.substring("/assets/".length()));
         } else if (job.matches()) {
-            job(exchange, method, job.group(1) != null, Long.parseLong(job.group(2)), job.group(4));
+            job(exchange, method, job.group(1) != null, Long.parseLong(job.group(2)), job.group(4), notice);
+        } else if (schedule.matches()) {
+            trigger(exchange, method, schedule.group(1) != null, schedule.group(2));
         } else if (!method.equals("GET") && !method.equals("HEAD")) {
-            reply(exchange, 405, method + " " + path + " is not an action; actions are POST /jobs/ID/retry and /cancel");
+            reply(exchange, 405, method + " " + path + " is not an action; actions are POST /jobs/ID/retry and /cancel,"
+                    + " and /schedules/NAME/trigger");
         } else {
             switch (path) {
                 case "/" -> html(exchange, 200, pages.overview());
-                case "/jobs" -> html(exchange, 200, pages.jobs(query));
-                case "/failed" -> html(exchange, 200, pages.failed());
-                case "/schedules" -> html(exchange, 200, pages.schedules());
+                case "/jobs" -> html(exchange, 200, pages.jobs(query, notice));
+                case "/failed" -> html(exchange, 200, pages.failed(notice));
+                case "/schedules" -> html(exchange, 200, pages.schedules(notice));
                 case "/api/overview" -> json(exchange, 200, api.overview());
                 case "/api/jobs" -> json(exchange, 200, api.jobs(query));
                 case "/api/schedules" -> json(exchange, 200, api.schedules());
@@ -116,7 +127,8 @@ final class Routes implements HttpHandler {
         }
     }
 
-    private void job(HttpExchange exchange, String method, boolean isApi, long id, String action) throws IOException {
+    private void job(HttpExchange exchange, String method, boolean isApi, long id, String action, Notice notice)
+            throws IOException {
         if (action == null) {
             if (!method.equals("GET") && !method.equals("HEAD")) {
                 reply(exchange, 405, "Only GET reads a job; POST to /jobs/" + id + "/retry or /cancel acts on it");
@@ -128,19 +140,12 @@ final class Routes implements HttpHandler {
             } else if (isApi) {
                 json(exchange, 200, api.job(request.get()));
             } else {
-                html(exchange, 200, pages.job(request.get()));
+                html(exchange, 200, pages.job(request.get(), notice));
             }
             return;
         }
-        if (!method.equals("POST")) {
-            reply(exchange, 405, action + " is an action: POST it with the CSRF token");
-            return;
-        }
-        Map<String, String> form = isApi ? Map.of() : parameters(readForm(exchange));
-        String token = isApi ? exchange.getRequestHeaders().getFirst("X-CSRF-Token") : form.get("csrf");
-        Optional<String> refused = access.refusal(exchange, token);
-        if (refused.isPresent()) {
-            reply(exchange, 403, "This " + action + " " + refused.get() + ": reload the page and try again");
+        Optional<Map<String, String>> form = actionForm(exchange, method, isApi, action);
+        if (form.isEmpty()) {
             return;
         }
         Optional<JobRequest> acted = action.equals("retry") ? jobs.retry(id) : jobs.cancel(id);
@@ -154,10 +159,61 @@ final class Routes implements HttpHandler {
         if (isApi) {
             json(exchange, 200, api.job(acted.get()));
         } else {
-            String back = form.getOrDefault("back", "/jobs/" + id);
-            exchange.getResponseHeaders().set("Location", OWN_PATH.matcher(back).matches() ? back : "/jobs/" + id);
-            send(exchange, 303, "text/plain", "");
+            String back = form.get().getOrDefault("back", "/jobs/" + id);
+            seeOther(exchange, OWN_PATH.matcher(back).matches() ? back : "/jobs/" + id,
+                    action.equals("retry") ? Notice.RETRIED : Notice.CANCEL_REQUESTED);
         }
+    }
+
+    /** {@code POST /schedules/NAME/trigger}: the recurring job's job, dispatched now; the page goes to that job. */
+    private void trigger(HttpExchange exchange, String method, boolean isApi, String rawName) throws IOException {
+        if (trigger == null) {
+            reply(exchange, 404, "This dashboard cannot trigger recurring jobs (it was started without a trigger)");
+            return;
+        }
+        if (actionForm(exchange, method, isApi, "trigger").isEmpty()) {
+            return;
+        }
+        String name = URLDecoder.decode(rawName, StandardCharsets.UTF_8);
+        JobRequest dispatched;
+        try {
+            dispatched = trigger.apply(name);
+        } catch (IllegalArgumentException | IllegalStateException e) {  // no such recurring job
+            reply(exchange, 404, e.getMessage());
+            return;
+        }
+        log.info("Dashboard: recurring job '{}' triggered, job request {}", name, dispatched.id());
+        if (isApi) {
+            json(exchange, 200, api.job(dispatched));
+        } else {
+            seeOther(exchange, "/jobs/" + dispatched.id(), Notice.TRIGGERED);
+        }
+    }
+
+    /**
+     * The form of an action (empty for the API), once the method is POST and the CSRF token is this
+     * dashboard's; else answered with what is wrong, and empty.
+     */
+    private Optional<Map<String, String>> actionForm(HttpExchange exchange, String method, boolean isApi, String action)
+            throws IOException {
+        if (!method.equals("POST")) {
+            reply(exchange, 405, action + " is an action: POST it with the CSRF token");
+            return Optional.empty();
+        }
+        Map<String, String> form = isApi ? Map.of() : parameters(readForm(exchange));
+        String token = isApi ? exchange.getRequestHeaders().getFirst("X-CSRF-Token") : form.get("csrf");
+        Optional<String> refused = access.refusal(exchange, token);
+        if (refused.isPresent()) {
+            reply(exchange, 403, "This " + action + " " + refused.get() + ": reload the page and try again");
+            return Optional.empty();
+        }
+        return Optional.of(form);
+    }
+
+    /** Redirects to {@code path} with the notice the page shows there, saying what was done. */
+    private static void seeOther(HttpExchange exchange, String path, Notice notice) throws IOException {
+        exchange.getResponseHeaders().set("Location", path + (path.contains("?") ? "&" : "?") + "done=" + notice.key());
+        send(exchange, 303, "text/plain", "");
     }
 
     /**

@@ -107,7 +107,9 @@ class DashboardBrowserTest {
         assertThat(row.getText()).contains("flaky", "failed", "the first attempt of lin always fails");
         row.findElement(By.xpath(".//button[text()='Retry']")).click();
 
-        waiting().until(driver -> driver.getCurrentUrl().endsWith("/jobs/" + flaky.id()));
+        waiting().until(driver -> driver.getCurrentUrl().endsWith("/jobs/" + flaky.id() + "?done=retried"));
+        assertThat(browser.findElement(By.cssSelector("p.notice")).getText()).as("the retry is confirmed")
+                .startsWith("Queued again");
         waiting().until(driver -> statusShown().equals("succeeded"));
         assertThat(browser.findElement(By.cssSelector("pre.result")).getText()).contains("hello lin");
         assertThat(browser.findElement(By.id("log")).getText()).contains("attempt 1 for lin", "attempt 2 for lin");

@@ -10,6 +10,7 @@ import io.jobrunner.JobData;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
 import io.jobrunner.RecurringJob;
+import io.jobrunner.ScheduledJob;
 import io.jobrunner.testkit.Await;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +23,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -117,11 +119,16 @@ abstract class DashboardHttpContract {
             JobRequest failedAgain = finished(JobData.of("flaky", "bounce"));
             HttpResponse<String> bounced = post("/jobs/" + failedAgain.id() + "/retry", "csrf=" + csrfToken() + "&back="
                     + URLEncoder.encode(elsewhere, StandardCharsets.UTF_8));
-            assertThat(bounced.headers().firstValue("Location")).as(elsewhere).hasValue("/jobs/" + failedAgain.id());
+            assertThat(bounced.headers().firstValue("Location")).as(elsewhere)
+                    .hasValue("/jobs/" + failedAgain.id() + "?done=retried");
         }
         HttpResponse<String> retried = post("/jobs/" + flaky.id() + "/retry", "csrf=" + csrfToken() + "&back=/failed");
         assertThat(retried.statusCode()).isEqualTo(303);
-        assertThat(retried.headers().firstValue("Location")).hasValue("/failed");
+        assertThat(retried.headers().firstValue("Location")).hasValue("/failed?done=retried");
+        assertThat(get("/failed?done=retried").body()).as("the page it returns to says what was done")
+                .contains("<p class=\"notice\" role=\"status\">Queued again, with its history kept");
+        assertThat(get("/failed?done=%3Cscript%3E").body()).as("an unknown notice shows nothing, never the text")
+                .doesNotContain("class=\"notice\"").doesNotContain("<script>");
         JobRequest after = fixture.runner.jobs().await(flaky.id(), TIMEOUT).orElseThrow();
         assertThat(after.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(after.resultJson()).contains("hello grace");
@@ -209,6 +216,47 @@ abstract class DashboardHttpContract {
         JsonNode api = json(get("/api/schedules"));
         assertThat(api.get(0).path("name").asText()).isEqualTo("nightly <flaky>");
         assertThat(api.get(0).path("nextRunAt").asText()).isNotEmpty();
+    }
+
+    @Test
+    void triggerNowDispatchesTheScheduledJobAndLeavesTheScheduleWhereItWas() throws Exception {
+        ScheduledJob defined = fixture.runner.schedules().define(RecurringJob.builder("weekly/digest report")
+                .schedule("0 3 * * MON").job(JobData.of("flaky", "digest")).build());
+        String path = "/schedules/weekly%2Fdigest%20report/trigger";
+        assertThat(get("/schedules").body()).contains("action=\"" + path + "\"", "Trigger now");
+
+        assertThat(post(path, "csrf=guessed").statusCode()).isEqualTo(403);
+        HttpResponse<String> triggered = post(path, "csrf=" + csrfToken());
+        assertThat(triggered.statusCode()).as(triggered.body()).isEqualTo(303);
+        String location = triggered.headers().firstValue("Location").orElseThrow();
+        assertThat(location).matches("/jobs/\\d+\\?done=triggered");
+        long id = Long.parseLong(location.substring("/jobs/".length(), location.indexOf('?')));
+        JobRequest job = fixture.runner.jobs().await(id, TIMEOUT).orElseThrow();
+        assertThat(job.jobType()).isEqualTo("flaky");
+        assertThat(job.attempts()).as("it ran, with the schedule's payload").isEqualTo(1);
+        assertThat(job.lastError()).contains("the first attempt of digest always fails");
+        assertThat(get(location).body()).contains("Dispatched now, outside its schedule");
+        assertThat(fixture.runner.schedules().find("weekly/digest report").orElseThrow().nextRunAt())
+                .isEqualTo(defined.nextRunAt());
+
+        HttpResponse<String> viaApi = postApi("/api/schedules/weekly%2Fdigest%20report/trigger");
+        assertThat(viaApi.statusCode()).isEqualTo(200);
+        assertThat(json(viaApi).path("jobType").asText()).isEqualTo("flaky");
+        HttpResponse<String> unknown = post("/schedules/hourly/trigger", "csrf=" + csrfToken());
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("No recurring job named &#39;hourly&#39;");
+    }
+
+    @Test
+    void aDelayedJobShowsWhenItRuns() throws Exception {
+        JobRequest later = fixture.runner.dispatchJob(JobData.builder("flaky").payload("later")
+                .runAt(Instant.now().plus(Duration.ofHours(2))).build());
+        String list = get("/jobs?type=flaky&status=queued").body();
+        assertThat(list).contains("<th>Runs</th>");
+        int row = list.indexOf("data-id=\"" + later.id() + "\"");
+        assertThat(row).isNotNegative();
+        assertThat(list.substring(row, list.indexOf("</tr>", row))).contains("datetime=\"" + later.runAt() + "\"")
+                .containsPattern(">in (1h|2h)<");
     }
 
     @Test
@@ -319,6 +367,11 @@ abstract class DashboardHttpContract {
     private HttpResponse<String> post(String path, String form) throws Exception {
         return http.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> postApi(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).header("X-CSRF-Token", csrfToken())
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static JsonNode json(HttpResponse<String> response) throws IOException {

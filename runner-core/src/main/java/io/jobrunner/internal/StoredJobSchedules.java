@@ -87,6 +87,18 @@ public final class StoredJobSchedules implements JobSchedules {
     }
 
     @Override
+    public JobRequest trigger(String name) {
+        ScheduledJob schedule = store.findSchedule(name).orElseThrow(() -> new IllegalArgumentException(
+                "No recurring job named '" + name + "' in " + store.description() + "; list() names them"));
+        JobData job = new JobData(schedule.jobType(), payload(schedule), schedule.queueName(), null, null,
+                schedule.maxAttempts(), false);
+        JobRequest request = store.insert(newRequest.apply(job)).request();
+        handOff.accept(List.of(request));
+        log.info("Recurring job '{}' triggered by hand: job request {}", name, request.id());
+        return request;
+    }
+
+    @Override
     public boolean remove(String name) {
         return store.deleteSchedule(name);
     }
@@ -150,14 +162,16 @@ public final class StoredJobSchedules implements JobSchedules {
 
     /** The job of one occurrence: the schedule's job, with a dedup key naming the occurrence. */
     private JobData occurrenceJob(ScheduledJob schedule, Instant occurrence) {
-        Object payload;
+        return new JobData(schedule.jobType(), payload(schedule), schedule.queueName(),
+                JobSchedules.occurrenceKey(schedule.name(), occurrence), null, schedule.maxAttempts(), false);
+    }
+
+    private Object payload(ScheduledJob schedule) {
         try {
-            payload = codec.mapper().readTree(schedule.payloadJson());
+            return codec.mapper().readTree(schedule.payloadJson());
         } catch (JsonProcessingException e) {
             throw new PayloadException(schedule.jobType(), "The stored payload of recurring job '" + schedule.name()
                     + "' is not JSON: " + e.getOriginalMessage(), e);
         }
-        return new JobData(schedule.jobType(), payload, schedule.queueName(), JobSchedules.occurrenceKey(schedule.name(), occurrence),
-                null, schedule.maxAttempts(), false);
     }
 }
