@@ -70,4 +70,12 @@ public interface JobRequests {
 
     /** Where the requests are kept, e.g. "PostgreSQL at db:5432/jobs". */
     String description();
+
+    /**
+     * The workers registered in the store — database and SQS workers, live or lately seen — by
+     * runner and id. Empty for a store that keeps no registry.
+     */
+    default List<JobWorker> workers() {
+        return List.of();
+    }
 }

@@ -10,6 +10,7 @@ import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
 import io.jobrunner.JobStoreException;
 import io.jobrunner.JobThroughput;
+import io.jobrunner.JobWorker;
 import io.jobrunner.ScheduledJob;
 import io.jobrunner.spi.store.ClaimFilter;
 import io.jobrunner.spi.store.InsertResult;
@@ -52,6 +53,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     private final JdbiQueries queries;
     private final JdbiSweeps sweeps;
     private final JdbiSchedules schedules;
+    private final JdbiWorkers workers;
 
     JdbiJobRequestStore(DataSource dataSource, AutoCloseable resources, SqlDialect dialect, String description,
                         StoreScope scope, Path file) {
@@ -63,6 +65,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
         this.queries = new JdbiQueries(access);
         this.sweeps = new JdbiSweeps(access);
         this.schedules = new JdbiSchedules(access, inserts);
+        this.workers = new JdbiWorkers(access);
     }
 
     /** A PostgreSQL store over the caller's data source, which the caller keeps and closes. Migrates the schema. */
@@ -128,6 +131,21 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     @Override
     public Optional<AutoCloseable> watchQueued(Runnable wakeUp) {
         return access.postgres() ? Optional.of(QueuedListener.start(access.dataSource, wakeUp)) : Optional.empty();
+    }
+
+    @Override
+    public void registerWorker(JobWorker worker) {
+        workers.register(worker);
+    }
+
+    @Override
+    public void unregisterWorker(String id) {
+        workers.unregister(id);
+    }
+
+    @Override
+    public List<JobWorker> workers() {
+        return workers.list();
     }
 
     @Override

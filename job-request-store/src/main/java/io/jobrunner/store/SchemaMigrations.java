@@ -31,9 +31,9 @@ final class SchemaMigrations {
         }
     }
 
-    static final List<Migration> POSTGRESQL = List.of(new Migration(1, "create_tables"));
+    static final List<Migration> POSTGRESQL = List.of(new Migration(1, "create_tables"), new Migration(2, "workers"));
 
-    static final List<Migration> SQLITE = List.of(new Migration(1, "create_tables"));
+    static final List<Migration> SQLITE = List.of(new Migration(1, "create_tables"), new Migration(2, "workers"));
 
     private SchemaMigrations() {
     }

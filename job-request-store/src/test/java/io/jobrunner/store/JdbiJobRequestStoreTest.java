@@ -2,12 +2,14 @@ package io.jobrunner.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStoreException;
+import io.jobrunner.JobWorker;
 import io.jobrunner.spi.store.ClaimFilter;
 import io.jobrunner.spi.store.InsertResult;
 import io.jobrunner.spi.store.JobRequestStore;
@@ -44,7 +46,7 @@ class JdbiJobRequestStoreTest extends JobRequestStoreContractTest {
     @Override
     protected JobRequestStore openEmptyStore() {
         JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 10, postgres.schema());
-        postgres.execute("TRUNCATE job_request, job_schedule RESTART IDENTITY CASCADE");
+        postgres.execute("TRUNCATE job_request, job_schedule, job_worker RESTART IDENTITY CASCADE");
         return store;
     }
 
@@ -63,6 +65,20 @@ class JdbiJobRequestStoreTest extends JobRequestStoreContractTest {
                 .hasMessageNotContaining("the customer's card number")
                 .hasMessageNotContaining("UPDATE job_request")
                 .hasMessageNotContaining("secret-key");
+    }
+
+    @Test
+    void aWorkerNotSeenForThreeHeartbeatsIsNotLiveAndOneGoneForADayIsForgotten() {
+        store.registerWorker(JobWorker.registering("frozen", "h", "database", null, Set.of("a"), Set.of(), 1));
+        store.registerWorker(JobWorker.registering("killed", "h", "database", null, Set.of("a"), Set.of(), 1));
+        postgres.execute("UPDATE job_worker SET last_seen_at = now() - interval '31 seconds' WHERE id = 'frozen'");
+        postgres.execute("UPDATE job_worker SET last_seen_at = now() - interval '25 hours' WHERE id = 'killed'");
+        assertThat(store.workers()).extracting(JobWorker::id, JobWorker::live)
+                .containsExactly(tuple("frozen", false), tuple("killed", false));
+
+        store.registerWorker(JobWorker.registering("running", "h", "database", null, Set.of("a"), Set.of(), 1));
+        assertThat(store.workers()).extracting(JobWorker::id, JobWorker::live)
+                .containsExactly(tuple("frozen", false), tuple("running", true));
     }
 
     @Test

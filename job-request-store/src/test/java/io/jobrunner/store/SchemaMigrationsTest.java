@@ -47,11 +47,33 @@ class SchemaMigrationsTest {
                 while (rs.next()) {
                     rows.add(rs.getInt(1) + ":" + rs.getInt(2));
                 }
-                assertThat(rows).containsExactly("1:1");
+                assertThat(rows).containsExactly("1:1", "2:1");
             }
             try (JdbiJobRequestStore again = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 1,
                     postgres.schema())) {
                 assertThat(again.list(io.jobrunner.JobQuery.all())).hasSize(starters);
+            }
+        }
+    }
+
+    @Test
+    void aSchemaAtTheFirstVersionGainsTheWorkersRegistryAndKeepsItsRequests() throws Exception {
+        try (PostgresFixture postgres = PostgresFixture.forTestClass(SchemaMigrationsTest.class)) {
+            long id;
+            try (JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 1,
+                    postgres.schema())) {
+                id = store.insert(new io.jobrunner.spi.store.NewJobRequest("a", null, "{}", null, null, 1, "test"))
+                        .request().id();
+            }
+            postgres.execute("DROP TABLE job_worker");
+            postgres.execute("DELETE FROM jobrunner_schema_history WHERE version = 2");
+
+            try (JdbiJobRequestStore upgraded = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 1,
+                    postgres.schema())) {
+                assertThat(upgraded.find(id)).isPresent();
+                upgraded.registerWorker(io.jobrunner.JobWorker.registering("w", "h", "database", null,
+                        java.util.Set.of("a"), java.util.Set.of(), 1));
+                assertThat(upgraded.workers()).hasSize(1);
             }
         }
     }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
                 + " variables as the library: DATABASE_URL (else the embedded store in JOB_RUNNER_EMBEDDED_DIR,"
                 + " default ./.jobrunner), JOB_RUNNER_DB_SCHEMA, JOB_RUNNER.",
         subcommands = {ListCommand.class, ShowCommand.class, RetryCommand.class, CancelCommand.class,
-                PurgeCommand.class, StatsCommand.class, CheckCommand.class, SchedulesCommand.class, WorkerCommand.class, DashboardCommand.class, DevCommand.class,
+                PurgeCommand.class, StatsCommand.class, WorkersCommand.class, CheckCommand.class, SchedulesCommand.class, WorkerCommand.class, DashboardCommand.class, DevCommand.class,
                 CommandLine.HelpCommand.class})
 public final class JobRunnerCli {
 

@@ -6,6 +6,7 @@ import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequests;
 import io.jobrunner.JobStatus;
 import io.jobrunner.JobThroughput;
+import io.jobrunner.JobWorker;
 import io.jobrunner.ScheduledJob;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -113,6 +116,7 @@ final class Api {
         Map<String, Object> byType = new LinkedHashMap<>();
         counts.byType().forEach((type, statuses) -> byType.put(type, byStatus(statuses)));
         json.put("byType", byType);
+        json.put("unworkedTypes", unworkedTypes());
         json.put("lastHour", lastHour(Instant.now()).stream().map(minute -> {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("minute", JobJson.text(minute.minute()));
@@ -145,6 +149,39 @@ final class Api {
         Map<String, Object> json = JobJson.request(request);
         json.put("log", JobJson.log(jobs.log(request.id())));
         return json;
+    }
+
+    List<Map<String, Object>> workers() {
+        return JobJson.workers(jobs.workers());
+    }
+
+    /**
+     * The job types with queued requests that no live worker takes, each with the runner its oldest
+     * queued request waits for: only runners whose jobs wait for registered workers count (an
+     * in-process runner runs its own). One read of the registry and one short list per queued type.
+     */
+    Map<String, String> unworkedTypes() {
+        Map<String, String> unworked = new TreeMap<>();
+        List<JobWorker> live = null;
+        for (Map.Entry<String, Map<JobStatus, Long>> type : jobs.counts().byType().entrySet()) {
+            if (type.getValue().getOrDefault(JobStatus.QUEUED, 0L) == 0) {
+                continue;
+            }
+            Optional<JobRequest> oldest = jobs.list(JobQuery.all().withJobType(type.getKey()).withStatus(JobStatus.QUEUED)
+                    .limit(1).previews(1)).stream().findFirst();
+            if (oldest.isEmpty() || !JobWorker.REGISTERING_RUNNERS.contains(oldest.get().runner())) {
+                continue;
+            }
+            if (live == null) {
+                live = jobs.workers().stream().filter(JobWorker::live).toList();
+            }
+            JobRequest waiting = oldest.get();
+            if (live.stream().noneMatch(worker -> worker.takes(waiting.jobType(), waiting.queueName(), waiting.runner(),
+                    waiting.handOffTarget()))) {
+                unworked.put(waiting.jobType(), waiting.runner());
+            }
+        }
+        return unworked;
     }
 
     List<Map<String, Object>> schedules() {

@@ -8,6 +8,7 @@ import io.jobrunner.JobAttempt;
 import io.jobrunner.JobLog;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
+import io.jobrunner.JobWorker;
 import io.jobrunner.ScheduledJob;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -90,6 +91,24 @@ public final class JobJson {
             return tree(json);
         }
         return json.substring(0, LIST_PREVIEW) + "… (cut at " + LIST_PREVIEW + " characters; show the job for all of it)";
+    }
+
+    /** Workers as {@code jobrunner workers --json} and {@code /api/workers} show them. */
+    public static List<Map<String, Object>> workers(List<JobWorker> workers) {
+        return workers.stream().map(worker -> {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("id", worker.id());
+            json.put("host", worker.host());
+            json.put("runner", worker.runner());
+            json.put("target", worker.target());
+            json.put("jobTypes", worker.jobTypes().stream().sorted().toList());
+            json.put("queues", worker.queues().stream().sorted().toList());
+            json.put("slots", worker.slots());
+            json.put("startedAt", text(worker.startedAt()));
+            json.put("lastSeenAt", text(worker.lastSeenAt()));
+            json.put("live", worker.live());
+            return json;
+        }).toList();
     }
 
     public static Map<String, Object> log(JobLog log) {

@@ -9,6 +9,7 @@ import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequests;
 import io.jobrunner.JobStatus;
 import io.jobrunner.JobThroughput;
+import io.jobrunner.JobWorker;
 import io.jobrunner.ScheduledJob;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +62,17 @@ final class Pages {
                 .raw(" succeeded</span> · <span class=\"bad\">").text(failed).raw(" failed or cancelled</span></p>");
         chart(html, minutes);
         html.raw("<h2>By job type</h2>");
+        Map<String, String> unworked = api.unworkedTypes();
+        if (!unworked.isEmpty()) {
+            html.raw("<p class=\"warning\" id=\"unworked\">No live worker takes ");
+            int i = 0;
+            for (Map.Entry<String, String> type : unworked.entrySet()) {
+                html.raw(i++ == 0 ? "" : ", ").raw("<strong>").text(type.getKey()).raw("</strong> (")
+                        .text(type.getValue()).raw(")");
+            }
+            html.raw(": those jobs stay queued until one does. Start one with <code>jobrunner worker</code>; see")
+                    .raw(" <a href=\"/workers\">Workers</a>.</p>");
+        }
         if (counts.byType().isEmpty()) {
             html.raw("<p class=\"muted\">No job requests in the store yet.</p>");
         } else {
@@ -71,7 +83,9 @@ final class Pages {
             html.raw("</tr></thead><tbody>");
             for (Map.Entry<String, Map<JobStatus, Long>> type : counts.byType().entrySet()) {
                 html.raw("<tr><td><a href=\"/jobs?type=").text(url(type.getKey())).raw("\">").text(type.getKey())
-                        .raw("</a></td>");
+                        .raw("</a>").raw(unworked.containsKey(type.getKey())
+                                ? " <span class=\"tag-warning\" title=\"no live worker takes this type\">no worker</span>" : "")
+                        .raw("</td>");
                 for (JobStatus status : JobStatus.values()) {
                     html.raw("<td class=\"num\">").text(type.getValue().getOrDefault(status, 0L)).raw("</td>");
                 }
@@ -324,6 +338,34 @@ final class Pages {
         return close(html);
     }
 
+    String workers() {
+        Instant now = Instant.now();
+        List<JobWorker> all = jobs.workers();
+        Html html = open("Workers", "workers", "", Notice.NONE);
+        html.raw("<h1>Workers</h1><p class=\"muted\">Database and SQS workers register here while they run and renew")
+                .raw(" their row every ").text(JobWorker.HEARTBEAT.toSeconds()).raw(" s; one not seen for ")
+                .text(JobWorker.LIVE_WITHIN.toSeconds()).raw(" s is not live (stopped, frozen or cut off), and is")
+                .raw(" forgotten after a day.</p>");
+        if (all.isEmpty()) {
+            html.raw("<p class=\"muted empty\">No workers registered. Start one with <code>jobrunner worker</code>.</p>");
+            return close(html);
+        }
+        html.raw("<table class=\"grid workers\"><thead><tr><th>Worker</th><th>Runner</th><th>Live</th>")
+                .raw("<th class=\"num\">Slots</th><th>Job types</th><th>Queues</th><th>Started</th><th>Last seen</th>")
+                .raw("</tr></thead><tbody>");
+        for (JobWorker worker : all) {
+            html.raw("<tr class=\"").raw(worker.live() ? "live" : "gone").raw("\"><td><code>").text(worker.id())
+                    .raw("</code></td><td>").text(worker.runner()).raw("</td><td>").text(worker.live() ? "yes" : "no")
+                    .raw("</td><td class=\"num\">").text(worker.slots()).raw("</td><td>")
+                    .text(String.join(", ", worker.jobTypes().stream().sorted().toList())).raw("</td><td>")
+                    .text(worker.queues().isEmpty() ? "all" : String.join(", ", worker.queues().stream().sorted().toList()))
+                    .raw("</td><td>").time(worker.startedAt(), now).raw("</td><td>").time(worker.lastSeenAt(), now)
+                    .raw("</td></tr>");
+        }
+        html.raw("</tbody></table>");
+        return close(html);
+    }
+
     String problem(int status, String message) {
         Html html = open("Error " + status, "problem", "", Notice.NONE);
         html.raw("<h1>").text(status).raw("</h1><p class=\"problem\">").text(message).raw("</p>")
@@ -344,6 +386,7 @@ final class Pages {
         link(html, "/jobs", "Jobs", page.equals("jobs") || page.equals("job"));
         link(html, "/failed", "Failed", page.equals("failed"));
         link(html, "/schedules", "Schedules", page.equals("schedules"));
+        link(html, "/workers", "Workers", page.equals("workers"));
         html.raw("</nav><span class=\"store\">").text(jobs.description()).raw("</span></header><main>");
         notice.text().ifPresent(text -> html.raw("<p class=\"notice\" role=\"status\">").text(text).raw("</p>"));
         return html;

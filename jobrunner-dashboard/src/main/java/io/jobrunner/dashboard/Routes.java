@@ -119,6 +119,8 @@ final class Routes implements HttpHandler {
                 case "/jobs" -> html(exchange, 200, pages.jobs(query, notice));
                 case "/failed" -> html(exchange, 200, pages.failed(notice));
                 case "/schedules" -> html(exchange, 200, pages.schedules(notice));
+                case "/workers" -> html(exchange, 200, pages.workers());
+                case "/api/workers" -> json(exchange, 200, api.workers());
                 case "/api/overview" -> json(exchange, 200, api.overview());
                 case "/api/jobs" -> json(exchange, 200, api.jobs(query));
                 case "/api/schedules" -> json(exchange, 200, api.schedules());

@@ -47,6 +47,15 @@ public interface Transport extends AutoCloseable {
      */
     boolean requeuesAbandoned();
 
+    /**
+     * True when the jobs are run by long-running workers that register in the store (SQS workers):
+     * a dispatch of a type no live one takes is then warned about. False (this default) for a
+     * function, which runs whenever it is invoked.
+     */
+    default boolean workersRegister() {
+        return false;
+    }
+
     /** Sends task envelopes; returns those not sent. */
     List<Failure> sendTasks(List<String> envelopes);
 

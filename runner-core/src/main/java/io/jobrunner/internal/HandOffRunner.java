@@ -42,10 +42,13 @@ public final class HandOffRunner implements JobRunner {
     private final RunnerLifecycle lifecycle;
     private final RunnerSchedules schedules;
     private final JobRequests jobs;
+    private final WorkerWatch workerWatch;
 
     public HandOffRunner(RunnerContext context, Transport transport) {
         this.context = context;
         this.transport = transport;
+        this.workerWatch = transport.workersRegister() && context.hasStore()
+                ? new WorkerWatch(context.store(), transport.runnerName()) : null;
         this.lifecycle = new RunnerLifecycle(transport.runnerName());
         this.schedules = RunnerSchedules.start(context, data -> unsentRequest(context, transport, data), this::handOff, false);
         this.jobs = context.jobRequests(retried -> {
@@ -125,6 +128,7 @@ public final class HandOffRunner implements JobRunner {
         }
         List<InsertResult> inserted = store().insertAll(rows);
         context.dispatched(name(), inserted);
+        watch(inserted);
         List<JobRequest> requests = new ArrayList<>(rows.size());
         List<JobRequest> toSend = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
@@ -143,7 +147,14 @@ public final class HandOffRunner implements JobRunner {
         ensureOpen(data.jobType());
         InsertResult inserted = store().insert(connection, unsentRequest(context, transport, data));
         context.dispatched(name(), List.of(inserted));
+        watch(List.of(inserted));
         return inserted.request();
+    }
+
+    private void watch(List<InsertResult> stored) {
+        if (workerWatch != null) {
+            workerWatch.dispatched(stored.stream().filter(InsertResult::created).map(InsertResult::request).toList());
+        }
     }
 
     /** Sends what is queued, not yet handed off and due soon enough; the sweep sends the rest when due. */

@@ -43,7 +43,8 @@ public final class WorkerIds {
         return current;
     }
 
-    private static String hostName() {
+    /** This machine's name, as worker ids carry it. */
+    public static String hostName() {
         String fromEnvironment = System.getenv("HOSTNAME");
         if (fromEnvironment != null && !fromEnvironment.isBlank()) {
             return fromEnvironment;

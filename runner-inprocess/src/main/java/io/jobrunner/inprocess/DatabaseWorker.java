@@ -6,6 +6,7 @@ import io.jobrunner.JobListener;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobStoreException;
+import io.jobrunner.JobWorker;
 import io.jobrunner.Setting;
 import io.jobrunner.internal.HandlerSlots;
 import io.jobrunner.internal.JobRuns;
@@ -14,6 +15,7 @@ import io.jobrunner.internal.Recovery;
 import io.jobrunner.internal.Retention;
 import io.jobrunner.internal.RunnerSchedules;
 import io.jobrunner.internal.WorkerIds;
+import io.jobrunner.internal.WorkerRegistration;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.Settings;
 import io.jobrunner.spi.store.ClaimFilter;
@@ -437,6 +439,7 @@ public final class DatabaseWorker implements AutoCloseable {
     private static final class OwnProcess implements Role {
         private RunnerSchedules schedules;
         private AutoCloseable listener;
+        private WorkerRegistration registration;
 
         @Override
         public void started(DatabaseWorker worker) {
@@ -448,6 +451,9 @@ public final class DatabaseWorker implements AutoCloseable {
                     true);
             context.config().listener().opened(DatabaseRunnerProvider.NAME, context.jobRequests(UnaryOperator.identity()));
             context.config().listener().workerStarted(worker.slots.stats(worker.slots::busy, () -> -1, () -> -1));
+            registration = WorkerRegistration.start(context.store(), JobWorker.registering(worker.runs.owner(),
+                    WorkerIds.hostName(), DatabaseRunnerProvider.NAME, null, worker.filter.jobTypes(),
+                    worker.filter.queueNames(), worker.concurrency));
             long poll = worker.pollInterval.toMillis();
             log.info("Database worker {} takes job types {} {} from {}; {} threads, woken by {}", worker.runs.owner(),
                     worker.filter.jobTypes().stream().sorted().toList(),
@@ -476,6 +482,9 @@ public final class DatabaseWorker implements AutoCloseable {
 
         @Override
         public void closed(DatabaseWorker worker) {
+            if (registration != null) {
+                registration.close();
+            }
             worker.context.close();
         }
     }

@@ -15,6 +15,7 @@ import io.jobrunner.internal.RunnerLifecycle;
 import io.jobrunner.internal.RunnerSchedules;
 import io.jobrunner.internal.Tasks;
 import io.jobrunner.internal.WorkerIds;
+import io.jobrunner.internal.WorkerWatch;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.store.InsertResult;
 import io.jobrunner.spi.store.JobRequestStore;
@@ -54,6 +55,8 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     private final RunnerLifecycle lifecycle;
     private final RunnerSchedules schedules;
     private final JobRequests jobRequests;
+    /** For jobs stored for database workers: warns when no live worker takes a dispatched type. */
+    private final WorkerWatch workerWatch;
 
     /** Fires due recurring jobs on a timer unless {@code JOB_RUNNER_SCHEDULER=off}. */
     InProcessRunner(String name, RunnerContext context, Mode tasks, Mode jobs) {
@@ -84,6 +87,8 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         }
         this.lane = startedLane;
         this.jobWorker = startedWorker;
+        this.workerWatch = jobs == Mode.WORKERS && context.hasStore()
+                ? new WorkerWatch(context.store(), DatabaseRunnerProvider.NAME) : null;
         this.jobRequests = context.jobRequests(retried -> {
             ensureOpen("job " + retried.id());
             return handOff(retried);
@@ -139,6 +144,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         ensureOpen(data.jobType());
         InsertResult inserted = store().insert(newRequest(data));
         context.dispatched(name(), List.of(inserted));
+        watch(List.of(inserted));
         return inserted.needsHandOff() ? handOff(inserted.request()) : inserted.request();
     }
 
@@ -153,6 +159,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         List<JobRequest> requests = new ArrayList<>(rows.size());
         List<InsertResult> stored = store().insertAll(rows);
         context.dispatched(name(), stored);
+        watch(stored);
         for (InsertResult inserted : stored) {
             requests.add(inserted.needsHandOff() ? handOff(inserted.request()) : inserted.request());
         }
@@ -164,7 +171,14 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         ensureOpen(data.jobType());
         InsertResult inserted = store().insert(connection, newRequest(data));
         context.dispatched(name(), List.of(inserted));
+        watch(List.of(inserted));
         return inserted.request();
+    }
+
+    private void watch(List<InsertResult> stored) {
+        if (workerWatch != null) {
+            workerWatch.dispatched(stored.stream().filter(InsertResult::created).map(InsertResult::request).toList());
+        }
     }
 
     @Override

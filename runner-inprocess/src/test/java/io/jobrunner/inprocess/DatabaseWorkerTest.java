@@ -3,6 +3,10 @@ package io.jobrunner.inprocess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.InvalidSettingException;
 import io.jobrunner.JobData;
@@ -14,8 +18,10 @@ import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobRunners;
 import io.jobrunner.JobStatus;
+import io.jobrunner.JobWorker;
 import io.jobrunner.RunnerNotConfiguredException;
 import io.jobrunner.internal.JobRuns;
+import io.jobrunner.internal.WorkerWatch;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.store.ClaimFilter;
 import io.jobrunner.spi.store.JobRequestStore;
@@ -37,6 +43,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The database worker on PostgreSQL: woken by NOTIFY, specialised by type and queue, refusing bad set-ups. */
 class DatabaseWorkerTest {
@@ -102,6 +109,44 @@ class DatabaseWorkerTest {
     private JobRequest awaitFinished(long id) {
         return Await.value("job request " + id + " finished", TIMEOUT, () -> store.find(id).orElseThrow(),
                 request -> request.status().isFinished());
+    }
+
+    @Test
+    void aWorkerIsListedWhileItRunsAndADispatchNoLiveWorkerTakesIsWarnedAboutOnce() {
+        Logger watch = (Logger) LoggerFactory.getLogger(WorkerWatch.class);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        watch.addAppender(log);
+        JobRunner producer = producer();
+        JobRequest first;
+        try {
+            first = producer.dispatchJob(JobData.of("a", "first"));
+            producer.dispatchJob(JobData.of("a", "second"));
+        } finally {
+            watch.detachAppender(log);
+        }
+        assertThat(log.list).singleElement().satisfies(event -> {
+            assertThat(event.getLevel()).isEqualTo(Level.WARN);
+            assertThat(event.getFormattedMessage()).contains("No live worker takes job type 'a' of the database runner",
+                    "job request " + first.id() + " waits", "'jobrunner worker'", "'jobrunner workers'");
+        });
+
+        DatabaseWorker worker = worker(settings("JOB_RUNNER_WORKER_TYPES", "a", "JOB_RUNNER_CONCURRENCY", "3"));
+        awaitFinished(first.id());
+        JobWorker listed = Await.value("the worker registered", TIMEOUT, () -> producer.jobs().workers(),
+                workers -> !workers.isEmpty()).get(0);
+        assertThat(listed.id()).isEqualTo(worker.id());
+        assertThat(listed.runner()).isEqualTo("database");
+        assertThat(listed.jobTypes()).containsExactly("a");
+        assertThat(listed.queues()).isEmpty();
+        assertThat(listed.slots()).isEqualTo(3);
+        assertThat(listed.live()).isTrue();
+        assertThat(listed.startedAt()).isNotNull().isBeforeOrEqualTo(listed.lastSeenAt());
+        assertThat(listed.takes("a", null, "database", null)).isTrue();
+        assertThat(listed.takes("b", null, "database", null)).isFalse();
+
+        worker.close();
+        assertThat(producer.jobs().workers()).as("a worker that stops removes its row").isEmpty();
     }
 
     @Test

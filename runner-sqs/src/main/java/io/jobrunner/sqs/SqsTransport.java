@@ -79,6 +79,12 @@ final class SqsTransport implements Transport {
         return false;
     }
 
+    /** SQS workers register themselves: a job whose type none of them takes waits in the queue. */
+    @Override
+    public boolean workersRegister() {
+        return true;
+    }
+
     /**
      * Reads the queue's ARN: one round trip. A queue that does not exist, or an SQS that cannot be
      * reached, is a problem; access denied is not (a producer may only send), since SQS answered.

@@ -2,6 +2,7 @@ package io.jobrunner.sqs;
 
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobRunnerConfig;
+import io.jobrunner.JobWorker;
 import io.jobrunner.JobRunners;
 import io.jobrunner.RunnerNotConfiguredException;
 import io.jobrunner.Setting;
@@ -16,6 +17,7 @@ import io.jobrunner.internal.RunnerSchedules;
 import io.jobrunner.internal.ScheduleTicker;
 import io.jobrunner.internal.StoredJobSchedules;
 import io.jobrunner.internal.WorkerIds;
+import io.jobrunner.internal.WorkerRegistration;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.store.JobRequestStore;
 import java.time.Duration;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -93,6 +96,7 @@ public final class SqsWorker implements AutoCloseable {
     private final AtomicInteger receiving = new AtomicInteger();
     private volatile boolean running;
     private boolean closed;
+    private WorkerRegistration registration;
 
     private SqsWorker(RunnerContext context, SqsSettings settings, SqsClient client, boolean ownsClient) {
         this.settings = settings;
@@ -181,6 +185,9 @@ public final class SqsWorker implements AutoCloseable {
         scheduler = RunnerSchedules.startTimer(context, schedules, true);
         context.config().listener().opened(SqsRunnerProvider.NAME, context.jobRequests(UnaryOperator.identity()));
         context.config().listener().workerStarted(handlers.stats(inFlight::get, received::get, deleter::deleted));
+        registration = WorkerRegistration.start(store, JobWorker.registering(runs.owner(), WorkerIds.hostName(),
+                SqsRunnerProvider.NAME, settings.queueUrl(), context.config().handlers().jobTypes(), Set.of(),
+                settings.concurrency()));
         log.info("SQS worker started on {}: {} pollers, {} handler slots, visibility {} s", settings.queueUrl(),
                 settings.pollers(), settings.concurrency(), visibility.toSeconds());
         return this;
@@ -379,6 +386,9 @@ public final class SqsWorker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (registration != null) {
+                registration.close();
+            }
             runs.close();
             deleter.close();
             heartbeat.close();

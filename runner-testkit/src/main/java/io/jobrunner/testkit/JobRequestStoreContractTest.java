@@ -8,6 +8,7 @@ import io.jobrunner.JobLogLine;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
+import io.jobrunner.JobWorker;
 import io.jobrunner.JobThroughput;
 import io.jobrunner.spi.store.ClaimFilter;
 import io.jobrunner.spi.store.InsertResult;
@@ -378,6 +379,37 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
         assertThat(store.list(JobQuery.all().withJobType("a").limit(2))).as("oldest first by default")
                 .extracting(JobRequest::id).containsExactly(ids.get(0), ids.get(1));
         assertThat(store.count(newest)).isEqualTo(5);
+    }
+
+    @Test
+    void workersRegisterRenewAndUnregister() throws InterruptedException {
+        assertThat(store.workers()).isEmpty();
+        store.registerWorker(JobWorker.registering("db-worker@1@host-a/1", "host-a", "database", null, Set.of("a", "b"),
+                Set.of("q1"), 8));
+        store.registerWorker(JobWorker.registering("sqs-worker@2@host-b/2", "host-b", "sqs", "https://queue/jobs",
+                Set.of("a"), Set.of(), 4));
+        List<JobWorker> registered = store.workers();
+        assertThat(registered).extracting(JobWorker::id).containsExactly("db-worker@1@host-a/1", "sqs-worker@2@host-b/2");
+        JobWorker database = registered.get(0);
+        assertThat(database.host()).isEqualTo("host-a");
+        assertThat(database.jobTypes()).containsExactlyInAnyOrder("a", "b");
+        assertThat(database.queues()).containsExactly("q1");
+        assertThat(database.slots()).isEqualTo(8);
+        assertThat(database.target()).isNull();
+        assertThat(database.live()).isTrue();
+        assertThat(registered.get(1).target()).isEqualTo("https://queue/jobs");
+
+        Thread.sleep(20);
+        store.registerWorker(JobWorker.registering("db-worker@1@host-a/1", "host-a", "database", null, Set.of("a"),
+                Set.of(), 2));
+        JobWorker renewed = store.workers().get(0);
+        assertThat(renewed.startedAt()).as("kept from the first registration").isEqualTo(database.startedAt());
+        assertThat(renewed.lastSeenAt()).isAfter(database.lastSeenAt());
+        assertThat(renewed.jobTypes()).containsExactly("a");
+        assertThat(renewed.slots()).isEqualTo(2);
+
+        store.unregisterWorker("db-worker@1@host-a/1");
+        assertThat(store.workers()).extracting(JobWorker::id).containsExactly("sqs-worker@2@host-b/2");
     }
 
     @Test

@@ -22,7 +22,7 @@ public record ClaimFilter(Set<String> jobTypes, Set<String> queueNames, String r
 
     public boolean matches(JobRequest request) {
         return (jobTypes.isEmpty() || jobTypes.contains(request.jobType()))
-                && (queueNames.isEmpty() || queueNames.contains(request.queueName()))
+                && (queueNames.isEmpty() || request.queueName() != null && queueNames.contains(request.queueName()))
                 && (runner == null || runner.equals(request.runner()));
     }
 }

@@ -2,7 +2,6 @@ package io.jobrunner.spi.store;
 
 import io.jobrunner.JobAttempt;
 import io.jobrunner.JobCounts;
-import io.jobrunner.JobThroughput;
 import io.jobrunner.JobContext;
 import io.jobrunner.JobLog;
 import io.jobrunner.JobLogLine;
@@ -10,6 +9,8 @@ import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
 import io.jobrunner.JobStoreException;
+import io.jobrunner.JobThroughput;
+import io.jobrunner.JobWorker;
 import io.jobrunner.ScheduledJob;
 import java.sql.Connection;
 import java.time.Duration;
@@ -303,6 +304,23 @@ public interface JobRequestStore extends AutoCloseable {
         } catch (RuntimeException e) {
             return Optional.of(description() + " does not answer: " + e.getMessage());
         }
+    }
+
+    /**
+     * Stores or renews a worker's row ({@link JobWorker#registering}), stamping it with the
+     * database's clock; also forgets workers not seen for {@link JobWorker#FORGOTTEN_AFTER}. This
+     * default keeps no registry.
+     */
+    default void registerWorker(JobWorker worker) {
+    }
+
+    /** Removes a worker's row, as it stops. */
+    default void unregisterWorker(String id) {
+    }
+
+    /** Every registered worker, {@link JobWorker#live()} by the database's clock, by runner and id. */
+    default List<JobWorker> workers() {
+        return List.of();
     }
 
     /**

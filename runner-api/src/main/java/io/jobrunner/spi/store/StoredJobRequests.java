@@ -6,6 +6,7 @@ import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequests;
 import io.jobrunner.JobThroughput;
+import io.jobrunner.JobWorker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -90,5 +91,10 @@ public final class StoredJobRequests implements JobRequests {
     @Override
     public String description() {
         return store.get().description();
+    }
+
+    @Override
+    public List<JobWorker> workers() {
+        return store.get().workers();
     }
 }
