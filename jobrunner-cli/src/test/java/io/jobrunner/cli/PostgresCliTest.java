@@ -259,9 +259,19 @@ class PostgresCliTest {
             assertThat(producer.jobs().await(job.id(), Duration.ofSeconds(30))).map(JobRequest::resultJson)
                     .as("built by the source, with its factor: not the doubling handler of META-INF/services")
                     .contains("63");
+            CliProcess.Result workers = cli("workers");
+            assertThat(workers.exitCode()).as(workers.toString()).isZero();
+            assertThat(workers.out()).contains("ID", "RUNNER", "LIVE", "db-worker@", "database", "yes", DoubleJob.TYPE,
+                    "(all)", "1 of 1 live");
+            JsonNode listed = new ObjectMapper().readTree(cli("workers", "--json").out()).get(0);
+            assertThat(listed.get("runner").asText()).isEqualTo("database");
+            assertThat(listed.get("live").asBoolean()).isTrue();
+            assertThat(listed.get("jobTypes").get(0).asText()).isEqualTo(DoubleJob.TYPE);
         } finally {
             worker.terminate();
         }
+        assertThat(cli("workers").out()).as("a worker stopped by SIGTERM removes its row")
+                .contains("No workers registered", "jobrunner worker");
 
         CliProcess.Result notASource = CliProcess.run(workerSettings, "worker", "--handlers", DoubleJob.class.getName());
         assertThat(notASource.exitCode()).as("a wrong --handlers is a usage error").isEqualTo(2);

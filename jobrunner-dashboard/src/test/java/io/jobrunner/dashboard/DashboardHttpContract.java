@@ -9,8 +9,10 @@ import io.jobrunner.InvalidSettingException;
 import io.jobrunner.JobData;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
+import io.jobrunner.JobWorker;
 import io.jobrunner.RecurringJob;
 import io.jobrunner.ScheduledJob;
+import io.jobrunner.spi.store.NewJobRequest;
 import io.jobrunner.testkit.Await;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -245,6 +248,29 @@ abstract class DashboardHttpContract {
         HttpResponse<String> unknown = post("/schedules/hourly/trigger", "csrf=" + csrfToken());
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(unknown.body()).contains("No recurring job named &#39;hourly&#39;");
+    }
+
+    @Test
+    void aTypeNoLiveWorkerTakesIsMarkedAndTheWorkersPageListsWhoIsRegistered() throws Exception {
+        fixture.store.insert(new NewJobRequest("nightly-export", null, "{}", null, null, 3, "database").forWorkers());
+        fixture.runner.dispatchJob(JobData.of("steps", 0));  // in-process: its own runner runs it, never marked
+
+        String overview = get("/").body();
+        assertThat(overview).contains("No live worker takes <strong>nightly-export</strong> (database)",
+                "<code>jobrunner worker</code>", "no worker</span>");
+        assertThat(overview).doesNotContain("<strong>steps</strong>");
+        assertThat(json(get("/api/overview")).path("unworkedTypes").path("nightly-export").asText()).isEqualTo("database");
+        assertThat(get("/workers").body()).contains("No workers registered");
+
+        fixture.store.registerWorker(JobWorker.registering("db-worker@7@box/1", "box", "database", null,
+                Set.of("nightly-export"), Set.of(), 4));
+        assertThat(get("/").body()).doesNotContain("No live worker takes").doesNotContain("no worker</span>");
+        String workers = get("/workers").body();
+        assertThat(workers).contains("<code>db-worker@7@box/1</code>", "nightly-export", "<tr class=\"live\">");
+        JsonNode api = json(get("/api/workers"));
+        assertThat(api.get(0).path("id").asText()).isEqualTo("db-worker@7@box/1");
+        assertThat(api.get(0).path("live").asBoolean()).isTrue();
+        assertThat(api.get(0).path("slots").asInt()).isEqualTo(4);
     }
 
     @Test

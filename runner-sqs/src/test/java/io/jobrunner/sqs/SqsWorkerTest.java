@@ -14,7 +14,9 @@ import io.jobrunner.JobRequest;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunners;
 import io.jobrunner.JobStatus;
+import io.jobrunner.JobWorker;
 import io.jobrunner.TaskHandler;
+import io.jobrunner.internal.WorkerWatch;
 import io.jobrunner.local.LocalSqs;
 import io.jobrunner.testkit.Await;
 import java.time.Duration;
@@ -90,6 +92,39 @@ class SqsWorkerTest extends SqsFixtures {
         assertThat(store.list(JobQuery.all().limit(JobQuery.MAX_LIMIT)))
                 .allSatisfy(request -> assertThat(request.attempts()).isEqualTo(1));
         Await.until("every message was deleted", TIMEOUT, () -> sqs.approximateMessages(queue.url()) == 0);
+    }
+
+    @Test
+    void aDispatchNoLiveWorkerTakesIsWarnedAboutAndAWorkerRegistersWithItsQueueUntilItStops() {
+        LocalSqs.Queue queue = sqs.createQueue("registry", 30, 5);
+        Map<String, String> settings = settings(queue);
+        JobRunner producer = producer(settings);
+        Logger watch = (Logger) LoggerFactory.getLogger(WorkerWatch.class);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        watch.addAppender(log);
+        JobRequest waiting;
+        try {
+            waiting = producer.dispatchJob(JobData.of("record", 1));
+        } finally {
+            watch.detachAppender(log);
+        }
+        assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage).singleElement().asString()
+                .contains("No live worker takes job type 'record' of the sqs runner", "'jobrunner worker'");
+
+        SqsWorker worker = worker(settings, handlers());
+        Await.value("the waiting job ran", TIMEOUT, () -> store.find(waiting.id()).orElseThrow(),
+                request -> request.status() == JobStatus.SUCCEEDED);
+        JobWorker listed = Await.value("the worker registered", TIMEOUT, () -> store.workers(), w -> !w.isEmpty()).get(0);
+        assertThat(listed.runner()).isEqualTo("sqs");
+        assertThat(listed.target()).isEqualTo(queue.url());
+        assertThat(listed.jobTypes()).contains("record", "poison");
+        assertThat(listed.live()).isTrue();
+        assertThat(listed.takes("record", null, "sqs", queue.url())).isTrue();
+        assertThat(listed.takes("record", null, "sqs", "https://another/queue")).isFalse();
+
+        worker.close();
+        assertThat(store.workers()).isEmpty();
     }
 
     @Test
