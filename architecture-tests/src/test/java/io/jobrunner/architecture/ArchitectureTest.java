@@ -74,6 +74,15 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAnyPackage(concat(new String[] {ENGINE, "io.jobrunner.inprocess..",
                     "io.jobrunner.sqs..", "io.jobrunner.lambda.."}, TOOLS));
 
+    /**
+     * Only the embedded store's opener names SQLite's classes: the function jar ships the store
+     * without SQLite, and a class that names one fails to load there.
+     */
+    static final ArchRule ONLY_THE_EMBEDDED_STORE_NAMES_SQLITE = noClasses().that().resideInAPackage("io.jobrunner..")
+            .and().doNotHaveFullyQualifiedName("io.jobrunner.store.EmbeddedJobRequestStore")
+            .should().dependOnClassesThat().resideInAPackage("org.sqlite..")
+            .because("the Lambda function jar has no SQLite");
+
     /** Runners do not reach into each other: each depends on the engine and the SPI only. */
     static final ArchRule RUNNERS_ARE_INDEPENDENT = noClasses().that().resideInAnyPackage("io.jobrunner.sqs..",
                     "io.jobrunner.lambda..")
@@ -118,6 +127,11 @@ class ArchitectureTest {
     @Test
     void storesKnowNoEngineOrRunner() {
         STORES_KNOW_NO_ENGINE_OR_RUNNER.check(production);
+    }
+
+    @Test
+    void onlyTheEmbeddedStoreNamesSqlite() {
+        ONLY_THE_EMBEDDED_STORE_NAMES_SQLITE.check(production);
     }
 
     @Test

@@ -130,7 +130,7 @@ public final class EmbeddedJobRequestStore {
         }
     }
 
-    static boolean isDamage(SQLException e) {
+    private static boolean isDamage(SQLException e) {
         if (e instanceof SQLiteException sqlite) {
             SQLiteErrorCode code = sqlite.getResultCode();
             return code == SQLiteErrorCode.SQLITE_CORRUPT || code == SQLiteErrorCode.SQLITE_NOTADB
@@ -141,14 +141,6 @@ public final class EmbeddedJobRequestStore {
 
     private static JobStoreException damaged(Path file, String detail, Throwable cause) {
         return new JobStoreException("The embedded job store " + file + " is damaged (" + detail + "). It was not "
-                + "opened and nothing in it was changed. " + wayOut(file), cause);
-    }
-
-    /** What to do with a damaged file: restore, salvage with SQLite's own tool, or start empty. */
-    static String wayOut(Path file) {
-        return "Restore it from a backup, or salvage what SQLite can read: sqlite3 " + file + " .recover | sqlite3 "
-                + file + ".recovered, then move " + file + ".recovered in its place. To start with an empty store"
-                + " instead, move the damaged file aside (mv " + file + " " + file + ".damaged); the jobs in it will"
-                + " then not run";
+                + "opened and nothing in it was changed. " + StoreAccess.wayOut(file), cause);
     }
 }

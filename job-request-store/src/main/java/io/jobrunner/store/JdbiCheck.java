@@ -38,8 +38,8 @@ final class JdbiCheck {
             problems.add(store.file == null
                     ? "These rows hold values jobrunner never writes (changed by hand?): correct or delete them"
                     : "Delete the unreadable rows (sqlite3 " + store.file + " \"DELETE FROM job_request WHERE id IN"
-                            + " (…)\"), or " + Character.toLowerCase(EmbeddedJobRequestStore.wayOut(store.file).charAt(0))
-                            + EmbeddedJobRequestStore.wayOut(store.file).substring(1));
+                            + " (…)\"), or " + Character.toLowerCase(StoreAccess.wayOut(store.file).charAt(0))
+                            + StoreAccess.wayOut(store.file).substring(1));
         }
         return new StoreCheck(checked, problems.listed());
     }
@@ -52,7 +52,7 @@ final class JdbiCheck {
                 + " its row, UNIQUE, NOT NULL and CHECK constraints");
         if (!found.equals(List.of("ok"))) {
             found.forEach(line -> problems.add("integrity_check: " + line));
-            problems.add("The file is damaged. " + EmbeddedJobRequestStore.wayOut(store.file));
+            problems.add("The file is damaged. " + StoreAccess.wayOut(store.file));
         }
     }
 

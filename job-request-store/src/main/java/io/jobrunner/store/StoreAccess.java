@@ -18,7 +18,6 @@ import org.jdbi.v3.core.statement.StatementCustomizer;
 import org.jdbi.v3.core.statement.StatementExceptions;
 import org.jdbi.v3.core.statement.TemplateEngine;
 import org.postgresql.PGStatement;
-import org.sqlite.SQLiteException;
 
 /**
  * What every part of {@link JdbiJobRequestStore} works through: the data source, JDBI over it, the
@@ -78,10 +77,10 @@ final class StoreAccess {
         if (row != null) {
             return new JobStoreException(failed + row.getMessage() + ". " + unreadable(row), cause);
         }
-        SQLiteException sqlite = find(cause, SQLiteException.class);
-        if (sqlite != null && file != null && EmbeddedJobRequestStore.isDamage(sqlite)) {
-            return new JobStoreException(failed + "the file is damaged (" + sqlite.getMessage() + "). "
-                    + EmbeddedJobRequestStore.wayOut(file), cause);
+        SQLException sql = find(cause, SQLException.class);
+        if (sql != null && file != null && isDamage(sql)) {
+            return new JobStoreException(failed + "the file is damaged (" + sql.getMessage() + "). " + wayOut(file),
+                    cause);
         }
         return new JobStoreException(failed + cause.getMessage(), cause);
     }
@@ -95,7 +94,25 @@ final class StoreAccess {
         }
         return "Bytes of the file may be damaged: 'jobrunner check' lists every unreadable row. Delete this one (sqlite3 "
                 + file + " \"DELETE FROM " + row.table() + " WHERE " + where + "\"), or "
-                + EmbeddedJobRequestStore.wayOut(file);
+                + wayOut(file);
+    }
+
+    /**
+     * True for SQLite's "damaged" results ({@code SQLITE_CORRUPT} and its extended codes,
+     * {@code SQLITE_NOTADB}), read from the error code so this class needs no SQLite classes: the
+     * function jar has none.
+     */
+    static boolean isDamage(SQLException e) {
+        int primary = e.getErrorCode() & 0xff;
+        return primary == 11 || primary == 26;
+    }
+
+    /** What to do with a damaged embedded store: restore, salvage with SQLite's own tool, or start empty. */
+    static String wayOut(Path file) {
+        return "Restore it from a backup, or salvage what SQLite can read: sqlite3 " + file + " .recover | sqlite3 "
+                + file + ".recovered, then move " + file + ".recovered in its place. To start with an empty store"
+                + " instead, move the damaged file aside (mv " + file + " " + file + ".damaged); the jobs in it will"
+                + " then not run";
     }
 
     private static <T extends Throwable> T find(Throwable failure, Class<T> type) {

@@ -1,5 +1,6 @@
 package io.jobrunner.testkit;
 
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -40,6 +41,28 @@ public final class PostgresFixture implements AutoCloseable {
     /** The server's JDBC URL, without a schema. */
     public String serverUrl() {
         return serverUrl;
+    }
+
+    /** The server's host, from its URL. */
+    public String host() {
+        return address().getHost();
+    }
+
+    /** The server's port, from its URL (5432 when it names none). */
+    public int port() {
+        int port = address().getPort();
+        return port < 0 ? 5432 : port;
+    }
+
+    /** The server's URL with another host and port: a proxy's. */
+    public String serverUrlThrough(String host, int port) {
+        URI address = address();
+        String hostPort = address.getRawAuthority();
+        return serverUrl.replaceFirst(java.util.regex.Pattern.quote("//" + hostPort), "//" + host + ":" + port);
+    }
+
+    private URI address() {
+        return URI.create(serverUrl.substring("jdbc:".length()));
     }
 
     public String schema() {
