@@ -24,6 +24,9 @@ public final class ChaosJob implements JobHandler<Integer> {
     public static final String TABLE = "CREATE TABLE IF NOT EXISTS chaos_run (job_id bigint NOT NULL, attempt integer"
             + " NOT NULL, worker text NOT NULL, started_us bigint NOT NULL, finished_us bigint NOT NULL)";
 
+    /** Attempts a chaos job is dispatched with: enough for every kill and cut it may meet. */
+    public static final int MAX_ATTEMPTS = 20;
+
     private static final Object LOCK = new Object();
     private static Connection connection;
 
@@ -39,7 +42,7 @@ public final class ChaosJob implements JobHandler<Integer> {
 
     @Override
     public JobPolicy policy() {
-        return JobPolicy.builder().idempotent().maxAttempts(20).backoff(Duration.ofMillis(100), Duration.ofSeconds(1))
+        return JobPolicy.builder().idempotent().maxAttempts(MAX_ATTEMPTS).backoff(Duration.ofMillis(100), Duration.ofSeconds(1))
                 .timeout(Duration.ofMinutes(2)).build();
     }
 

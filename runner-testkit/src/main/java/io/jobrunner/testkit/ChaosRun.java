@@ -44,7 +44,7 @@ public final class ChaosRun {
     private final Map<String, String> workerSettings;
     private final int jobs = Integer.getInteger("jobrunner.chaos.jobs", 2_000);
     private final int workers = Integer.getInteger("jobrunner.chaos.workers", 3);
-    private final Duration killEvery = Duration.ofMillis(Long.getLong("jobrunner.chaos.killEveryMs", 3_000));
+    private final Duration killEvery = Duration.ofMillis(Long.getLong("jobrunner.chaos.killEveryMs", 2_000));
     private final Duration cutFor = Duration.ofMillis(Long.getLong("jobrunner.chaos.cutMs", 5_000));
     private final Random random = new Random(Long.getLong("jobrunner.chaos.seed", 7));
 
@@ -95,7 +95,9 @@ public final class ChaosRun {
         Instant began = Instant.now();
         List<JobData> batch = new ArrayList<>();
         for (int i = 0; i < jobs; i++) {
-            batch.add(JobData.of(ChaosJob.TYPE, 100 + random.nextInt(400)));
+            // the row's attempts are the producer's to set: it does not know the handler's policy
+            batch.add(JobData.builder(ChaosJob.TYPE).payload(50 + random.nextInt(200)).maxAttempts(ChaosJob.MAX_ATTEMPTS)
+                    .build());
         }
         List<Long> ids = new ArrayList<>();
         for (int i = 0; i < batch.size(); i += 500) {
@@ -108,7 +110,7 @@ public final class ChaosRun {
         Set<Long> survivors = Set.of();
         Duration allowed = Duration.ofSeconds(Math.max(240, jobs / 30));  // at least four times what a run needs
         long deadline = System.nanoTime() + allowed.toNanos();
-        while (succeeded() < jobs) {
+        while (unfinished() > 0) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(name + ": " + succeeded() + " of " + jobs + " jobs succeeded within " + allowed
                         + "; statuses " + store.counts().byStatus() + "; a worker's output:\n" + running.get(0).output());
@@ -116,6 +118,7 @@ public final class ChaosRun {
             Thread.sleep(killEvery.toMillis());
             if (!cutDone && kills >= 2) {
                 survivors = running.stream().map(ChildJvm::pid).collect(Collectors.toSet());
+                awaitRunsAfter(began, survivors);  // each has started and runs jobs: what the cut then stops
                 proxy.cut();
                 Thread.sleep(cutFor.toMillis());
                 refused = proxy.refused();
@@ -138,15 +141,19 @@ public final class ChaosRun {
         return check(ids, kills, refused, restoredAt, survivors, took);
     }
 
+    private long unfinished() {
+        return store.count(JobQuery.all().withStatus(JobStatus.QUEUED, JobStatus.RUNNING).withJobType(ChaosJob.TYPE));
+    }
+
     private long succeeded() {
         return store.count(JobQuery.all().withStatus(JobStatus.SUCCEEDED).withJobType(ChaosJob.TYPE));
     }
 
-    /** Each worker that lived through the cut completes a run after it, with no restart. */
-    private void awaitRunsAfter(Instant restoredAt, Set<Long> survivors) {
-        long after = ChronoUnit.MICROS.between(Instant.EPOCH, restoredAt);
-        for (long pid : survivors) {
-            Await.until("worker " + pid + " runs jobs again after the database came back", Duration.ofSeconds(60),
+    /** Each of these workers completes a run that started after {@code since}. */
+    private void awaitRunsAfter(Instant since, Set<Long> workers) {
+        long after = ChronoUnit.MICROS.between(Instant.EPOCH, since);
+        for (long pid : workers) {
+            Await.until("worker " + pid + " runs a job started after " + since, Duration.ofSeconds(60),
                     () -> runsOf(pid, after) > 0);
         }
     }
