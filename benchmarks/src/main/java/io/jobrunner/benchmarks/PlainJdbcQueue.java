@@ -18,11 +18,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * autocommit {@code INSERT}, workers claiming up to ten due rows with {@code FOR UPDATE SKIP LOCKED},
  * running them (no-op) and completing them in grouped commits (one {@code UPDATE … WHERE id = ANY(…)}
  * for whatever finished meanwhile). Workers are woken in memory by the producer, the cheapest wake
- * there is; no leases renewed, no history, no listeners, no mapping: what the protocol costs alone.
+ * there is; a woken worker gathers for a millisecond (as a 1 ms poll would), then reserves the due
+ * rows it will claim, so no claim comes back empty. No leases renewed, no history, no listeners, no
+ * mapping: what the protocol costs alone.
  */
 final class PlainJdbcQueue implements AutoCloseable {
 
     private static final int CLAIM = 10;
+    private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final PostgresFixture postgres;
     private final Connection producer;
@@ -76,7 +79,7 @@ final class PlainJdbcQueue implements AutoCloseable {
         try (PreparedStatement claim = connection.prepareStatement("UPDATE plain_job SET status = 'running',"
                 + " attempts = attempts + 1, locked_by = ?, locked_until = now() + interval '5 minutes',"
                 + " started_at = now(), updated_at = now() WHERE id IN (SELECT id FROM plain_job WHERE status = 'queued'"
-                + " AND run_at <= now() ORDER BY run_at, id LIMIT " + CLAIM + " FOR UPDATE SKIP LOCKED) RETURNING id")) {
+                + " AND run_at <= now() ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING id")) {
             claim.setString(1, Thread.currentThread().getName());
             while (running) {
                 synchronized (wake) {
@@ -87,13 +90,19 @@ final class PlainJdbcQueue implements AutoCloseable {
                 if (!running) {
                     return;
                 }
+                TimeUnit.NANOSECONDS.sleep(GATHER_NANOS);
+                long reserved = reserve();
+                if (reserved == 0) {
+                    continue;  // another worker took them
+                }
+                claim.setLong(2, reserved);
                 List<Long> ids = new ArrayList<>(CLAIM);
                 try (ResultSet rows = claim.executeQuery()) {
                     while (rows.next()) {
                         ids.add(rows.getLong(1));
                     }
                 }
-                due.addAndGet(-ids.size());
+                due.addAndGet(reserved - ids.size());  // rows a concurrent claim reached first stay due
                 finished.addAll(ids);  // the no-op jobs ran
             }
         } catch (SQLException e) {
@@ -102,6 +111,20 @@ final class PlainJdbcQueue implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Takes up to {@value #CLAIM} of the due rows for one claim; 0 when none are left. */
+    private long reserve() {
+        while (true) {
+            long now = due.get();
+            if (now <= 0) {
+                return 0;
+            }
+            long take = Math.min(now, CLAIM);
+            if (due.compareAndSet(now, now - take)) {
+                return take;
+            }
         }
     }
 
