@@ -26,6 +26,9 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class LatencyBenchmark {
 
+    /** How long each {@code dispatchJob} call of the last measured round took, µs. */
+    private static final List<Long> dispatchMicros = Collections.synchronizedList(new ArrayList<>());
+
     private LatencyBenchmark() {
     }
 
@@ -42,8 +45,11 @@ public final class LatencyBenchmark {
                 double p50 = micros.get(micros.size() / 2) / 1000.0;
                 double p99 = micros.get((int) Math.ceil(micros.size() * 0.99) - 1) / 1000.0;
                 double max = micros.get(micros.size() - 1) / 1000.0;
-                System.out.printf(Locale.ROOT, "  %-16s p50 %6.2f ms   p99 %6.2f ms   max %6.2f ms   target p99 <= 10 ms -> %s%n",
-                        runnerName, p50, p99, max, p99 <= 10 ? "met" : "NOT met");
+                List<Long> calls = new ArrayList<>(dispatchMicros);
+                Collections.sort(calls);
+                System.out.printf(Locale.ROOT, "  %-16s p50 %6.2f ms   p99 %6.2f ms   max %6.2f ms   (the dispatchJob call: p50"
+                                + " %.2f ms)   targets p50 <= 2.5 ms, p99 <= 8 ms -> %s%n", runnerName, p50, p99, max,
+                        calls.get(calls.size() / 2) / 1000.0, p50 <= 2.5 && p99 <= 8 ? "met" : "NOT met");
             }
         }
     }
@@ -52,6 +58,9 @@ public final class LatencyBenchmark {
                                       long gapMillis, boolean keep) throws Exception {
         postgres.execute("TRUNCATE job_request CASCADE");
         List<Long> micros = Collections.synchronizedList(new ArrayList<>());
+        if (keep) {
+            dispatchMicros.clear();
+        }
         CountDownLatch started = new CountDownLatch(jobs);
         HandlerRegistry handlers = HandlerRegistry.builder()
                 .job(JobHandler.of("stamp", Long.class, (dispatchedAt, context) -> {
@@ -68,7 +77,9 @@ public final class LatencyBenchmark {
                      .handlers(handlers).store(store).config()).start() : null) {
             Thread.sleep(500);  // idle: the worker's first claim is done
             for (int i = 0; i < jobs; i++) {
-                runner.dispatchJob(JobData.of("stamp", System.nanoTime()));
+                long before = System.nanoTime();
+                runner.dispatchJob(JobData.of("stamp", before));
+                dispatchMicros.add((System.nanoTime() - before) / 1_000);
                 Thread.sleep(gapMillis);
             }
             started.await();

@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -40,6 +41,33 @@ final class JdbiInserts {
     InsertResult insert(NewJobRequest request) {
         try (Connection connection = store.dataSource.getConnection()) {
             return insert(connection, request, TABLE);
+        } catch (SQLException e) {
+            throw insertFailed(request, e);
+        }
+    }
+
+    /**
+     * A request due now with no dedup key, stored already claimed by {@code owner} in one statement;
+     * any other is inserted as by {@link #insert(NewJobRequest)}, unclaimed.
+     */
+    InsertResult insertClaimed(NewJobRequest request, String owner, Duration leaseTime) {
+        if (request.dedupKey() != null || request.runAt() != null || request.handOffTarget() != null
+                || notifies(request)) {
+            return insert(request);
+        }
+        try (Connection connection = store.dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(store.sql.insertClaimed())) {
+            statement.setString(1, request.jobType());
+            statement.setString(2, request.queueName());
+            statement.setString(3, request.payloadJson());
+            statement.setInt(4, request.maxAttempts());
+            statement.setString(5, request.runner());
+            statement.setString(6, owner);
+            statement.setLong(7, leaseTime.toMillis());
+            try (ResultSet result = statement.executeQuery()) {
+                result.next();
+                return new InsertResult(store.rows.read(result), InsertResult.Outcome.CREATED);
+            }
         } catch (SQLException e) {
             throw insertFailed(request, e);
         }

@@ -164,6 +164,11 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     }
 
     @Override
+    public InsertResult insertClaimed(NewJobRequest request, String owner, Duration leaseTime) {
+        return inserts.insertClaimed(request, owner, leaseTime);
+    }
+
+    @Override
     public List<InsertResult> insertAll(List<NewJobRequest> requests) {
         return inserts.insertAll(requests);
     }

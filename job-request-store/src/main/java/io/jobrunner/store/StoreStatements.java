@@ -192,6 +192,19 @@ final class StoreStatements {
     }
 
     /**
+     * One row due now, stored already claimed: running, attempt 1, its lease held by {@code owner} —
+     * what {@link #claim()} would leave, in the insert's own statement. Bound positionally: job_type,
+     * queue_name, payload, max_attempts, runner, owner, lease ms. Returns the whole row.
+     */
+    String insertClaimed() {
+        String now = dialect.now();
+        return "INSERT INTO job_request (job_type, queue_name, payload, run_at, max_attempts, runner, status, attempts,"
+                + " locked_by, locked_until, started_at, attempt_started_at) VALUES (?, ?, " + dialect.json("?") + ", "
+                + now + ", ?, ?, " + RUNNING + ", 1, ?, " + dialect.nowPlusMillis("?") + ", " + now + ", " + now
+                + ") RETURNING *";
+    }
+
+    /**
      * A multi-row insert of {@code count} rows (each bound as by {@link #insert}) that skips rows
      * whose dedup key is stored, returning {@link #INSERTED_COLUMNS} of the rows it inserted.
      */

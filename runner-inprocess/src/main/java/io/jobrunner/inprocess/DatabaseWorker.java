@@ -186,6 +186,31 @@ public final class DatabaseWorker implements AutoCloseable {
         return filter;
     }
 
+    /**
+     * True when a thread is free and nothing claimed waits for one: a job dispatched now may be
+     * stored already claimed by this worker ({@link #runClaimed}) instead of waiting for a claim.
+     */
+    boolean canTakeNow() {
+        return running && inFlight.get() < concurrency;
+    }
+
+    /**
+     * Runs a request stored already claimed by this worker's owner
+     * ({@link io.jobrunner.spi.store.JobRequestStore#insertClaimed}); released back to the queue if
+     * the worker is closing.
+     */
+    void runClaimed(JobRequest request) {
+        claimed.incrementAndGet();
+        inFlight.incrementAndGet();
+        try {
+            slots.execute(new Work(request));
+        } catch (RuntimeException closing) {
+            log.debug("Job request {} was stored claimed as the worker closed; released", request.id(), closing);
+            runs.release(request);
+            settled();
+        }
+    }
+
     /** Asks the claimer to look for due work at {@code runAt} (now, when it is past). */
     void wakeAt(Instant runAt) {
         long delay = Duration.between(Instant.now(), runAt).toMillis();

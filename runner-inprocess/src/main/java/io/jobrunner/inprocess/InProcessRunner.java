@@ -139,12 +139,24 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         }
     }
 
+    /**
+     * Stored, then run: when this process's job threads have room, a job due now is stored already
+     * claimed and handed to a thread at once (one statement, no claim to wait for); otherwise it is
+     * stored queued and the worker claims it.
+     */
     @Override
     public JobRequest dispatchJob(JobData data) {
         ensureOpen(data.jobType());
-        InsertResult inserted = store().insert(newRequest(data));
+        NewJobRequest row = newRequest(data);
+        InsertResult inserted = jobWorker != null && jobWorker.canTakeNow()
+                ? store().insertClaimed(row, jobWorker.id(), context.config().leaseTime())
+                : store().insert(row);
         context.dispatched(name(), List.of(inserted));
         watch(List.of(inserted));
+        if (inserted.created() && inserted.request().status() == JobStatus.RUNNING) {
+            jobWorker.runClaimed(inserted.request());
+            return inserted.request();
+        }
         return inserted.needsHandOff() ? handOff(inserted.request()) : inserted.request();
     }
 

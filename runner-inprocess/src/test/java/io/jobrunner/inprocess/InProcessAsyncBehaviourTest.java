@@ -223,7 +223,7 @@ class InProcessAsyncBehaviourTest {
             runner.dispatchTask("wait", 1);
             assertThatThrownBy(() -> runner.dispatchTask("wait", 1)).isInstanceOf(DispatchRejectedException.class);
             JobRequest job = runner.dispatchJob(JobData.of("wait", 1));
-            assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+            assertThat(job.status()).as("stored claimed: its thread is free").isEqualTo(JobStatus.RUNNING);
             Await.until("the job started while the tasks wait", TIMEOUT, () -> jobsRunning.get() == 1);
             assertThat(running.get()).as("tasks running").isEqualTo(1);
 

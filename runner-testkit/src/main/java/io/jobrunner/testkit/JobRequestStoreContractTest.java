@@ -382,6 +382,32 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     }
 
     @Test
+    void aRequestStoredClaimedIsRunningUnderItsOwnersLeaseAsAClaimWouldLeaveIt() {
+        InsertResult stored = store.insertClaimed(job("a"), "worker-a", LEASE);
+        JobRequest running = stored.request();
+        assertThat(stored.created()).isTrue();
+        assertThat(running.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(running.attempts()).isEqualTo(1);
+        assertThat(running.lockedBy()).isEqualTo("worker-a");
+        assertThat(running.lockedUntil()).isAfter(running.createdAt());
+        assertThat(running.startedAt()).isNotNull();
+        assertThat(running.payloadJson()).isEqualTo(store.find(running.id()).orElseThrow().payloadJson());
+        assertThat(store.find(running.id())).get().usingRecursiveComparison().isEqualTo(running);
+        assertThat(store.claim(running.id(), "worker-b", LEASE)).as("held: no second claim").isEmpty();
+        assertThat(store.claimNext(ClaimFilter.any(), "worker-b", LEASE, 10)).isEmpty();
+        JobRequest done = store.succeed(Lease.of(running).orElseThrow(), "7", null).orElseThrow();
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(done.history()).singleElement().satisfies(attempt -> assertThat(attempt.worker()).isEqualTo("worker-a"));
+
+        NewJobRequest keyed = new NewJobRequest("a", null, "{}", "key-claimed", null, 3, "test");
+        assertThat(store.insertClaimed(keyed, "worker-a", LEASE).request().status()).as("a dedup key: stored queued")
+                .isEqualTo(JobStatus.QUEUED);
+        NewJobRequest later = new NewJobRequest("a", null, "{}", null, Instant.now().plusSeconds(60), 3, "test");
+        assertThat(store.insertClaimed(later, "worker-a", LEASE).request().status()).as("due later: stored queued")
+                .isEqualTo(JobStatus.QUEUED);
+    }
+
+    @Test
     void workersRegisterRenewAndUnregister() throws InterruptedException {
         assertThat(store.workers()).isEmpty();
         store.registerWorker(JobWorker.registering("db-worker@1@host-a/1", "host-a", "database", null, Set.of("a", "b"),

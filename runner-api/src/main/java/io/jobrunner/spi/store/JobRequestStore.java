@@ -73,6 +73,22 @@ public interface JobRequestStore extends AutoCloseable {
     }
 
     /**
+     * Stores a request that is due now and has no dedup key already claimed by {@code owner} —
+     * running, attempt 1, its lease taken — in one step, for a process that runs the job it
+     * dispatches: the claim costs no second statement. Any other request is stored as by
+     * {@link #insert(NewJobRequest)}, unclaimed; look at the returned request's status. This default
+     * inserts, then claims by id.
+     */
+    default InsertResult insertClaimed(NewJobRequest request, String owner, Duration leaseTime) {
+        InsertResult inserted = insert(request);
+        if (!inserted.created() || request.dedupKey() != null || request.runAt() != null) {
+            return inserted;
+        }
+        return claim(inserted.request().id(), owner, leaseTime)
+                .map(claimed -> new InsertResult(claimed, InsertResult.Outcome.CREATED)).orElse(inserted);
+    }
+
+    /**
      * A failed or cancelled request back to {@code queued}, due now and not handed off, keeping its
      * history (attempts made, last error) and granting it as many attempts again as it had.
      * Empty when it is not failed or cancelled.
