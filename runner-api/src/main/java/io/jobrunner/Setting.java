@@ -113,6 +113,10 @@ public enum Setting {
             "How often each worker sends due, delayed or unsent jobs."),
     HANDOFF_STALE_AFTER("JOB_RUNNER_HANDOFF_STALE_AFTER", Kind.DURATION, "30m", "sqs, lambda-async",
             "A job due and handed off this long ago but still queued is sent (or invoked) again."),
+    HANDOFF_SYNC("JOB_RUNNER_HANDOFF_SYNC", Kind.FLAG, "false", "sqs, lambda-async",
+            "`true`: `dispatchJob` returns once the job's message is sent (or the function invoked). `false`: once"
+                    + " the job is stored; a background sender sends within milliseconds, several to a batch, and the"
+                    + " hand-off sweep covers a process that stops first."),
 
     // Lambda
     LAMBDA_FUNCTION("JOB_RUNNER_LAMBDA_FUNCTION", Kind.TEXT, null, "lambda-async, the function",

@@ -10,6 +10,7 @@ import io.jobrunner.JobSchedules;
 import io.jobrunner.JobStatus;
 import io.jobrunner.PayloadTooLargeException;
 import io.jobrunner.Readiness;
+import io.jobrunner.Setting;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.Transport;
 import io.jobrunner.spi.store.InsertResult;
@@ -43,12 +44,16 @@ public final class HandOffRunner implements JobRunner {
     private final RunnerSchedules schedules;
     private final JobRequests jobs;
     private final WorkerWatch workerWatch;
+    /** Sends hand-offs after {@code dispatchJob} returned; {@code null} with {@code JOB_RUNNER_HANDOFF_SYNC=true}. */
+    private final BackgroundSender sender;
 
     public HandOffRunner(RunnerContext context, Transport transport) {
         this.context = context;
         this.transport = transport;
         this.workerWatch = transport.workersRegister() && context.hasStore()
                 ? new WorkerWatch(context.store(), transport.runnerName()) : null;
+        this.sender = context.config().settings().flag(Setting.HANDOFF_SYNC) ? null
+                : new BackgroundSender(transport.runnerName(), this::send);
         this.lifecycle = new RunnerLifecycle(transport.runnerName());
         this.schedules = RunnerSchedules.start(context, data -> unsentRequest(context, transport, data), this::handOff, false);
         this.jobs = context.jobRequests(retried -> {
@@ -138,7 +143,11 @@ public final class HandOffRunner implements JobRunner {
                 toSend.add(result.request());
             }
         }
-        send(toSend);
+        if (sender != null && !toSend.isEmpty()) {
+            sender.enqueue(toSend);
+        } else {
+            send(toSend);
+        }
         return requests;
     }
 
@@ -211,6 +220,7 @@ public final class HandOffRunner implements JobRunner {
 
     @Override
     public void close() {
-        lifecycle.closeOnce(schedules::close, transport::close, context::close);
+        lifecycle.closeOnce(schedules::close, sender == null ? () -> { } : sender::close, transport::close,
+                context::close);
     }
 }

@@ -15,8 +15,8 @@ import io.jobrunner.JobStatus;
 import io.jobrunner.PayloadTooLargeException;
 import io.jobrunner.RunnerNotConfiguredException;
 import io.jobrunner.TaskHandler;
-import io.jobrunner.testkit.Await;
 import io.jobrunner.local.LocalSqs;
+import io.jobrunner.testkit.Await;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -26,8 +26,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest;
+import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
 /** The {@code sqs} producer: bulk sends, size limits, long delays, FIFO queues, and sends that fail. */
 class SqsProducerTest extends SqsFixtures {
@@ -129,13 +136,58 @@ class SqsProducerTest extends SqsFixtures {
 
         JobRequest job = broken.dispatchJob(JobData.of("echo", "delivered anyway"));
 
-        JobRequest stored = store.find(job.id()).orElseThrow();
+        JobRequest stored = Await.value("the failed send cleared the hand-off mark", TIMEOUT,
+                () -> store.find(job.id()).orElseThrow(), request -> request.handedOffAt() == null);
         assertThat(stored.status()).isEqualTo(JobStatus.QUEUED);
-        assertThat(stored.handedOffAt()).isNull();
         worker(working, handlers());
         JobRequest done = awaitFinished(job.id());
         assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(done.resultJson()).isEqualTo("\"delivered anyway\"");
+    }
+
+    @Test
+    void jobsDispatchedOneByOneAreSentInTheBackgroundSeveralToABatchAndCloseSendsWhatIsLeft() {
+        LocalSqs.Queue queue = sqs.createQueue("background", 30, 5);
+        SendCounter sends = new SendCounter();
+        SqsClient counted = sqs.client(sends, 8);
+        opened.add(counted);
+        JobRunner producer = JobRunners.builder().environment(settings(queue)).handlers(HandlerRegistry.empty())
+                .store(store).client(SqsClient.class, counted).build();
+        List<JobRequest> dispatched = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            dispatched.add(producer.dispatchJob(JobData.of("echo", "n" + i)));
+        }
+        producer.close();  // sends what is still waiting before it returns
+
+        assertThat(sqs.approximateMessages(queue.url())).as("every job's message, none twice").isEqualTo(40);
+        assertThat(sends.messages.get()).isEqualTo(40);
+        assertThat(sends.calls.get()).as("batches of several, gathered while dispatches arrive").isLessThan(40);
+        assertThat(dispatched).allSatisfy(job -> assertThat(store.find(job.id()).orElseThrow().handedOffAt()).isNotNull());
+    }
+
+    @Test
+    void withHandOffSyncAJobsMessageIsInTheQueueWhenDispatchJobReturns() {
+        LocalSqs.Queue queue = sqs.createQueue("sync", 30, 5);
+        JobRunner producer = producer(settings(queue, "JOB_RUNNER_HANDOFF_SYNC", "true"));
+        producer.dispatchJob(JobData.of("echo", "at once"));
+        assertThat(sqs.approximateMessages(queue.url())).isEqualTo(1);
+    }
+
+    /** Counts the messages sent and the calls that sent them. */
+    private static final class SendCounter implements ExecutionInterceptor {
+        final AtomicInteger calls = new AtomicInteger();
+        final AtomicInteger messages = new AtomicInteger();
+
+        @Override
+        public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+            if (context.request() instanceof SendMessageBatchRequest batch) {
+                calls.incrementAndGet();
+                messages.addAndGet(batch.entries().size());
+            } else if (context.request() instanceof SendMessageRequest) {
+                calls.incrementAndGet();
+                messages.incrementAndGet();
+            }
+        }
     }
 
     @Test

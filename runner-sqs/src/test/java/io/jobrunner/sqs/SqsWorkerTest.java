@@ -312,7 +312,9 @@ class SqsWorkerTest extends SqsFixtures {
     @Test
     void withPrefetchOffAWorkerTakesNoMoreThanItsFreeSlotsEvenAfterQuickJobs() throws Exception {
         LocalSqs.Queue queue = sqs.createQueue("no-prefetch", 30, 5);
-        Map<String, String> settings = settings(queue, "JOB_RUNNER_CONCURRENCY", "2", "JOB_RUNNER_SQS_PREFETCH", "0");
+        // each message sent before dispatchJob returns, so the six are all in the queue when the check begins
+        Map<String, String> settings = settings(queue, "JOB_RUNNER_CONCURRENCY", "2", "JOB_RUNNER_SQS_PREFETCH", "0",
+                "JOB_RUNNER_HANDOFF_SYNC", "true");
         CountDownLatch gate = new CountDownLatch(1);
         AtomicInteger started = new AtomicInteger();
         HandlerRegistry handlers = HandlerRegistry.builder()
