@@ -6,6 +6,8 @@ import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunners;
 import io.jobrunner.inprocess.DatabaseWorkerMain;
 import io.jobrunner.local.ChildJvm;
+import io.jobrunner.local.LocalSqs;
+import io.jobrunner.sqs.SqsWorker;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.PostgresFixture;
@@ -13,6 +15,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -59,8 +62,9 @@ public final class OneByOneBenchmark {
         Map<String, List<Round>> results = new LinkedHashMap<>();
         try (RunnerSetUp inProcess = new RunnerSetUp("inprocess-async", false);
              RunnerSetUp worker = new RunnerSetUp("database", true);
+             SqsSetUp sqs = new SqsSetUp();
              PlainSetUp plain = new PlainSetUp()) {
-            List<SetUp> setUps = List.of(inProcess, worker, plain);
+            List<SetUp> setUps = List.of(inProcess, worker, sqs, plain);
             for (int round = 0; round <= rounds; round++) {
                 for (SetUp setUp : setUps) {
                     Round measured = measure(setUp, jobs);
@@ -220,6 +224,64 @@ public final class OneByOneBenchmark {
                 worker.terminate(30);
                 worker.close();
             }
+            store.close();
+            postgres.close();
+        }
+    }
+
+    /** {@code sqs}: the runner and an {@link SqsWorker} (defaults, 8 threads) in this JVM, on a local SQS server. */
+    private static final class SqsSetUp implements SetUp {
+        private final PostgresFixture postgres = PostgresFixture.forTestClass(SqsSetUp.class);
+        private final JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 12,
+                postgres.schema());
+        private final LocalSqs sqs = LocalSqs.start();
+        private final JobRunner runner;
+        private final SqsWorker worker;
+
+        SqsSetUp() {
+            Map<String, String> settings = new HashMap<>(sqs.settings(sqs.createQueue("one-by-one", 30, 5).url()));
+            settings.put("JOB_RUNNER", "sqs");
+            runner = JobRunners.builder().environment(settings).handlers(HandlerRegistry.empty()).store(store).build();
+            worker = SqsWorker.create(JobRunners.builder().environment(settings)
+                    .handlers(HandlerRegistry.builder().job(new NoopJob()).build()).store(store).config()).start();
+        }
+
+        @Override
+        public String name() {
+            return "sqs, SqsWorker in-JVM";
+        }
+
+        @Override
+        public PostgresFixture postgres() {
+            return postgres;
+        }
+
+        @Override
+        public String table() {
+            return "job_request";
+        }
+
+        @Override
+        public void reset() {
+            postgres.execute("TRUNCATE job_request CASCADE");
+        }
+
+        @Override
+        public void dispatch(int i) {
+            runner.dispatchJob(JobData.of(NoopJob.TYPE, i));
+        }
+
+        /** This JVM, whose CPU includes the local SQS server's. */
+        @Override
+        public double clientCpuMs() {
+            return ProcessCpu.thisJvm();
+        }
+
+        @Override
+        public void close() {
+            runner.close();
+            worker.close();
+            sqs.close();
             store.close();
             postgres.close();
         }
