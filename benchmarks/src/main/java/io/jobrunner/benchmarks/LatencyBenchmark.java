@@ -6,11 +6,14 @@ import io.jobrunner.JobHandler;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunners;
 import io.jobrunner.inprocess.DatabaseWorker;
+import io.jobrunner.local.LocalSqs;
+import io.jobrunner.sqs.SqsWorker;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.PostgresFixture;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,8 +22,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Dispatch-to-start latency on an idle system, PostgreSQL: jobs dispatched one at a time, 20 ms
  * apart, each handler noting how long after its {@code dispatchJob} call began it started. For
- * {@code inprocess-async}, and for the {@code database} runner with a {@link DatabaseWorker} (in this
- * JVM, so one clock measures both ends; it is woken by NOTIFY as a worker process would be).
+ * {@code inprocess-async}, for the {@code database} runner with a {@link DatabaseWorker} (in this
+ * JVM, so one clock measures both ends; it is woken by NOTIFY as a worker process would be), and for
+ * {@code sqs} with an {@link SqsWorker} in this JVM on a local SQS server.
  *
  * <p>Arguments: jobs (default 200), gap in ms (default 20).
  */
@@ -38,7 +42,7 @@ public final class LatencyBenchmark {
         try (PostgresFixture postgres = PostgresFixture.forTestClass(LatencyBenchmark.class);
              JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 8, postgres.schema())) {
             System.out.printf(Locale.ROOT, "Dispatch-to-start latency, %d jobs %d ms apart, idle PostgreSQL%n", jobs, gapMillis);
-            for (String runnerName : List.of("inprocess-async", "database")) {
+            for (String runnerName : List.of("inprocess-async", "database", "sqs")) {
                 measure(postgres, store, runnerName, 50, gapMillis, false);  // warm-up
                 List<Long> micros = measure(postgres, store, runnerName, jobs, gapMillis, true);
                 Collections.sort(micros);
@@ -49,7 +53,8 @@ public final class LatencyBenchmark {
                 Collections.sort(calls);
                 System.out.printf(Locale.ROOT, "  %-16s p50 %6.2f ms   p99 %6.2f ms   max %6.2f ms   (the dispatchJob call: p50"
                                 + " %.2f ms)   targets p50 <= 2.5 ms, p99 <= 8 ms -> %s%n", runnerName, p50, p99, max,
-                        calls.get(calls.size() / 2) / 1000.0, p50 <= 2.5 && p99 <= 8 ? "met" : "NOT met");
+                        calls.get(calls.size() / 2) / 1000.0, runnerName.equals("sqs") ? (p99 <= 15 ? "p99 <= 15 ms: met"
+                                : "p99 <= 15 ms: NOT met") : p50 <= 2.5 && p99 <= 8 ? "met" : "NOT met");
             }
         }
     }
@@ -69,11 +74,18 @@ public final class LatencyBenchmark {
                     return null;
                 }))
                 .build();
-        Map<String, String> settings = Map.of("JOB_RUNNER", runnerName);
+        boolean sqs = runnerName.equals("sqs");
+        LocalSqs server = sqs ? LocalSqs.start() : null;
+        Map<String, String> settings = new HashMap<>(sqs ? server.settings(server.createQueue("latency", 30, 5).url())
+                : Map.of());
+        settings.put("JOB_RUNNER", runnerName);
         boolean database = runnerName.equals("database");
-        try (JobRunner runner = JobRunners.builder().environment(settings)
-                .handlers(database ? HandlerRegistry.empty() : handlers).store(store).build();
+        try (LocalSqs closing = server;
+             JobRunner runner = JobRunners.builder().environment(settings)
+                .handlers(database || sqs ? HandlerRegistry.empty() : handlers).store(store).build();
              DatabaseWorker worker = database ? DatabaseWorker.create(JobRunners.builder().environment(settings)
+                     .handlers(handlers).store(store).config()).start() : null;
+             SqsWorker sqsWorker = sqs ? SqsWorker.create(JobRunners.builder().environment(settings)
                      .handlers(handlers).store(store).config()).start() : null) {
             Thread.sleep(500);  // idle: the worker's first claim is done
             for (int i = 0; i < jobs; i++) {
