@@ -159,13 +159,48 @@ public final class OneByOneBenchmark {
         return values.size() % 2 == 1 ? values.get(middle) : (values.get(middle - 1) + values.get(middle)) / 2;
     }
 
-    /** A jobrunner runner in this JVM, and for {@code database} one worker process. */
-    private static final class RunnerSetUp implements SetUp {
-        private final String runnerName;
-        private final PostgresFixture postgres = PostgresFixture.forTestClass(OneByOneBenchmark.class);
-        private final JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 12,
+    /** A jobrunner runner in this JVM over a store in a schema of its own; its workers are the subclass's. */
+    private abstract static class StoredSetUp implements SetUp {
+        final PostgresFixture postgres = PostgresFixture.forTestClass(OneByOneBenchmark.class);
+        final JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 12,
                 postgres.schema());
-        private final JobRunner runner;
+        JobRunner runner;
+
+        @Override
+        public PostgresFixture postgres() {
+            return postgres;
+        }
+
+        @Override
+        public String table() {
+            return "job_request";
+        }
+
+        @Override
+        public void reset() {
+            postgres.execute("TRUNCATE job_request CASCADE");
+        }
+
+        @Override
+        public void dispatch(int i) {
+            runner.dispatchJob(JobData.of(NoopJob.TYPE, i));
+        }
+
+        /** Stops the workers; the runner, the store and the schema close after. */
+        abstract void closeWorkers() throws Exception;
+
+        @Override
+        public void close() throws Exception {
+            runner.close();
+            closeWorkers();
+            store.close();
+            postgres.close();
+        }
+    }
+
+    /** A jobrunner runner in this JVM, and for {@code database} one worker process. */
+    private static final class RunnerSetUp extends StoredSetUp {
+        private final String runnerName;
         private final ChildJvm worker;
 
         RunnerSetUp(String runnerName, boolean workerProcess) throws Exception {
@@ -193,49 +228,22 @@ public final class OneByOneBenchmark {
         }
 
         @Override
-        public PostgresFixture postgres() {
-            return postgres;
-        }
-
-        @Override
-        public String table() {
-            return "job_request";
-        }
-
-        @Override
-        public void reset() {
-            postgres.execute("TRUNCATE job_request CASCADE");
-        }
-
-        @Override
-        public void dispatch(int i) {
-            runner.dispatchJob(JobData.of(NoopJob.TYPE, i));
-        }
-
-        @Override
         public double clientCpuMs() {
             return ProcessCpu.thisJvm() + (worker == null ? 0 : ProcessCpu.of(worker.pid()));
         }
 
         @Override
-        public void close() throws Exception {
-            runner.close();
+        void closeWorkers() throws Exception {
             if (worker != null) {
                 worker.terminate(30);
                 worker.close();
             }
-            store.close();
-            postgres.close();
         }
     }
 
     /** {@code sqs}: the runner and an {@link SqsWorker} (defaults, 8 threads) in this JVM, on a local SQS server. */
-    private static final class SqsSetUp implements SetUp {
-        private final PostgresFixture postgres = PostgresFixture.forTestClass(SqsSetUp.class);
-        private final JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 12,
-                postgres.schema());
+    private static final class SqsSetUp extends StoredSetUp {
         private final LocalSqs sqs = LocalSqs.start();
-        private final JobRunner runner;
         private final SqsWorker worker;
 
         SqsSetUp() {
@@ -251,26 +259,6 @@ public final class OneByOneBenchmark {
             return "sqs, SqsWorker in-JVM";
         }
 
-        @Override
-        public PostgresFixture postgres() {
-            return postgres;
-        }
-
-        @Override
-        public String table() {
-            return "job_request";
-        }
-
-        @Override
-        public void reset() {
-            postgres.execute("TRUNCATE job_request CASCADE");
-        }
-
-        @Override
-        public void dispatch(int i) {
-            runner.dispatchJob(JobData.of(NoopJob.TYPE, i));
-        }
-
         /** This JVM, whose CPU includes the local SQS server's. */
         @Override
         public double clientCpuMs() {
@@ -278,12 +266,9 @@ public final class OneByOneBenchmark {
         }
 
         @Override
-        public void close() {
-            runner.close();
+        void closeWorkers() {
             worker.close();
             sqs.close();
-            store.close();
-            postgres.close();
         }
     }
 
