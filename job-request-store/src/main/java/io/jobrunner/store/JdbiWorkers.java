@@ -65,9 +65,14 @@ final class JdbiWorkers {
     }
 
     private JobWorker read(ResultSet rs) throws SQLException {
-        return new JobWorker(rs.getString("id"), rs.getString("host"), rs.getString("runner"), rs.getString("target"),
-                names(rs.getString("job_types")), names(rs.getString("queues")), rs.getInt("slots"),
-                dialect.instant(rs, "started_at"), dialect.instant(rs, "last_seen_at"), rs.getBoolean("live"));
+        String id = rs.getString("id");
+        try {
+            return new JobWorker(id, rs.getString("host"), rs.getString("runner"), rs.getString("target"),
+                    names(rs.getString("job_types")), names(rs.getString("queues")), rs.getInt("slots"),
+                    dialect.instant(rs, "started_at"), dialect.instant(rs, "last_seen_at"), rs.getBoolean("live"));
+        } catch (SQLException | RuntimeException e) {
+            throw new UnreadableRowException("job_worker", "'" + id + "'", e);
+        }
     }
 
     private static String names(Set<String> names) {
@@ -78,11 +83,11 @@ final class JdbiWorkers {
         }
     }
 
-    private static Set<String> names(String json) throws SQLException {
+    private static Set<String> names(String json) {
         try {
             return Set.copyOf(JSON.readValue(json, NAMES));
         } catch (JsonProcessingException e) {
-            throw new UnreadableRowException("job_worker", "of a worker", e);
+            throw new IllegalArgumentException("not a JSON list of names: " + e.getOriginalMessage(), e);
         }
     }
 }
