@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.UUID;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
-import org.sqlite.SQLiteErrorCode;
-import org.sqlite.SQLiteException;
 
 /**
  * The embedded store: a SQLite database in {@code ./.jobrunner/job-requests.db}, with the same
@@ -121,22 +119,13 @@ public final class EmbeddedJobRequestStore {
                 throw damaged(file, String.join("; ", problems), null);
             }
         } catch (SQLException e) {
-            if (isDamage(e)) {
+            if (StoreAccess.isDamage(e)) {
                 throw damaged(file, e.getMessage(), e);
             }
             throw new JobStoreException("Cannot open the embedded job store " + file + ": " + e.getMessage()
                     + ". Check the file's permissions, or point " + Setting.EMBEDDED_DIR.variable()
                     + " elsewhere", e);
         }
-    }
-
-    private static boolean isDamage(SQLException e) {
-        if (e instanceof SQLiteException sqlite) {
-            SQLiteErrorCode code = sqlite.getResultCode();
-            return code == SQLiteErrorCode.SQLITE_CORRUPT || code == SQLiteErrorCode.SQLITE_NOTADB
-                    || code.name().startsWith("SQLITE_CORRUPT_");
-        }
-        return false;
     }
 
     private static JobStoreException damaged(Path file, String detail, Throwable cause) {

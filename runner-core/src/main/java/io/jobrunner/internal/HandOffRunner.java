@@ -162,7 +162,7 @@ public final class HandOffRunner implements JobRunner {
 
     private void watch(List<InsertResult> stored) {
         if (workerWatch != null) {
-            workerWatch.dispatched(stored.stream().filter(InsertResult::created).map(InsertResult::request).toList());
+            workerWatch.dispatched(stored);
         }
     }
 

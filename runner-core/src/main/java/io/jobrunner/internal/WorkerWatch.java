@@ -2,13 +2,12 @@ package io.jobrunner.internal;
 
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobWorker;
+import io.jobrunner.spi.store.InsertResult;
 import io.jobrunner.spi.store.JobRequestStore;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,24 +25,19 @@ public final class WorkerWatch {
 
     private final JobRequestStore store;
     private final String runner;
-    private final LongSupplier nanoTime;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private volatile List<JobWorker> workers = List.of();
     private volatile long readAt;
     private volatile boolean read;
 
     public WorkerWatch(JobRequestStore store, String runner) {
-        this(store, runner, System::nanoTime);
-    }
-
-    WorkerWatch(JobRequestStore store, String runner, LongSupplier nanoTime) {
         this.store = store;
         this.runner = runner;
-        this.nanoTime = nanoTime;
     }
 
-    /** Checks the dispatched requests' types against the live workers. */
-    public void dispatched(Collection<JobRequest> requests) {
+    /** Checks the types of the requests a dispatch created against the live workers. */
+    public void dispatched(List<InsertResult> stored) {
+        List<JobRequest> requests = stored.stream().filter(InsertResult::created).map(InsertResult::request).toList();
         if (requests.isEmpty()) {
             return;
         }
@@ -70,7 +64,7 @@ public final class WorkerWatch {
     }
 
     private List<JobWorker> liveWorkers() {
-        long now = nanoTime.getAsLong();
+        long now = System.nanoTime();
         if (!read || now - readAt >= REFRESH.toNanos()) {
             workers = store.workers().stream().filter(JobWorker::live).toList();
             readAt = now;

@@ -189,7 +189,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
 
     private void watch(List<InsertResult> stored) {
         if (workerWatch != null) {
-            workerWatch.dispatched(stored.stream().filter(InsertResult::created).map(InsertResult::request).toList());
+            workerWatch.dispatched(stored);
         }
     }
 
