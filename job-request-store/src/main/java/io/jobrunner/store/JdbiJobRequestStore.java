@@ -17,6 +17,7 @@ import io.jobrunner.spi.store.InsertResult;
 import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.spi.store.Lease;
 import io.jobrunner.spi.store.NewJobRequest;
+import io.jobrunner.spi.store.QueuedWatcher;
 import io.jobrunner.spi.store.ScheduleFiring;
 import io.jobrunner.spi.store.StoreCheck;
 import io.jobrunner.spi.store.StoreScope;
@@ -129,8 +130,8 @@ public final class JdbiJobRequestStore implements JobRequestStore {
 
     /** On PostgreSQL, LISTEN on a connection of its own (it counts against the pool); SQLite cannot tell. */
     @Override
-    public Optional<AutoCloseable> watchQueued(Runnable wakeUp) {
-        return access.postgres() ? Optional.of(QueuedListener.start(access.dataSource, wakeUp)) : Optional.empty();
+    public Optional<AutoCloseable> watchQueued(QueuedWatcher watcher) {
+        return access.postgres() ? Optional.of(QueuedListener.start(access.dataSource, watcher)) : Optional.empty();
     }
 
     @Override
@@ -243,6 +244,11 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     @Override
     public List<JobRequest> claimNext(ClaimFilter filter, String owner, Duration leaseTime, int limit) {
         return transitions.claimNext(filter, owner, leaseTime, limit);
+    }
+
+    @Override
+    public List<JobRequest> claimQueued(Collection<Long> ids, ClaimFilter filter, String owner, Duration leaseTime) {
+        return transitions.claimQueued(ids, filter, owner, leaseTime);
     }
 
     @Override

@@ -68,29 +68,56 @@ final class JdbiTransitions {
     }
 
     List<JobRequest> claimNext(ClaimFilter filter, String owner, Duration leaseTime, int limit) {
-        List<String> types = filter.jobTypes().stream().sorted().toList();
-        List<String> queues = filter.queueNames().stream().sorted().toList();
-        StringBuilder filters = new StringBuilder();
-        if (!types.isEmpty()) {
-            filters.append(" AND job_type IN ").append(StoreStatements.inList("type", types.size()));
+        Matching matching = new Matching(filter);
+        String claim = sql.claimNext(matching.conditions);
+        return store.call("claim job requests", () -> store.jdbi.withHandle(h ->
+                matching.bind(planned(h.createQuery(claim)), owner, leaseTime).bind("limit", limit)
+                        .mapTo(JobRequest.class).list().stream().sorted(StoreAccess.RUN_AT_ORDER).toList()));
+    }
+
+    /** By primary key, so the statement keeps its cached plan (unlike {@link #claimNext}, nothing here depends on the table's size). */
+    List<JobRequest> claimQueued(Collection<Long> ids, ClaimFilter filter, String owner, Duration leaseTime) {
+        List<Long> distinct = ids.stream().distinct().toList();
+        if (distinct.isEmpty()) {
+            return List.of();
         }
-        if (!queues.isEmpty()) {
-            filters.append(" AND queue_name IN ").append(StoreStatements.inList("queue", queues.size()));
-        }
-        if (filter.runner() != null) {
-            filters.append(" AND runner = :runner");
-        }
-        String claim = sql.claimNext(filters.toString());
-        return store.call("claim job requests", () -> store.jdbi.withHandle(h -> {
-            Query q = bindEach(bindEach(planned(h.createQuery(claim)), "type", types), "queue", queues)
-                    .bind("owner", owner)
-                    .bind("leaseMs", leaseTime.toMillis())
-                    .bind("limit", limit);
-            if (filter.runner() != null) {
-                q.bind("runner", filter.runner());
+        Matching matching = new Matching(filter);
+        String claim = sql.claimQueued(distinct.size(), matching.conditions);
+        return store.call("claim queued job requests " + distinct, () -> store.jdbi.withHandle(h ->
+                matching.bind(bindEach(h.createQuery(claim), "id", distinct), owner, leaseTime)
+                        .mapTo(JobRequest.class).list().stream().sorted(StoreAccess.RUN_AT_ORDER).toList()));
+    }
+
+    /** A claim filter as further {@code AND …} conditions of a claim, and their values with the claim's own. */
+    private static final class Matching {
+        private final List<String> types;
+        private final List<String> queues;
+        private final String runner;
+        final String conditions;
+
+        Matching(ClaimFilter filter) {
+            types = filter.jobTypes().stream().sorted().toList();
+            queues = filter.queueNames().stream().sorted().toList();
+            runner = filter.runner();
+            StringBuilder and = new StringBuilder();
+            if (!types.isEmpty()) {
+                and.append(" AND job_type IN ").append(StoreStatements.inList("type", types.size()));
             }
-            return q.mapTo(JobRequest.class).list().stream().sorted(StoreAccess.RUN_AT_ORDER).toList();
-        }));
+            if (!queues.isEmpty()) {
+                and.append(" AND queue_name IN ").append(StoreStatements.inList("queue", queues.size()));
+            }
+            if (runner != null) {
+                and.append(" AND runner = :runner");
+            }
+            conditions = and.toString();
+        }
+
+        Query bind(Query claim, String owner, Duration leaseTime) {
+            Query bound = bindEach(bindEach(claim, "type", types), "queue", queues)
+                    .bind("owner", owner)
+                    .bind("leaseMs", leaseTime.toMillis());
+            return runner == null ? bound : bound.bind("runner", runner);
+        }
     }
 
     Optional<JobRequest> heartbeat(Lease lease, Duration leaseTime) {

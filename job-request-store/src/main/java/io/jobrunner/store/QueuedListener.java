@@ -1,9 +1,12 @@
 package io.jobrunner.store;
 
+import io.jobrunner.spi.store.QueuedWatcher;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -12,9 +15,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Listens on PostgreSQL for the notification sent when a {@code database}-runner request becomes
- * queued — by its insert, or by the update trigger of migration V1 — on one connection of its own, and
- * calls the wake-up for each batch of notifications, at most once per {@value #COALESCE_MILLIS} ms. A broken connection is replaced after a
- * second, with a wake-up, since notifications sent meanwhile are lost. Thread-safe.
+ * queued — by its insert, whose payload is the new id, or by the update trigger of migration V1 or a
+ * bulk insert, whose payload is empty — on one connection of its own, and tells the watcher of each
+ * batch of notifications, at most once per {@value #COALESCE_MILLIS} ms: the ids, or none when any
+ * notification of the batch named none. A broken connection is replaced after a second, with a
+ * wake-up that names no id, since notifications sent meanwhile are lost. Thread-safe.
  */
 final class QueuedListener implements AutoCloseable {
 
@@ -24,20 +29,23 @@ final class QueuedListener implements AutoCloseable {
     private static final int COALESCE_MILLIS = 2;
 
     private final DataSource dataSource;
-    private final Runnable wakeUp;
+    /** More ids than this in one batch are not worth a claim by id: the watcher is told to look for any. */
+    private static final int MOST_IDS = 64;
+
+    private final QueuedWatcher watcher;
     private final Thread thread;
     private volatile boolean closed;
 
-    private QueuedListener(DataSource dataSource, Runnable wakeUp) {
+    private QueuedListener(DataSource dataSource, QueuedWatcher watcher) {
         this.dataSource = dataSource;
-        this.wakeUp = wakeUp;
+        this.watcher = watcher;
         this.thread = new Thread(this::listen, "jobrunner-listen");
         this.thread.setDaemon(true);
     }
 
     /** Starts listening; returns once LISTEN is in place, so nothing queued after this is missed. */
-    static QueuedListener start(DataSource dataSource, Runnable wakeUp) {
-        QueuedListener listener = new QueuedListener(dataSource, wakeUp);
+    static QueuedListener start(DataSource dataSource, QueuedWatcher watcher) {
+        QueuedListener listener = new QueuedListener(dataSource, watcher);
         listener.connection = listener.connect();
         listener.thread.start();
         return listener;
@@ -73,7 +81,7 @@ final class QueuedListener implements AutoCloseable {
             try {
                 PGNotification[] notifications = connection.unwrap(PGConnection.class).getNotifications(WAIT_MILLIS);
                 if (notifications != null && notifications.length > 0) {
-                    wakeUp.run();
+                    watcher.queued(ids(notifications));
                     // Under a stream of single-row dispatches, read what arrives meanwhile in one go: a worker
                     // claims at most once per this gap anyway, and each read woke this thread for one row.
                     Thread.sleep(COALESCE_MILLIS);
@@ -91,10 +99,26 @@ final class QueuedListener implements AutoCloseable {
                 if (connection == null) {
                     return;
                 }
-                wakeUp.run();
+                watcher.queued(List.of());
             }
         }
         giveBack(connection);
+    }
+
+    /** The ids the notifications name; none when one of them names none, or when there are too many to claim by id. */
+    static List<Long> ids(PGNotification[] notifications) {
+        if (notifications.length > MOST_IDS) {
+            return List.of();
+        }
+        List<Long> ids = new ArrayList<>(notifications.length);
+        for (PGNotification notification : notifications) {
+            String payload = notification.getParameter();
+            if (payload == null || payload.isEmpty() || !payload.chars().allMatch(Character::isDigit) || payload.length() > 18) {
+                return List.of();
+            }
+            ids.add(Long.parseLong(payload));
+        }
+        return ids;
     }
 
     private Connection reconnect() {

@@ -188,7 +188,7 @@ final class StoreStatements {
     String insert(String table, boolean withDedupKey, boolean notify) {
         return "INSERT INTO " + table + " (" + COLUMNS + ") VALUES " + insertValues()
                 + (withDedupKey ? UNLESS_KEY_STORED : "")
-                + " RETURNING " + INSERTED_ROW_COLUMNS + (notify ? ", pg_notify(?, '')" : "");
+                + " RETURNING " + INSERTED_ROW_COLUMNS + (notify ? ", pg_notify(?, id::text)" : "");
     }
 
     /**
@@ -274,6 +274,16 @@ final class StoreStatements {
                 + " AND attempts < max_attempts" + filters + " ORDER BY locked_until LIMIT :limit" + locked + ")"
                 + " UPDATE job_request " + claimSet + " WHERE id IN (SELECT id FROM (SELECT id FROM expired"
                 + " UNION ALL SELECT id FROM queued) AS candidates LIMIT :limit) RETURNING *";
+    }
+
+    /**
+     * Claims those of {@code count} ids (bound {@code :id0…}) that are queued, due and match
+     * {@code filters}, skipping rows another worker is claiming: every worker told of the same id
+     * tries, one gets it, and none waits for the others.
+     */
+    String claimQueued(int count, String filters) {
+        return "UPDATE job_request " + claimSet + " WHERE id IN (SELECT id FROM job_request WHERE id IN " + inList("id", count)
+                + " AND status = " + QUEUED + " AND run_at <= " + now() + filters + dialect.forUpdateSkipLocked() + ") RETURNING *";
     }
 
     /** Marks queued requests handed off now, those of {@code count} ids (bound {@code :id0…}) not yet marked. */

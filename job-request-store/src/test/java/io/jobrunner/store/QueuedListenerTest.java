@@ -11,7 +11,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class QueuedListenerTest {
@@ -21,7 +22,7 @@ class QueuedListenerTest {
         try (PostgresFixture postgres = PostgresFixture.forTestClass(QueuedListenerTest.class);
              HikariDataSource pool = pool(postgres, 1)) {
             JdbiJobRequestStore store = JdbiJobRequestStore.create(pool);
-            AutoCloseable listening = store.watchQueued(() -> { }).orElseThrow();
+            AutoCloseable listening = store.watchQueued(ids -> { }).orElseThrow();
             listening.close();  // gives the pool's one connection back
 
             try (Connection reused = pool.getConnection();
@@ -34,17 +35,33 @@ class QueuedListenerTest {
     }
 
     @Test
-    void aDispatchForWorkersWakesTheListenerAndOneForNoWorkerDoesNot() throws Exception {
+    void aDispatchForWorkersWakesTheListenerWithItsIdAndOneForNoWorkerDoesNot() throws Exception {
         try (PostgresFixture postgres = PostgresFixture.forTestClass(QueuedListenerTest.class);
              HikariDataSource pool = pool(postgres, 3)) {
             JdbiJobRequestStore store = JdbiJobRequestStore.create(pool);
-            AtomicInteger wakeUps = new AtomicInteger();
-            try (AutoCloseable listening = store.watchQueued(wakeUps::incrementAndGet).orElseThrow()) {
+            List<List<Long>> wakeUps = new CopyOnWriteArrayList<>();
+            try (AutoCloseable listening = store.watchQueued(wakeUps::add).orElseThrow()) {
                 store.insert(new NewJobRequest("report", null, "{}", null, null, 1, "inprocess-async"));
-                Await.holdsFor("no wake-up for a request no worker waits for", Duration.ofMillis(600),
-                        () -> wakeUps.get() == 0);
-                store.insert(new NewJobRequest("report", null, "{}", null, null, 1, "database").forWorkers());
-                Await.until("the listener woke", Duration.ofSeconds(10), () -> wakeUps.get() > 0);
+                Await.holdsFor("no wake-up for a request no worker waits for", Duration.ofMillis(600), wakeUps::isEmpty);
+                long id = store.insert(new NewJobRequest("report", null, "{}", null, null, 1, "database").forWorkers())
+                        .request().id();
+                Await.until("the listener woke", Duration.ofSeconds(10), () -> !wakeUps.isEmpty());
+                assertThat(wakeUps).as("the ids each wake-up named").containsExactly(List.of(id));
+            }
+        }
+    }
+
+    @Test
+    void aBulkDispatchWakesTheListenerNamingNoIdSoTheWorkerLooksForAnyDueRequest() throws Exception {
+        try (PostgresFixture postgres = PostgresFixture.forTestClass(QueuedListenerTest.class);
+             HikariDataSource pool = pool(postgres, 3)) {
+            JdbiJobRequestStore store = JdbiJobRequestStore.create(pool);
+            List<List<Long>> wakeUps = new CopyOnWriteArrayList<>();
+            try (AutoCloseable listening = store.watchQueued(wakeUps::add).orElseThrow()) {
+                NewJobRequest request = new NewJobRequest("report", null, "{}", null, null, 1, "database").forWorkers();
+                store.insertAll(List.of(request, request, request));
+                Await.until("the listener woke", Duration.ofSeconds(10), () -> !wakeUps.isEmpty());
+                assertThat(wakeUps).as("the ids each wake-up named").containsOnly(List.of());
             }
         }
     }

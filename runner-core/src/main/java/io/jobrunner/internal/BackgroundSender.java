@@ -11,8 +11,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends stored jobs' hand-offs on a thread of its own, so {@code dispatchJob} returns once the job is
- * committed: it takes what was queued, gathers for up to {@link #GATHER_NANOS} or {@link #BATCH}
- * jobs (one {@code SendMessageBatch} holds ten), and hands the batch to {@code send}. Nothing is
+ * committed: it takes what was queued — up to {@link #BATCH} jobs, as one {@code SendMessageBatch}
+ * holds ten — and hands the batch to {@code send}: at once after a quiet spell, so a lone job waits
+ * for nothing; within {@link #GATHER_NANOS} of the last send, after gathering that long for more,
+ * so jobs dispatched one by one share calls. Nothing is
  * lost by it: every job it holds is stored, marked handed off or not, so the hand-off sweep sends
  * it if this process stops first; {@link #close()} sends what is left. Thread-safe.
  */
@@ -40,6 +42,7 @@ final class BackgroundSender implements AutoCloseable {
 
     private void run() {
         List<JobRequest> batch = new ArrayList<>(BATCH);
+        long lastSent = System.nanoTime() - GATHER_NANOS;
         while (!closing || !waiting.isEmpty()) {
             try {
                 JobRequest first = waiting.poll(100, TimeUnit.MILLISECONDS);
@@ -47,7 +50,9 @@ final class BackgroundSender implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
-                long until = System.nanoTime() + GATHER_NANOS;
+                waiting.drainTo(batch, BATCH - 1);
+                // A job after a quiet spell goes at once; in a stream of single dispatches, wait a little for the next ones.
+                long until = System.nanoTime() - lastSent < GATHER_NANOS ? System.nanoTime() + GATHER_NANOS : 0;
                 while (batch.size() < BATCH) {
                     long left = until - System.nanoTime();
                     JobRequest next = left > 0 && !closing ? waiting.poll(left, TimeUnit.NANOSECONDS) : waiting.poll();
@@ -57,6 +62,7 @@ final class BackgroundSender implements AutoCloseable {
                     batch.add(next);
                 }
                 sendQuietly(batch);
+                lastSent = System.nanoTime();
             } catch (InterruptedException e) {
                 break;
             } finally {

@@ -129,6 +129,11 @@ public final class JobRuns implements AutoCloseable {
         return context.store().claimNext(filter, owner, context.config().leaseTime(), limit);
     }
 
+    /** Claims those of the announced requests that are due and match the filter, by id, for {@link #start}. */
+    public List<JobRequest> claimQueued(Collection<Long> ids, ClaimFilter filter) {
+        return context.store().claimQueued(ids, filter, owner, context.config().leaseTime());
+    }
+
     /** Gives a request this worker claimed but will not run back to the queue, its attempt not counted. */
     public void release(JobRequest claimed) {
         Lease.of(claimed).ifPresent(lease -> context.store().release(lease));

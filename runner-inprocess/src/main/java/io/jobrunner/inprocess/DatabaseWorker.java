@@ -21,6 +21,7 @@ import io.jobrunner.spi.Settings;
 import io.jobrunner.spi.store.ClaimFilter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -51,6 +52,8 @@ public final class DatabaseWorker implements AutoCloseable {
     private static final Duration BUFFER_WINDOW = Duration.ofMillis(100);
     /** Least time between two claims while there is no backlog; an idle worker claims at once. */
     private static final long CLAIM_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** Announced ids kept for a claim by id while the threads are busy; past this many, the next claim looks for any. */
+    private static final int MOST_ANNOUNCED = 256;
 
     private final RunnerContext context;
     private final Role role;
@@ -70,6 +73,13 @@ public final class DatabaseWorker implements AutoCloseable {
     private final Object wakeLock = new Object();
     private final AtomicLong claimed = new AtomicLong();
     private boolean wakePending;
+    /** Ids of requests the store announced queued since the last claim (guarded by {@link #wakeLock}). */
+    private final Set<Long> announced = new LinkedHashSet<>();
+    /**
+     * Something may be due that no announced id names — a wake-up without ids, a poll, a failed
+     * claim — so the next claim looks for any due request (guarded by {@link #wakeLock}).
+     */
+    private boolean lookForAny = true;
     /** The last claim took all it asked for: more may be due. Read by settling threads. */
     private volatile boolean backlog;
     /** The last claim found nothing due and nothing woke the claimer since (guarded by {@link #wakeLock}). */
@@ -227,10 +237,36 @@ public final class DatabaseWorker implements AutoCloseable {
 
     /** Asks the claimer to look for due work now. */
     private void wake() {
+        announced(List.of());
+    }
+
+    /**
+     * The store announced these requests queued (none named: look for any): an idle worker claims
+     * them by id, where a claim of whatever is due would search the queue.
+     */
+    private void announced(List<Long> ids) {
         synchronized (wakeLock) {
+            announced.addAll(ids);
+            if (ids.isEmpty() || announced.size() > MOST_ANNOUNCED) {
+                lookForAny = true;  // the claim of whatever is due takes them all
+                announced.clear();
+            }
             wakePending = true;
             idle = false;
             wakeLock.notifyAll();
+        }
+    }
+
+    /**
+     * The ids to claim by id next, or none to look for any due request: while there is a backlog,
+     * after a wake-up without ids, or when there is no room for every announced request.
+     */
+    private List<Long> takeAnnounced(int room, boolean backlog) {
+        synchronized (wakeLock) {
+            List<Long> ids = lookForAny || backlog || announced.size() > room ? List.of() : List.copyOf(announced);
+            announced.clear();
+            lookForAny = false;
+            return ids;
         }
     }
 
@@ -270,7 +306,13 @@ public final class DatabaseWorker implements AutoCloseable {
                 }
                 lastClaim = System.nanoTime();
                 int asked = Math.min(room, claimBatch);
-                backlog = claimAndStart(asked) == asked;
+                List<Long> ids = takeAnnounced(asked, backlog);
+                if (ids.isEmpty()) {
+                    backlog = start(runs.claimNext(filter, asked)) == asked;
+                } else {
+                    start(runs.claimQueued(ids, filter));
+                    backlog = false;
+                }
                 if (!backlog) {
                     synchronized (wakeLock) {
                         idle = !wakePending;
@@ -281,6 +323,7 @@ public final class DatabaseWorker implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
+                wake();  // what was announced is looked for with the rest after the pause
                 log.warn("Claiming jobs failed; trying again in {} ms: {}", pollInterval.toMillis(), e.toString());
                 try {
                     awaitWake(pollInterval);
@@ -291,9 +334,8 @@ public final class DatabaseWorker implements AutoCloseable {
         }
     }
 
-    /** Claims up to {@code asked} requests and queues them for the threads; returns how many it got. */
-    private int claimAndStart(int asked) {
-        List<JobRequest> batch = runs.claimNext(filter, asked);
+    /** Queues claimed requests for the threads; returns how many. */
+    private int start(List<JobRequest> batch) {
         claimed.addAndGet(batch.size());
         inFlight.addAndGet(batch.size());
         for (int i = 0; i < batch.size(); i++) {
@@ -324,6 +366,9 @@ public final class DatabaseWorker implements AutoCloseable {
             long left;
             while (!wakePending && running && (left = until - System.nanoTime()) > 0) {
                 TimeUnit.NANOSECONDS.timedWait(wakeLock, left);
+            }
+            if (!wakePending) {
+                lookForAny = true;  // a poll
             }
             wakePending = false;
         }
@@ -469,7 +514,7 @@ public final class DatabaseWorker implements AutoCloseable {
         @Override
         public void started(DatabaseWorker worker) {
             RunnerContext context = worker.context;
-            Optional<AutoCloseable> watching = context.store().watchQueued(worker::wake);
+            Optional<AutoCloseable> watching = context.store().watchQueued(worker::announced);
             listener = watching.orElse(null);
             schedules = RunnerSchedules.start(context,
                     data -> context.newJobRequest(data, DatabaseRunnerProvider.NAME).forWorkers(), fired -> worker.wake(),

@@ -25,6 +25,7 @@ import io.jobrunner.internal.WorkerWatch;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.store.ClaimFilter;
 import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.NewJobRequest;
 import io.jobrunner.testkit.Await;
 import io.jobrunner.testkit.PostgresFixture;
 import java.time.Duration;
@@ -165,6 +166,28 @@ class DatabaseWorkerTest {
                 request -> request.status() == JobStatus.SUCCEEDED);
         assertThat(done.history()).singleElement().satisfies(attempt -> assertThat(attempt.worker()).isEqualTo(worker.id()));
         assertThat(Duration.ofNanos(System.nanoTime() - idleSince)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void anIdleWorkerClaimsTheDispatchedRequestByIdAndLooksForAnyDueRequestWhenANotificationNamesNone() throws Exception {
+        JobRunner producer = producer();
+        DatabaseWorker worker = worker(settings("JOB_RUNNER_POLL_INTERVAL", "60s"));
+        Thread.sleep(300);  // past the worker's start-up claim, which looks for any due request
+        // Stored for the workers' runner without a notification, as no dispatch does: only a claim that looks for any takes it.
+        JobRequest silent = store.insert(new NewJobRequest("a", null, "\"silent\"", null, null, 3, DatabaseRunnerProvider.NAME))
+                .request();
+
+        JobRequest announced = producer.dispatchJob(JobData.of("a", "announced"));
+
+        assertThat(awaitFinished(announced.id()).status()).isEqualTo(JobStatus.SUCCEEDED);
+        Await.holdsFor("the request no notification named stays queued", Duration.ofMillis(500),
+                () -> store.find(silent.id()).orElseThrow().status() == JobStatus.QUEUED);
+        assertThat(worker.claimed()).as("claimed by id: only the announced request").isEqualTo(1);
+
+        List<JobRequest> bulk = producer.dispatchJobs(List.of(JobData.of("a", "bulk 1"), JobData.of("a", "bulk 2")));  // notifies without ids
+
+        assertThat(awaitFinished(bulk.get(1).id()).status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(awaitFinished(silent.id()).resultJson()).isEqualTo("\"a:silent\"");
     }
 
     @Test

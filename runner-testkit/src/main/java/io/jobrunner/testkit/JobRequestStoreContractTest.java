@@ -793,6 +793,33 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     }
 
     @Test
+    void claimQueuedTakesOnlyTheNamedRequestsThatAreDueQueuedAndWithinTheFilter() {
+        JobRequest a1 = store.insert(new NewJobRequest("a", "q1", "null", null, null, 3, "r1")).request();
+        JobRequest a2 = store.insert(new NewJobRequest("a", "q1", "null", null, null, 3, "r1")).request();
+        JobRequest b1 = store.insert(new NewJobRequest("b", "q1", "null", null, null, 3, "r1")).request();
+        JobRequest later = store.insert(new NewJobRequest("a", "q1", "null", null, Instant.now().plusSeconds(600), 3, "r1")).request();
+        JobRequest otherRunner = store.insert(new NewJobRequest("a", "q1", "null", null, null, 3, "r2")).request();
+        JobRequest unnamed = store.insert(new NewJobRequest("a", "q1", "null", null, null, 3, "r1")).request();
+        ClaimFilter filter = new ClaimFilter(Set.of("a"), Set.of("q1"), "r1");
+        List<Long> named = List.of(a2.id(), a1.id(), b1.id(), later.id(), otherRunner.id(), a1.id(), 987_654_321L);
+
+        List<JobRequest> claimed = store.claimQueued(named, filter, "w", LEASE);
+
+        assertThat(claimed).as("due, queued and within the filter; oldest first").extracting(JobRequest::id)
+                .containsExactly(a1.id(), a2.id());
+        assertThat(claimed).allSatisfy(request -> {
+            assertThat(request.status()).isEqualTo(JobStatus.RUNNING);
+            assertThat(request.lockedBy()).isEqualTo("w");
+            assertThat(request.attempts()).isEqualTo(1);
+        });
+        assertThat(store.claimQueued(named, filter, "w2", LEASE)).as("already claimed").isEmpty();
+        assertThat(store.find(unnamed.id()).orElseThrow().status()).as("a request no id named").isEqualTo(JobStatus.QUEUED);
+        assertThat(store.find(later.id()).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(store.find(b1.id()).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(store.claimQueued(List.of(), filter, "w", LEASE)).isEmpty();
+    }
+
+    @Test
     void handOffsAreClaimedOnceWhenDueAndAgainOnlyWhenClearedOrStale() throws Exception {
         JobRequest due = store.insert(new NewJobRequest("a", null, "null", null, null, 3, "sqs", "q1", false)).request();
         JobRequest farAhead = store.insert(new NewJobRequest("a", null, "null", null, Instant.now().plusSeconds(7200), 3,

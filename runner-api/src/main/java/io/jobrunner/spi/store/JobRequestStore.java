@@ -162,6 +162,16 @@ public interface JobRequestStore extends AutoCloseable {
     /** Like {@link #claim(long, String, Duration)} for up to {@code limit} requests matching the filter, oldest run-at first. */
     List<JobRequest> claimNext(ClaimFilter filter, String owner, Duration leaseTime, int limit);
 
+    /**
+     * Claims those of the requests with these ids (announced by {@link #watchQueued}) that are queued,
+     * due, match the filter and are not locked by another worker's claim: a look-up by primary key
+     * where {@link #claimNext} searches. A store that cannot claim by id claims any due requests
+     * matching the filter, as many as there are ids.
+     */
+    default List<JobRequest> claimQueued(Collection<Long> ids, ClaimFilter filter, String owner, Duration leaseTime) {
+        return claimNext(filter, owner, leaseTime, ids.size());
+    }
+
     /** Extends the lease by {@code leaseTime} from now; empty once the lease is no longer held. */
     Optional<JobRequest> heartbeat(Lease lease, Duration leaseTime);
 
@@ -300,12 +310,12 @@ public interface JobRequestStore extends AutoCloseable {
     }
 
     /**
-     * Starts calling {@code wakeUp} soon after a request of the {@code database} runner becomes queued
-     * in any process (dispatched, retried, released or requeued), for workers that would otherwise
-     * poll. Empty when the store cannot tell (the caller polls); close the handle to stop.
-     * {@code wakeUp} runs on the store's listening thread and must return quickly.
+     * Starts telling {@code watcher} soon after a request of the {@code database} runner becomes queued
+     * in any process (dispatched, retried, released or requeued), with its id where the store knows
+     * it, for workers that would otherwise poll. Empty when the store cannot tell (the caller polls);
+     * close the handle to stop.
      */
-    default Optional<AutoCloseable> watchQueued(Runnable wakeUp) {
+    default Optional<AutoCloseable> watchQueued(QueuedWatcher watcher) {
         return Optional.empty();
     }
 
