@@ -34,7 +34,7 @@ class ArchitectureTest {
     private static final String[] BACKENDS = {"io.jobrunner.inprocess..", "io.jobrunner.sqs..", "io.jobrunner.lambda..",
             "io.jobrunner.store.."};
     private static final String[] TOOLS = {"io.jobrunner.cli..", "io.jobrunner.dashboard..", "io.jobrunner.micrometer..",
-            "io.jobrunner.local.."};
+            "io.jobrunner.local..", "io.jobrunner.spring.."};
     private static final String[] LIBRARIES = {"java..", "javax.annotation..", "com.fasterxml.jackson..", "org.slf4j.."};
 
     /**

@@ -13,9 +13,11 @@ import org.springframework.core.env.Environment;
 /**
  * The {@code jobrunner.*} property of every setting an application sets, from the one settings
  * registry ({@link Setting}): {@code JOB_RUNNER} is {@code jobrunner.runner}, {@code DATABASE_URL}
- * is {@code jobrunner.database-url}, and {@code JOB_RUNNER_X_Y} is {@code jobrunner.x-y} — or
- * {@code jobrunner.x.y} where {@code X} names a part with several settings (sqs, lambda, dashboard,
- * worker, db, handoff) and no setting of its own. Settings read only by tests, the command line or the
+ * is {@code jobrunner.database-url}, and every other variable loses its {@code JOB_RUNNER_} prefix
+ * and is written in kebab case ({@code JOB_RUNNER_LEASE_TIME} is {@code jobrunner.lease-time}) —
+ * under a group where its first word names a part with several settings and no setting of its own
+ * (sqs, lambda, dashboard, worker, db, handoff: {@code JOB_RUNNER_SQS_QUEUE_URL} is
+ * {@code jobrunner.sqs.queue-url}). Settings read only by tests, the command line or the
  * legacy runner have no property.
  */
 public final class SettingProperties {

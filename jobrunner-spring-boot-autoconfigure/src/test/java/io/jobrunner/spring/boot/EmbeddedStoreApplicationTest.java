@@ -13,7 +13,12 @@ import io.jobrunner.RecurringJob;
 import io.jobrunner.ScheduledJob;
 import io.jobrunner.Setting;
 import io.jobrunner.TaskHandler;
+import io.jobrunner.dashboard.JobDashboard;
 import io.jobrunner.testkit.Await;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -178,6 +183,22 @@ class EmbeddedStoreApplicationTest {
             assertThat(context.getStartupFailure()).hasStackTraceContaining("jobrunner.worker.enabled=true, but runner "
                     + "'inprocess-async' has no workers");
         });
+    }
+
+    @Test
+    void theDashboardIsServedOnItsOwnPortWhenEnabledAndNotOtherwise() {
+        ApplicationContextRunner withDashboard = application()
+                .withConfiguration(AutoConfigurations.of(JobDashboardAutoConfiguration.class));
+        withDashboard.withPropertyValues("jobrunner.dashboard.enabled=true", "jobrunner.dashboard.port=0").run(context -> {
+            JobRequest request = context.getBean(JobRunner.class).dispatchJob(JobData.of("greet", "the dashboard"));
+            context.getBean(JobRunner.class).awaitCompletion(request.id(), Duration.ofSeconds(30));
+            URI jobs = context.getBean(JobDashboard.class).uri().resolve("jobs");
+            HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(jobs).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.body()).contains("greet");
+        });
+        withDashboard.run(context -> assertThat(context).doesNotHaveBean(JobDashboard.class));
     }
 
     @Test
