@@ -13,15 +13,16 @@ import io.jobrunner.RecurringJob;
 import io.jobrunner.RunnerNotConfiguredException;
 import io.jobrunner.Setting;
 import io.jobrunner.TaskHandler;
+import io.jobrunner.spi.Settings;
 import java.sql.Connection;
 import java.sql.SQLException;
-import io.jobrunner.spi.Settings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -82,22 +83,37 @@ public class JobRunnerAutoConfiguration {
         return JobRunnerStore.open(settings, application);
     }
 
+    /**
+     * The runner, built on first use or when the context starts (so handler beans may depend on
+     * services that use the runner); its settings are checked now, so a bad property stops the
+     * context at once.
+     */
     @Bean
     @ConditionalOnMissingBean(JobRunner.class)
-    public TransactionalJobRunner jobRunner(JobRunnerStore store, HandlerRegistry handlers, ObjectProvider<JobListener> listeners,
-                                            ObjectProvider<PayloadCodec> codec, ConfigurableListableBeanFactory beans,
-                                            Environment environment) {
-        JobRunners.Builder builder = JobRunners.builder().environment(store.settings()).handlers(handlers);
-        store.store().ifPresent(builder::store);
-        listeners.orderedStream().forEach(builder::listener);
-        codec.ifAvailable(builder::codec);
-        applicationClient(beans, "software.amazon.awssdk.services.sqs.SqsClient", builder);
-        applicationClient(beans, "software.amazon.awssdk.services.lambda.LambdaClient", builder);
-        JobRunnerConfig config;
-        JobRunner runner;
+    public TransactionalJobRunner jobRunner(JobRunnerStore store, ObjectProvider<HandlerRegistry> handlers,
+                                            ObjectProvider<JobListener> listeners, ObjectProvider<PayloadCodec> codec,
+                                            ConfigurableListableBeanFactory beans, Environment environment) {
+        checked(environment, () -> {
+            Settings.of(store.settings()).validate();
+            return null;
+        });
+        RunnerBuild build = new RunnerBuild(handlers::getObject, registry -> checked(environment, () -> {
+            JobRunners.Builder builder = JobRunners.builder().environment(store.settings()).handlers(registry);
+            store.store().ifPresent(builder::store);
+            listeners.orderedStream().forEach(builder::listener);
+            codec.ifAvailable(builder::codec);
+            applicationClient(beans, "software.amazon.awssdk.services.sqs.SqsClient", builder);
+            applicationClient(beans, "software.amazon.awssdk.services.lambda.LambdaClient", builder);
+            JobRunnerConfig config = builder.config();
+            return new RunnerBuild.Built(config.newRunner(), config);
+        }));
+        return new TransactionalJobRunner(build, store.applicationDataSource());
+    }
+
+    /** Runs {@code work}, naming the property behind a setting that does not parse or is missing. */
+    private static <T> T checked(Environment environment, Supplier<T> work) {
         try {
-            config = builder.config();
-            runner = config.newRunner();
+            return work.get();
         } catch (InvalidSettingException e) {
             Setting setting = Setting.of(e.variable()).orElse(null);
             throw setting == null ? e : new InvalidJobRunnerPropertyException(SettingProperties.source(environment, setting),
@@ -106,13 +122,13 @@ public class JobRunnerAutoConfiguration {
             throw new IllegalStateException(e.getMessage() + " (as Spring properties: "
                     + SettingProperties.propertyNamesIn(e.getMessage()) + ")", e);
         }
-        return new TransactionalJobRunner(runner, store.applicationDataSource(), config);
     }
 
+    /** The runner's view of the store, reaching the runner on each call (so it too may be injected into handler beans' dependencies). */
     @Bean
     @ConditionalOnMissingBean
-    public JobRequests jobRequests(JobRunner jobRunner) {
-        return jobRunner.jobs();
+    public JobRequests jobRequests(TransactionalJobRunner jobRunner) {
+        return new RunnerJobRequests(jobRunner);
     }
 
     /** Defines the recurring jobs and starts the workers with the context; stops them and the runner in the shutdown phase. */

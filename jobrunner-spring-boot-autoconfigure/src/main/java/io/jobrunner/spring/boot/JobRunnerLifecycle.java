@@ -35,6 +35,7 @@ public final class JobRunnerLifecycle implements SmartLifecycle {
 
     @Override
     public synchronized void start() {
+        runner.runner();  // built now, if no dispatch built it yet
         for (RecurringJob schedule : schedules) {
             runner.schedules().define(schedule);
         }

@@ -31,25 +31,23 @@ public final class TransactionalJobRunner implements JobRunner {
 
     private static final Logger log = LoggerFactory.getLogger(TransactionalJobRunner.class);
 
-    private final JobRunner runner;
+    private final RunnerBuild build;
     /** The application's data source the store writes to, or {@code null} when the store has its own. */
     private final DataSource dataSource;
-    private final JobRunnerConfig config;
 
-    TransactionalJobRunner(JobRunner runner, DataSource dataSource, JobRunnerConfig config) {
-        this.runner = runner;
+    TransactionalJobRunner(RunnerBuild build, DataSource dataSource) {
+        this.build = build;
         this.dataSource = dataSource;
-        this.config = config;
     }
 
     /** What the runner was built from: its settings, handlers and store, for the workers this application starts. */
     JobRunnerConfig config() {
-        return config;
+        return build.get().config();
     }
 
-    /** The runner the settings chose, for what only it offers. */
+    /** The runner the settings chose, for what only it offers; built on first use. */
     public JobRunner runner() {
-        return runner;
+        return build.get().runner();
     }
 
     /** Whether this call runs inside a Spring transaction whose connection the store can write through. */
@@ -60,12 +58,12 @@ public final class TransactionalJobRunner implements JobRunner {
 
     @Override
     public JobRequest dispatchJob(JobData data) {
-        return inTransaction() ? dispatchInTransaction(List.of(data)).get(0) : runner.dispatchJob(data);
+        return inTransaction() ? dispatchInTransaction(List.of(data)).get(0) : runner().dispatchJob(data);
     }
 
     @Override
     public List<JobRequest> dispatchJobs(List<JobData> jobs) {
-        return inTransaction() ? dispatchInTransaction(jobs) : runner.dispatchJobs(jobs);
+        return inTransaction() ? dispatchInTransaction(jobs) : runner().dispatchJobs(jobs);
     }
 
     private List<JobRequest> dispatchInTransaction(List<JobData> jobs) {
@@ -73,7 +71,7 @@ public final class TransactionalJobRunner implements JobRunner {
         try {
             List<JobRequest> stored = new ArrayList<>(jobs.size());
             for (JobData data : jobs) {
-                stored.add(runner.dispatchJob(connection, data));
+                stored.add(runner().dispatchJob(connection, data));
             }
             afterCommit().jobs.addAll(stored);
             return stored;
@@ -85,9 +83,9 @@ public final class TransactionalJobRunner implements JobRunner {
     @Override
     public void dispatchTask(String taskName, Object payload) {
         if (inTransaction()) {
-            afterCommit().tasks.add(() -> runner.dispatchTask(taskName, payload));
+            afterCommit().tasks.add(() -> runner().dispatchTask(taskName, payload));
         } else {
-            runner.dispatchTask(taskName, payload);
+            runner().dispatchTask(taskName, payload);
         }
     }
 
@@ -95,9 +93,9 @@ public final class TransactionalJobRunner implements JobRunner {
     public void dispatchTasks(String taskName, List<?> payloads) {
         if (inTransaction()) {
             List<?> copy = List.copyOf(payloads);
-            afterCommit().tasks.add(() -> runner.dispatchTasks(taskName, copy));
+            afterCommit().tasks.add(() -> runner().dispatchTasks(taskName, copy));
         } else {
-            runner.dispatchTasks(taskName, payloads);
+            runner().dispatchTasks(taskName, payloads);
         }
     }
 
@@ -108,7 +106,7 @@ public final class TransactionalJobRunner implements JobRunner {
      */
     private AfterCommit afterCommit() {
         for (TransactionSynchronization synchronization : TransactionSynchronizationManager.getSynchronizations()) {
-            if (synchronization instanceof AfterCommit waiting && waiting.runner() == this) {
+            if (synchronization instanceof AfterCommit waiting && waiting.owner() == this) {
                 return waiting;
             }
         }
@@ -125,7 +123,7 @@ public final class TransactionalJobRunner implements JobRunner {
         @Override
         public void afterCommit() {
             if (!jobs.isEmpty()) {
-                runner.handOff(jobs);  // a failed send is left to the hand-off sweep: the jobs are stored
+                TransactionalJobRunner.this.runner().handOff(jobs);  // a failed send is left to the hand-off sweep: the jobs are stored
             }
             for (Runnable task : tasks) {
                 try {
@@ -136,54 +134,54 @@ public final class TransactionalJobRunner implements JobRunner {
             }
         }
 
-        TransactionalJobRunner runner() {
+        TransactionalJobRunner owner() {
             return TransactionalJobRunner.this;
         }
     }
 
     @Override
     public JobRequest dispatchJob(Connection connection, JobData data) {
-        return runner.dispatchJob(connection, data);
+        return runner().dispatchJob(connection, data);
     }
 
     @Override
     public void handOff(Collection<JobRequest> requests) {
-        runner.handOff(requests);
+        runner().handOff(requests);
     }
 
     @Override
     public String name() {
-        return runner.name();
+        return runner().name();
     }
 
     @Override
     public boolean fullyConfigured() {
-        return runner.fullyConfigured();
+        return runner().fullyConfigured();
     }
 
     @Override
     public Readiness readiness() {
-        return runner.readiness();
+        return runner().readiness();
     }
 
     @Override
     public JobRequests jobs() {
-        return runner.jobs();
+        return runner().jobs();
     }
 
     @Override
     public JobSchedules schedules() {
-        return runner.schedules();
+        return runner().schedules();
     }
 
-    /** Closed by the starter's lifecycle, after the workers it started. */
+    /** Closed by the starter's lifecycle, after the workers it started; a runner never used is never built. */
     @Override
     public void close() {
-        runner.close();
+        build.close();
     }
 
     @Override
     public String toString() {
-        return "TransactionalJobRunner[" + runner.name() + (dataSource != null ? ", joins Spring transactions" : "") + "]";
+        return "TransactionalJobRunner" + (dataSource != null ? "[joins Spring transactions]" : "");
     }
 }

@@ -201,6 +201,45 @@ class EmbeddedStoreApplicationTest {
         withDashboard.run(context -> assertThat(context).doesNotHaveBean(JobDashboard.class));
     }
 
+    /** A service that dispatches the job its own handler bean carries out: the handler depends on it, it on the runner. */
+    static final class Mailer {
+        final JobRunner jobRunner;
+        final CopyOnWriteArrayList<String> sent = new CopyOnWriteArrayList<>();
+
+        Mailer(JobRunner jobRunner) {
+            this.jobRunner = jobRunner;
+        }
+
+        JobRequest requestMail(String to) {
+            return jobRunner.dispatchJob(JobData.of("mail", to));
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ServiceAndItsHandler {
+        @Bean
+        Mailer mailer(JobRunner jobRunner, JobRequests jobRequests) {
+            return new Mailer(jobRunner);
+        }
+
+        @Bean
+        JobHandler<String> mail(Mailer mailer) {
+            return JobHandler.of("mail", String.class, (to, context) -> mailer.sent.add(to));
+        }
+    }
+
+    @Test
+    void aHandlerBeanMayDependOnAServiceThatUsesTheRunner() {
+        application().withUserConfiguration(ServiceAndItsHandler.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            Mailer mailer = context.getBean(Mailer.class);
+            JobRequest mail = mailer.requestMail("ada@example.com");
+            assertThat(context.getBean(JobRequests.class).await(mail.id(), Duration.ofSeconds(30)).orElseThrow().status())
+                    .isEqualTo(JobStatus.SUCCEEDED);
+            assertThat(mailer.sent).containsExactly("ada@example.com");
+        });
+    }
+
     @Test
     void withJobrunnerEnabledFalseThereIsNoRunner() {
         application().withPropertyValues("jobrunner.enabled=false").run(context ->
