@@ -52,14 +52,20 @@ public class JobRunnerAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public HandlerRegistry jobRunnerHandlers(ObjectProvider<JobHandler<?>> jobs, ObjectProvider<TaskHandler<?>> tasks,
-                                             ConfigurableListableBeanFactory beans) {
+                                             RecurringMethods recurringMethods, ConfigurableListableBeanFactory beans) {
         HandlerRegistry.Builder registry = HandlerRegistry.builder();
         jobs.orderedStream().forEach(registry::job);
         tasks.orderedStream().forEach(registry::task);
-        for (RecurringMethods.Found method : RecurringMethods.find(beans)) {
+        for (RecurringMethods.Found method : recurringMethods.found()) {
             registry.job(method.handler(beans));
         }
         return registry.build();
+    }
+
+    /** The {@link Recurring} methods of the application's beans, found from the bean definitions without creating the beans. */
+    @Bean
+    public RecurringMethods jobRunnerRecurringMethods(ConfigurableListableBeanFactory beans) {
+        return RecurringMethods.find(beans);
     }
 
     /** Where job requests are kept, and the settings everything here reads. */
@@ -134,9 +140,9 @@ public class JobRunnerAutoConfiguration {
     /** Defines the recurring jobs and starts the workers with the context; stops them and the runner in the shutdown phase. */
     @Bean
     public JobRunnerLifecycle jobRunnerLifecycle(TransactionalJobRunner jobRunner, ObjectProvider<RecurringJob> recurringJobs,
-                                                 ConfigurableListableBeanFactory beans, Environment environment) {
+                                                 RecurringMethods recurringMethods, Environment environment) {
         List<RecurringJob> schedules = new ArrayList<>(recurringJobs.orderedStream().toList());
-        for (RecurringMethods.Found method : RecurringMethods.find(beans)) {
+        for (RecurringMethods.Found method : recurringMethods.found()) {
             schedules.add(method.job());
         }
         return new JobRunnerLifecycle(jobRunner, schedules, StarterProperty.WORKER_ENABLED.get(environment, Boolean.class));

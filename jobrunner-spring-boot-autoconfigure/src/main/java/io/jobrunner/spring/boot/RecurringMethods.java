@@ -20,9 +20,10 @@ import org.springframework.util.ReflectionUtils;
 /**
  * The bean methods annotated {@link Recurring}, found from the bean definitions' types without
  * creating the beans: each becomes a job handler that calls the method on the bean when the job
- * runs, and a {@link RecurringJob} that dispatches it.
+ * runs, and a {@link RecurringJob} that dispatches it. A bean of the starter's, so the bean factory is
+ * searched once.
  */
-final class RecurringMethods {
+public final class RecurringMethods {
 
     /** One annotated method of one bean. */
     record Found(String beanName, Method method, Recurring recurring) {
@@ -64,10 +65,18 @@ final class RecurringMethods {
         }
     }
 
-    private RecurringMethods() {
+    private final List<Found> found;
+
+    RecurringMethods(List<Found> found) {
+        this.found = List.copyOf(found);
     }
 
-    static List<Found> find(ConfigurableListableBeanFactory beans) {
+    /** The annotated methods, found once for the handlers and the schedules. */
+    List<Found> found() {
+        return found;
+    }
+
+    static RecurringMethods find(ConfigurableListableBeanFactory beans) {
         List<Found> found = new ArrayList<>();
         for (String name : beans.getBeanDefinitionNames()) {
             Class<?> type = beans.getType(name, false);
@@ -88,6 +97,6 @@ final class RecurringMethods {
                 found.add(one);
             });
         }
-        return found;
+        return new RecurringMethods(found);
     }
 }
