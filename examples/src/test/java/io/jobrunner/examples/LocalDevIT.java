@@ -2,6 +2,7 @@ package io.jobrunner.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jobrunner.testkit.DocBlocks;
 import io.jobrunner.testkit.PostgresFixture;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,19 +51,7 @@ class LocalDevIT {
 
     /** The commands under {@code # terminal N} comments of the README block after the marker. */
     private static List<String> commands(String marker) throws IOException {
-        String readme = Files.readString(ROOT.resolve("README.md"));
-        int at = readme.indexOf("<!-- local-dev: " + marker + " -->");
-        assertThat(at).as("the README's local-dev block " + marker).isNotNegative();
-        int start = readme.indexOf("```bash\n", at) + "```bash\n".length();
-        String block = readme.substring(start, readme.indexOf("```", start));
-        List<String> commands = new ArrayList<>();
-        String[] lines = block.split("\n");
-        for (int i = 0; i < lines.length; i++) {
-            if (lines[i].startsWith("# terminal")) {
-                commands.add(lines[i + 1].trim());
-            }
-        }
-        return commands;
+        return DocBlocks.terminalCommands(ROOT.resolve("README.md"), "<!-- local-dev: " + marker + " -->");
     }
 
     /** A shell in a directory that looks like the repository root (its build output linked in), so .jobrunner/ is the test's. */

@@ -2,6 +2,7 @@ package io.jobrunner.examples.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jobrunner.testkit.DocBlocks;
 import io.jobrunner.testkit.PostgresFixture;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -63,18 +64,7 @@ class SpringExampleIT {
 
     /** The commands under {@code # terminal N} comments of the page's block after the marker. */
     private static List<String> commands(String marker) throws IOException {
-        String page = Files.readString(ROOT.resolve("docs/spring-boot.md"));
-        int at = page.indexOf("<!-- spring-example: " + marker + " -->");
-        assertThat(at).as("the block " + marker + " of docs/spring-boot.md").isNotNegative();
-        int start = page.indexOf("```bash\n", at) + "```bash\n".length();
-        String[] lines = page.substring(start, page.indexOf("```", start)).split("\n");
-        List<String> commands = new ArrayList<>();
-        for (int i = 0; i < lines.length; i++) {
-            if (lines[i].startsWith("# terminal")) {
-                commands.add(lines[i + 1].trim());
-            }
-        }
-        return commands;
+        return DocBlocks.terminalCommands(ROOT.resolve("docs/spring-boot.md"), "<!-- spring-example: " + marker + " -->");
     }
 
     private Process shell(String command, String name) throws IOException {
