@@ -68,9 +68,4 @@ public final class JobRunnerLifecycle implements SmartLifecycle {
     public int getPhase() {
         return PHASE;
     }
-
-    /** The workers started here, for tests and the health indicator. */
-    synchronized int workers() {
-        return workers.size();
-    }
 }

@@ -19,7 +19,7 @@ public final class JobRunnerPreinitializer implements ApplicationListener<Applic
 
     @Override
     public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
-        if (!event.getEnvironment().getProperty(StarterProperty.ENABLED.property(), Boolean.class, true)) {
+        if (!StarterProperty.ENABLED.get(event.getEnvironment(), Boolean.class)) {
             return;
         }
         Thread thread = new Thread(JobRunnerPreinitializer::preload, "jobrunner-preinitializer");
