@@ -38,6 +38,8 @@ import java.util.Optional;
  * @param finishedAt     when it reached a finished state
  * @param attemptStartedAt when the current or last attempt was claimed
  * @param history        every finished attempt, oldest first, with its outcome and error
+ * @param traceParent    the trace its dispatch belonged to, as a W3C {@code traceparent} value (each attempt
+ *                       runs as a child of it), or {@code null} when the dispatcher traced nothing
  */
 public record JobRequest(
         long id,
@@ -64,7 +66,8 @@ public record JobRequest(
         Instant startedAt,
         Instant finishedAt,
         Instant attemptStartedAt,
-        List<JobAttempt> history) {
+        List<JobAttempt> history,
+        String traceParent) {
 
     public JobRequest {
         history = history == null ? List.of() : List.copyOf(history);

@@ -26,7 +26,7 @@ import java.util.Optional;
  */
 final class JdbiInserts {
 
-    /** Rows per bulk insert statement (on SQLite 9 parameters each, well under its limit). */
+    /** Rows per bulk insert statement (on SQLite 10 parameters each, well under its limit). */
     private static final int INSERT_CHUNK = 1_000;
     private static final String TABLE = "job_request";
 
@@ -64,6 +64,7 @@ final class JdbiInserts {
             statement.setString(5, request.runner());
             statement.setString(6, owner);
             statement.setLong(7, leaseTime.toMillis());
+            statement.setString(8, request.traceParent());
             try (ResultSet result = statement.executeQuery()) {
                 result.next();
                 return new InsertResult(store.rows.read(result), InsertResult.Outcome.CREATED);
@@ -192,7 +193,7 @@ final class JdbiInserts {
                 + request.dedupKey() + "': it kept being removed concurrently");
     }
 
-    /** @param channel the channel {@code insertSql} notifies as its tenth parameter, or {@code null} */
+    /** @param channel the channel {@code insertSql} notifies as its last parameter, or {@code null} */
     private Optional<JobRequest> insertRow(Connection connection, String insertSql, NewJobRequest request, String channel)
             throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(insertSql)) {
@@ -218,7 +219,8 @@ final class JdbiInserts {
         JobRequest request(NewJobRequest inserted, String storedPayload) {
             return new JobRequest(id, inserted.jobType(), inserted.queueName(), storedPayload, JobStatus.QUEUED,
                     0, null, null, null, 0, inserted.maxAttempts(), dedupKey, runAt, null, null, inserted.runner(), false,
-                    handedOffAt, inserted.handOffTarget(), createdAt, createdAt, null, null, null, List.of());
+                    handedOffAt, inserted.handOffTarget(), createdAt, createdAt, null, null, null, List.of(),
+                    inserted.traceParent());
         }
     }
 
@@ -229,7 +231,7 @@ final class JdbiInserts {
                 rows.instant(result, "run_at"), rows.instant(result, "created_at"), rows.instant(result, "handed_off_at"));
     }
 
-    /** Binds the rows as the nine arrays of {@link StoreStatements#insertUnnest}. */
+    /** Binds the rows as the ten arrays of {@link StoreStatements#insertUnnest}. */
     private static void bindArrays(Connection connection, PreparedStatement statement, List<NewJobRequest> chunk)
             throws SQLException {
         int n = chunk.size();
@@ -242,6 +244,7 @@ final class JdbiInserts {
         String[] runners = new String[n];
         String[] targets = new String[n];
         Boolean[] handedOff = new Boolean[n];
+        String[] traceParents = new String[n];
         for (int i = 0; i < n; i++) {
             NewJobRequest request = chunk.get(i);
             types[i] = request.jobType();
@@ -253,6 +256,7 @@ final class JdbiInserts {
             runners[i] = request.runner();
             targets[i] = request.handOffTarget();
             handedOff[i] = request.handedOff();
+            traceParents[i] = request.traceParent();
         }
         statement.setArray(1, connection.createArrayOf("text", types));
         statement.setArray(2, connection.createArrayOf("text", queues));
@@ -263,9 +267,10 @@ final class JdbiInserts {
         statement.setArray(7, connection.createArrayOf("text", runners));
         statement.setArray(8, connection.createArrayOf("text", targets));
         statement.setArray(9, connection.createArrayOf("bool", handedOff));
+        statement.setArray(10, connection.createArrayOf("text", traceParents));
     }
 
-    /** Binds one row's nine insert parameters from {@code index}; returns the index after them. */
+    /** Binds one row's ten insert parameters from {@code index}; returns the index after them. */
     private static int bindInsert(PreparedStatement statement, int index, NewJobRequest request) throws SQLException {
         statement.setString(index, request.jobType());
         statement.setString(index + 1, request.queueName());
@@ -280,7 +285,8 @@ final class JdbiInserts {
         statement.setString(index + 6, request.runner());
         statement.setString(index + 7, request.handOffTarget());
         statement.setBoolean(index + 8, request.handedOff());
-        return index + 9;
+        statement.setString(index + 9, request.traceParent());
+        return index + 10;
     }
 
     private Optional<JobRequest> queryOne(Connection connection, String statementSql, Object parameter)

@@ -68,7 +68,8 @@ final class JobRequestRowMapper implements RowMapper<JobRequest> {
                 instant(rs, "started_at"),
                 instant(rs, "finished_at"),
                 instant(rs, "attempt_started_at"),
-                history(rs.getString("attempt_history")));
+                history(rs.getString("attempt_history")),
+                rs.getString("trace_parent"));
     }
 
     /** The {@code attempt_history} JSON array: epoch milliseconds for times, lower-case outcomes. */

@@ -31,9 +31,11 @@ final class SchemaMigrations {
         }
     }
 
-    static final List<Migration> POSTGRESQL = List.of(new Migration(1, "create_tables"), new Migration(2, "workers"));
+    static final List<Migration> POSTGRESQL = List.of(new Migration(1, "create_tables"), new Migration(2, "workers"),
+            new Migration(3, "trace_parent"));
 
-    static final List<Migration> SQLITE = List.of(new Migration(1, "create_tables"), new Migration(2, "workers"));
+    static final List<Migration> SQLITE = List.of(new Migration(1, "create_tables"), new Migration(2, "workers"),
+            new Migration(3, "trace_parent"));
 
     private SchemaMigrations() {
     }

@@ -31,7 +31,7 @@ final class StoreStatements {
     static final List<String> REQUEST_COLUMNS = List.of("job_type", "queue_name", "payload", "status", "progress",
             "result_message", "result", "last_error", "attempts", "max_attempts", "dedup_key", "run_at", "locked_by",
             "locked_until", "runner", "cancel_requested", "handed_off_at", "hand_off_target", "created_at",
-            "updated_at", "started_at", "finished_at", "attempt_started_at", "attempt_history");
+            "updated_at", "started_at", "finished_at", "attempt_started_at", "attempt_history", "trace_parent");
     static final String INSERTED_COLUMNS = "id, dedup_key, job_type, run_at, created_at, handed_off_at";
     /** A one-row insert also reads back the payload as the database stores it, so it returns what a later read does. */
     private static final String INSERTED_ROW_COLUMNS = INSERTED_COLUMNS + ", payload";
@@ -40,7 +40,7 @@ final class StoreStatements {
     static final String LEASE_HELD = " WHERE id = :id AND status = " + RUNNING
             + " AND locked_by = :owner AND attempts = :attempt";
     private static final String COLUMNS = "job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner,"
-            + " hand_off_target, handed_off_at";
+            + " hand_off_target, handed_off_at, trace_parent";
 
     final SqlDialect dialect;
     /** A running request whose worker's lease has run out: it died, stopped or timed out mid-run. */
@@ -181,8 +181,8 @@ final class StoreStatements {
 
     /**
      * One row into {@code table}, bound positionally: job_type, queue_name, payload, dedup_key, run_at
-     * (epoch ms or null), max_attempts, runner, hand_off_target, handed off; with {@code notify}, the
-     * channel to {@code pg_notify} in the same statement as a tenth. Returns {@link #INSERTED_COLUMNS}
+     * (epoch ms or null), max_attempts, runner, hand_off_target, handed off, trace_parent; with
+     * {@code notify}, the channel to {@code pg_notify} in the same statement as an eleventh. Returns {@link #INSERTED_COLUMNS}
      * and the payload, or no row when {@code withDedupKey} and the key is stored.
      */
     String insert(String table, boolean withDedupKey, boolean notify) {
@@ -194,14 +194,14 @@ final class StoreStatements {
     /**
      * One row due now, stored already claimed: running, attempt 1, its lease held by {@code owner} —
      * what {@link #claim()} would leave, in the insert's own statement. Bound positionally: job_type,
-     * queue_name, payload, max_attempts, runner, owner, lease ms. Returns the whole row.
+     * queue_name, payload, max_attempts, runner, owner, lease ms, trace_parent. Returns the whole row.
      */
     String insertClaimed() {
         String now = dialect.now();
         return "INSERT INTO job_request (job_type, queue_name, payload, run_at, max_attempts, runner, status, attempts,"
-                + " locked_by, locked_until, started_at, attempt_started_at) VALUES (?, ?, " + dialect.json("?") + ", "
-                + now + ", ?, ?, " + RUNNING + ", 1, ?, " + dialect.nowPlusMillis("?") + ", " + now + ", " + now
-                + ") RETURNING *";
+                + " locked_by, locked_until, started_at, attempt_started_at, trace_parent) VALUES (?, ?, "
+                + dialect.json("?") + ", " + now + ", ?, ?, " + RUNNING + ", 1, ?, " + dialect.nowPlusMillis("?") + ", "
+                + now + ", " + now + ", ?) RETURNING *";
     }
 
     /**
@@ -217,24 +217,24 @@ final class StoreStatements {
     private String insertValues() {
         String now = dialect.now();
         return "(?, ?, " + dialect.json("?") + ", ?, coalesce(" + dialect.fromEpochMillis("?") + ", " + now
-                + "), ?, ?, ?, CASE WHEN ? THEN " + now + " END)";
+                + "), ?, ?, ?, CASE WHEN ? THEN " + now + " END, ?)";
     }
 
     /**
-     * PostgreSQL's bulk insert: the rows as nine arrays ({@code text[]} job types, queues, payloads,
+     * PostgreSQL's bulk insert: the rows as ten arrays ({@code text[]} job types, queues, payloads,
      * dedup keys; {@code bigint[]} run-at epoch ms or null; {@code int[]} attempts; {@code text[]}
-     * runners, targets; {@code boolean[]} handed off), inserted in array order. One short statement
+     * runners, targets; {@code boolean[]} handed off; {@code text[]} trace parents), inserted in array order. One short statement
      * whatever the row count, so the server parses and plans it once.
      */
     private String insertUnnest() {
         String now = dialect.now();
         return "INSERT INTO job_request (" + COLUMNS + ") SELECT t.job_type, t.queue_name, cast(t.payload AS jsonb),"
                 + " t.dedup_key, coalesce(to_timestamp(t.run_at_ms / 1000.0), " + now + "), t.max_attempts, t.runner,"
-                + " t.target, CASE WHEN t.handed_off THEN " + now + " END"
+                + " t.target, CASE WHEN t.handed_off THEN " + now + " END, t.trace_parent"
                 + " FROM unnest(cast(? AS text[]), cast(? AS text[]), cast(? AS text[]), cast(? AS text[]),"
-                + " cast(? AS bigint[]), cast(? AS int[]), cast(? AS text[]), cast(? AS text[]), cast(? AS boolean[]))"
-                + " WITH ORDINALITY AS t(job_type, queue_name, payload, dedup_key, run_at_ms, max_attempts, runner, target,"
-                + " handed_off, n) ORDER BY t.n" + UNLESS_KEY_STORED + " RETURNING " + INSERTED_COLUMNS;
+                + " cast(? AS bigint[]), cast(? AS int[]), cast(? AS text[]), cast(? AS text[]), cast(? AS boolean[]),"
+                + " cast(? AS text[])) WITH ORDINALITY AS t(job_type, queue_name, payload, dedup_key, run_at_ms,"
+                + " max_attempts, runner, target, handed_off, trace_parent, n) ORDER BY t.n" + UNLESS_KEY_STORED + " RETURNING " + INSERTED_COLUMNS;
     }
 
     /**

@@ -47,7 +47,7 @@ class SchemaMigrationsTest {
                 while (rs.next()) {
                     rows.add(rs.getInt(1) + ":" + rs.getInt(2));
                 }
-                assertThat(rows).containsExactly("1:1", "2:1");
+                assertThat(rows).containsExactly("1:1", "2:1", "3:1");
             }
             try (JdbiJobRequestStore again = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 1,
                     postgres.schema())) {
@@ -74,6 +74,29 @@ class SchemaMigrationsTest {
                 upgraded.registerWorker(io.jobrunner.JobWorker.registering("w", "h", "database", null,
                         java.util.Set.of("a"), java.util.Set.of(), 1));
                 assertThat(upgraded.workers()).hasSize(1);
+            }
+        }
+    }
+
+    @Test
+    void aSchemaAtTheSecondVersionGainsTheTraceParentAndKeepsItsRequests() throws Exception {
+        try (PostgresFixture postgres = PostgresFixture.forTestClass(SchemaMigrationsTest.class)) {
+            long id;
+            try (JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 1,
+                    postgres.schema())) {
+                id = store.insert(new NewJobRequest("a", null, "{}", null, null, 1, "test")).request().id();
+            }
+            postgres.execute("ALTER TABLE job_request DROP COLUMN trace_parent");
+            postgres.execute("DELETE FROM jobrunner_schema_history WHERE version = 3");
+
+            try (JdbiJobRequestStore upgraded = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 1,
+                    postgres.schema())) {
+                assertThat(upgraded.find(id)).map(io.jobrunner.JobRequest::traceParent).as("an old row traced nothing")
+                        .isEmpty();
+                String trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+                long traced = upgraded.insert(new NewJobRequest("a", null, "{}", null, null, 1, "test")
+                        .withTraceParent(trace)).request().id();
+                assertThat(upgraded.find(traced)).map(io.jobrunner.JobRequest::traceParent).contains(trace);
             }
         }
     }

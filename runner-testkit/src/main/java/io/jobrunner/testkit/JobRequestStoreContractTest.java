@@ -230,6 +230,23 @@ public abstract class JobRequestStoreContractTest implements ScheduleStoreContra
     }
 
     @Test
+    void everyInsertKeepsTheDispatchersTraceParentAndAClaimReturnsIt() {
+        String trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        JobRequest one = store.insert(job("one").withTraceParent(trace)).request();
+        List<InsertResult> many = store.insertAll(List.of(job("many").withTraceParent(trace), job("many")));
+        JobRequest running = store.insertClaimed(job("claimed").withTraceParent(trace), "worker-a", LEASE).request();
+
+        assertThat(one.traceParent()).as("one insert, as returned").isEqualTo(trace);
+        assertThat(many).extracting(result -> result.request().traceParent()).as("a bulk insert, in order")
+                .containsExactly(trace, null);
+        assertThat(running.traceParent()).as("stored already claimed").isEqualTo(trace);
+        assertThat(store.claim(one.id(), "worker-a", LEASE)).map(JobRequest::traceParent).as("as claimed")
+                .contains(trace);
+        assertThat(store.find(many.get(0).request().id())).map(JobRequest::traceParent).contains(trace);
+        assertThat(store.find(many.get(1).request().id())).map(JobRequest::traceParent).as("nothing traced").isEmpty();
+    }
+
+    @Test
     void aFailedOrCancelledRequestIsQueuedAgainByItsDedupKeyWithItsHistoryKept() {
         JobRequest first = store.insert(new NewJobRequest("a", null, "1", "again", null, 2, "test")).request();
         JobRequest running = store.claim(first.id(), "w", LEASE).orElseThrow();

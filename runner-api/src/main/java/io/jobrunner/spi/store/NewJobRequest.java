@@ -10,33 +10,41 @@ import java.time.Instant;
  * @param handedOff     true when the caller hands it off right after the insert (stored as handed off now)
  * @param wakesWorkers  true when workers listening to the store claim it: a store that can notify them
  *                      does so as it stores it ({@link JobRequestStore#watchQueued})
+ * @param traceParent   the dispatcher's trace context as a W3C {@code traceparent} value, stored so the
+ *                      run continues the trace; {@code null} when nothing traces
  */
 public record NewJobRequest(String jobType, String queueName, String payloadJson, String dedupKey, Instant runAt,
                             int maxAttempts, String runner, String handOffTarget, boolean handedOff,
-                            boolean wakesWorkers) {
+                            boolean wakesWorkers, String traceParent) {
 
     /** A request with no hand-off: run by the process that stores it, or claimed from the store. */
     public NewJobRequest(String jobType, String queueName, String payloadJson, String dedupKey, Instant runAt,
                          int maxAttempts, String runner) {
-        this(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, null, false, false);
+        this(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, null, false, false, null);
     }
 
     /** A request handed off to {@code handOffTarget} (stored as handed off now when {@code handedOff}), waking no one. */
     public NewJobRequest(String jobType, String queueName, String payloadJson, String dedupKey, Instant runAt,
                          int maxAttempts, String runner, String handOffTarget, boolean handedOff) {
-        this(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, handOffTarget, handedOff, false);
+        this(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, handOffTarget, handedOff, false, null);
     }
 
     /** This request, to be handed off to {@code target}; stored as handed off at insert when {@code handedOff}. */
     public NewJobRequest withHandOff(String target, boolean handedOff) {
         return new NewJobRequest(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, target, handedOff,
-                wakesWorkers);
+                wakesWorkers, traceParent);
     }
 
     /** This request, for workers that listen to the store: storing it wakes them. */
     public NewJobRequest forWorkers() {
         return new NewJobRequest(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, handOffTarget,
-                handedOff, true);
+                handedOff, true, traceParent);
+    }
+
+    /** This request, carrying the dispatcher's trace context ({@code null} for none). */
+    public NewJobRequest withTraceParent(String traceParent) {
+        return new NewJobRequest(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, handOffTarget,
+                handedOff, wakesWorkers, traceParent);
     }
 
     public NewJobRequest {
