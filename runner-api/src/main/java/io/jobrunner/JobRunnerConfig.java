@@ -33,14 +33,17 @@ public final class JobRunnerConfig {
     private final Duration leaseTime;
     private final JobListener listener;
     private final boolean hasListeners;
+    private final JobTracer tracer;
 
     /**
      * @throws InvalidSettingException naming the variable, the value and what is expected, for any
      *                                 value that does not parse or is out of range
      */
     JobRunnerConfig(Settings settings, HandlerRegistry handlers, PayloadCodec codec, JobRequestStore store,
-                    ClassLoader classLoader, Map<Class<?>, Object> clients, List<JobListener> listeners) {
+                    ClassLoader classLoader, Map<Class<?>, Object> clients, List<JobListener> listeners,
+                    JobTracer tracer) {
         this.listener = JobListenerChain.of(listeners);
+        this.tracer = tracer;
         this.hasListeners = !listeners.isEmpty();
         this.settings = settings;
         this.handlers = handlers;
@@ -111,6 +114,11 @@ public final class JobRunnerConfig {
     /** True when the builder was given a listener (runners skip measuring for listeners otherwise). */
     public boolean hasListeners() {
         return hasListeners;
+    }
+
+    /** What traces dispatches and runs ({@link JobTracer#NONE} unless the builder was given one). */
+    public JobTracer tracer() {
+        return tracer;
     }
 
     /** The largest task payload, in bytes ({@code JOB_RUNNER_MAX_TASK_PAYLOAD_BYTES}). */

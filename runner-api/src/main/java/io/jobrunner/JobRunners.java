@@ -48,7 +48,7 @@ public final class JobRunners {
         try {
             JobRunner runner = provider.create(context);
             config.listener().opened(runner.name(), runner.jobs());
-            return runner;
+            return config.tracer() == JobTracer.NONE ? runner : new TracedJobRunner(runner, config.tracer());
         } catch (RuntimeException e) {
             context.close();
             throw e;
@@ -68,6 +68,7 @@ public final class JobRunners {
         private ClassLoader classLoader;
         private final Map<Class<?>, Object> clients = new HashMap<>();
         private final List<JobListener> listeners = new ArrayList<>();
+        private JobTracer tracer = JobTracer.NONE;
 
         private Builder() {
         }
@@ -141,6 +142,15 @@ public final class JobRunners {
             return this;
         }
 
+        /**
+         * Traces each dispatch and each run, carrying the trace from one to the other across processes,
+         * e.g. {@code JobObservations.of(observationRegistry)}; without this nothing is traced.
+         */
+        public Builder tracer(JobTracer tracer) {
+            this.tracer = Objects.requireNonNull(tracer, "tracer");
+            return this;
+        }
+
         /** The class loader providers and handlers are discovered from (default: this class's). */
         public Builder classLoader(ClassLoader classLoader) {
             this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
@@ -164,7 +174,7 @@ public final class JobRunners {
                 chosenCodec = chosenCodec.withPayloadsInErrors();
             }
             return new JobRunnerConfig(settings, registry, chosenCodec, store, loader, clients,
-                    List.copyOf(listeners));
+                    List.copyOf(listeners), tracer);
         }
 
         /**

@@ -173,7 +173,7 @@ public final class RunnerContext implements AutoCloseable {
         return json;
     }
 
-    /** Checks a job before it is stored and turns it into the row to insert. */
+    /** Checks a job before it is stored and turns it into the row to insert, carrying the current dispatch's trace. */
     public NewJobRequest newJobRequest(JobData data, String runnerName) {
         JobHandler<?> handler = handlers.isEmpty() ? null : handlers.requireJob(data.jobType());
         JobPolicy policy = handler == null ? null : handler.policy();
@@ -188,7 +188,7 @@ public final class RunnerContext implements AutoCloseable {
                 ? data.jobType() + ":" + codec.contentKey(data.jobType(), data.payload())
                 : data.dedupKey();
         return new NewJobRequest(data.jobType(), data.queueName(), payloadJson, dedupKey, data.runAt(),
-                maxAttempts, runnerName);
+                maxAttempts, runnerName).withTraceParent(config.tracer().traceParent());
     }
 
     /**

@@ -56,8 +56,13 @@ public interface Transport extends AutoCloseable {
         return false;
     }
 
-    /** Sends task envelopes; returns those not sent. */
-    List<Failure> sendTasks(List<String> envelopes);
+    /**
+     * Sends task envelopes of one dispatch; returns those not sent.
+     *
+     * @param traceParent the dispatch's trace context, which the envelopes carry too (a transport with
+     *                    message attributes sets it there as well), or {@code null}
+     */
+    List<Failure> sendTasks(List<String> envelopes, String traceParent);
 
     /** Sends the hand-offs of stored jobs (each carries only the id); returns those not sent. */
     List<Failure> sendJobs(List<JobRequest> jobs, Instant now);

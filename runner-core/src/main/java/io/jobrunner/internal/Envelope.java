@@ -8,13 +8,15 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The body that carries work between processes, the same on every transport (SQS message,
- * Lambda event): {@code {"type":"TASK","taskName":…,"payload":…}} carries a task whole;
- * {@code {"type":"JOB","jobId":…}} carries only a stored request's id. Immutable.
+ * Lambda event): {@code {"type":"TASK","taskName":…,"payload":…}} carries a task whole, with
+ * {@code "trace"} (its dispatch's W3C {@code traceparent}) when it was traced;
+ * {@code {"type":"JOB","jobId":…}} carries only a stored request's id (its trace is stored with it).
+ * Immutable.
  */
 public sealed interface Envelope permits Envelope.Task, Envelope.Job {
 
-    /** A task with its payload as JSON text. */
-    record Task(String taskName, String payloadJson) implements Envelope {
+    /** A task with its payload as JSON text, and its dispatch's trace context or {@code null}. */
+    record Task(String taskName, String payloadJson, String traceParent) implements Envelope {
     }
 
     /** A stored job request, by id. */
@@ -23,11 +25,12 @@ public sealed interface Envelope permits Envelope.Task, Envelope.Job {
 
     ObjectMapper MAPPER = new ObjectMapper();
 
-    /** The body of a task; the payload is JSON already. */
-    static String task(String taskName, byte[] payloadJson) {
+    /** The body of a task; the payload is JSON already; {@code traceParent} may be {@code null}. */
+    static String task(String taskName, byte[] payloadJson, String traceParent) {
         try {
-            return "{\"type\":\"TASK\",\"taskName\":" + MAPPER.writeValueAsString(taskName) + ",\"payload\":"
-                    + new String(payloadJson, StandardCharsets.UTF_8) + "}";
+            return "{\"type\":\"TASK\",\"taskName\":" + MAPPER.writeValueAsString(taskName)
+                    + (traceParent == null ? "" : ",\"trace\":" + MAPPER.writeValueAsString(traceParent))
+                    + ",\"payload\":" + new String(payloadJson, StandardCharsets.UTF_8) + "}";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("A String always serializes", e);
         }
@@ -61,7 +64,13 @@ public sealed interface Envelope permits Envelope.Task, Envelope.Job {
                     throw new MalformedMessageException("a TASK envelope needs a non-blank \"taskName\"", body);
                 }
                 JsonNode payload = node.get("payload");
-                return new Task(name.asText(), payload == null ? "null" : payload.toString());
+                JsonNode trace = node.get("trace");
+                if (trace != null && !trace.isTextual() && !trace.isNull()) {
+                    throw new MalformedMessageException("a TASK envelope's \"trace\" must be a W3C traceparent string",
+                            body);
+                }
+                return new Task(name.asText(), payload == null ? "null" : payload.toString(),
+                        trace == null || trace.isNull() ? null : trace.asText());
             }
             case "JOB": {
                 JsonNode id = node.get("jobId");

@@ -87,7 +87,8 @@ public final class HandOffRunner implements JobRunner {
     @Override
     public void dispatchTask(String taskName, Object payload) {
         ensureOpen(taskName);
-        List<Transport.Failure> failures = transport.sendTasks(List.of(taskEnvelope(taskName, payload)));
+        String trace = context.config().tracer().traceParent();
+        List<Transport.Failure> failures = transport.sendTasks(List.of(taskEnvelope(taskName, payload, trace)), trace);
         if (!failures.isEmpty()) {
             Transport.Failure failure = failures.get(0);
             throw new DispatchRejectedException(name(), taskName, failure.reason(), failure.cause());
@@ -97,19 +98,20 @@ public final class HandOffRunner implements JobRunner {
     @Override
     public void dispatchTasks(String taskName, List<?> payloads) {
         ensureOpen(taskName);
+        String trace = context.config().tracer().traceParent();
         List<String> envelopes = new ArrayList<>(payloads.size());
         for (Object payload : payloads) {
-            envelopes.add(taskEnvelope(taskName, payload));
+            envelopes.add(taskEnvelope(taskName, payload, trace));
         }
-        List<Transport.Failure> failures = transport.sendTasks(envelopes);
+        List<Transport.Failure> failures = transport.sendTasks(envelopes, trace);
         if (!failures.isEmpty()) {
             throw new BulkDispatchException(payloads.size(), failures.stream()
                     .map(f -> new BulkDispatchException.EntryFailure(f.index(), taskName, f.reason())).toList());
         }
     }
 
-    private String taskEnvelope(String taskName, Object payload) {
-        String envelope = Envelope.task(taskName, context.encodeTask(taskName, payload));
+    private String taskEnvelope(String taskName, Object payload, String trace) {
+        String envelope = Envelope.task(taskName, context.encodeTask(taskName, payload), trace);
         int size = envelope.getBytes(StandardCharsets.UTF_8).length;
         if (size > transport.maxTaskBytes()) {
             throw new PayloadTooLargeException(taskName, size, transport.maxTaskBytes(), transport.maxTaskBytesLimit());

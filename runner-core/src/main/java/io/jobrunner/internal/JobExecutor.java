@@ -8,6 +8,7 @@ import io.jobrunner.JobPolicy;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobTimeoutException;
+import io.jobrunner.JobTracer;
 import io.jobrunner.PayloadCodec;
 import io.jobrunner.PayloadException;
 import io.jobrunner.Setting;
@@ -51,12 +52,14 @@ public final class JobExecutor implements AutoCloseable {
     private final ScheduledExecutorService heartbeats;
     private final SuccessBatcher successes;
     private final JobListener listener;
+    private final JobTracer tracer;
     private volatile boolean shuttingDown;
 
     /** @param listener told of each attempt, or {@code null} when nothing listens (nothing is measured then) */
     private JobExecutor(JobRequestStore store, HandlerRegistry handlers, PayloadCodec codec, RetryBackoff backoff,
-                        Duration leaseTime, long maxResultBytes, JobListener listener) {
+                        Duration leaseTime, long maxResultBytes, JobListener listener, JobTracer tracer) {
         this.maxResultBytes = maxResultBytes;
+        this.tracer = tracer;
         this.store = store;
         this.listener = listener;
         this.handlers = handlers;
@@ -74,7 +77,8 @@ public final class JobExecutor implements AutoCloseable {
     public static JobExecutor forContext(RunnerContext context) {
         JobRunnerConfig config = context.config();
         return new JobExecutor(context.store(), config.handlers(), config.codec(), RetryBackoff.of(config),
-                config.leaseTime(), config.maxResultBytes(), config.hasListeners() ? config.listener() : null);
+                config.leaseTime(), config.maxResultBytes(), config.hasListeners() ? config.listener() : null,
+                config.tracer());
     }
 
     public JobRequestStore store() {
@@ -219,19 +223,23 @@ public final class JobExecutor implements AutoCloseable {
             this.worker = worker;
         }
 
+        /** Runs the handler with the job in the MDC, as a run span continuing the trace of its dispatch. */
         CompletableFuture<ExecutionOutcome> run(JobHandler<?> handler) {
-            try (JobMdc.Scope mdc = JobMdc.job(claimed.id(), claimed.jobType(), lease.attempt())) {
-                return runInScope(handler);
+            try (JobMdc.Scope mdc = JobMdc.job(claimed.id(), claimed.jobType(), lease.attempt());
+                 JobTracer.Span span = tracer.run(JobTracer.Work.JOB, claimed.jobType(), claimed.id(), lease.attempt(),
+                         claimed.traceParent())) {
+                return runInScope(handler, span);
             }
         }
 
-        private CompletableFuture<ExecutionOutcome> runInScope(JobHandler<?> handler) {
+        private CompletableFuture<ExecutionOutcome> runInScope(JobHandler<?> handler, JobTracer.Span span) {
             Object result = null;
             Throwable failure = null;
             try {
                 result = invoke(handler, claimed, running);
             } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
                 failure = e;
+                span.failed(e);
             }
             running.writeLog();
             if (!ended.compareAndSet(false, true)) {

@@ -115,7 +115,7 @@ class HandOffSweepTest {
         }
 
         @Override
-        public List<Failure> sendTasks(List<String> envelopes) {
+        public List<Failure> sendTasks(List<String> envelopes, String traceParent) {
             throw new UnsupportedOperationException("no tasks in this test");
         }
 

@@ -46,11 +46,11 @@ final class AsyncLane implements AutoCloseable {
         this.workers.prestartAllCoreThreads();
     }
 
-    /** Queues a task, waiting for room up to the dispatch timeout. */
-    void submitTask(String taskName, TaskHandler<?> handler, byte[] json) {
+    /** Queues a task, waiting for room up to the dispatch timeout; {@code trace} is its dispatch's, or {@code null}. */
+    void submitTask(String taskName, TaskHandler<?> handler, byte[] json, String trace) {
         workers.execute(new Work(taskName, () -> {
             try {
-                Tasks.run(context.config().codec(), handler, json);
+                Tasks.run(context.config().tracer(), context.config().codec(), handler, json, trace);
             } catch (Exception e) {
                 log.error("Task '{}' failed; tasks are not retried (dispatch a job for retries)", taskName, e);
             }

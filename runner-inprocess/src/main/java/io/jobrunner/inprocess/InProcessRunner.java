@@ -128,14 +128,15 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         ensureOpen(taskName);
         TaskHandler<?> handler = context.config().handlers().requireTask(taskName);
         byte[] json = context.encodeTask(taskName, payload);
+        String trace = context.config().tracer().traceParent();
         if (tasks == Mode.SYNC) {
             try {
-                Tasks.run(context.config().codec(), handler, json);
+                Tasks.run(context.config().tracer(), context.config().codec(), handler, json, trace);
             } catch (Exception e) {
                 throw new TaskFailedException(taskName, e);
             }
         } else {
-            lane.submitTask(taskName, handler, json);
+            lane.submitTask(taskName, handler, json, trace);
         }
     }
 

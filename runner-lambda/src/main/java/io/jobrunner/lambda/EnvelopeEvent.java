@@ -35,7 +35,7 @@ final class EnvelopeEvent {
     JsonNode handle(Envelope envelope, Instant deadline) {
         ObjectNode result = JsonNodeFactory.instance.objectNode();
         if (envelope instanceof Envelope.Task task) {
-            runtime.runTask(task.taskName(), task.payloadJson());
+            runtime.runTask(task);
             return result.put("task", task.taskName()).put("status", "done");
         }
         long jobId = ((Envelope.Job) envelope).jobId();

@@ -90,10 +90,12 @@ final class FunctionRuntime {
     }
 
     /** Runs a task; its failure is thrown as {@link TaskFailedException}, a payload that does not fit as is. */
-    void runTask(String taskName, String payloadJson) {
+    void runTask(Envelope.Task task) {
+        String taskName = task.taskName();
         TaskHandler<?> handler = handlers.requireTask(taskName);
         try {
-            Tasks.run(codec, handler, payloadJson.getBytes(StandardCharsets.UTF_8));
+            Tasks.run(config.tracer(), codec, handler, task.payloadJson().getBytes(StandardCharsets.UTF_8),
+                    task.traceParent());
         } catch (PayloadException e) {
             throw e;
         } catch (Exception e) {

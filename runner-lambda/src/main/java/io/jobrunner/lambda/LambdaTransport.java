@@ -67,7 +67,7 @@ final class LambdaTransport implements Transport {
     }
 
     @Override
-    public List<Failure> sendTasks(List<String> envelopes) {
+    public List<Failure> sendTasks(List<String> envelopes, String traceParent) {
         List<Failure> failures = new ArrayList<>();
         for (int i = 0; i < envelopes.size(); i++) {
             invoke(i, envelopes.get(i), failures);

@@ -55,7 +55,7 @@ final class SqsBatchEvent {
     private boolean handled(String body, String sourceArn, Instant deadline) {
         Envelope envelope = Envelope.parse(body);
         if (envelope instanceof Envelope.Task task) {
-            runtime.runTask(task.taskName(), task.payloadJson());
+            runtime.runTask(task);
             return true;
         }
         long jobId = ((Envelope.Job) envelope).jobId();

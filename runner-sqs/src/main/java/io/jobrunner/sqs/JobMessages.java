@@ -15,7 +15,8 @@ final class JobMessages {
     static SqsSender.Outgoing outgoing(JobRequest job, Instant now) {
         long millis = Duration.between(now, job.runAt()).toMillis();
         int delay = (int) Math.min(Math.max((millis + 999) / 1000, 0), SqsSettings.MAX_DELAY.toSeconds());
-        return new SqsSender.Outgoing(Envelope.job(job.id()), job.queueName(), deduplicationId(job), delay);
+        return new SqsSender.Outgoing(Envelope.job(job.id()), job.queueName(), deduplicationId(job), delay,
+                job.traceParent());
     }
 
     /** The dedup key when SQS accepts it as a deduplication id (128 characters of its set), else the job id. */

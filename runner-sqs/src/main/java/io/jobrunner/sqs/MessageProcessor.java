@@ -2,6 +2,7 @@ package io.jobrunner.sqs;
 
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobRequest;
+import io.jobrunner.JobTracer;
 import io.jobrunner.PayloadCodec;
 import io.jobrunner.PayloadException;
 import io.jobrunner.TaskHandler;
@@ -41,7 +42,7 @@ final class MessageProcessor {
 
     /** What the processor needs from the worker; one per worker. */
     record Parts(SqsClient client, String queueUrl, QueueAttributes queue, HandlerRegistry handlers, PayloadCodec codec,
-                 JobRequestStore store, JobRuns runs, RetryBackoff backoff, DeleteBatcher deleter) {
+                 JobTracer tracer, JobRequestStore store, JobRuns runs, RetryBackoff backoff, DeleteBatcher deleter) {
     }
 
     /** A job message's claim, made with the rest of its batch: the request claimed, or {@code null} when refused. */
@@ -142,7 +143,8 @@ final class MessageProcessor {
             return;
         }
         try {
-            Tasks.run(parts.codec(), handler.get(), task.payloadJson().getBytes(StandardCharsets.UTF_8));
+            Tasks.run(parts.tracer(), parts.codec(), handler.get(), task.payloadJson().getBytes(StandardCharsets.UTF_8),
+                    task.traceParent());
             parts.deleter().delete(message);
         } catch (PayloadException e) {
             unprocessable(message, e.getMessage());

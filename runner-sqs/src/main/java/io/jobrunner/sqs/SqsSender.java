@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
@@ -26,10 +27,24 @@ import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
  */
 final class SqsSender {
 
-    /** A message to send. */
-    record Outgoing(String body, String group, String deduplicationId, int delaySeconds) {
-        static Outgoing task(String body) {
-            return new Outgoing(body, null, UUID.randomUUID().toString(), 0);
+    /** The message attribute that carries the work's trace context, as W3C propagation names it. */
+    static final String TRACE_PARENT = "traceparent";
+
+    /** A message to send; {@code traceParent} (or {@code null}) becomes its {@value #TRACE_PARENT} attribute. */
+    record Outgoing(String body, String group, String deduplicationId, int delaySeconds, String traceParent) {
+        static Outgoing task(String body, String traceParent) {
+            return new Outgoing(body, null, UUID.randomUUID().toString(), 0, traceParent);
+        }
+
+        /** What SQS counts against its size limits: the body and the attribute's name, type and value, in bytes. */
+        long size() {
+            long bytes = body.getBytes(StandardCharsets.UTF_8).length;
+            return traceParent == null ? bytes : bytes + TRACE_PARENT.length() + "String".length() + traceParent.length();
+        }
+
+        Map<String, MessageAttributeValue> attributes() {
+            return traceParent == null ? Map.of() : Map.of(TRACE_PARENT,
+                    MessageAttributeValue.builder().dataType("String").stringValue(traceParent).build());
         }
     }
 
@@ -55,7 +70,8 @@ final class SqsSender {
 
     /** @throws SdkException when SQS refuses or cannot be reached (after the SDK's retries) */
     void send(Outgoing message) {
-        SendMessageRequest.Builder request = SendMessageRequest.builder().queueUrl(queueUrl).messageBody(message.body());
+        SendMessageRequest.Builder request = SendMessageRequest.builder().queueUrl(queueUrl).messageBody(message.body())
+                .messageAttributes(message.attributes());
         if (fifo) {
             request.messageGroupId(group(message)).messageDeduplicationId(message.deduplicationId());
         } else if (message.delaySeconds() > 0) {
@@ -76,7 +92,7 @@ final class SqsSender {
             int end = start;
             long bytes = 0;
             while (end < messages.size() && end - start < 10) {
-                long size = messages.get(end).body().getBytes(StandardCharsets.UTF_8).length;
+                long size = messages.get(end).size();
                 if (end > start && bytes + size > SqsSettings.SQS_MESSAGE_LIMIT) {
                     break;
                 }
@@ -141,7 +157,7 @@ final class SqsSender {
         for (int i = start; i < end; i++) {
             Outgoing message = messages.get(i);
             SendMessageBatchRequestEntry.Builder entry = SendMessageBatchRequestEntry.builder()
-                    .id(String.valueOf(i)).messageBody(message.body());
+                    .id(String.valueOf(i)).messageBody(message.body()).messageAttributes(message.attributes());
             if (fifo) {
                 entry.messageGroupId(group(message)).messageDeduplicationId(message.deduplicationId());
             } else if (message.delaySeconds() > 0) {

@@ -108,8 +108,9 @@ final class SqsTransport implements Transport {
     }
 
     @Override
-    public List<Failure> sendTasks(List<String> envelopes) {
-        List<SqsSender.Outgoing> messages = envelopes.stream().map(SqsSender.Outgoing::task).toList();
+    public List<Failure> sendTasks(List<String> envelopes, String traceParent) {
+        List<SqsSender.Outgoing> messages = envelopes.stream()
+                .map(envelope -> SqsSender.Outgoing.task(envelope, traceParent)).toList();
         return messages.size() == 1 ? sendOne(messages.get(0)) : sender.sendAll(messages);
     }
 

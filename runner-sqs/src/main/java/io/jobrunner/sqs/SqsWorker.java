@@ -117,7 +117,7 @@ public final class SqsWorker implements AutoCloseable {
         this.heartbeat = new VisibilityHeartbeat(client, settings.queueUrl(), visibility);
         this.deleter = new DeleteBatcher(client, settings.queueUrl());
         this.processor = new MessageProcessor(new MessageProcessor.Parts(client, settings.queueUrl(), queue,
-                context.config().handlers(), context.config().codec(), store, runs, RetryBackoff.of(context.config()), deleter));
+                context.config().handlers(), context.config().codec(), context.config().tracer(), store, runs, RetryBackoff.of(context.config()), deleter));
         this.transport = new SqsTransport(settings, client, false);
         this.handOffSweep = new HandOffSweep(store, transport, Retention.from(context.config().settings()));
         this.context = context;
