@@ -8,6 +8,7 @@ import io.jobrunner.JobRequests;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunnerConfig;
 import io.jobrunner.JobRunners;
+import io.jobrunner.JobTracer;
 import io.jobrunner.PayloadCodec;
 import io.jobrunner.RecurringJob;
 import io.jobrunner.RunnerNotConfiguredException;
@@ -98,7 +99,8 @@ public class JobRunnerAutoConfiguration {
     @ConditionalOnMissingBean(JobRunner.class)
     public TransactionalJobRunner jobRunner(JobRunnerStore store, ObjectProvider<HandlerRegistry> handlers,
                                             ObjectProvider<JobListener> listeners, ObjectProvider<PayloadCodec> codec,
-                                            ConfigurableListableBeanFactory beans, Environment environment) {
+                                            ObjectProvider<JobTracer> tracer, ConfigurableListableBeanFactory beans,
+                                            Environment environment) {
         checked(environment, () -> {
             Settings.of(store.settings()).validate();
             return null;
@@ -108,6 +110,7 @@ public class JobRunnerAutoConfiguration {
             store.store().ifPresent(builder::store);
             listeners.orderedStream().forEach(builder::listener);
             codec.ifAvailable(builder::codec);
+            tracer.ifAvailable(builder::tracer);
             applicationClient(beans, "software.amazon.awssdk.services.sqs.SqsClient", builder);
             applicationClient(beans, "software.amazon.awssdk.services.lambda.LambdaClient", builder);
             JobRunnerConfig config = builder.config();

@@ -15,6 +15,9 @@ public enum StarterProperty {
             + "and as worker by this property."),
     DASHBOARD_ENABLED("jobrunner.dashboard.enabled", Boolean.class, "false", "Serve the dashboard on its own port "
             + "(`jobrunner.dashboard.port`, `jobrunner.dashboard.host`)."),
+    OBSERVATIONS_ENABLED("jobrunner.observations.enabled", Boolean.class, "true", "Make dispatches and runs "
+            + "Observations of the application's ObservationRegistry (`jobrunner.dispatch`, `jobrunner.run`): spans of one "
+            + "trace from the request through any worker when a tracing bridge is present."),
     APPLICATION_DATA_SOURCE("jobrunner.db.application-data-source", Boolean.class, "true", "Keep job requests in the "
             + "application's PostgreSQL DataSource (its pool, its transactions) when there is one and "
             + "`jobrunner.database-url` is not set."),
