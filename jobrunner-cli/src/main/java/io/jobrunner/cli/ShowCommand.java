@@ -51,6 +51,7 @@ final class ShowCommand extends StoreReport {
         if (request.status() == JobStatus.RUNNING && request.lockedBy() != null) {
             field(out, "leased by", request.lockedBy() + " until " + at(request.lockedUntil(), now));
         }
+        field(out, "trace", request.traceParent());
         field(out, "payload", request.payloadJson());
         field(out, "result", request.resultJson());
         field(out, "message", request.resultMessage());

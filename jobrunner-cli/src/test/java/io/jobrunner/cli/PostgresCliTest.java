@@ -116,6 +116,18 @@ class PostgresCliTest {
         JsonNode json = JSON.readTree(cli("show", String.valueOf(failed.id()), "--json").out());
         assertThat(json.get("history").get(0).get("outcome").asText()).isEqualTo("failed");
         assertThat(json.get("history").get(0).get("worker").asText()).isEqualTo("test-worker");
+        assertThat(json.get("traceParent").isNull()).as("dispatched untraced").isTrue();
+    }
+
+    @Test
+    void showPrintsTheTraceItsDispatchBelongedTo() throws Exception {
+        String trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        JobRequest traced = store.insert(new io.jobrunner.spi.store.NewJobRequest(DoubleJob.TYPE, null, "6", null, null,
+                1, "database").withTraceParent(trace)).request();
+
+        assertThat(cli("show", String.valueOf(traced.id())).out()).contains("trace      " + trace);
+        assertThat(JSON.readTree(cli("show", String.valueOf(traced.id()), "--json").out()).get("traceParent").asText())
+                .isEqualTo(trace);
     }
 
     @Test

@@ -57,6 +57,7 @@ public final class JobJson {
         json.put("createdAt", text(request.createdAt()));
         json.put("startedAt", text(request.startedAt()));
         json.put("finishedAt", text(request.finishedAt()));
+        json.put("traceParent", request.traceParent());
         json.put("history", request.history().stream().map(JobJson::attempt).toList());
         return json;
     }

@@ -237,6 +237,9 @@ final class Pages {
             fieldTime(html, "Lease until", request.lockedUntil(), now);
         }
         field(html, "Handed off to", request.handOffTarget());
+        if (request.traceParent() != null) {
+            field(html, "Trace", request.traceParent());
+        }
         html.raw("</dl><h2>Payload</h2><pre class=\"payload\">").text(request.payloadJson()).raw("</pre>");
         if (request.resultJson() != null) {
             html.raw("<h2>Result</h2><pre class=\"result\">").text(request.resultJson()).raw("</pre>");
