@@ -39,11 +39,7 @@ public final class JobRunners {
 
     /** Picks the provider the config names, checks its settings, opens the store and builds the runner. */
     static JobRunner newRunner(JobRunnerConfig config) {
-        JobRunnerProvider provider = RunnerSelection.select(config.runner(), config.classLoader());
-        List<String> missing = provider.missingSettings(config.settings());
-        if (!missing.isEmpty()) {
-            throw new RunnerNotConfiguredException(provider.name(), missing);
-        }
+        JobRunnerProvider provider = checkedProvider(config);
         RunnerContext context = RunnerContext.open(config);
         try {
             JobRunner runner = provider.create(context);
@@ -53,6 +49,16 @@ public final class JobRunners {
             context.close();
             throw e;
         }
+    }
+
+    /** The provider the config names, once it is known to have every setting it needs. */
+    static JobRunnerProvider checkedProvider(JobRunnerConfig config) {
+        JobRunnerProvider provider = RunnerSelection.select(config.runner(), config.classLoader());
+        List<String> missing = provider.missingSettings(config.settings());
+        if (!missing.isEmpty()) {
+            throw new RunnerNotConfiguredException(provider.name(), missing);
+        }
+        return provider;
     }
 
     /**

@@ -15,14 +15,12 @@ import io.jobrunner.RunnerNotConfiguredException;
 import io.jobrunner.Setting;
 import io.jobrunner.TaskHandler;
 import io.jobrunner.spi.Settings;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
@@ -79,15 +77,9 @@ public class JobRunnerAutoConfiguration {
             Duration timeout = Settings.of(Map.of(Setting.SHUTDOWN_TIMEOUT.variable(), phase)).duration(Setting.SHUTDOWN_TIMEOUT);
             settings.put(Setting.SHUTDOWN_TIMEOUT.variable(), Math.max(1_000, timeout.toMillis() - 1_000) + "ms");
         }
-        DataSource application = null;
-        if (StarterProperty.APPLICATION_DATA_SOURCE.get(environment, Boolean.class) && settings.get(Setting.DATABASE_URL.variable()) == null
-                && settings.get(Setting.STORE.variable()) == null) {
-            application = dataSources.getIfUnique();
-            if (application != null && !isPostgres(application)) {
-                application = null;  // an embedded or other database: the settings choose the store, as without Spring
-            }
-        }
-        return JobRunnerStore.open(settings, application);
+        boolean useApplications = StarterProperty.APPLICATION_DATA_SOURCE.get(environment, Boolean.class)
+                && settings.get(Setting.DATABASE_URL.variable()) == null && settings.get(Setting.STORE.variable()) == null;
+        return JobRunnerStore.of(settings, () -> useApplications ? dataSources.getIfUnique() : null);
     }
 
     /**
@@ -105,18 +97,24 @@ public class JobRunnerAutoConfiguration {
             Settings.of(store.settings()).validate();
             return null;
         });
-        RunnerBuild build = new RunnerBuild(handlers::getObject, registry -> checked(environment, () -> {
-            JobRunners.Builder builder = JobRunners.builder().environment(store.settings()).handlers(registry);
-            store.store().ifPresent(builder::store);
+        Function<Boolean, JobRunnerConfig> configure = withStore -> {
+            JobRunners.Builder builder = JobRunners.builder().environment(store.settings()).handlers(handlers.getObject());
+            if (withStore) {
+                store.store().ifPresent(builder::store);
+            }
             listeners.orderedStream().forEach(builder::listener);
             codec.ifAvailable(builder::codec);
             tracer.ifAvailable(builder::tracer);
             applicationClient(beans, "software.amazon.awssdk.services.sqs.SqsClient", builder);
             applicationClient(beans, "software.amazon.awssdk.services.lambda.LambdaClient", builder);
-            JobRunnerConfig config = builder.config();
-            return new RunnerBuild.Built(config.newRunner(), config);
-        }));
-        return new TransactionalJobRunner(build, store.applicationDataSource());
+            return builder.config();
+        };
+        RunnerBuild build = new RunnerBuild(() -> checked(environment, () -> configure.apply(false).checkRunner()),
+                () -> checked(environment, () -> {
+                    JobRunnerConfig config = configure.apply(true);
+                    return new RunnerBuild.Built(config.newRunner(), config);
+                }));
+        return new TransactionalJobRunner(build, store::applicationDataSource);
     }
 
     /** Runs {@code work}, naming the property behind a setting that does not parse or is missing. */
@@ -148,7 +146,8 @@ public class JobRunnerAutoConfiguration {
         for (RecurringMethods.Found method : recurringMethods.found()) {
             schedules.add(method.job());
         }
-        return new JobRunnerLifecycle(jobRunner, schedules, StarterProperty.WORKER_ENABLED.get(environment, Boolean.class));
+        return new JobRunnerLifecycle(jobRunner, schedules, StarterProperty.WORKER_ENABLED.get(environment, Boolean.class),
+                StarterProperty.BACKGROUND_START.get(environment, Boolean.class));
     }
 
     /** The application's own client bean of an AWS SDK type (e.g. one Spring Cloud AWS made), used instead of building one. */
@@ -165,16 +164,6 @@ public class JobRunnerAutoConfiguration {
     private static <T> void addClient(JobRunners.Builder builder, Class<T> type, Object client) {
         if (client != null) {
             builder.client(type, type.cast(client));
-        }
-    }
-
-    private static boolean isPostgres(DataSource dataSource) {
-        try (Connection connection = dataSource.getConnection()) {
-            return connection.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
-        } catch (SQLException e) {
-            throw new IllegalStateException("The application's DataSource cannot be reached to keep job requests in it ("
-                    + e.getMessage() + "): fix spring.datasource.*, set jobrunner.database-url to keep them elsewhere, or set "
-                    + "jobrunner.db.application-data-source=false", e);
         }
     }
 }

@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Starts with the context, after every singleton is ready: defines the recurring jobs, then starts
+ * Starts with the context, after every singleton is ready — on a thread of its own unless
+ * {@code jobrunner.background-start=false}: builds the runner, defines the recurring jobs, then starts
  * the worker this application runs ({@code jobrunner.worker.enabled=true}: a database worker for
  * {@code database}, an SQS worker for {@code sqs}). Stops after the web server (a lower phase),
  * so requests still being answered can dispatch: the workers first, then the runner, each letting
@@ -24,39 +25,92 @@ public final class JobRunnerLifecycle implements SmartLifecycle {
     private final TransactionalJobRunner runner;
     private final List<RecurringJob> schedules;
     private final boolean workerEnabled;
+    private final boolean background;
     private final List<AutoCloseable> workers = new ArrayList<>();
     private volatile boolean running;
+    private volatile Thread starting;
 
-    JobRunnerLifecycle(TransactionalJobRunner runner, List<RecurringJob> schedules, boolean workerEnabled) {
+    JobRunnerLifecycle(TransactionalJobRunner runner, List<RecurringJob> schedules, boolean workerEnabled,
+                       boolean background) {
         this.runner = runner;
         this.schedules = List.copyOf(schedules);
         this.workerEnabled = workerEnabled;
+        this.background = background;
     }
 
+    /**
+     * Checks the configuration (settings, the runner's own settings, a worker's runner), then builds the
+     * runner, defines the schedules and starts the worker: on a thread of its own with
+     * {@code jobrunner.background-start} (the default), so the application is ready without waiting for
+     * the store; a dispatch meanwhile waits for the build, and a failure is logged and tried again by
+     * the next dispatch.
+     */
     @Override
     public synchronized void start() {
+        String name = runner.checkRunner();
+        if (workerEnabled) {
+            Workers.check(name);
+        }
+        running = true;
+        if (background) {
+            starting = new Thread(() -> startInBackground(name), "jobrunner-start");
+            starting.setDaemon(true);
+            starting.start();
+        } else {
+            startNow(name);
+        }
+    }
+
+    private void startInBackground(String name) {
+        try {
+            startNow(name);
+        } catch (RuntimeException e) {
+            log.error("The job runner could not start; a dispatch will try to build it again: {}", e.getMessage(), e);
+        }
+    }
+
+    private void startNow(String name) {
         runner.runner();  // built now, if no dispatch built it yet
         for (RecurringJob schedule : schedules) {
             runner.schedules().define(schedule);
         }
         if (workerEnabled) {
-            workers.add(Workers.start(runner.name(), runner.config()));
+            synchronized (workers) {
+                if (running) {
+                    workers.add(Workers.start(name, runner.config()));
+                }
+            }
         }
-        running = true;
     }
 
     @Override
     public synchronized void stop() {
-        for (AutoCloseable worker : workers) {
-            try {
-                worker.close();
-            } catch (Exception e) {
-                log.warn("Stopping the worker failed", e);
-            }
-        }
-        workers.clear();
-        runner.close();
         running = false;
+        awaitStart();
+        synchronized (workers) {
+            for (AutoCloseable worker : workers) {
+                try {
+                    worker.close();
+                } catch (Exception e) {
+                    log.warn("Stopping the worker failed", e);
+                }
+            }
+            workers.clear();
+        }
+        runner.close();
+    }
+
+    /** Lets a background start end before stopping what it started. */
+    private void awaitStart() {
+        Thread thread = starting;
+        if (thread == null) {
+            return;
+        }
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

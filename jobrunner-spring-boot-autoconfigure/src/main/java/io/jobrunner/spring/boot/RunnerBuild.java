@@ -1,15 +1,15 @@
 package io.jobrunner.spring.boot;
 
-import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunnerConfig;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The runner, built once on first use — a dispatch, or the context's start — rather than when its
- * bean is made, so a handler bean may depend on a service that depends on the {@code JobRunner}
- * (the common shape: a service dispatches the job its handler, a bean, carries out).
+ * The runner, built once on first use — a dispatch, or the start — rather than when its bean is
+ * made, so a handler bean may depend on a service that depends on the {@code JobRunner} (the common
+ * shape: a service dispatches the job its handler, a bean, carries out). Its settings can be checked
+ * on their own, opening nothing, so the context's start refuses a bad configuration before the store
+ * is opened.
  */
 final class RunnerBuild {
 
@@ -17,14 +17,24 @@ final class RunnerBuild {
     record Built(JobRunner runner, JobRunnerConfig config) {
     }
 
-    private final Supplier<HandlerRegistry> handlers;
-    private final Function<HandlerRegistry, Built> build;
+    private final Supplier<String> check;
+    private final Supplier<Built> build;
     private volatile Built built;
     private boolean closed;
 
-    RunnerBuild(Supplier<HandlerRegistry> handlers, Function<HandlerRegistry, Built> build) {
-        this.handlers = handlers;
+    /**
+     * @param check checks the settings, the handlers and the runner's own settings, opening nothing;
+     *              returns the runner's name
+     * @param build builds the runner (opens the store)
+     */
+    RunnerBuild(Supplier<String> check, Supplier<Built> build) {
+        this.check = check;
         this.build = build;
+    }
+
+    /** Checks what the build will need, opening nothing; the runner's name. */
+    String check() {
+        return check.get();
     }
 
     Built get() {
@@ -35,7 +45,7 @@ final class RunnerBuild {
                     throw new IllegalStateException("The job runner was closed with the application context");
                 }
                 if (built == null) {
-                    built = build.apply(handlers.get());
+                    built = build.get();
                 }
                 current = built;
             }

@@ -13,6 +13,11 @@ public enum StarterProperty {
     WORKER_ENABLED("jobrunner.worker.enabled", Boolean.class, "false", "Start a worker for the runner in this "
             + "application: a database worker for `database`, an SQS worker for `sqs`. One jar serves as web application "
             + "and as worker by this property."),
+    BACKGROUND_START("jobrunner.background-start", Boolean.class, "true", "Open the store, define the recurring jobs "
+            + "and start the worker on a thread of their own once the context has started, so the application is ready "
+            + "without waiting for them; a dispatch meanwhile waits until the runner is built. Settings are checked "
+            + "before the context is ready either way. false: the context's start waits for them, and fails when the "
+            + "store cannot be opened."),
     DASHBOARD_ENABLED("jobrunner.dashboard.enabled", Boolean.class, "false", "Serve the dashboard on its own port "
             + "(`jobrunner.dashboard.port`, `jobrunner.dashboard.host`)."),
     OBSERVATIONS_ENABLED("jobrunner.observations.enabled", Boolean.class, "true", "Make dispatches and runs "

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,16 +34,28 @@ public final class TransactionalJobRunner implements JobRunner {
 
     private final RunnerBuild build;
     /** The application's data source the store writes to, or {@code null} when the store has its own. */
-    private final DataSource dataSource;
+    private final Supplier<DataSource> dataSource;
 
-    TransactionalJobRunner(RunnerBuild build, DataSource dataSource) {
+    /** @param dataSource the application's data source the store writes to, or {@code null}; asked for once the store is open */
+    TransactionalJobRunner(RunnerBuild build, Supplier<DataSource> dataSource) {
         this.build = build;
         this.dataSource = dataSource;
+    }
+
+    /** The application's data source the store writes to, or {@code null}: read when the runner is built. */
+    private DataSource dataSource() {
+        build.get();
+        return dataSource.get();
     }
 
     /** What the runner was built from: its settings, handlers and store, for the workers this application starts. */
     JobRunnerConfig config() {
         return build.get().config();
+    }
+
+    /** Checks the settings, the handlers and the runner's own settings without building it; the runner's name. */
+    String checkRunner() {
+        return build.check();
     }
 
     /** The runner the settings chose, for what only it offers; built on first use. */
@@ -52,8 +65,8 @@ public final class TransactionalJobRunner implements JobRunner {
 
     /** Whether this call runs inside a Spring transaction whose connection the store can write through. */
     private boolean inTransaction() {
-        return dataSource != null && TransactionSynchronizationManager.isActualTransactionActive()
-                && TransactionSynchronizationManager.isSynchronizationActive();
+        return TransactionSynchronizationManager.isActualTransactionActive()
+                && TransactionSynchronizationManager.isSynchronizationActive() && dataSource() != null;
     }
 
     @Override
@@ -67,7 +80,7 @@ public final class TransactionalJobRunner implements JobRunner {
     }
 
     private List<JobRequest> dispatchInTransaction(List<JobData> jobs) {
-        Connection connection = DataSourceUtils.getConnection(dataSource);
+        Connection connection = DataSourceUtils.getConnection(dataSource());
         try {
             List<JobRequest> stored = new ArrayList<>(jobs.size());
             for (JobData data : jobs) {
@@ -76,7 +89,7 @@ public final class TransactionalJobRunner implements JobRunner {
             afterCommit().jobs.addAll(stored);
             return stored;
         } finally {
-            DataSourceUtils.releaseConnection(connection, dataSource);
+            DataSourceUtils.releaseConnection(connection, dataSource());
         }
     }
 
@@ -182,6 +195,6 @@ public final class TransactionalJobRunner implements JobRunner {
 
     @Override
     public String toString() {
-        return "TransactionalJobRunner" + (dataSource != null ? "[joins Spring transactions]" : "");
+        return "TransactionalJobRunner[joins Spring transactions on the application's DataSource when the store is in it]";
     }
 }

@@ -10,14 +10,18 @@ final class Workers {
     private Workers() {
     }
 
-    static AutoCloseable start(String runner, JobRunnerConfig config) {
-        return switch (runner) {
-            case "database" -> Database.start(config);
-            case "sqs" -> Sqs.start(config);
-            default -> throw new IllegalStateException("jobrunner.worker.enabled=true, but runner '" + runner + "' has no "
+    /** Refuses a runner that has no workers, naming the properties to change. */
+    static void check(String runner) {
+        if (!runner.equals("database") && !runner.equals("sqs")) {
+            throw new IllegalStateException("jobrunner.worker.enabled=true, but runner '" + runner + "' has no "
                     + "workers: its jobs run in the process that dispatches them (inprocess-*) or in the function (lambda-async)."
                     + " Set jobrunner.runner=database or sqs, or unset jobrunner.worker.enabled");
-        };
+        }
+    }
+
+    static AutoCloseable start(String runner, JobRunnerConfig config) {
+        check(runner);
+        return runner.equals("database") ? Database.start(config) : Sqs.start(config);
     }
 
     /** Loaded only for the database runner, so runner-inprocess may be absent otherwise. */

@@ -107,6 +107,8 @@ class EmbeddedStoreApplicationTest {
     void recurringJobBeansAndRecurringMethodsAreDefinedAndTheMethodRunsAsAJob() {
         application().run(context -> {
             JobRunner runner = context.getBean(JobRunner.class);
+            Await.until("the schedules are defined by the background start", Duration.ofSeconds(30),
+                    () -> runner.schedules().list().size() == 2);
             assertThat(runner.schedules().list()).extracting(ScheduledJob::name).contains("hourly-greeting", "tick");
 
             Await.until("the @Recurring method ran as a job", Duration.ofSeconds(30),
@@ -150,6 +152,28 @@ class EmbeddedStoreApplicationTest {
         for (Setting setting : SettingProperties.settings()) {
             assertThat(SettingProperties.settingOf(SettingProperties.property(setting).orElseThrow())).hasValue(setting);
         }
+    }
+
+    @Test
+    void withoutABackgroundStartTheContextsStartBuildsTheRunnerAndDefinesTheSchedules() {
+        application().withPropertyValues("jobrunner.background-start=false").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(JobRunner.class).schedules().list()).extracting(ScheduledJob::name)
+                    .containsExactlyInAnyOrder("hourly-greeting", "tick");
+        });
+    }
+
+    @Test
+    void aStoreThatCannotBeOpenedFailsTheStartOnlyWithoutABackgroundStart() throws Exception {
+        Path notADirectory = java.nio.file.Files.writeString(storeDir.resolve("a-file"), "not a store");
+        application().withPropertyValues("jobrunner.embedded-dir=" + notADirectory, "jobrunner.background-start=false")
+                .run(context -> assertThat(context).hasFailed());
+        application().withPropertyValues("jobrunner.embedded-dir=" + notADirectory).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> context.getBean(JobRunner.class)
+                    .dispatchJob(JobData.of("greet", "x")))).as("the dispatch tries the build again and says why")
+                    .isNotNull();
+        });
     }
 
     @Test
