@@ -65,18 +65,6 @@ public final class JobRunnerConfig {
         this.leaseTime = settings.duration(Setting.LEASE_TIME);
     }
 
-    /**
-     * Checks, without opening anything, what {@link #newRunner()} checks first: a runner of that name
-     * is on the class path and has every setting it needs. Returns its name (an alias resolved).
-     *
-     * @throws UnknownRunnerException       when no provider has the name
-     * @throws AmbiguousRunnerException     when several do
-     * @throws RunnerNotConfiguredException when the runner lacks settings, naming them all
-     */
-    public String checkRunner() {
-        return JobRunners.checkedProvider(this).name();
-    }
-
     /** Builds the runner {@link #runner()} names (see {@link JobRunners.Builder#build()}). */
     public JobRunner newRunner() {
         return JobRunners.newRunner(this);

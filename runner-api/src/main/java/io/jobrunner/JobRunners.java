@@ -39,7 +39,7 @@ public final class JobRunners {
 
     /** Picks the provider the config names, checks its settings, opens the store and builds the runner. */
     static JobRunner newRunner(JobRunnerConfig config) {
-        JobRunnerProvider provider = checkedProvider(config);
+        JobRunnerProvider provider = checkedProvider(config.runner(), config.classLoader(), config.settings());
         RunnerContext context = RunnerContext.open(config);
         try {
             JobRunner runner = provider.create(context);
@@ -51,10 +51,10 @@ public final class JobRunners {
         }
     }
 
-    /** The provider the config names, once it is known to have every setting it needs. */
-    static JobRunnerProvider checkedProvider(JobRunnerConfig config) {
-        JobRunnerProvider provider = RunnerSelection.select(config.runner(), config.classLoader());
-        List<String> missing = provider.missingSettings(config.settings());
+    /** The provider {@code runner} names, once it is known to have every setting it needs. */
+    private static JobRunnerProvider checkedProvider(String runner, ClassLoader loader, Settings settings) {
+        JobRunnerProvider provider = RunnerSelection.select(runner, loader);
+        List<String> missing = provider.missingSettings(settings);
         if (!missing.isEmpty()) {
             throw new RunnerNotConfiguredException(provider.name(), missing);
         }
@@ -164,16 +164,40 @@ public final class JobRunners {
         }
 
         /**
+         * Checks, opening nothing and making no handler or codec, what {@link #build()} checks first:
+         * every setting parses, and a runner of the chosen name is on the class path with every
+         * setting it needs. Returns its name (an alias resolved). Cheap enough for a start-up path.
+         *
+         * @throws InvalidSettingException      naming the variable and value that do not parse
+         * @throws UnknownRunnerException       when no provider has the name
+         * @throws AmbiguousRunnerException     when several do
+         * @throws RunnerNotConfiguredException when the runner lacks settings, naming them all
+         */
+        public String checkRunner() {
+            Settings settings = settings();
+            settings.validate();
+            return checkedProvider(settings.string(Setting.RUNNER), loader(), settings).name();
+        }
+
+        private Settings settings() {
+            Map<String, String> values = new HashMap<>(environment == null ? System.getenv() : environment);
+            values.putAll(overrides);
+            return Settings.of(values);
+        }
+
+        private ClassLoader loader() {
+            return classLoader != null ? classLoader : JobRunners.class.getClassLoader();
+        }
+
+        /**
          * Reads and checks the settings and resolves handlers and codec, for a runner, an
          * {@code SqsWorker} or a {@code JobRunnerHandler} to share.
          *
          * @throws InvalidSettingException naming the variable and value that do not parse
          */
         public JobRunnerConfig config() {
-            Map<String, String> values = new HashMap<>(environment == null ? System.getenv() : environment);
-            values.putAll(overrides);
-            Settings settings = Settings.of(values);
-            ClassLoader loader = classLoader != null ? classLoader : JobRunners.class.getClassLoader();
+            Settings settings = settings();
+            ClassLoader loader = loader();
             HandlerRegistry registry = handlers != null ? handlers : HandlerRegistry.builder().discover(loader).build();
             PayloadCodec chosenCodec = codec != null ? codec : PayloadCodec.forSetting(settings.get(Setting.PAYLOADS).orElse(null));
             if (settings.flag(Setting.PAYLOADS_IN_ERRORS)) {

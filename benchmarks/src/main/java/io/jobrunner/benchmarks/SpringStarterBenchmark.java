@@ -64,18 +64,29 @@ public final class SpringStarterBenchmark {
             };
         }
 
-        /** Started in a child JVM: prints the milliseconds from the JVM's start to the application's ready event. */
+        /**
+         * Started in a child JVM: prints the milliseconds from the JVM's start to the application's ready
+         * event, and, with the starter, to the end of its first dispatch (the runner built and the store open).
+         */
         public static void main(String[] args) {
             SpringApplication application = new SpringApplication(App.class);
             application.setWebApplicationType(WebApplicationType.NONE);
             application.setLogStartupInfo(false);
             application.addListeners(event -> {
                 if (event instanceof ApplicationReadyEvent) {
-                    System.out.println("READY_MS " + (System.currentTimeMillis()
-                            - ManagementFactory.getRuntimeMXBean().getStartTime()));
+                    System.out.println("READY_MS " + sinceStart());
                 }
             });
-            application.run(args).close();
+            try (ConfigurableApplicationContext context = application.run(args)) {
+                context.getBeanProvider(JobRunner.class).ifAvailable(runner -> {
+                    runner.dispatchJob(JobData.of(NoopJob.TYPE, 1));
+                    System.out.println("DISPATCHED_MS " + sinceStart());
+                });
+            }
+        }
+
+        private static long sinceStart() {
+            return System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
         }
     }
 
@@ -91,38 +102,53 @@ public final class SpringStarterBenchmark {
 
     private static void startUp(PostgresFixture postgres, int launches) throws Exception {
         List<Long> with = new ArrayList<>();
+        List<Long> withFirstDispatch = new ArrayList<>();
+        List<Long> waiting = new ArrayList<>();
         List<Long> without = new ArrayList<>();
-        launch(postgres, true);  // warm-up: the schema is migrated, the class files are in the page cache
-        launch(postgres, false);
+        launch(postgres, "true", "true");  // warm-up: the schema is migrated, the class files are in the page cache
+        launch(postgres, "false", "true");
         for (int i = 0; i < launches; i++) {
-            with.add(launch(postgres, true));
-            without.add(launch(postgres, false));
+            long[] background = launch(postgres, "true", "true");
+            with.add(background[0]);
+            withFirstDispatch.add(background[1]);
+            waiting.add(launch(postgres, "true", "false")[0]);
+            without.add(launch(postgres, "false", "true")[0]);
         }
         long withMedian = median(with);
         long withoutMedian = median(without);
         System.out.printf(Locale.ROOT, "Start-up to ready, fresh JVM, %d launches each: with the starter %d ms, without %d ms:"
                         + " the starter adds %d ms (target < 150 ms -> %s)%n  with: %s%n  without: %s%n", launches, withMedian,
                 withoutMedian, withMedian - withoutMedian, withMedian - withoutMedian < 150 ? "met" : "NOT met", with, without);
+        System.out.printf(Locale.ROOT, "  with the starter, its first dispatch done at %d ms (the runner built in the"
+                + " background: %d ms after ready); with jobrunner.background-start=false, ready at %d ms (+%d ms)%n"
+                + "  first dispatch: %s%n  background-start=false: %s%n", median(withFirstDispatch),
+                median(withFirstDispatch) - withMedian, median(waiting), median(waiting) - withoutMedian, withFirstDispatch,
+                waiting);
     }
 
-    private static long launch(PostgresFixture postgres, boolean starter) throws Exception {
+    /** Ready, and first dispatch done (0 without the starter), in milliseconds from the JVM's start. */
+    private static long[] launch(PostgresFixture postgres, String starter, String background) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), App.class.getName(),
                 "--spring.datasource.url=" + postgres.jdbcUrl(), "--jobrunner.enabled=" + starter,
+                "--jobrunner.background-start=" + background,
                 "--jobrunner.runner=inprocess-async", "--org.slf4j.simpleLogger.defaultLogLevel=warn")
                 .redirectErrorStream(true).start();
         String ready = null;
+        String dispatched = "0";
         try (BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = output.readLine(); line != null; line = output.readLine()) {
                 if (line.startsWith("READY_MS ")) {
                     ready = line.substring("READY_MS ".length()).trim();
+                } else if (line.startsWith("DISPATCHED_MS ")) {
+                    dispatched = line.substring("DISPATCHED_MS ".length()).trim();
                 }
             }
         }
         if (process.waitFor() != 0 || ready == null) {
             throw new IllegalStateException("The application did not start (exit " + process.exitValue() + ")");
         }
-        return Long.parseLong(ready);
+        return new long[] {Long.parseLong(ready), Long.parseLong(dispatched)};
     }
 
     private static void burnDown(PostgresFixture postgres, int jobs, int rounds) throws Exception {

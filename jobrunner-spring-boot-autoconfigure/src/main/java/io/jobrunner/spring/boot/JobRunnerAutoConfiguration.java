@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
@@ -97,21 +96,18 @@ public class JobRunnerAutoConfiguration {
             Settings.of(store.settings()).validate();
             return null;
         });
-        Function<Boolean, JobRunnerConfig> configure = withStore -> {
-            JobRunners.Builder builder = JobRunners.builder().environment(store.settings()).handlers(handlers.getObject());
-            if (withStore) {
-                store.store().ifPresent(builder::store);
-            }
-            listeners.orderedStream().forEach(builder::listener);
-            codec.ifAvailable(builder::codec);
-            tracer.ifAvailable(builder::tracer);
-            applicationClient(beans, "software.amazon.awssdk.services.sqs.SqsClient", builder);
-            applicationClient(beans, "software.amazon.awssdk.services.lambda.LambdaClient", builder);
-            return builder.config();
-        };
-        RunnerBuild build = new RunnerBuild(() -> checked(environment, () -> configure.apply(false).checkRunner()),
+        RunnerBuild build = new RunnerBuild(
+                () -> checked(environment, () -> JobRunners.builder().environment(store.settings()).checkRunner()),
                 () -> checked(environment, () -> {
-                    JobRunnerConfig config = configure.apply(true);
+                    JobRunners.Builder builder = JobRunners.builder().environment(store.settings())
+                            .handlers(handlers.getObject());
+                    store.store().ifPresent(builder::store);
+                    listeners.orderedStream().forEach(builder::listener);
+                    codec.ifAvailable(builder::codec);
+                    tracer.ifAvailable(builder::tracer);
+                    applicationClient(beans, "software.amazon.awssdk.services.sqs.SqsClient", builder);
+                    applicationClient(beans, "software.amazon.awssdk.services.lambda.LambdaClient", builder);
+                    JobRunnerConfig config = builder.config();
                     return new RunnerBuild.Built(config.newRunner(), config);
                 }));
         return new TransactionalJobRunner(build, store::applicationDataSource);

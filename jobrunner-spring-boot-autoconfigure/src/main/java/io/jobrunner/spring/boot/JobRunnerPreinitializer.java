@@ -19,7 +19,8 @@ public final class JobRunnerPreinitializer implements ApplicationListener<Applic
 
     @Override
     public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
-        if (!StarterProperty.ENABLED.get(event.getEnvironment(), Boolean.class)) {
+        if (!StarterProperty.ENABLED.get(event.getEnvironment(), Boolean.class)
+                || StarterProperty.BACKGROUND_START.get(event.getEnvironment(), Boolean.class)) {
             return;
         }
         Thread thread = new Thread(JobRunnerPreinitializer::preload, "jobrunner-preinitializer");

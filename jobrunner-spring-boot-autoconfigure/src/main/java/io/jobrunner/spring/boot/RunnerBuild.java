@@ -23,8 +23,8 @@ final class RunnerBuild {
     private boolean closed;
 
     /**
-     * @param check checks the settings, the handlers and the runner's own settings, opening nothing;
-     *              returns the runner's name
+     * @param check checks the settings and the runner's own settings, opening nothing; returns the
+     *              runner's name
      * @param build builds the runner (opens the store)
      */
     RunnerBuild(Supplier<String> check, Supplier<Built> build) {

@@ -53,7 +53,7 @@ public final class TransactionalJobRunner implements JobRunner {
         return build.get().config();
     }
 
-    /** Checks the settings, the handlers and the runner's own settings without building it; the runner's name. */
+    /** Checks the settings and the runner's own settings without building it; the runner's name. */
     String checkRunner() {
         return build.check();
     }
