@@ -70,6 +70,9 @@ public final class JobRunnerMetrics implements JobListener {
 
     @Override
     public void opened(String runner, JobRequests jobs) {
+        if (registry.find(QUEUED).tag("runner", runner).gauge() != null) {
+            return;  // a worker opened beside its runner in this process: the gauges already read the store
+        }
         StoreCounts counts = new StoreCounts(jobs);
         Gauge.builder(QUEUED, counts, c -> c.of(JobStatus.QUEUED)).tag("runner", runner).strongReference(true)
                 .description("Job requests queued in the store (every runner's)").register(registry);
@@ -91,6 +94,9 @@ public final class JobRunnerMetrics implements JobListener {
 
     @Override
     public void attemptEnded(JobRequest request, Outcome outcome, boolean timedOut, Duration ran) {
+        Timer.builder(RUN).tag("runner", request.runner()).tag("type", request.jobType())
+                .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+                .description("Job attempts, start to stored outcome").register(registry).record(ran);
         String counter = switch (outcome) {
             case SUCCEEDED -> SUCCEEDED;
             case RETRIED -> RETRIED;
@@ -104,9 +110,6 @@ public final class JobRunnerMetrics implements JobListener {
         if (timedOut) {
             count(TIMED_OUT, request);
         }
-        Timer.builder(RUN).tag("runner", request.runner()).tag("type", request.jobType())
-                .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
-                .description("Job attempts, start to stored outcome").register(registry).record(ran);
     }
 
     private void count(String name, JobRequest request) {

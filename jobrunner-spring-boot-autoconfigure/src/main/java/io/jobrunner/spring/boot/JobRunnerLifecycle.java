@@ -15,6 +15,10 @@ import org.springframework.context.SmartLifecycle;
  * so requests still being answered can dispatch: the workers first, then the runner, each letting
  * running jobs finish within the shutdown timeout — {@code jobrunner.shutdown-timeout}, or Spring's
  * {@code spring.lifecycle.timeout-per-shutdown-phase} when only that is set.
+ *
+ * <p>A worker keeps the process alive until the context closes, as a web server does: an application
+ * with {@code spring.main.web-application-type=none} and the worker enabled runs until it is stopped,
+ * even while the worker is still starting on the background thread.
  */
 public final class JobRunnerLifecycle implements SmartLifecycle {
 
@@ -29,6 +33,7 @@ public final class JobRunnerLifecycle implements SmartLifecycle {
     private final List<AutoCloseable> workers = new ArrayList<>();
     private volatile boolean running;
     private volatile Thread starting;
+    private Thread keepAlive;
 
     JobRunnerLifecycle(TransactionalJobRunner runner, List<RecurringJob> schedules, boolean workerEnabled,
                        boolean background) {
@@ -52,6 +57,9 @@ public final class JobRunnerLifecycle implements SmartLifecycle {
             Workers.check(name);
         }
         running = true;
+        if (workerEnabled) {
+            keepAlive = keepAlive();
+        }
         if (background) {
             starting = new Thread(() -> startInBackground(name), "jobrunner-start");
             starting.setDaemon(true);
@@ -59,6 +67,20 @@ public final class JobRunnerLifecycle implements SmartLifecycle {
         } else {
             startNow(name);
         }
+    }
+
+    /** A non-daemon thread that waits for {@link #stop()}: the worker's own threads are daemons. */
+    private static Thread keepAlive() {
+        Thread thread = new Thread(() -> {
+            try {
+                Thread.sleep(Long.MAX_VALUE);
+            } catch (InterruptedException e) {
+                // stop() ends the wait
+            }
+        }, "jobrunner-worker-keep-alive");
+        thread.setDaemon(false);
+        thread.start();
+        return thread;
     }
 
     private void startInBackground(String name) {
@@ -98,6 +120,10 @@ public final class JobRunnerLifecycle implements SmartLifecycle {
             workers.clear();
         }
         runner.close();
+        if (keepAlive != null) {
+            keepAlive.interrupt();
+            keepAlive = null;
+        }
     }
 
     /** Lets a background start end before stopping what it started. */

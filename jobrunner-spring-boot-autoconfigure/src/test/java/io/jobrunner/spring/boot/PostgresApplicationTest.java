@@ -186,7 +186,9 @@ class PostgresApplicationTest {
             assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
             assertThat(done.history()).singleElement().satisfies(attempt -> assertThat(attempt.worker()).contains("db-worker"));
             assertThat(runner.jobs().workers()).as("the worker registered itself").isNotEmpty();
+            assertThat(keepAliveThreads()).as("a non-daemon thread keeps a process without a web server alive").hasSize(1);
         });
+        Await.until("the keep-alive thread ends with the context", Duration.ofSeconds(5), () -> keepAliveThreads().isEmpty());
         application("jobrunner.runner=database").run(context -> {
             JobRunner runner = context.getBean(JobRunner.class);
             JobRequest waiting = runner.dispatchJob(JobData.of("ship", "a vase"));
@@ -232,6 +234,11 @@ class PostgresApplicationTest {
                         Await.until("the messages were deleted", Duration.ofSeconds(10), () -> messagesIn(client, queue) == 0);
                     });
         }
+    }
+
+    private static List<Thread> keepAliveThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().equals("jobrunner-worker-keep-alive") && !thread.isDaemon()).toList();
     }
 
     private static int messagesIn(SqsClient client, String queue) {
