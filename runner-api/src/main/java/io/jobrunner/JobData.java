@@ -16,14 +16,20 @@ import java.time.Instant;
  * @param maxAttempts optional attempts allowed in all ({@code null}: the runner's default)
  * @param dedupByPayload derive the dedup key from the job type and a stable serialization of the
  *                       payload (object keys sorted), so equal work is stored once; not with a dedup key
+ * @param priority    optional claim order from {@value #MIN_PRIORITY} to {@value #MAX_PRIORITY}, higher
+ *                    first ({@code null}: the type's {@link JobPolicy#priority()}, 0 unless set)
  */
 public record JobData(String jobType, Object payload, String queueName, String dedupKey, Instant runAt,
-                      Integer maxAttempts, boolean dedupByPayload) {
+                      Integer maxAttempts, boolean dedupByPayload, Integer priority) {
 
     /** Longest dedup key accepted. */
     public static final int MAX_DEDUP_KEY_LENGTH = 512;
     /** Most attempts one request may be given. */
     public static final int MAX_ATTEMPTS_LIMIT = 100;
+    /** Lowest priority: claimed after every other due job of its queue. */
+    public static final int MIN_PRIORITY = -100;
+    /** Highest priority: claimed before every other due job of its queue. */
+    public static final int MAX_PRIORITY = 100;
 
     public JobData {
         if (jobType == null || jobType.isBlank()) {
@@ -45,11 +51,27 @@ public record JobData(String jobType, Object payload, String queueName, String d
             throw new IllegalArgumentException("Max attempts must be between 1 and " + MAX_ATTEMPTS_LIMIT
                     + ", got " + maxAttempts + " (job type: " + jobType + ")");
         }
+        if (priority != null) {
+            requirePriority(priority, "job type: " + jobType);
+        }
+    }
+
+    /** A job without a priority of its own: its type's. */
+    public JobData(String jobType, Object payload, String queueName, String dedupKey, Instant runAt,
+                   Integer maxAttempts, boolean dedupByPayload) {
+        this(jobType, payload, queueName, dedupKey, runAt, maxAttempts, dedupByPayload, null);
+    }
+
+    static void requirePriority(int priority, String of) {
+        if (priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
+            throw new IllegalArgumentException("Priority must be between " + MIN_PRIORITY + " and " + MAX_PRIORITY
+                    + " (higher is claimed first), got " + priority + " (" + of + ")");
+        }
     }
 
     /** A job of the given type with a payload and every option at its default. */
     public static JobData of(String jobType, Object payload) {
-        return new JobData(jobType, payload, null, null, null, null, false);
+        return new JobData(jobType, payload, null, null, null, null, false, null);
     }
 
     /** A builder for a job of the given type. */
@@ -66,6 +88,7 @@ public record JobData(String jobType, Object payload, String queueName, String d
         private Instant runAt;
         private Integer maxAttempts;
         private boolean dedupByPayload;
+        private Integer priority;
 
         private Builder(String jobType) {
             this.jobType = jobType;
@@ -102,8 +125,17 @@ public record JobData(String jobType, Object payload, String queueName, String d
             return this;
         }
 
+        /**
+         * Claimed before due jobs of lower priority in its queue, after those of higher: from
+         * {@value JobData#MIN_PRIORITY} to {@value JobData#MAX_PRIORITY}; unset, the type's policy decides.
+         */
+        public Builder priority(int priority) {
+            this.priority = priority;
+            return this;
+        }
+
         public JobData build() {
-            return new JobData(jobType, payload, queueName, dedupKey, runAt, maxAttempts, dedupByPayload);
+            return new JobData(jobType, payload, queueName, dedupKey, runAt, maxAttempts, dedupByPayload, priority);
         }
     }
 }

@@ -22,15 +22,17 @@ import java.util.List;
  * @param timeout      longest one attempt may run before it is interrupted and failed, or {@code null} for no limit
  * @param retryOn      errors that retry (and their subclasses); empty: every error
  * @param abortOn      errors that never retry, even when {@code retryOn} matches
+ * @param priority     the claim order of the type's jobs that give none at dispatch, from
+ *                     {@value JobData#MIN_PRIORITY} to {@value JobData#MAX_PRIORITY}, higher first; 0 by default
  */
 public record JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBase, Duration backoffMax,
                         Duration timeout, List<Class<? extends Throwable>> retryOn,
-                        List<Class<? extends Throwable>> abortOn) {
+                        List<Class<? extends Throwable>> abortOn, int priority) {
 
     /** Attempts an idempotent job gets when its policy does not say. */
     public static final int DEFAULT_IDEMPOTENT_ATTEMPTS = 3;
 
-    private static final JobPolicy DEFAULT = new JobPolicy(false, 1, null, null, null, List.of(), List.of());
+    private static final JobPolicy DEFAULT = new JobPolicy(false, 1, null, null, null, List.of(), List.of(), 0);
 
     public JobPolicy {
         retryOn = List.copyOf(retryOn);
@@ -55,6 +57,13 @@ public record JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBas
             throw new IllegalArgumentException("Timeout must be positive, got " + timeout
                     + "; leave it unset for no limit");
         }
+        JobData.requirePriority(priority, "the policy's default priority");
+    }
+
+    /** A policy whose jobs have the default priority, 0. */
+    public JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBase, Duration backoffMax, Duration timeout,
+                     List<Class<? extends Throwable>> retryOn, List<Class<? extends Throwable>> abortOn) {
+        this(idempotent, maxAttempts, backoffBase, backoffMax, timeout, retryOn, abortOn, 0);
     }
 
     /** One attempt, no timeout: the policy of a handler that declares none. */
@@ -87,6 +96,7 @@ public record JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBas
         private Duration timeout;
         private final List<Class<? extends Throwable>> retryOn = new java.util.ArrayList<>();
         private final List<Class<? extends Throwable>> abortOn = new java.util.ArrayList<>();
+        private int priority;
 
         private Builder() {
         }
@@ -128,9 +138,18 @@ public record JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBas
             return this;
         }
 
+        /**
+         * The priority of the type's jobs unless a dispatch gives one ({@link JobData.Builder#priority}):
+         * from {@value JobData#MIN_PRIORITY} to {@value JobData#MAX_PRIORITY}, higher claimed first.
+         */
+        public Builder priority(int priority) {
+            this.priority = priority;
+            return this;
+        }
+
         public JobPolicy build() {
             int attempts = maxAttempts != null ? maxAttempts : idempotent ? DEFAULT_IDEMPOTENT_ATTEMPTS : 1;
-            return new JobPolicy(idempotent, attempts, backoffBase, backoffMax, timeout, retryOn, abortOn);
+            return new JobPolicy(idempotent, attempts, backoffBase, backoffMax, timeout, retryOn, abortOn, priority);
         }
     }
 }

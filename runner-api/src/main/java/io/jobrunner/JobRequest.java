@@ -40,6 +40,7 @@ import java.util.Optional;
  * @param history        every finished attempt, oldest first, with its outcome and error
  * @param traceParent    the trace its dispatch belonged to, as a W3C {@code traceparent} value (each attempt
  *                       runs as a child of it), or {@code null} when the dispatcher traced nothing
+ * @param priority       its claim order among due jobs of its queue, higher first (0 by default)
  */
 public record JobRequest(
         long id,
@@ -67,7 +68,8 @@ public record JobRequest(
         Instant finishedAt,
         Instant attemptStartedAt,
         List<JobAttempt> history,
-        String traceParent) {
+        String traceParent,
+        int priority) {
 
     public JobRequest {
         history = history == null ? List.of() : List.copyOf(history);

@@ -68,6 +68,24 @@ public interface JobRequests {
         return JobAwaiter.await(() -> findByDedupKey(dedupKey), "dedup key '" + dedupKey + "'", timeout);
     }
 
+    /**
+     * Pauses a queue or a job type for every process sharing the store: its queued jobs are not
+     * started until {@link #resume(Pause)}, new ones are stored queued, running ones finish.
+     *
+     * @return false when it was paused already
+     */
+    boolean pause(Pause pause);
+
+    /**
+     * Ends a pause: the held jobs are started as workers claim them, in their usual order.
+     *
+     * @return false when it was not paused
+     */
+    boolean resume(Pause pause);
+
+    /** The pauses in force, queues first, each with the queued jobs it holds back. */
+    List<PausedWork> paused();
+
     /** Where the requests are kept, e.g. "PostgreSQL at db:5432/jobs". */
     String description();
 

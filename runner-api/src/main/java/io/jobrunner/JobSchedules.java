@@ -41,6 +41,24 @@ public interface JobSchedules {
      */
     JobRequest trigger(String name);
 
+    /**
+     * Pauses a recurring job: it fires nothing, on any scheduler, until {@link #resume(String)}.
+     * Defining it again (at every start-up) keeps it paused. The jobs it dispatched are untouched.
+     *
+     * @return the schedule as it stands
+     * @throws IllegalArgumentException when no recurring job has that name
+     */
+    ScheduledJob pause(String name);
+
+    /**
+     * Resumes a paused recurring job at its next occurrence from now: the occurrences it missed while
+     * paused are not fired. A schedule that was not paused keeps its position.
+     *
+     * @return the schedule as it stands
+     * @throws IllegalArgumentException when no recurring job has that name
+     */
+    ScheduledJob resume(String name);
+
     /** Removes a recurring job; the jobs it dispatched stay. False when none had that name. */
     boolean remove(String name);
 

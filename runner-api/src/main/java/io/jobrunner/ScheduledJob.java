@@ -17,8 +17,17 @@ import java.time.Instant;
  * @param nextRunAt      the next occurrence to fire
  * @param lastOccurrence the last occurrence fired or skipped, or {@code null}
  * @param lastJobId      the job request of the last occurrence fired, or {@code null}
+ * @param paused         true while it fires nothing ({@link JobSchedules#pause(String)}); defining it again keeps it paused
  */
 public record ScheduledJob(String name, String spec, String zone, String jobType, String queueName, String payloadJson,
                            Integer maxAttempts, boolean allowOverlap, RecurringJob.MissedRuns missedRuns,
-                           Instant nextRunAt, Instant lastOccurrence, Long lastJobId) {
+                           Instant nextRunAt, Instant lastOccurrence, Long lastJobId, boolean paused) {
+
+    /** A schedule that is not paused. */
+    public ScheduledJob(String name, String spec, String zone, String jobType, String queueName, String payloadJson,
+                        Integer maxAttempts, boolean allowOverlap, RecurringJob.MissedRuns missedRuns,
+                        Instant nextRunAt, Instant lastOccurrence, Long lastJobId) {
+        this(name, spec, zone, jobType, queueName, payloadJson, maxAttempts, allowOverlap, missedRuns, nextRunAt,
+                lastOccurrence, lastJobId, false);
+    }
 }

@@ -82,7 +82,7 @@ class LambdaHandlerIT {
     @BeforeEach
     void openStore() {
         store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 10, postgres.schema());
-        postgres.execute("TRUNCATE job_request, job_schedule, job_worker RESTART IDENTITY CASCADE");
+        postgres.truncateJobTables();
         effects = (ContractEffects.Postgres) ContractEffects.postgres(postgres.jdbcUrl());
         effects.clear();
     }

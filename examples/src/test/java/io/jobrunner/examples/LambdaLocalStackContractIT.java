@@ -100,7 +100,7 @@ class LambdaLocalStackContractIT extends JobRunnerContractTest {
     @Override
     protected JobRequestStore openStore() {
         JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 10, postgres.schema());
-        postgres.execute("TRUNCATE job_request, job_schedule, job_worker RESTART IDENTITY CASCADE");
+        postgres.truncateJobTables();
         return store;
     }
 

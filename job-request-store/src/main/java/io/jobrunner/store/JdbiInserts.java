@@ -65,14 +65,20 @@ final class JdbiInserts {
             statement.setString(6, owner);
             statement.setLong(7, leaseTime.toMillis());
             statement.setString(8, request.traceParent());
+            statement.setInt(9, request.priority());
+            statement.setString(10, request.jobType());
+            statement.setString(11, request.queueName());
             try (ResultSet result = statement.executeQuery()) {
-                result.next();
-                return new InsertResult(store.rows.read(result), InsertResult.Outcome.CREATED);
+                if (result.next()) {
+                    return new InsertResult(store.rows.read(result), InsertResult.Outcome.CREATED);
+                }
             }
         } catch (SQLException e) {
             throw insertFailed(request, e);
         }
+        return insert(request);  // paused: stored queued, claimed once resumed
     }
+
 
     /**
      * One multi-row {@code INSERT … RETURNING} per chunk of {@value #INSERT_CHUNK} rows, all in one
@@ -220,7 +226,7 @@ final class JdbiInserts {
             return new JobRequest(id, inserted.jobType(), inserted.queueName(), storedPayload, JobStatus.QUEUED,
                     0, null, null, null, 0, inserted.maxAttempts(), dedupKey, runAt, null, null, inserted.runner(), false,
                     handedOffAt, inserted.handOffTarget(), createdAt, createdAt, null, null, null, List.of(),
-                    inserted.traceParent());
+                    inserted.traceParent(), inserted.priority());
         }
     }
 
@@ -231,7 +237,7 @@ final class JdbiInserts {
                 rows.instant(result, "run_at"), rows.instant(result, "created_at"), rows.instant(result, "handed_off_at"));
     }
 
-    /** Binds the rows as the ten arrays of {@link StoreStatements#insertUnnest}. */
+    /** Binds the rows as the eleven arrays of {@link StoreStatements#insertUnnest}. */
     private static void bindArrays(Connection connection, PreparedStatement statement, List<NewJobRequest> chunk)
             throws SQLException {
         int n = chunk.size();
@@ -245,6 +251,7 @@ final class JdbiInserts {
         String[] targets = new String[n];
         Boolean[] handedOff = new Boolean[n];
         String[] traceParents = new String[n];
+        Integer[] priorities = new Integer[n];
         for (int i = 0; i < n; i++) {
             NewJobRequest request = chunk.get(i);
             types[i] = request.jobType();
@@ -257,6 +264,7 @@ final class JdbiInserts {
             targets[i] = request.handOffTarget();
             handedOff[i] = request.handedOff();
             traceParents[i] = request.traceParent();
+            priorities[i] = request.priority();
         }
         statement.setArray(1, connection.createArrayOf("text", types));
         statement.setArray(2, connection.createArrayOf("text", queues));
@@ -268,9 +276,10 @@ final class JdbiInserts {
         statement.setArray(8, connection.createArrayOf("text", targets));
         statement.setArray(9, connection.createArrayOf("bool", handedOff));
         statement.setArray(10, connection.createArrayOf("text", traceParents));
+        statement.setArray(11, connection.createArrayOf("int4", priorities));
     }
 
-    /** Binds one row's ten insert parameters from {@code index}; returns the index after them. */
+    /** Binds one row's eleven insert parameters from {@code index}; returns the index after them. */
     private static int bindInsert(PreparedStatement statement, int index, NewJobRequest request) throws SQLException {
         statement.setString(index, request.jobType());
         statement.setString(index + 1, request.queueName());
@@ -286,7 +295,8 @@ final class JdbiInserts {
         statement.setString(index + 7, request.handOffTarget());
         statement.setBoolean(index + 8, request.handedOff());
         statement.setString(index + 9, request.traceParent());
-        return index + 10;
+        statement.setInt(index + 10, request.priority());
+        return index + 11;
     }
 
     private Optional<JobRequest> queryOne(Connection connection, String statementSql, Object parameter)

@@ -11,6 +11,8 @@ import io.jobrunner.JobStatus;
 import io.jobrunner.JobStoreException;
 import io.jobrunner.JobThroughput;
 import io.jobrunner.JobWorker;
+import io.jobrunner.Pause;
+import io.jobrunner.PausedWork;
 import io.jobrunner.ScheduledJob;
 import io.jobrunner.spi.store.ClaimFilter;
 import io.jobrunner.spi.store.InsertResult;
@@ -55,6 +57,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     private final JdbiSweeps sweeps;
     private final JdbiSchedules schedules;
     private final JdbiWorkers workers;
+    private final JdbiPauses pauses;
 
     JdbiJobRequestStore(DataSource dataSource, AutoCloseable resources, SqlDialect dialect, String description,
                         StoreScope scope, Path file) {
@@ -67,6 +70,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
         this.sweeps = new JdbiSweeps(access);
         this.schedules = new JdbiSchedules(access, inserts);
         this.workers = new JdbiWorkers(access);
+        this.pauses = new JdbiPauses(access);
     }
 
     /** A PostgreSQL store over the caller's data source, which the caller keeps and closes. Migrates the schema. */
@@ -324,6 +328,21 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     }
 
     @Override
+    public boolean pause(Pause pause) {
+        return pauses.pause(pause);
+    }
+
+    @Override
+    public boolean resume(Pause pause) {
+        return pauses.resume(pause);
+    }
+
+    @Override
+    public List<PausedWork> paused() {
+        return pauses.list();
+    }
+
+    @Override
     public void markHandedOff(Collection<Long> ids) {
         sweeps.markHandedOff(ids);
     }
@@ -382,6 +401,11 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     @Override
     public boolean deleteSchedule(String name) {
         return schedules.delete(name);
+    }
+
+    @Override
+    public Optional<ScheduledJob> pauseSchedule(String name, boolean paused, Instant resumeAt) {
+        return schedules.pause(name, paused, resumeAt);
     }
 
     @Override

@@ -32,7 +32,7 @@ final class JdbiSchedules {
                     rs.getBoolean("allow_overlap"),
                     RecurringJob.MissedRuns.valueOf(rs.getString("missed_runs").toUpperCase(Locale.ROOT)),
                     Instant.ofEpochMilli(rs.getLong("next_run_ms")), instantOfMillis(rs, "last_occurrence_ms"),
-                    nullableLong(rs, "last_job_id"));
+                    nullableLong(rs, "last_job_id"), rs.getBoolean("paused"));
         } catch (SQLException | RuntimeException e) {
             throw new UnreadableRowException("job_schedule", "'" + name + "'", e);
         }
@@ -94,7 +94,7 @@ final class JdbiSchedules {
 
     List<ScheduledJob> due(Instant now) {
         return call("find due schedules", () -> jdbi.withHandle(h -> h.createQuery(
-                        "SELECT * FROM job_schedule WHERE next_run_ms <= :now ORDER BY next_run_ms, name")
+                        "SELECT * FROM job_schedule WHERE next_run_ms <= :now AND NOT paused ORDER BY next_run_ms, name")
                 .bind("now", now.toEpochMilli()).map(SCHEDULE).list()));
     }
 
@@ -103,11 +103,22 @@ final class JdbiSchedules {
                 "DELETE FROM job_schedule WHERE name = :name").bind("name", name).execute()) > 0);
     }
 
+    Optional<ScheduledJob> pause(String name, boolean paused, Instant resumeAt) {
+        return call((paused ? "pause" : "resume") + " schedule '" + name + "'", () -> jdbi.withHandle(h -> h.createQuery(
+                        "UPDATE job_schedule SET next_run_ms = CASE WHEN paused AND NOT :paused THEN cast(:resumeMs AS bigint) ELSE"
+                                + " next_run_ms END, paused = :paused, updated_at = " + sql.now() + " WHERE name = :name RETURNING *")
+                .bind("paused", paused)
+                .bind("resumeMs", resumeAt == null ? null : resumeAt.toEpochMilli())
+                .bind("name", name)
+                .map(SCHEDULE).findOne()));
+    }
+
     /** One transaction: see the class comment. */
     ScheduleFiring fire(String name, Instant due, Instant next, Instant occurrence, NewJobRequest request) {
         return call("fire schedule '" + name + "'", () -> jdbi.inTransaction(h -> {
             Optional<ScheduledJob> current = h.createQuery(
-                            "SELECT * FROM job_schedule WHERE name = :name AND next_run_ms = :due" + sql.dialect.forUpdate())
+                            "SELECT * FROM job_schedule WHERE name = :name AND next_run_ms = :due AND NOT paused"
+                                    + sql.dialect.forUpdate())
                     .bind("name", name).bind("due", due.toEpochMilli()).map(SCHEDULE).findOne();
             if (current.isEmpty()) {
                 return new ScheduleFiring(ScheduleFiring.Outcome.TAKEN, null);

@@ -52,7 +52,7 @@ final class JdbiSweeps {
                         .bind("staleMs", staleAfter.toMillis())
                         .bind("limit", limit)
                         .mapTo(JobRequest.class).list()
-                        .stream().sorted(StoreAccess.RUN_AT_ORDER).toList()));
+                        .stream().sorted(StoreAccess.CLAIM_ORDER).toList()));
     }
 
     List<JobRequest> requeueAbandoned(String runner, String target) {

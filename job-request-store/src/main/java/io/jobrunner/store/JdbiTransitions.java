@@ -72,7 +72,7 @@ final class JdbiTransitions {
         String claim = sql.claimNext(matching.conditions);
         return store.call("claim job requests", () -> store.jdbi.withHandle(h ->
                 matching.bind(planned(h.createQuery(claim)), owner, leaseTime).bind("limit", limit)
-                        .mapTo(JobRequest.class).list().stream().sorted(StoreAccess.RUN_AT_ORDER).toList()));
+                        .mapTo(JobRequest.class).list().stream().sorted(StoreAccess.CLAIM_ORDER).toList()));
     }
 
     /** By primary key, so the statement keeps its cached plan (unlike {@link #claimNext}, nothing here depends on the table's size). */
@@ -85,7 +85,7 @@ final class JdbiTransitions {
         String claim = sql.claimQueued(distinct.size(), matching.conditions);
         return store.call("claim queued job requests " + distinct, () -> store.jdbi.withHandle(h ->
                 matching.bind(bindEach(h.createQuery(claim), "id", distinct), owner, leaseTime)
-                        .mapTo(JobRequest.class).list().stream().sorted(StoreAccess.RUN_AT_ORDER).toList()));
+                        .mapTo(JobRequest.class).list().stream().sorted(StoreAccess.CLAIM_ORDER).toList()));
     }
 
     /** A claim filter as further {@code AND …} conditions of a claim, and their values with the claim's own. */

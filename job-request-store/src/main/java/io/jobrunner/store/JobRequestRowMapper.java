@@ -69,7 +69,8 @@ final class JobRequestRowMapper implements RowMapper<JobRequest> {
                 instant(rs, "finished_at"),
                 instant(rs, "attempt_started_at"),
                 history(rs.getString("attempt_history")),
-                rs.getString("trace_parent"));
+                rs.getString("trace_parent"),
+                rs.getInt("priority"));
     }
 
     /** The {@code attempt_history} JSON array: epoch milliseconds for times, lower-case outcomes. */

@@ -32,10 +32,10 @@ final class SchemaMigrations {
     }
 
     static final List<Migration> POSTGRESQL = List.of(new Migration(1, "create_tables"), new Migration(2, "workers"),
-            new Migration(3, "trace_parent"));
+            new Migration(3, "trace_parent"), new Migration(4, "priority_and_pauses"));
 
     static final List<Migration> SQLITE = List.of(new Migration(1, "create_tables"), new Migration(2, "workers"),
-            new Migration(3, "trace_parent"));
+            new Migration(3, "trace_parent"), new Migration(4, "priority_and_pauses"));
 
     private SchemaMigrations() {
     }

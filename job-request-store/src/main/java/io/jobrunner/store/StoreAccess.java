@@ -26,8 +26,9 @@ import org.postgresql.PGStatement;
  */
 final class StoreAccess {
 
-    static final Comparator<JobRequest> RUN_AT_ORDER =
-            Comparator.comparing(JobRequest::runAt).thenComparingLong(JobRequest::id);
+    /** The order claims take due requests in ({@link StoreStatements#CLAIM_ORDER}): higher priority, then earlier due, then older. */
+    static final Comparator<JobRequest> CLAIM_ORDER = Comparator.comparingInt(JobRequest::priority).reversed()
+            .thenComparing(JobRequest::runAt).thenComparingLong(JobRequest::id);
 
     private static final StatementCustomizer PLANNED_EACH_RUN = new StatementCustomizer() {
         @Override

@@ -31,7 +31,8 @@ final class StoreStatements {
     static final List<String> REQUEST_COLUMNS = List.of("job_type", "queue_name", "payload", "status", "progress",
             "result_message", "result", "last_error", "attempts", "max_attempts", "dedup_key", "run_at", "locked_by",
             "locked_until", "runner", "cancel_requested", "handed_off_at", "hand_off_target", "created_at",
-            "updated_at", "started_at", "finished_at", "attempt_started_at", "attempt_history", "trace_parent");
+            "updated_at", "started_at", "finished_at", "attempt_started_at", "attempt_history", "trace_parent",
+            "priority");
     static final String INSERTED_COLUMNS = "id, dedup_key, job_type, run_at, created_at, handed_off_at";
     /** A one-row insert also reads back the payload as the database stores it, so it returns what a later read does. */
     private static final String INSERTED_ROW_COLUMNS = INSERTED_COLUMNS + ", payload";
@@ -39,8 +40,18 @@ final class StoreStatements {
     /** Binds {@code :id}, {@code :owner} and {@code :attempt}: the lease the transition needs. */
     static final String LEASE_HELD = " WHERE id = :id AND status = " + RUNNING
             + " AND locked_by = :owner AND attempts = :attempt";
+    /** The name a pause gives the default queue (requests stored without a queue name). */
+    static final String DEFAULT_QUEUE = io.jobrunner.Pause.DEFAULT_QUEUE;
+    /**
+     * Neither the request's job type nor its queue is paused: a condition of every claim, so a paused
+     * request stays queued whichever runner, worker or process tries it.
+     */
+    static final String NOT_PAUSED = " AND NOT EXISTS (SELECT 1 FROM job_pause WHERE (kind = 'type' AND name = job_request.job_type)"
+            + " OR (kind = 'queue' AND name = coalesce(job_request.queue_name, '" + DEFAULT_QUEUE + "')))";
+    /** The order due queued requests are taken in: higher priority first, then the longest due, then the oldest. */
+    static final String CLAIM_ORDER = "priority DESC, run_at, id";
     private static final String COLUMNS = "job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner,"
-            + " hand_off_target, handed_off_at, trace_parent";
+            + " hand_off_target, handed_off_at, trace_parent, priority";
 
     final SqlDialect dialect;
     /** A running request whose worker's lease has run out: it died, stopped or timed out mid-run. */
@@ -181,8 +192,8 @@ final class StoreStatements {
 
     /**
      * One row into {@code table}, bound positionally: job_type, queue_name, payload, dedup_key, run_at
-     * (epoch ms or null), max_attempts, runner, hand_off_target, handed off, trace_parent; with
-     * {@code notify}, the channel to {@code pg_notify} in the same statement as an eleventh. Returns {@link #INSERTED_COLUMNS}
+     * (epoch ms or null), max_attempts, runner, hand_off_target, handed off, trace_parent, priority; with
+     * {@code notify}, the channel to {@code pg_notify} in the same statement as a twelfth. Returns {@link #INSERTED_COLUMNS}
      * and the payload, or no row when {@code withDedupKey} and the key is stored.
      */
     String insert(String table, boolean withDedupKey, boolean notify) {
@@ -194,14 +205,16 @@ final class StoreStatements {
     /**
      * One row due now, stored already claimed: running, attempt 1, its lease held by {@code owner} —
      * what {@link #claim()} would leave, in the insert's own statement. Bound positionally: job_type,
-     * queue_name, payload, max_attempts, runner, owner, lease ms, trace_parent. Returns the whole row.
+     * queue_name, payload, max_attempts, runner, owner, lease ms, trace_parent, priority, then job_type and
+     * queue_name again. Returns the whole row, or none when the type or queue is paused (store it queued then).
      */
     String insertClaimed() {
         String now = dialect.now();
         return "INSERT INTO job_request (job_type, queue_name, payload, run_at, max_attempts, runner, status, attempts,"
-                + " locked_by, locked_until, started_at, attempt_started_at, trace_parent) VALUES (?, ?, "
+                + " locked_by, locked_until, started_at, attempt_started_at, trace_parent, priority) SELECT ?, ?, "
                 + dialect.json("?") + ", " + now + ", ?, ?, " + RUNNING + ", 1, ?, " + dialect.nowPlusMillis("?") + ", "
-                + now + ", " + now + ", ?) RETURNING *";
+                + now + ", " + now + ", ?, ? WHERE NOT EXISTS (SELECT 1 FROM job_pause WHERE (kind = 'type' AND name = ?)"
+                + " OR (kind = 'queue' AND name = coalesce(?, '" + DEFAULT_QUEUE + "'))) RETURNING *";
     }
 
     /**
@@ -217,24 +230,24 @@ final class StoreStatements {
     private String insertValues() {
         String now = dialect.now();
         return "(?, ?, " + dialect.json("?") + ", ?, coalesce(" + dialect.fromEpochMillis("?") + ", " + now
-                + "), ?, ?, ?, CASE WHEN ? THEN " + now + " END, ?)";
+                + "), ?, ?, ?, CASE WHEN ? THEN " + now + " END, ?, ?)";
     }
 
     /**
-     * PostgreSQL's bulk insert: the rows as ten arrays ({@code text[]} job types, queues, payloads,
+     * PostgreSQL's bulk insert: the rows as eleven arrays ({@code text[]} job types, queues, payloads,
      * dedup keys; {@code bigint[]} run-at epoch ms or null; {@code int[]} attempts; {@code text[]}
-     * runners, targets; {@code boolean[]} handed off; {@code text[]} trace parents), inserted in array order. One short statement
+     * runners, targets; {@code boolean[]} handed off; {@code text[]} trace parents; {@code int[]} priorities), inserted in array order. One short statement
      * whatever the row count, so the server parses and plans it once.
      */
     private String insertUnnest() {
         String now = dialect.now();
         return "INSERT INTO job_request (" + COLUMNS + ") SELECT t.job_type, t.queue_name, cast(t.payload AS jsonb),"
                 + " t.dedup_key, coalesce(to_timestamp(t.run_at_ms / 1000.0), " + now + "), t.max_attempts, t.runner,"
-                + " t.target, CASE WHEN t.handed_off THEN " + now + " END, t.trace_parent"
+                + " t.target, CASE WHEN t.handed_off THEN " + now + " END, t.trace_parent, t.priority"
                 + " FROM unnest(cast(? AS text[]), cast(? AS text[]), cast(? AS text[]), cast(? AS text[]),"
                 + " cast(? AS bigint[]), cast(? AS int[]), cast(? AS text[]), cast(? AS text[]), cast(? AS boolean[]),"
-                + " cast(? AS text[])) WITH ORDINALITY AS t(job_type, queue_name, payload, dedup_key, run_at_ms,"
-                + " max_attempts, runner, target, handed_off, trace_parent, n) ORDER BY t.n" + UNLESS_KEY_STORED + " RETURNING " + INSERTED_COLUMNS;
+                + " cast(? AS text[]), cast(? AS int[])) WITH ORDINALITY AS t(job_type, queue_name, payload, dedup_key, run_at_ms,"
+                + " max_attempts, runner, target, handed_off, trace_parent, priority, n) ORDER BY t.n" + UNLESS_KEY_STORED + " RETURNING " + INSERTED_COLUMNS;
     }
 
     /**
@@ -251,13 +264,13 @@ final class StoreStatements {
 
     /** Claims the request {@code :id} when it is due. */
     String claim() {
-        return "UPDATE job_request " + claimSet + " WHERE id = :id AND " + claimable + " RETURNING *";
+        return "UPDATE job_request " + claimSet + " WHERE id = :id AND " + claimable + NOT_PAUSED + " RETURNING *";
     }
 
     /** Claims those of {@code count} ids (bound {@code :id0…}) that are due and handed off to {@code :target}. */
     String claimHandedOff(int count) {
         return "UPDATE job_request " + claimSet + " WHERE id IN " + inList("id", count)
-                + " AND hand_off_target = :target AND " + claimable + " RETURNING *";
+                + " AND hand_off_target = :target AND " + claimable + NOT_PAUSED + " RETURNING *";
     }
 
     /**
@@ -269,9 +282,9 @@ final class StoreStatements {
     String claimNext(String filters) {
         String locked = dialect.forUpdateSkipLocked();
         return "WITH queued AS (SELECT id FROM job_request WHERE status = " + QUEUED + " AND run_at <= " + now()
-                + filters + " ORDER BY run_at, id LIMIT :limit" + locked + "),"
+                + filters + NOT_PAUSED + " ORDER BY " + CLAIM_ORDER + " LIMIT :limit" + locked + "),"
                 + " expired AS (SELECT id FROM job_request WHERE status = " + RUNNING + " AND " + leaseExpired
-                + " AND attempts < max_attempts" + filters + " ORDER BY locked_until LIMIT :limit" + locked + ")"
+                + " AND attempts < max_attempts" + filters + NOT_PAUSED + " ORDER BY locked_until LIMIT :limit" + locked + ")"
                 + " UPDATE job_request " + claimSet + " WHERE id IN (SELECT id FROM (SELECT id FROM expired"
                 + " UNION ALL SELECT id FROM queued) AS candidates LIMIT :limit) RETURNING *";
     }
@@ -283,7 +296,8 @@ final class StoreStatements {
      */
     String claimQueued(int count, String filters) {
         return "UPDATE job_request " + claimSet + " WHERE id IN (SELECT id FROM job_request WHERE id IN " + inList("id", count)
-                + " AND status = " + QUEUED + " AND run_at <= " + now() + filters + dialect.forUpdateSkipLocked() + ") RETURNING *";
+                + " AND status = " + QUEUED + " AND run_at <= " + now() + filters + NOT_PAUSED + dialect.forUpdateSkipLocked()
+                + ") RETURNING *";
     }
 
     /** Marks queued requests handed off now, those of {@code count} ids (bound {@code :id0…}) not yet marked. */
@@ -302,8 +316,8 @@ final class StoreStatements {
         return "WITH due AS (SELECT id FROM job_request WHERE status = " + QUEUED + " AND runner = :runner"
                 + " AND hand_off_target" + dialect.isNotDistinctFrom() + ":target"
                 + " AND run_at <= " + dialect.fromEpochMillis(":dueBeforeMs")
-                + " AND (handed_off_at IS NULL OR (handed_off_at < " + stale + " AND run_at < " + stale + "))"
-                + " ORDER BY run_at, id LIMIT :limit" + dialect.forUpdateSkipLocked() + ")"
+                + " AND (handed_off_at IS NULL OR (handed_off_at < " + stale + " AND run_at < " + stale + "))" + NOT_PAUSED
+                + " ORDER BY " + CLAIM_ORDER + " LIMIT :limit" + dialect.forUpdateSkipLocked() + ")"
                 + " UPDATE job_request SET handed_off_at = " + now() + ", updated_at = " + now()
                 + " WHERE id IN (SELECT id FROM due) RETURNING *";
     }

@@ -46,7 +46,7 @@ class JdbiJobRequestStoreTest extends JobRequestStoreContractTest {
     @Override
     protected JobRequestStore openEmptyStore() {
         JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 10, postgres.schema());
-        postgres.execute("TRUNCATE job_request, job_schedule, job_worker RESTART IDENTITY CASCADE");
+        postgres.truncateJobTables();
         return store;
     }
 

@@ -62,10 +62,10 @@ final class ListCommand extends StoreReport {
             out.println(JobJson.write(JobJson.requests(page)));
             return 0;
         }
-        Table table = new Table("ID", "STATUS", "TYPE", "QUEUE", "ATTEMPTS", "PROGRESS", "CREATED", "FINISHED",
+        Table table = new Table("ID", "STATUS", "TYPE", "QUEUE", "PRIO", "ATTEMPTS", "PROGRESS", "CREATED", "FINISHED",
                 "MESSAGE");
         for (JobRequest request : page) {
-            table.row(request.id(), request.status().dbValue(), request.jobType(), request.queueName(),
+            table.row(request.id(), request.status().dbValue(), request.jobType(), request.queueName(), request.priority(),
                     request.attempts() + "/" + request.maxAttempts(), request.progress() + "%",
                     TimeText.relative(request.createdAt(), now), TimeText.relative(request.finishedAt(), now),
                     message(request));

@@ -15,8 +15,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code jobrunner schedules}: the recurring jobs, and one fired now on demand. */
-@Command(name = "schedules", description = "List the recurring jobs with their next and last runs; 'trigger NAME'"
-        + " dispatches a schedule's job now, outside its timing.")
+@Command(name = "schedules", description = "List the recurring jobs with their next and last runs ('paused' for a"
+        + " paused one: 'jobrunner resume --schedule NAME'); 'trigger NAME' dispatches a schedule's job now, outside its"
+        + " timing.")
 final class SchedulesCommand extends StoreReport {
 
     @Override
@@ -33,7 +34,8 @@ final class SchedulesCommand extends StoreReport {
         Table table = new Table("NAME", "SCHEDULE", "ZONE", "TYPE", "NEXT RUN", "LAST RUN", "LAST JOB");
         for (ScheduledJob schedule : schedules) {
             table.row(schedule.name(), schedule.spec(), schedule.zone(), schedule.jobType(),
-                    TimeText.relative(schedule.nextRunAt(), now), TimeText.relative(schedule.lastOccurrence(), now),
+                    schedule.paused() ? "paused" : TimeText.relative(schedule.nextRunAt(), now),
+                    TimeText.relative(schedule.lastOccurrence(), now),
                     schedule.lastJobId());
         }
         table.print(out);

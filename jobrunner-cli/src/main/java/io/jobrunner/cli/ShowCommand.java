@@ -42,6 +42,7 @@ final class ShowCommand extends StoreReport {
         field(out, "status", request.status().dbValue() + (request.cancelRequested() ? " (cancel requested)" : ""));
         field(out, "progress", request.progress() + "%");
         field(out, "attempts", request.attempts() + " of " + request.maxAttempts());
+        field(out, "priority", request.priority());
         field(out, "runner", request.runner());
         field(out, "dedup key", request.dedupKey());
         field(out, "created", at(request.createdAt(), now));

@@ -4,6 +4,8 @@ import io.jobrunner.JobCounts;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
+import io.jobrunner.Pause;
+import io.jobrunner.PausedWork;
 import io.jobrunner.dashboard.JobJson;
 import io.jobrunner.dashboard.TimeText;
 import java.io.PrintWriter;
@@ -16,8 +18,8 @@ import java.util.Optional;
 import picocli.CommandLine.Command;
 
 /** {@code jobrunner stats}: counts by status and by type, the oldest queued request, recent failures. */
-@Command(name = "stats", description = "Counts of job requests by status and by type, the oldest queued request, and"
-        + " the failures of the last hour.")
+@Command(name = "stats", description = "Counts of job requests by status and by type, the oldest queued request, the"
+        + " failures of the last hour, and the queues and job types paused with the jobs they hold.")
 final class StatsCommand extends StoreReport {
 
     @Override
@@ -27,6 +29,7 @@ final class StatsCommand extends StoreReport {
                 .stream().findFirst();
         long failedLastHour = store.jobs().count(JobQuery.all().withStatus(JobStatus.FAILED)
                 .finishedSince(now.minus(Duration.ofHours(1))));
+        List<PausedWork> paused = store.jobs().paused();
         if (json) {
             Map<String, Object> figures = new LinkedHashMap<>();
             figures.put("store", store.description());
@@ -37,6 +40,7 @@ final class StatsCommand extends StoreReport {
             figures.put("oldestQueued", oldestQueued.map(r -> Map.of("id", r.id(), "jobType", r.jobType(),
                     "createdAt", r.createdAt().toString())).orElse(null));
             figures.put("failedLastHour", failedLastHour);
+            figures.put("paused", paused.stream().map(JobJson::paused).toList());
             out.println(JobJson.write(figures));
             return 0;
         }
@@ -49,6 +53,11 @@ final class StatsCommand extends StoreReport {
         out.println("oldest queued: " + oldestQueued.map(r -> r.id() + " (" + r.jobType() + "), created "
                 + TimeText.relative(r.createdAt(), now)).orElse("none"));
         out.println("failed in the last hour: " + failedLastHour);
+        for (PausedWork held : paused) {
+            out.println("paused: " + held.pause() + ", since " + TimeText.relative(held.since(), now) + ", holding "
+                    + held.queued() + " queued ('jobrunner resume " + (held.pause().kind() == Pause.Kind.QUEUE ? "--queue "
+                    : "--type ") + held.pause().name() + "')");
+        }
         return 0;
     }
 

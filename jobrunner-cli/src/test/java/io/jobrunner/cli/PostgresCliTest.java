@@ -213,6 +213,49 @@ class PostgresCliTest {
     }
 
     @Test
+    void pauseAndResumeHoldAJobTypeAQueueAndARecurringJobAndStatsAndListsShowThem() throws Exception {
+        JobRequest urgent = producer.dispatchJob(JobData.builder(DoubleJob.TYPE).payload(1).priority(30).build());
+        producer.dispatchJob(JobData.builder("other").payload(2).queue("reports").build());
+        producer.schedules().define(RecurringJob.builder("nightly-double").schedule("0 3 * * *")
+                .job(JobData.of(DoubleJob.TYPE, 50)).build());
+
+        CliProcess.Result paused = cli("pause", "--type", DoubleJob.TYPE);
+        assertThat(paused.exitCode()).as(paused.toString()).isZero();
+        assertThat(paused.out()).contains("job type " + DoubleJob.TYPE + " paused");
+        assertThat(cli("pause", "--type", DoubleJob.TYPE).out()).contains("was paused already");
+        assertThat(cli("pause", "--queue", "reports").out()).contains("queue reports paused");
+        assertThat(store.claim(urgent.id(), "w", Duration.ofMinutes(1))).as("no claim takes it").isEmpty();
+
+        CliProcess.Result stats = cli("stats");
+        assertThat(stats.out()).contains("paused: queue reports", "holding 1 queued", "'jobrunner resume --queue reports'",
+                "paused: job type " + DoubleJob.TYPE);
+        JsonNode pauses = JSON.readTree(cli("stats", "--json").out()).get("paused");
+        assertThat(pauses).extracting(n -> n.get("name").asText()).containsExactly("reports", DoubleJob.TYPE);
+        assertThat(cli("list").out()).contains("PRIO").contains(" 30 ");
+        assertThat(cli("show", String.valueOf(urgent.id())).out()).contains("priority   30");
+
+        CliProcess.Result schedulePaused = cli("pause", "--schedule", "nightly-double");
+        assertThat(schedulePaused.out()).contains("recurring job nightly-double paused");
+        assertThat(cli("schedules").out()).contains("paused");
+        assertThat(store.findSchedule("nightly-double").orElseThrow().paused()).isTrue();
+        CliProcess.Result scheduleResumed = cli("resume", "--schedule", "nightly-double");
+        assertThat(scheduleResumed.out()).contains("recurring job nightly-double resumed; next run at");
+        assertThat(store.findSchedule("nightly-double").orElseThrow().paused()).isFalse();
+
+        assertThat(cli("resume", "--type", DoubleJob.TYPE).out()).contains("job type " + DoubleJob.TYPE + " resumed");
+        assertThat(cli("resume", "--type", DoubleJob.TYPE).out()).contains("was not paused");
+        assertThat(store.claim(urgent.id(), "w", Duration.ofMinutes(1))).isPresent();
+        assertThat(store.paused()).extracting(p -> p.pause().name()).containsExactly("reports");
+
+        CliProcess.Result neither = cli("pause");
+        assertThat(neither.exitCode()).isEqualTo(2);
+        assertThat(neither.err()).contains("--queue", "--type", "--schedule");
+        CliProcess.Result unknown = cli("resume", "--schedule", "weekly");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("No recurring job named 'weekly'");
+    }
+
+    @Test
     void badInputExitsWithTwoAndNamesTheFix() throws Exception {
         CliProcess.Result status = cli("list", "--status", "done");
         assertThat(status.exitCode()).isEqualTo(2);

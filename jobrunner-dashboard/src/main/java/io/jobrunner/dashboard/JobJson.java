@@ -9,6 +9,8 @@ import io.jobrunner.JobLog;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobWorker;
+import io.jobrunner.Pause;
+import io.jobrunner.PausedWork;
 import io.jobrunner.ScheduledJob;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -44,6 +46,7 @@ public final class JobJson {
         json.put("progress", request.progress());
         json.put("attempts", request.attempts());
         json.put("maxAttempts", request.maxAttempts());
+        json.put("priority", request.priority());
         json.put("runner", request.runner());
         json.put("dedupKey", request.dedupKey());
         json.put("payload", tree(request.payloadJson()));
@@ -148,6 +151,15 @@ public final class JobJson {
         }
     }
 
+    public static Map<String, Object> paused(PausedWork paused) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("kind", paused.pause().kind() == Pause.Kind.QUEUE ? "queue" : "jobType");
+        json.put("name", paused.pause().name());
+        json.put("since", text(paused.since()));
+        json.put("queued", paused.queued());
+        return json;
+    }
+
     public static String text(Instant instant) {
         return instant == null ? null : instant.toString();
     }
@@ -162,6 +174,7 @@ public final class JobJson {
         json.put("nextRunAt", text(schedule.nextRunAt()));
         json.put("lastOccurrence", text(schedule.lastOccurrence()));
         json.put("lastJobId", schedule.lastJobId());
+        json.put("paused", schedule.paused());
         return json;
     }
 }

@@ -226,6 +226,7 @@ final class Pages {
         html.raw("</section><dl class=\"fields\">");
         field(html, "Queue", request.queueName());
         field(html, "Attempts", request.attempts() + " of " + request.maxAttempts());
+        field(html, "Priority", request.priority());
         field(html, "Runner", request.runner());
         field(html, "Dedup key", request.dedupKey());
         fieldTime(html, "Run at", request.runAt(), now);
@@ -325,7 +326,13 @@ final class Pages {
         for (ScheduledJob schedule : all) {
             html.raw("<tr><td>").text(schedule.name()).raw("</td><td><code>").text(schedule.spec()).raw("</code></td><td>")
                     .text(schedule.zone()).raw("</td><td>").text(schedule.jobType()).raw("</td><td>")
-                    .text(schedule.queueName()).raw("</td><td>").time(schedule.nextRunAt(), now).raw("</td><td>")
+                    .text(schedule.queueName()).raw("</td><td>");
+            if (schedule.paused()) {
+                html.raw("<span class=\"paused\">paused</span>");
+            } else {
+                html.time(schedule.nextRunAt(), now);
+            }
+            html.raw("</td><td>")
                     .time(schedule.lastOccurrence(), now).raw("</td><td>");
             if (schedule.lastJobId() != null) {
                 html.raw("<a href=\"/jobs/").text(schedule.lastJobId()).raw("\">").text(schedule.lastJobId()).raw("</a>");

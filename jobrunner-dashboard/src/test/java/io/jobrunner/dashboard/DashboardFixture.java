@@ -38,7 +38,7 @@ final class DashboardFixture implements AutoCloseable {
 
     static DashboardFixture onPostgres(PostgresFixture postgres) {
         JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 10, postgres.schema());
-        postgres.execute("TRUNCATE job_request, job_schedule, job_worker RESTART IDENTITY CASCADE");
+        postgres.truncateJobTables();
         return new DashboardFixture(store);
     }
 

@@ -69,7 +69,7 @@ class JobObservationsTest {
     void open() {
         tracing = new TestTracing(spans);
         store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 4, postgres.schema());
-        postgres.execute("TRUNCATE job_request, job_schedule, job_worker RESTART IDENTITY CASCADE");
+        postgres.truncateJobTables();
         TASK_MDC.clear();
     }
 

@@ -57,7 +57,7 @@ class JobRunnerMetricsTest {
     @BeforeEach
     void openStore() {
         store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 10, postgres.schema());
-        postgres.execute("TRUNCATE job_request, job_schedule, job_worker RESTART IDENTITY CASCADE");
+        postgres.truncateJobTables();
     }
 
     @AfterEach

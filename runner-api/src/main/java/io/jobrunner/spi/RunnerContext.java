@@ -82,6 +82,11 @@ public final class RunnerContext implements AutoCloseable {
         return new StoredJobRequests(this::store, handOff);
     }
 
+    /** {@link #jobRequests(UnaryOperator)} whose {@code resume} then runs {@code resumed}: wakes the runner's own workers. */
+    public JobRequests jobRequests(UnaryOperator<JobRequest> handOff, Runnable resumed) {
+        return new StoredJobRequests(this::store, handOff, resumed);
+    }
+
     /** The error for work that needs a store when none is available. */
     public JobStoreException noStore() {
         return new JobStoreException("No JobRequestStore is available, so jobs cannot be stored. Add the "
@@ -188,7 +193,8 @@ public final class RunnerContext implements AutoCloseable {
                 ? data.jobType() + ":" + codec.contentKey(data.jobType(), data.payload())
                 : data.dedupKey();
         return new NewJobRequest(data.jobType(), data.queueName(), payloadJson, dedupKey, data.runAt(),
-                maxAttempts, runnerName).withTraceParent(config.tracer().traceParent());
+                maxAttempts, runnerName).withTraceParent(config.tracer().traceParent())
+                .withPriority(data.priority() != null ? data.priority() : policy != null ? policy.priority() : 0);
     }
 
     /**

@@ -55,11 +55,17 @@ public final class HandOffRunner implements JobRunner {
         this.sender = context.config().settings().flag(Setting.HANDOFF_SYNC) ? null
                 : new BackgroundSender(transport.runnerName(), this::send);
         this.lifecycle = new RunnerLifecycle(transport.runnerName());
-        this.schedules = RunnerSchedules.start(context, data -> unsentRequest(context, transport, data), this::handOff, false);
+        // Fired jobs are handed off without the open check: close() stops the timer after marking the runner
+        // closed, and a pass still running then must hand off what it stored before the transport closes.
+        this.schedules = RunnerSchedules.start(context, data -> unsentRequest(context, transport, data), this::sendDue, false);
         this.jobs = context.jobRequests(retried -> {
             ensureOpen("job " + retried.id());
             send(List.of(retried));
             return retried;
+        }, () -> {
+            if (context.hasStore()) {  // what the pause held is handed off now, not at the next sweep
+                new HandOffSweep(context.store(), transport, Retention.from(context.config().settings())).run();
+            }
         });
     }
 
@@ -172,6 +178,10 @@ public final class HandOffRunner implements JobRunner {
     @Override
     public void handOff(Collection<JobRequest> requests) {
         ensureOpen("the hand-off of " + requests.size() + " jobs");
+        sendDue(requests);
+    }
+
+    private void sendDue(Collection<JobRequest> requests) {
         Instant now = Instant.now();
         send(requests.stream().filter(request -> request.status() == JobStatus.QUEUED && request.handedOffAt() == null
                 && transport.sendsNow(request.runAt(), now)).toList());

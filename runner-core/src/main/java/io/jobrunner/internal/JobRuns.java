@@ -2,6 +2,7 @@ package io.jobrunner.internal;
 
 import io.jobrunner.JobListener;
 import io.jobrunner.JobRequest;
+import io.jobrunner.JobStatus;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.store.ClaimFilter;
 import io.jobrunner.spi.store.JobRequestStore;
@@ -33,6 +34,16 @@ public final class JobRuns implements AutoCloseable {
 
         public boolean ran() {
             return result != null;
+        }
+
+        /**
+         * Not run although queued and due: a rule of the store holds it (its queue or job type is
+         * paused). Whoever was handed it lets it go: the hand-off sweep hands it off again once the
+         * rule lets it run, and workers that claim from the store take it then.
+         */
+        public boolean held() {
+            return !ran() && request != null && request.status() == JobStatus.QUEUED
+                    && !request.runAt().isAfter(Instant.now());
         }
     }
 

@@ -88,14 +88,34 @@ public final class StoredJobSchedules implements JobSchedules {
 
     @Override
     public JobRequest trigger(String name) {
-        ScheduledJob schedule = store.findSchedule(name).orElseThrow(() -> new IllegalArgumentException(
-                "No recurring job named '" + name + "' in " + store.description() + "; list() names them"));
+        ScheduledJob schedule = store.findSchedule(name).orElseThrow(() -> unknown(name));
         JobData job = new JobData(schedule.jobType(), payload(schedule), schedule.queueName(), null, null,
                 schedule.maxAttempts(), false);
         JobRequest request = store.insert(newRequest.apply(job)).request();
         handOff.accept(List.of(request));
         log.info("Recurring job '{}' triggered by hand: job request {}", name, request.id());
         return request;
+    }
+
+    @Override
+    public ScheduledJob pause(String name) {
+        ScheduledJob paused = store.pauseSchedule(name, true, null).orElseThrow(() -> unknown(name));
+        log.info("Recurring job '{}' paused", name);
+        return paused;
+    }
+
+    @Override
+    public ScheduledJob resume(String name) {
+        ScheduledJob stored = store.findSchedule(name).orElseThrow(() -> unknown(name));
+        Instant next = Schedule.parse(stored.spec()).nextAfter(clock.instant(), ZoneId.of(stored.zone()));
+        ScheduledJob resumed = store.pauseSchedule(name, false, next).orElseThrow(() -> unknown(name));
+        log.info("Recurring job '{}' resumed; next at {}", name, resumed.nextRunAt());
+        return resumed;
+    }
+
+    private IllegalArgumentException unknown(String name) {
+        return new IllegalArgumentException("No recurring job named '" + name + "' in " + store.description()
+                + "; list() names them");
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.jobrunner.inprocess;
 
 import io.jobrunner.JobData;
 import io.jobrunner.JobListener;
+import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequests;
 import io.jobrunner.JobSchedules;
@@ -74,7 +75,9 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
             // A process without job handlers (tasks only) has no jobs to run and needs no job threads.
             startedWorker = jobs == Mode.ASYNC && !context.config().handlers().jobTypes().isEmpty()
                     ? DatabaseWorker.inProcess(name, context).start() : null;
-            this.schedules = RunnerSchedules.start(context, this::newRequest, this::handOff, jobs != Mode.WORKERS);
+            // Fired jobs are handed off without the open check: a pass still running while close() stops the
+            // timer hands off what it stored.
+            this.schedules = RunnerSchedules.start(context, this::newRequest, this::handOffQueued, jobs != Mode.WORKERS);
         } catch (RuntimeException | Error e) {
             // A runner that cannot be built leaves no thread behind: the JVM of a misconfigured application exits.
             if (startedWorker != null) {
@@ -92,7 +95,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         this.jobRequests = context.jobRequests(retried -> {
             ensureOpen("job " + retried.id());
             return handOff(retried);
-        });
+        }, this::resumed);
     }
 
     /**
@@ -197,6 +200,10 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     @Override
     public void handOff(Collection<JobRequest> requests) {
         ensureOpen("the hand-off of " + requests.size() + " jobs");
+        handOffQueued(requests);
+    }
+
+    private void handOffQueued(Collection<JobRequest> requests) {
         for (JobRequest request : requests) {
             if (request.status() == JobStatus.QUEUED) {
                 handOff(request);
@@ -215,6 +222,30 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
             jobWorker.wakeAt(stored.runAt());
         }
         return stored;
+    }
+
+    /**
+     * After a pause ended: the job threads look for due work at once; in the sync mode, the jobs the
+     * pause held are run now, on the caller's thread, as their dispatch would have run them.
+     */
+    private void resumed() {
+        if (jobWorker != null) {
+            jobWorker.wakeAt(Instant.now());
+        }
+        if (jobs != Mode.SYNC || !context.hasStore()) {
+            return;
+        }
+        long after = 0;
+        List<JobRequest> page;
+        do {
+            page = store().list(JobQuery.all().withStatus(JobStatus.QUEUED).after(after).limit(JobQuery.MAX_LIMIT));
+            for (JobRequest queued : page) {
+                after = queued.id();
+                if (storedAs.equals(queued.runner()) && !queued.runAt().isAfter(Instant.now())) {
+                    runUntilFinished(queued.id(), queued.jobType());
+                }
+            }
+        } while (page.size() == JobQuery.MAX_LIMIT);
     }
 
     @Override
@@ -239,6 +270,9 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
             if (current == null) {
                 throw new JobStoreException("Job request " + id + " (" + jobType + ") vanished from the store while it "
                         + "was being run");
+            }
+            if (run.held()) {
+                return current;  // paused: it stays queued, for a runner or worker that claims from the store
             }
             boolean again = run.ran() ? run.result() == JobListener.Outcome.RETRIED
                     : current.status() == JobStatus.QUEUED;

@@ -17,6 +17,7 @@ import io.jobrunner.JobRequest;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunners;
 import io.jobrunner.JobStatus;
+import io.jobrunner.Pause;
 import io.jobrunner.TaskHandler;
 import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.spi.store.Lease;
@@ -25,6 +26,7 @@ import io.jobrunner.testkit.Await;
 import io.jobrunner.testkit.PostgresFixture;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +56,7 @@ class InProcessAsyncBehaviourTest {
     private volatile CountDownLatch gate = new CountDownLatch(0);
     private final java.util.Queue<long[]> runs = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private JobRequestStore store;
+    private final List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void createSchema() {
@@ -105,6 +108,14 @@ class InProcessAsyncBehaviourTest {
                             runs.add(new long[] {started, System.nanoTime()});
                             return null;
                         }))
+                .job(JobHandler.of("ordered", String.class, (name, context) -> {
+                    order.add(name);
+                    return null;
+                }))
+                .job(JobHandler.of("urgent", String.class, JobPolicy.builder().priority(7).build(), (name, context) -> {
+                    order.add(name);
+                    return null;
+                }))
                 .job(JobHandler.of("block-until-interrupted", String.class, (text, context) -> {
                     Thread.sleep(60_000);
                     return null;
@@ -129,6 +140,29 @@ class InProcessAsyncBehaviourTest {
                 "JOB_RUNNER_RETRY_BASE_DELAY", "20ms", "JOB_RUNNER_RECOVERY_INTERVAL", "100ms"));
         env.putAll(extra);
         return JobRunners.builder().environment(env).handlers(handlers()).store(store).build();
+    }
+
+    @Test
+    void heldJobsRunHighestPriorityFirstOnOneThreadOnceResumedAndATypesPolicyGivesItsDefault() {
+        try (JobRunner runner = runner(Map.of("JOB_RUNNER_CONCURRENCY", "1"))) {
+            runner.jobs().pause(Pause.queue("lane"));
+            List<JobRequest> held = new ArrayList<>();
+            held.add(runner.dispatchJob(JobData.builder("ordered").payload("low").queue("lane").priority(-3).build()));
+            held.add(runner.dispatchJob(JobData.builder("ordered").payload("plain").queue("lane").build()));
+            held.add(runner.dispatchJob(JobData.builder("urgent").payload("by policy").queue("lane").build()));
+            held.add(runner.dispatchJob(JobData.builder("ordered").payload("high").queue("lane").priority(9).build()));
+            held.add(runner.dispatchJob(JobData.builder("urgent").payload("lowered").queue("lane").priority(-5).build()));
+            assertThat(held).extracting(JobRequest::priority).containsExactly(-3, 0, 7, 9, -5);
+            Await.holdsFor("nothing runs while the queue is paused", Duration.ofMillis(500), order::isEmpty);
+
+            runner.jobs().resume(Pause.queue("lane"));
+
+            for (JobRequest request : held) {
+                assertThat(runner.jobs().await(request.id(), Duration.ofSeconds(30)).orElseThrow().status())
+                        .isEqualTo(JobStatus.SUCCEEDED);
+            }
+            assertThat(order).containsExactly("high", "by policy", "plain", "low", "lowered");
+        }
     }
 
     @Test

@@ -13,7 +13,7 @@ final class PostgresStores {
 
     static JobRequestStore openEmpty(PostgresFixture postgres) {
         JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 10, postgres.schema());
-        postgres.execute("TRUNCATE job_request, job_schedule, job_worker RESTART IDENTITY CASCADE");
+        postgres.truncateJobTables();
         return store;
     }
 }

@@ -48,6 +48,12 @@ final class EnvelopeEvent {
         while (true) {
             JobRuns.Run run = runtime.runOwnJob(jobId, deadline);
             JobRequest request = run.request();
+            if (run.held()) {
+                runtime.store().clearHandOff(jobId);
+                log.info("Job request {} ({}) is held (its queue or job type is paused); the hand-off sweep invokes"
+                        + " the function again once it may run", jobId, request.jobType());
+                return request;
+            }
             boolean retryOrEarly = run.ran() ? run.result() == JobListener.Outcome.RETRIED
                     : request.status() == JobStatus.QUEUED;
             if (!retryOrEarly) {

@@ -74,6 +74,12 @@ final class SqsBatchEvent {
             return false;
         }
         JobRuns.Run run = runtime.runJob(jobId, request.handOffTarget(), deadline);
+        if (run.held()) {
+            runtime.store().clearHandOff(jobId);
+            log.info("Job request {} ({}) is held (its queue or job type is paused); its message is deleted and the"
+                    + " hand-off sweep sends it again once it may run", jobId, request.jobType());
+            return true;
+        }
         if (!run.ran()) {
             JobStatus status = run.request().status();
             return status == JobStatus.SUCCEEDED || status == JobStatus.CANCELLED;

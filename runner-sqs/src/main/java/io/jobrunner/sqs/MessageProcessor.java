@@ -225,8 +225,26 @@ final class MessageProcessor {
                     failed(message, jobId);
                 }
             }
-            case QUEUED -> setVisibility(message, request.runAt().isAfter(now) ? until(request.runAt()) : Duration.ofSeconds(1));
+            case QUEUED -> {
+                if (request.runAt().isAfter(now)) {
+                    setVisibility(message, until(request.runAt()));
+                } else {
+                    held(message, request);
+                }
+            }
         }
+    }
+
+    /**
+     * Queued and due, yet not claimable: a pause holds it. Receiving its message again and again would
+     * spend the queue's receive count, so the message is deleted and the request marked not handed
+     * off: the hand-off sweep sends it again once it may run.
+     */
+    private void held(Message message, JobRequest request) {
+        parts.store().clearHandOff(request.id());
+        parts.deleter().delete(message);
+        log.info("Job request {} ({}) is held (its queue or job type is paused); message {} is deleted and the hand-off"
+                + " sweep sends it again once it may run", request.id(), request.jobType(), message.messageId());
     }
 
     private void failed(Message message, long jobId) {

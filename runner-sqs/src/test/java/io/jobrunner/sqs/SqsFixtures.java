@@ -47,7 +47,7 @@ abstract class SqsFixtures {
     @BeforeEach
     void openStore() {
         store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 20, postgres.schema());
-        postgres.execute("TRUNCATE job_request, job_schedule, job_worker RESTART IDENTITY CASCADE");
+        postgres.truncateJobTables();
     }
 
     @AfterEach

@@ -89,7 +89,7 @@ class SqsLocalStackContractTest extends JobRunnerContractTest {
     protected JobRequestStore openStore() {
         assumeTrue(localstack != null, NO_DOCKER);
         JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 10, postgres.schema());
-        postgres.execute("TRUNCATE job_request, job_schedule, job_worker RESTART IDENTITY CASCADE");
+        postgres.truncateJobTables();
         return store;
     }
 

@@ -79,6 +79,11 @@ public final class PostgresFixture implements AutoCloseable {
     }
 
     /** Runs a statement in this fixture's schema. */
+    /** Empties the job tables of this schema (requests with their logs, schedules, workers, pauses); the store must have created them. */
+    public void truncateJobTables() {
+        execute("TRUNCATE job_request, job_schedule, job_worker, job_pause RESTART IDENTITY CASCADE");
+    }
+
     public void execute(String sql) {
         try (Connection connection = DriverManager.getConnection(serverUrl);
              Statement statement = connection.createStatement()) {

@@ -7,6 +7,8 @@ import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequests;
 import io.jobrunner.JobThroughput;
 import io.jobrunner.JobWorker;
+import io.jobrunner.Pause;
+import io.jobrunner.PausedWork;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -68,6 +70,21 @@ final class RunnerJobRequests implements JobRequests {
     @Override
     public Optional<JobRequest> retry(long id) {
         return jobs().retry(id);
+    }
+
+    @Override
+    public boolean pause(Pause pause) {
+        return jobs().pause(pause);
+    }
+
+    @Override
+    public boolean resume(Pause pause) {
+        return jobs().resume(pause);
+    }
+
+    @Override
+    public List<PausedWork> paused() {
+        return jobs().paused();
     }
 
     @Override

@@ -1,8 +1,8 @@
 package io.jobrunner.spi.store;
 
 import io.jobrunner.JobAttempt;
-import io.jobrunner.JobCounts;
 import io.jobrunner.JobContext;
+import io.jobrunner.JobCounts;
 import io.jobrunner.JobLog;
 import io.jobrunner.JobLogLine;
 import io.jobrunner.JobQuery;
@@ -11,6 +11,8 @@ import io.jobrunner.JobStatus;
 import io.jobrunner.JobStoreException;
 import io.jobrunner.JobThroughput;
 import io.jobrunner.JobWorker;
+import io.jobrunner.Pause;
+import io.jobrunner.PausedWork;
 import io.jobrunner.ScheduledJob;
 import java.sql.Connection;
 import java.time.Duration;
@@ -229,6 +231,15 @@ public interface JobRequestStore extends AutoCloseable {
      */
     Optional<JobRequest> cancel(long id);
 
+    /** Pauses a queue or job type: no claim takes its requests until resumed. False when it was paused already. */
+    boolean pause(Pause pause);
+
+    /** Ends a pause and wakes workers that listen to the store. False when it was not paused. */
+    boolean resume(Pause pause);
+
+    /** The pauses in force, queues first, then by name, with the queued requests each holds back. */
+    List<PausedWork> paused();
+
     /**
      * Records that queued requests were handed to their transport (a queue message, an invocation).
      * Requests already marked keep their first mark.
@@ -283,11 +294,17 @@ public interface JobRequestStore extends AutoCloseable {
     /** Every schedule, by name. */
     List<ScheduledJob> listSchedules();
 
-    /** Schedules whose next run is at or before {@code now}, by next run. */
+    /** Schedules not paused whose next run is at or before {@code now}, by next run. */
     List<ScheduledJob> dueSchedules(Instant now);
 
     /** Deletes a schedule; jobs it dispatched stay. False when there was none. */
     boolean deleteSchedule(String name);
+
+    /**
+     * Pauses a schedule, or resumes it at {@code resumeAt} (its next occurrence from now; a schedule
+     * that was not paused keeps its position). Empty when no schedule has the name.
+     */
+    Optional<ScheduledJob> pauseSchedule(String name, boolean paused, Instant resumeAt);
 
     /**
      * Fires or skips one occurrence, atomically, once across all schedulers: when the schedule's next

@@ -7,6 +7,8 @@ import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequests;
 import io.jobrunner.JobThroughput;
 import io.jobrunner.JobWorker;
+import io.jobrunner.Pause;
+import io.jobrunner.PausedWork;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -24,14 +26,40 @@ public final class StoredJobRequests implements JobRequests {
 
     private final Supplier<JobRequestStore> store;
     private final UnaryOperator<JobRequest> handOff;
+    private final Runnable resumed;
 
     /**
      * @param store   the store, asked on each call (it throws a clear error when the runner has none)
      * @param handOff hands off a request that {@link #retry(long)} queued again, returning it as it stands after
      */
     public StoredJobRequests(Supplier<JobRequestStore> store, UnaryOperator<JobRequest> handOff) {
+        this(store, handOff, () -> { });
+    }
+
+    /** @param resumed wakes the runner's own workers after a {@link #resume(Pause)} */
+    public StoredJobRequests(Supplier<JobRequestStore> store, UnaryOperator<JobRequest> handOff, Runnable resumed) {
         this.store = store;
         this.handOff = handOff;
+        this.resumed = resumed;
+    }
+
+    @Override
+    public boolean pause(Pause pause) {
+        return store.get().pause(pause);
+    }
+
+    @Override
+    public boolean resume(Pause pause) {
+        boolean ended = store.get().resume(pause);
+        if (ended) {
+            resumed.run();
+        }
+        return ended;
+    }
+
+    @Override
+    public List<PausedWork> paused() {
+        return store.get().paused();
     }
 
     @Override

@@ -1,0 +1,106 @@
+package io.jobrunner.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jobrunner.JobData;
+import io.jobrunner.JobRequest;
+import io.jobrunner.JobRunner;
+import io.jobrunner.JobStatus;
+import io.jobrunner.Pause;
+import io.jobrunner.PausedWork;
+import io.jobrunner.spi.store.JobRequestStore;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rules every claim obeys, on every runner: a job keeps its priority, and a paused job type or
+ * queue holds its jobs queued — whatever process was handed them — until resumed, when they run
+ * once. Mixed into {@link JobRunnerContractTest}.
+ */
+interface OrchestrationContract {
+
+    Duration TIMEOUT = Duration.ofSeconds(30);
+    /** Long enough for every runner to have been handed the job and refused it. */
+    Duration HELD_FOR = Duration.ofMillis(1500);
+
+    JobRunner runner();
+
+    JobRequestStore store();
+
+    ContractEffects effects();
+
+    private JobStatus status(long id) {
+        return store().find(id).orElseThrow().status();
+    }
+
+    private JobRequest finished(long id) {
+        return Await.value("job request " + id + " is finished", TIMEOUT, () -> store().find(id).orElseThrow(),
+                request -> request.status().isFinished());
+    }
+
+    @Test
+    default void aJobKeepsThePriorityItWasDispatchedWithAndAPriorityOutOfRangeIsRefused() {
+        JobRequest urgent = runner().dispatchJob(JobData.builder("count").payload("priority-urgent").priority(40).build());
+        JobRequest plain = runner().dispatchJob(JobData.of("count", "priority-plain"));
+
+        assertThat(finished(urgent.id())).satisfies(done -> {
+            assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+            assertThat(done.priority()).isEqualTo(40);
+        });
+        assertThat(finished(plain.id()).priority()).as("the type's policy gives none").isZero();
+        assertThatThrownBy(() -> JobData.builder("count").payload("x").priority(101).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("between -100 and 100").hasMessageContaining("got 101");
+    }
+
+    @Test
+    default void aPausedJobTypeHoldsItsJobsQueuedUntilResumedThenEachRunsOnce() {
+        Pause pause = Pause.jobType("count");
+        assertThat(runner().jobs().pause(pause)).isTrue();
+        JobRequest held;
+        try {
+            assertThat(runner().jobs().pause(pause)).as("paused already").isFalse();
+            held = runner().dispatchJob(JobData.of("count", "paused-type"));
+            JobRequest other = runner().dispatchJob(JobData.of("sum", new ContractHandlers.Numbers(List.of(2, 3))));
+
+            assertThat(finished(other.id()).status()).as("another type runs meanwhile").isEqualTo(JobStatus.SUCCEEDED);
+            Await.holdsFor("the paused type's job stays queued and unrun", HELD_FOR,
+                    () -> status(held.id()) == JobStatus.QUEUED && effects().count("paused-type") == 0);
+            assertThat(runner().jobs().paused()).singleElement().satisfies(paused -> {
+                assertThat(paused.pause()).isEqualTo(pause);
+                assertThat(paused.queued()).isEqualTo(1);
+            });
+        } finally {
+            assertThat(runner().jobs().resume(pause)).isTrue();
+        }
+
+        JobRequest done = finished(held.id());
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(done.attempts()).isEqualTo(1);
+        Await.holdsFor("it ran once", Duration.ofMillis(300), () -> effects().count("paused-type") == 1);
+        assertThat(runner().jobs().paused()).isEmpty();
+        assertThat(runner().jobs().resume(pause)).as("not paused any more").isFalse();
+    }
+
+    @Test
+    default void aPausedQueueHoldsItsJobsAndNoOtherQueuesUntilResumed() {
+        Pause pause = Pause.queue("paused-lane");
+        runner().jobs().pause(pause);
+        JobRequest held;
+        try {
+            held = runner().dispatchJob(JobData.builder("count").payload("paused-lane").queue("paused-lane").build());
+            JobRequest free = runner().dispatchJob(JobData.builder("count").payload("free-lane").queue("free-lane").build());
+
+            assertThat(finished(free.id()).status()).isEqualTo(JobStatus.SUCCEEDED);
+            Await.holdsFor("the paused queue's job stays queued", HELD_FOR, () -> status(held.id()) == JobStatus.QUEUED);
+            assertThat(runner().jobs().paused()).extracting(PausedWork::pause).containsExactly(pause);
+        } finally {
+            runner().jobs().resume(pause);
+        }
+
+        assertThat(finished(held.id()).status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(effects().count("paused-lane")).isEqualTo(1);
+    }
+}
