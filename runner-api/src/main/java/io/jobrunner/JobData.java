@@ -18,9 +18,12 @@ import java.time.Instant;
  *                       payload (object keys sorted), so equal work is stored once; not with a dedup key
  * @param priority    optional claim order from {@value #MIN_PRIORITY} to {@value #MAX_PRIORITY}, higher
  *                    first ({@code null}: the type's {@link JobPolicy#priority()}, 0 unless set)
+ * @param concurrencyKey optional key (an account, a tenant) that the type's
+ *                    {@link JobPolicy#maxRunningPerKey()} limits: at most that many jobs of the type with
+ *                    one key run at once, across the fleet; {@code null} for none
  */
 public record JobData(String jobType, Object payload, String queueName, String dedupKey, Instant runAt,
-                      Integer maxAttempts, boolean dedupByPayload, Integer priority) {
+                      Integer maxAttempts, boolean dedupByPayload, Integer priority, String concurrencyKey) {
 
     /** Longest dedup key accepted. */
     public static final int MAX_DEDUP_KEY_LENGTH = 512;
@@ -54,12 +57,16 @@ public record JobData(String jobType, Object payload, String queueName, String d
         if (priority != null) {
             requirePriority(priority, "job type: " + jobType);
         }
+        if (concurrencyKey != null && (concurrencyKey.isEmpty() || concurrencyKey.length() > MAX_DEDUP_KEY_LENGTH)) {
+            throw new IllegalArgumentException("Concurrency key must have 1 to " + MAX_DEDUP_KEY_LENGTH
+                    + " characters, got " + concurrencyKey.length() + " (job type: " + jobType + ")");
+        }
     }
 
     /** A job without a priority of its own: its type's. */
     public JobData(String jobType, Object payload, String queueName, String dedupKey, Instant runAt,
                    Integer maxAttempts, boolean dedupByPayload) {
-        this(jobType, payload, queueName, dedupKey, runAt, maxAttempts, dedupByPayload, null);
+        this(jobType, payload, queueName, dedupKey, runAt, maxAttempts, dedupByPayload, null, null);
     }
 
     static void requirePriority(int priority, String of) {
@@ -71,7 +78,7 @@ public record JobData(String jobType, Object payload, String queueName, String d
 
     /** A job of the given type with a payload and every option at its default. */
     public static JobData of(String jobType, Object payload) {
-        return new JobData(jobType, payload, null, null, null, null, false, null);
+        return new JobData(jobType, payload, null, null, null, null, false, null, null);
     }
 
     /** A builder for a job of the given type. */
@@ -89,6 +96,7 @@ public record JobData(String jobType, Object payload, String queueName, String d
         private Integer maxAttempts;
         private boolean dedupByPayload;
         private Integer priority;
+        private String concurrencyKey;
 
         private Builder(String jobType) {
             this.jobType = jobType;
@@ -134,8 +142,18 @@ public record JobData(String jobType, Object payload, String queueName, String d
             return this;
         }
 
+        /**
+         * The key its type's {@link JobPolicy.Builder#maxRunningPerKey} counts by, e.g. an account id:
+         * at most that many jobs of the type with this key run at once, on every runner and process.
+         */
+        public Builder concurrencyKey(String key) {
+            this.concurrencyKey = key;
+            return this;
+        }
+
         public JobData build() {
-            return new JobData(jobType, payload, queueName, dedupKey, runAt, maxAttempts, dedupByPayload, priority);
+            return new JobData(jobType, payload, queueName, dedupKey, runAt, maxAttempts, dedupByPayload, priority,
+                    concurrencyKey);
         }
     }
 }

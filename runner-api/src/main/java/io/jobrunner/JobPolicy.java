@@ -24,15 +24,19 @@ import java.util.List;
  * @param abortOn      errors that never retry, even when {@code retryOn} matches
  * @param priority     the claim order of the type's jobs that give none at dispatch, from
  *                     {@value JobData#MIN_PRIORITY} to {@value JobData#MAX_PRIORITY}, higher first; 0 by default
+ * @param maxRunning   most of the type's jobs running at once across every process sharing the store;
+ *                     0 for no limit
+ * @param maxRunningPerKey most of the type's jobs with one {@linkplain JobData#concurrencyKey() concurrency
+ *                     key} running at once (1: a mutex per key); 0 for no limit
  */
 public record JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBase, Duration backoffMax,
                         Duration timeout, List<Class<? extends Throwable>> retryOn,
-                        List<Class<? extends Throwable>> abortOn, int priority) {
+                        List<Class<? extends Throwable>> abortOn, int priority, int maxRunning, int maxRunningPerKey) {
 
     /** Attempts an idempotent job gets when its policy does not say. */
     public static final int DEFAULT_IDEMPOTENT_ATTEMPTS = 3;
 
-    private static final JobPolicy DEFAULT = new JobPolicy(false, 1, null, null, null, List.of(), List.of(), 0);
+    private static final JobPolicy DEFAULT = new JobPolicy(false, 1, null, null, null, List.of(), List.of(), 0, 0, 0);
 
     public JobPolicy {
         retryOn = List.copyOf(retryOn);
@@ -58,12 +62,21 @@ public record JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBas
                     + "; leave it unset for no limit");
         }
         JobData.requirePriority(priority, "the policy's default priority");
+        if (maxRunning < 0 || maxRunningPerKey < 0) {
+            throw new IllegalArgumentException("A concurrency limit must be positive, or 0 for none; got maxRunning "
+                    + maxRunning + ", maxRunningPerKey " + maxRunningPerKey);
+        }
+    }
+
+    /** True when the type's jobs wait for a free place under a fleet-wide limit. */
+    public boolean limited() {
+        return maxRunning > 0 || maxRunningPerKey > 0;
     }
 
     /** A policy whose jobs have the default priority, 0. */
     public JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBase, Duration backoffMax, Duration timeout,
                      List<Class<? extends Throwable>> retryOn, List<Class<? extends Throwable>> abortOn) {
-        this(idempotent, maxAttempts, backoffBase, backoffMax, timeout, retryOn, abortOn, 0);
+        this(idempotent, maxAttempts, backoffBase, backoffMax, timeout, retryOn, abortOn, 0, 0, 0);
     }
 
     /** One attempt, no timeout: the policy of a handler that declares none. */
@@ -97,6 +110,8 @@ public record JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBas
         private final List<Class<? extends Throwable>> retryOn = new java.util.ArrayList<>();
         private final List<Class<? extends Throwable>> abortOn = new java.util.ArrayList<>();
         private int priority;
+        private int maxRunning;
+        private int maxRunningPerKey;
 
         private Builder() {
         }
@@ -147,9 +162,35 @@ public record JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBas
             return this;
         }
 
+        /**
+         * At most {@code jobs} of the type running at once, across every runner, worker and process
+         * sharing the store: the rest stay queued and start as places free.
+         */
+        public Builder maxRunning(int jobs) {
+            this.maxRunning = requirePositive(jobs, "maxRunning");
+            return this;
+        }
+
+        /**
+         * At most {@code jobs} of the type with one concurrency key ({@link JobData.Builder#concurrencyKey})
+         * running at once, across the fleet: 1 makes each key a mutex (one account, one tenant at a time).
+         */
+        public Builder maxRunningPerKey(int jobs) {
+            this.maxRunningPerKey = requirePositive(jobs, "maxRunningPerKey");
+            return this;
+        }
+
+        private static int requirePositive(int jobs, String what) {
+            if (jobs < 1) {
+                throw new IllegalArgumentException(what + " must be at least 1, got " + jobs + "; leave it unset for no limit");
+            }
+            return jobs;
+        }
+
         public JobPolicy build() {
             int attempts = maxAttempts != null ? maxAttempts : idempotent ? DEFAULT_IDEMPOTENT_ATTEMPTS : 1;
-            return new JobPolicy(idempotent, attempts, backoffBase, backoffMax, timeout, retryOn, abortOn, priority);
+            return new JobPolicy(idempotent, attempts, backoffBase, backoffMax, timeout, retryOn, abortOn, priority,
+                    maxRunning, maxRunningPerKey);
         }
     }
 }

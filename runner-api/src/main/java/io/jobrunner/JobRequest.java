@@ -41,6 +41,7 @@ import java.util.Optional;
  * @param traceParent    the trace its dispatch belonged to, as a W3C {@code traceparent} value (each attempt
  *                       runs as a child of it), or {@code null} when the dispatcher traced nothing
  * @param priority       its claim order among due jobs of its queue, higher first (0 by default)
+ * @param concurrencyKey the key its type's per-key limit counts it under, or {@code null}
  */
 public record JobRequest(
         long id,
@@ -69,7 +70,8 @@ public record JobRequest(
         Instant attemptStartedAt,
         List<JobAttempt> history,
         String traceParent,
-        int priority) {
+        int priority,
+        String concurrencyKey) {
 
     public JobRequest {
         history = history == null ? List.of() : List.copyOf(history);

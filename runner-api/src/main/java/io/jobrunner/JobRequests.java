@@ -86,6 +86,9 @@ public interface JobRequests {
     /** The pauses in force, queues first, each with the queued jobs it holds back. */
     List<PausedWork> paused();
 
+    /** The job types with a fleet-wide concurrency limit, by type, each with how many of its jobs run now. */
+    List<JobLimit> limits();
+
     /** Where the requests are kept, e.g. "PostgreSQL at db:5432/jobs". */
     String description();
 

@@ -66,8 +66,10 @@ final class JdbiInserts {
             statement.setLong(7, leaseTime.toMillis());
             statement.setString(8, request.traceParent());
             statement.setInt(9, request.priority());
-            statement.setString(10, request.jobType());
-            statement.setString(11, request.queueName());
+            statement.setString(10, request.concurrencyKey());
+            statement.setString(11, request.jobType());
+            statement.setString(12, request.queueName());
+            statement.setString(13, request.jobType());
             try (ResultSet result = statement.executeQuery()) {
                 if (result.next()) {
                     return new InsertResult(store.rows.read(result), InsertResult.Outcome.CREATED);
@@ -226,7 +228,7 @@ final class JdbiInserts {
             return new JobRequest(id, inserted.jobType(), inserted.queueName(), storedPayload, JobStatus.QUEUED,
                     0, null, null, null, 0, inserted.maxAttempts(), dedupKey, runAt, null, null, inserted.runner(), false,
                     handedOffAt, inserted.handOffTarget(), createdAt, createdAt, null, null, null, List.of(),
-                    inserted.traceParent(), inserted.priority());
+                    inserted.traceParent(), inserted.priority(), inserted.concurrencyKey());
         }
     }
 
@@ -237,7 +239,7 @@ final class JdbiInserts {
                 rows.instant(result, "run_at"), rows.instant(result, "created_at"), rows.instant(result, "handed_off_at"));
     }
 
-    /** Binds the rows as the eleven arrays of {@link StoreStatements#insertUnnest}. */
+    /** Binds the rows as the twelve arrays of {@link StoreStatements#insertUnnest}. */
     private static void bindArrays(Connection connection, PreparedStatement statement, List<NewJobRequest> chunk)
             throws SQLException {
         int n = chunk.size();
@@ -252,6 +254,7 @@ final class JdbiInserts {
         Boolean[] handedOff = new Boolean[n];
         String[] traceParents = new String[n];
         Integer[] priorities = new Integer[n];
+        String[] concurrencyKeys = new String[n];
         for (int i = 0; i < n; i++) {
             NewJobRequest request = chunk.get(i);
             types[i] = request.jobType();
@@ -265,6 +268,7 @@ final class JdbiInserts {
             handedOff[i] = request.handedOff();
             traceParents[i] = request.traceParent();
             priorities[i] = request.priority();
+            concurrencyKeys[i] = request.concurrencyKey();
         }
         statement.setArray(1, connection.createArrayOf("text", types));
         statement.setArray(2, connection.createArrayOf("text", queues));
@@ -277,9 +281,10 @@ final class JdbiInserts {
         statement.setArray(9, connection.createArrayOf("bool", handedOff));
         statement.setArray(10, connection.createArrayOf("text", traceParents));
         statement.setArray(11, connection.createArrayOf("int4", priorities));
+        statement.setArray(12, connection.createArrayOf("text", concurrencyKeys));
     }
 
-    /** Binds one row's eleven insert parameters from {@code index}; returns the index after them. */
+    /** Binds one row's twelve insert parameters from {@code index}; returns the index after them. */
     private static int bindInsert(PreparedStatement statement, int index, NewJobRequest request) throws SQLException {
         statement.setString(index, request.jobType());
         statement.setString(index + 1, request.queueName());
@@ -296,7 +301,8 @@ final class JdbiInserts {
         statement.setBoolean(index + 8, request.handedOff());
         statement.setString(index + 9, request.traceParent());
         statement.setInt(index + 10, request.priority());
-        return index + 11;
+        statement.setString(index + 11, request.concurrencyKey());
+        return index + 12;
     }
 
     private Optional<JobRequest> queryOne(Connection connection, String statementSql, Object parameter)

@@ -3,6 +3,7 @@ package io.jobrunner.store;
 import com.zaxxer.hikari.HikariDataSource;
 import io.jobrunner.JobAttempt;
 import io.jobrunner.JobCounts;
+import io.jobrunner.JobLimit;
 import io.jobrunner.JobLog;
 import io.jobrunner.JobLogLine;
 import io.jobrunner.JobQuery;
@@ -58,6 +59,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     private final JdbiSchedules schedules;
     private final JdbiWorkers workers;
     private final JdbiPauses pauses;
+    private final JdbiLimits limits;
 
     JdbiJobRequestStore(DataSource dataSource, AutoCloseable resources, SqlDialect dialect, String description,
                         StoreScope scope, Path file) {
@@ -71,6 +73,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
         this.schedules = new JdbiSchedules(access, inserts);
         this.workers = new JdbiWorkers(access);
         this.pauses = new JdbiPauses(access);
+        this.limits = new JdbiLimits(access);
     }
 
     /** A PostgreSQL store over the caller's data source, which the caller keeps and closes. Migrates the schema. */
@@ -340,6 +343,16 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     @Override
     public List<PausedWork> paused() {
         return pauses.list();
+    }
+
+    @Override
+    public void defineLimits(List<JobLimit> defined) {
+        limits.define(defined);
+    }
+
+    @Override
+    public List<JobLimit> limits() {
+        return limits.list();
     }
 
     @Override

@@ -70,7 +70,8 @@ final class JobRequestRowMapper implements RowMapper<JobRequest> {
                 instant(rs, "attempt_started_at"),
                 history(rs.getString("attempt_history")),
                 rs.getString("trace_parent"),
-                rs.getInt("priority"));
+                rs.getInt("priority"),
+                rs.getString("concurrency_key"));
     }
 
     /** The {@code attempt_history} JSON array: epoch milliseconds for times, lower-case outcomes. */

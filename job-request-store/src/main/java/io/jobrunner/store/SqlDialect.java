@@ -64,6 +64,13 @@ enum SqlDialect {
             return " FOR UPDATE SKIP LOCKED";
         }
 
+        /** The migration's function: it locks each type for the transaction, then counts with snapshots of its own. */
+        @Override
+        String freePlaces() {
+            return "SELECT p.limit_type, p.limit_key, p.free FROM (SELECT array_agg(job_type ORDER BY id) AS t,"
+                    + " array_agg(concurrency_key ORDER BY id) AS k FROM limited) AS a, jobrunner_free_places(a.t, a.k) AS p";
+        }
+
         @Override
         String isNotDistinctFrom() {
             return " IS NOT DISTINCT FROM ";
@@ -138,6 +145,19 @@ enum SqlDialect {
             return "";
         }
 
+        /** SQLite runs one writer at a time: the statement's own counts are exact. */
+        @Override
+        String freePlaces() {
+            return "SELECT l.job_type AS limit_type, NULL AS limit_key, l.max_running - (SELECT count(*) FROM job_request r"
+                    + " WHERE r.status = 'running' AND r.job_type = l.job_type) AS free FROM job_limit l"
+                    + " WHERE l.max_running IS NOT NULL AND l.job_type IN (SELECT job_type FROM limited)"
+                    + " UNION ALL SELECT d.job_type, d.concurrency_key, l.max_running_per_key - (SELECT count(*)"
+                    + " FROM job_request r WHERE r.status = 'running' AND r.job_type = d.job_type"
+                    + " AND r.concurrency_key = d.concurrency_key) FROM (SELECT DISTINCT job_type, concurrency_key"
+                    + " FROM limited WHERE concurrency_key IS NOT NULL) AS d JOIN job_limit l ON l.job_type = d.job_type"
+                    + " WHERE l.max_running_per_key IS NOT NULL";
+        }
+
         @Override
         String isNotDistinctFrom() {
             return " IS ";
@@ -193,6 +213,14 @@ enum SqlDialect {
 
     /** Locks selected rows, passing over rows other transactions hold. */
     abstract String forUpdateSkipLocked();
+
+    /**
+     * A query of {@code (limit_type, limit_key, free)} over the claim's CTE {@code limited}: for each
+     * limited type among its candidates, how many more may start ({@code limit_key} null), and for each
+     * of their keys under a per-key limit, how many more of that key may. Exact however many claims
+     * run at once.
+     */
+    abstract String freePlaces();
 
     /** Equality that holds for two nulls. */
     abstract String isNotDistinctFrom();

@@ -32,7 +32,7 @@ final class StoreStatements {
             "result_message", "result", "last_error", "attempts", "max_attempts", "dedup_key", "run_at", "locked_by",
             "locked_until", "runner", "cancel_requested", "handed_off_at", "hand_off_target", "created_at",
             "updated_at", "started_at", "finished_at", "attempt_started_at", "attempt_history", "trace_parent",
-            "priority");
+            "priority", "concurrency_key");
     static final String INSERTED_COLUMNS = "id, dedup_key, job_type, run_at, created_at, handed_off_at";
     /** A one-row insert also reads back the payload as the database stores it, so it returns what a later read does. */
     private static final String INSERTED_ROW_COLUMNS = INSERTED_COLUMNS + ", payload";
@@ -48,10 +48,23 @@ final class StoreStatements {
      */
     static final String NOT_PAUSED = " AND NOT EXISTS (SELECT 1 FROM job_pause WHERE (kind = 'type' AND name = job_request.job_type)"
             + " OR (kind = 'queue' AND name = coalesce(job_request.queue_name, '" + DEFAULT_QUEUE + "')))";
+    /** The columns of a claim's candidate that its concurrency limits are checked by. */
+    private static final String CANDIDATE = "id, job_type, concurrency_key, priority, run_at";
+    /** Not held back by a concurrency limit: see {@link #limitChecks()}. */
+    private static final String NOT_REFUSED = " AND id NOT IN (SELECT id FROM refused)";
+    /**
+     * Not of a type, or a key, whose limit is reached as far as this statement's snapshot tells: a
+     * scan for candidates passes over them instead of filling its batch with requests it would refuse.
+     * (The exact count is {@link SqlDialect#freePlaces()}'s.)
+     */
+    static final String NOT_SATURATED = " AND NOT EXISTS (SELECT 1 FROM job_limit l WHERE l.job_type = job_request.job_type"
+            + " AND (l.max_running <= (SELECT count(*) FROM job_request r WHERE r.status = 'running' AND r.job_type = l.job_type)"
+            + " OR (job_request.concurrency_key IS NOT NULL AND l.max_running_per_key <= (SELECT count(*) FROM job_request r"
+            + " WHERE r.status = 'running' AND r.job_type = l.job_type AND r.concurrency_key = job_request.concurrency_key))))";
     /** The order due queued requests are taken in: higher priority first, then the longest due, then the oldest. */
     static final String CLAIM_ORDER = "priority DESC, run_at, id";
     private static final String COLUMNS = "job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner,"
-            + " hand_off_target, handed_off_at, trace_parent, priority";
+            + " hand_off_target, handed_off_at, trace_parent, priority, concurrency_key";
 
     final SqlDialect dialect;
     /** A running request whose worker's lease has run out: it died, stopped or timed out mid-run. */
@@ -192,8 +205,8 @@ final class StoreStatements {
 
     /**
      * One row into {@code table}, bound positionally: job_type, queue_name, payload, dedup_key, run_at
-     * (epoch ms or null), max_attempts, runner, hand_off_target, handed off, trace_parent, priority; with
-     * {@code notify}, the channel to {@code pg_notify} in the same statement as a twelfth. Returns {@link #INSERTED_COLUMNS}
+     * (epoch ms or null), max_attempts, runner, hand_off_target, handed off, trace_parent, priority,
+     * concurrency_key; with {@code notify}, the channel to {@code pg_notify} in the same statement as a thirteenth. Returns {@link #INSERTED_COLUMNS}
      * and the payload, or no row when {@code withDedupKey} and the key is stored.
      */
     String insert(String table, boolean withDedupKey, boolean notify) {
@@ -205,16 +218,18 @@ final class StoreStatements {
     /**
      * One row due now, stored already claimed: running, attempt 1, its lease held by {@code owner} —
      * what {@link #claim()} would leave, in the insert's own statement. Bound positionally: job_type,
-     * queue_name, payload, max_attempts, runner, owner, lease ms, trace_parent, priority, then job_type and
-     * queue_name again. Returns the whole row, or none when the type or queue is paused (store it queued then).
+     * queue_name, payload, max_attempts, runner, owner, lease ms, trace_parent, priority, concurrency_key, then
+     * job_type, queue_name and job_type again. Returns the whole row, or none when the type or queue is paused or
+     * the type has a concurrency limit (store it queued then, for a claim that counts).
      */
     String insertClaimed() {
         String now = dialect.now();
         return "INSERT INTO job_request (job_type, queue_name, payload, run_at, max_attempts, runner, status, attempts,"
-                + " locked_by, locked_until, started_at, attempt_started_at, trace_parent, priority) SELECT ?, ?, "
+                + " locked_by, locked_until, started_at, attempt_started_at, trace_parent, priority, concurrency_key) SELECT ?, ?, "
                 + dialect.json("?") + ", " + now + ", ?, ?, " + RUNNING + ", 1, ?, " + dialect.nowPlusMillis("?") + ", "
-                + now + ", " + now + ", ?, ? WHERE NOT EXISTS (SELECT 1 FROM job_pause WHERE (kind = 'type' AND name = ?)"
-                + " OR (kind = 'queue' AND name = coalesce(?, '" + DEFAULT_QUEUE + "'))) RETURNING *";
+                + now + ", " + now + ", ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM job_pause WHERE (kind = 'type' AND name = ?)"
+                + " OR (kind = 'queue' AND name = coalesce(?, '" + DEFAULT_QUEUE + "')))"
+                + " AND NOT EXISTS (SELECT 1 FROM job_limit WHERE job_type = ?) RETURNING *";
     }
 
     /**
@@ -230,24 +245,24 @@ final class StoreStatements {
     private String insertValues() {
         String now = dialect.now();
         return "(?, ?, " + dialect.json("?") + ", ?, coalesce(" + dialect.fromEpochMillis("?") + ", " + now
-                + "), ?, ?, ?, CASE WHEN ? THEN " + now + " END, ?, ?)";
+                + "), ?, ?, ?, CASE WHEN ? THEN " + now + " END, ?, ?, ?)";
     }
 
     /**
-     * PostgreSQL's bulk insert: the rows as eleven arrays ({@code text[]} job types, queues, payloads,
+     * PostgreSQL's bulk insert: the rows as twelve arrays ({@code text[]} job types, queues, payloads,
      * dedup keys; {@code bigint[]} run-at epoch ms or null; {@code int[]} attempts; {@code text[]}
-     * runners, targets; {@code boolean[]} handed off; {@code text[]} trace parents; {@code int[]} priorities), inserted in array order. One short statement
+     * runners, targets; {@code boolean[]} handed off; {@code text[]} trace parents; {@code int[]} priorities; {@code text[]} concurrency keys), inserted in array order. One short statement
      * whatever the row count, so the server parses and plans it once.
      */
     private String insertUnnest() {
         String now = dialect.now();
         return "INSERT INTO job_request (" + COLUMNS + ") SELECT t.job_type, t.queue_name, cast(t.payload AS jsonb),"
                 + " t.dedup_key, coalesce(to_timestamp(t.run_at_ms / 1000.0), " + now + "), t.max_attempts, t.runner,"
-                + " t.target, CASE WHEN t.handed_off THEN " + now + " END, t.trace_parent, t.priority"
+                + " t.target, CASE WHEN t.handed_off THEN " + now + " END, t.trace_parent, t.priority, t.concurrency_key"
                 + " FROM unnest(cast(? AS text[]), cast(? AS text[]), cast(? AS text[]), cast(? AS text[]),"
                 + " cast(? AS bigint[]), cast(? AS int[]), cast(? AS text[]), cast(? AS text[]), cast(? AS boolean[]),"
-                + " cast(? AS text[]), cast(? AS int[])) WITH ORDINALITY AS t(job_type, queue_name, payload, dedup_key, run_at_ms,"
-                + " max_attempts, runner, target, handed_off, trace_parent, priority, n) ORDER BY t.n" + UNLESS_KEY_STORED + " RETURNING " + INSERTED_COLUMNS;
+                + " cast(? AS text[]), cast(? AS int[]), cast(? AS text[])) WITH ORDINALITY AS t(job_type, queue_name, payload,"
+                + " dedup_key, run_at_ms, max_attempts, runner, target, handed_off, trace_parent, priority, concurrency_key, n) ORDER BY t.n" + UNLESS_KEY_STORED + " RETURNING " + INSERTED_COLUMNS;
     }
 
     /**
@@ -264,29 +279,35 @@ final class StoreStatements {
 
     /** Claims the request {@code :id} when it is due. */
     String claim() {
-        return "UPDATE job_request " + claimSet + " WHERE id = :id AND " + claimable + NOT_PAUSED + " RETURNING *";
+        return "WITH queued AS (SELECT " + CANDIDATE + " FROM job_request WHERE id = :id AND status = " + QUEUED + ")"
+                + limitChecks() + " UPDATE job_request " + claimSet + " WHERE id = :id AND " + claimable + NOT_PAUSED
+                + NOT_REFUSED + " RETURNING *";
     }
 
     /** Claims those of {@code count} ids (bound {@code :id0…}) that are due and handed off to {@code :target}. */
     String claimHandedOff(int count) {
-        return "UPDATE job_request " + claimSet + " WHERE id IN " + inList("id", count)
-                + " AND hand_off_target = :target AND " + claimable + NOT_PAUSED + " RETURNING *";
+        return "WITH queued AS (SELECT " + CANDIDATE + " FROM job_request WHERE id IN " + inList("id", count)
+                + " AND status = " + QUEUED + ")" + limitChecks() + " UPDATE job_request " + claimSet + " WHERE id IN "
+                + inList("id", count) + " AND hand_off_target = :target AND " + claimable + NOT_PAUSED + NOT_REFUSED
+                + " RETURNING *";
     }
 
     /**
      * Claims up to {@code :limit} due requests matching {@code filters} (further {@code AND …}):
      * two candidate sets, each read along its own partial index so finished rows are never scanned —
-     * due queued requests oldest first, and running requests whose lease expired with attempts left
-     * — both locking what they take and skipping rows other workers hold; expired ones first.
+     * due queued requests in claim order (passing over types and keys whose limit is reached), and
+     * running requests whose lease expired with attempts left — both locking what they take and
+     * skipping rows other workers hold; expired ones first, then the queued ones their limits admit.
      */
     String claimNext(String filters) {
         String locked = dialect.forUpdateSkipLocked();
-        return "WITH queued AS (SELECT id FROM job_request WHERE status = " + QUEUED + " AND run_at <= " + now()
-                + filters + NOT_PAUSED + " ORDER BY " + CLAIM_ORDER + " LIMIT :limit" + locked + "),"
+        return "WITH queued AS (SELECT " + CANDIDATE + " FROM job_request WHERE status = " + QUEUED + " AND run_at <= "
+                + now() + filters + NOT_PAUSED + NOT_SATURATED + " ORDER BY " + CLAIM_ORDER + " LIMIT :limit" + locked + "),"
                 + " expired AS (SELECT id FROM job_request WHERE status = " + RUNNING + " AND " + leaseExpired
                 + " AND attempts < max_attempts" + filters + NOT_PAUSED + " ORDER BY locked_until LIMIT :limit" + locked + ")"
-                + " UPDATE job_request " + claimSet + " WHERE id IN (SELECT id FROM (SELECT id FROM expired"
-                + " UNION ALL SELECT id FROM queued) AS candidates LIMIT :limit) RETURNING *";
+                + limitChecks() + " UPDATE job_request " + claimSet + " WHERE id IN (SELECT id FROM (SELECT id FROM expired"
+                + " UNION ALL SELECT id FROM queued WHERE id NOT IN (SELECT id FROM refused)) AS candidates LIMIT :limit)"
+                + " RETURNING *";
     }
 
     /**
@@ -295,9 +316,30 @@ final class StoreStatements {
      * tries, one gets it, and none waits for the others.
      */
     String claimQueued(int count, String filters) {
-        return "UPDATE job_request " + claimSet + " WHERE id IN (SELECT id FROM job_request WHERE id IN " + inList("id", count)
+        return "WITH queued AS (SELECT " + CANDIDATE + " FROM job_request WHERE id IN " + inList("id", count)
                 + " AND status = " + QUEUED + " AND run_at <= " + now() + filters + NOT_PAUSED + dialect.forUpdateSkipLocked()
-                + ") RETURNING *";
+                + ")" + limitChecks() + " UPDATE job_request " + claimSet + " WHERE id IN (SELECT id FROM queued)"
+                + NOT_REFUSED + " RETURNING *";
+    }
+
+    /**
+     * {@code , limited AS (…), free AS (…), ranked AS (…), refused AS (…)} over a CTE {@code queued}
+     * of candidates ({@link #CANDIDATE}): those of them a concurrency limit holds back. A candidate of a
+     * limited type is ranked within its type and within its key, in claim order, and refused when its
+     * rank passes the free places the dialect counts ({@link SqlDialect#freePlaces()}). Nothing of it is
+     * evaluated when no candidate's type has a limit.
+     */
+    private String limitChecks() {
+        String order = "ORDER BY m.priority DESC, m.run_at, m.id";
+        return ", limited AS (SELECT q.id, q.job_type, q.concurrency_key, q.priority, q.run_at FROM queued q"
+                + " WHERE EXISTS (SELECT 1 FROM job_limit l WHERE l.job_type = q.job_type)),"
+                + " free AS MATERIALIZED (" + dialect.freePlaces() + "),"
+                + " ranked AS (SELECT m.id, m.job_type, m.concurrency_key,"
+                + " row_number() OVER (PARTITION BY m.job_type " + order + ") AS type_rank,"
+                + " row_number() OVER (PARTITION BY m.job_type, m.concurrency_key " + order + ") AS key_rank FROM limited m),"
+                + " refused AS (SELECT k.id FROM ranked k WHERE EXISTS (SELECT 1 FROM free f WHERE f.limit_type = k.job_type"
+                + " AND ((f.limit_key IS NULL AND k.type_rank > f.free) OR (f.limit_key = k.concurrency_key"
+                + " AND k.key_rank > f.free))))";
     }
 
     /** Marks queued requests handed off now, those of {@code count} ids (bound {@code :id0…}) not yet marked. */
@@ -317,6 +359,7 @@ final class StoreStatements {
                 + " AND hand_off_target" + dialect.isNotDistinctFrom() + ":target"
                 + " AND run_at <= " + dialect.fromEpochMillis(":dueBeforeMs")
                 + " AND (handed_off_at IS NULL OR (handed_off_at < " + stale + " AND run_at < " + stale + "))" + NOT_PAUSED
+                + NOT_SATURATED
                 + " ORDER BY " + CLAIM_ORDER + " LIMIT :limit" + dialect.forUpdateSkipLocked() + ")"
                 + " UPDATE job_request SET handed_off_at = " + now() + ", updated_at = " + now()
                 + " WHERE id IN (SELECT id FROM due) RETURNING *";

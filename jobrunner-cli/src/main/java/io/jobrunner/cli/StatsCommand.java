@@ -1,6 +1,7 @@
 package io.jobrunner.cli;
 
 import io.jobrunner.JobCounts;
+import io.jobrunner.JobLimit;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
@@ -30,6 +31,7 @@ final class StatsCommand extends StoreReport {
         long failedLastHour = store.jobs().count(JobQuery.all().withStatus(JobStatus.FAILED)
                 .finishedSince(now.minus(Duration.ofHours(1))));
         List<PausedWork> paused = store.jobs().paused();
+        List<JobLimit> limits = store.jobs().limits();
         if (json) {
             Map<String, Object> figures = new LinkedHashMap<>();
             figures.put("store", store.description());
@@ -41,6 +43,7 @@ final class StatsCommand extends StoreReport {
                     "createdAt", r.createdAt().toString())).orElse(null));
             figures.put("failedLastHour", failedLastHour);
             figures.put("paused", paused.stream().map(JobJson::paused).toList());
+            figures.put("limits", limits.stream().map(JobJson::limit).toList());
             out.println(JobJson.write(figures));
             return 0;
         }
@@ -53,6 +56,11 @@ final class StatsCommand extends StoreReport {
         out.println("oldest queued: " + oldestQueued.map(r -> r.id() + " (" + r.jobType() + "), created "
                 + TimeText.relative(r.createdAt(), now)).orElse("none"));
         out.println("failed in the last hour: " + failedLastHour);
+        for (JobLimit limit : limits) {
+            out.println("limited: " + limit.jobType() + ", " + limit.running() + " running"
+                    + (limit.maxRunning() > 0 ? " of at most " + limit.maxRunning() : "")
+                    + (limit.maxRunningPerKey() > 0 ? ", at most " + limit.maxRunningPerKey() + " per key" : ""));
+        }
         for (PausedWork held : paused) {
             out.println("paused: " + held.pause() + ", since " + TimeText.relative(held.since(), now) + ", holding "
                     + held.queued() + " queued ('jobrunner resume " + (held.pause().kind() == Pause.Kind.QUEUE ? "--queue "

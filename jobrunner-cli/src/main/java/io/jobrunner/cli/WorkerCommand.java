@@ -21,7 +21,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code jobrunner worker}: the worker {@code JOB_RUNNER} calls for — a database worker for
@@ -47,6 +49,14 @@ final class WorkerCommand implements Callable<Integer> {
                     + " Default: the handlers listed in META-INF/services")
     String handlerSource;
 
+    @Option(names = "--until-empty", description = "drain mode: run what is due for the worker's job types, then exit"
+            + " (0) once nothing due is left — for cron-style batch hosts. Jobs due later (delayed, retries backing off)"
+            + " stay queued for the next run")
+    boolean untilEmpty;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws InterruptedException {
         Settings settings = Settings.fromEnvironment();
@@ -69,14 +79,31 @@ final class WorkerCommand implements Callable<Integer> {
                     throw new IllegalStateException("JOB_RUNNER=legacy with JOBS_SAME_PROCESS=true runs jobs in the"
                             + " application's process; there is no worker to run. Unset JOBS_SAME_PROCESS to run them here");
                 }
-                yield DatabaseWorker.create(config).start();
+                DatabaseWorker database = DatabaseWorker.create(config);
+                if (untilEmpty) {
+                    yield drained(database.id(), database.drain(), "jobs");
+                }
+                yield database.start();
             }
-            case "sqs" -> SqsWorker.create(config).start();
+            case "sqs" -> {
+                SqsWorker sqs = SqsWorker.create(config);
+                if (untilEmpty) {
+                    yield drained("the SQS worker", sqs.drain(), "messages");
+                }
+                yield sqs.start();
+            }
             default -> throw new IllegalStateException("jobrunner worker runs the workers of JOB_RUNNER=database, legacy"
                     + " or sqs; JOB_RUNNER is " + (runner.isEmpty() ? "unset" : "'" + runner + "'") + ". In-process"
                     + " runners run their jobs in the application, and lambda-async in the function");
         };
-        return UntilStopped.await("worker", worker);
+        return worker == null ? 0 : UntilStopped.await("worker", worker);
+    }
+
+    /** Drain mode's report: the worker has closed; nothing is left to keep running. */
+    private AutoCloseable drained(String worker, long taken, String what) {
+        spec.commandLine().getOut().println("jobrunner worker --until-empty: " + worker + " took " + taken + " " + what
+                + "; nothing due is left, exiting");
+        return null;
     }
 
     /** The handlers the application's {@link HandlerSource} builds. */

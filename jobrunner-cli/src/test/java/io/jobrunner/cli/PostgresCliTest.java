@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobData;
+import io.jobrunner.JobLimit;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRunner;
@@ -20,7 +21,10 @@ import io.jobrunner.testkit.PostgresFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -226,7 +230,9 @@ class PostgresCliTest {
         assertThat(cli("pause", "--queue", "reports").out()).contains("queue reports paused");
         assertThat(store.claim(urgent.id(), "w", Duration.ofMinutes(1))).as("no claim takes it").isEmpty();
 
+        store.defineLimits(List.of(new JobLimit("other", 2, 1, 0)));
         CliProcess.Result stats = cli("stats");
+        assertThat(stats.out()).contains("limited: other, 0 running of at most 2, at most 1 per key");
         assertThat(stats.out()).contains("paused: queue reports", "holding 1 queued", "'jobrunner resume --queue reports'",
                 "paused: job type " + DoubleJob.TYPE);
         JsonNode pauses = JSON.readTree(cli("stats", "--json").out()).get("paused");
@@ -301,6 +307,29 @@ class PostgresCliTest {
             assertThat(exit).as(worker.output()).isIn(0, 143);
         }
         assertThat(worker.output()).contains("takes job types [" + DoubleJob.TYPE + "]");
+    }
+
+    @Test
+    void workerUntilEmptyRunsWhatIsDueThenExitsAndLeavesWhatIsDueLater() throws Exception {
+        List<JobRequest> due = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            due.add(dispatch(i));
+        }
+        JobRequest later = producer.dispatchJob(JobData.builder(DoubleJob.TYPE).payload(99)
+                .runAt(Instant.now().plusSeconds(3600)).build());
+        Map<String, String> workerSettings = new HashMap<>(environment);
+        workerSettings.put("JOB_RUNNER", "database");
+
+        CliProcess.Result drained = CliProcess.run(workerSettings, "worker", "--handlers", TriplingHandlers.class.getName(),
+                "--until-empty");
+
+        assertThat(drained.exitCode()).as(drained.toString()).isZero();
+        assertThat(drained.out()).contains("took 30 jobs; nothing due is left, exiting");
+        for (JobRequest request : due) {
+            assertThat(store.find(request.id()).orElseThrow().status()).isEqualTo(JobStatus.SUCCEEDED);
+        }
+        assertThat(store.find(later.id()).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(cli("workers").out()).as("it unregistered as it exited").contains("No workers registered");
     }
 
     @Test

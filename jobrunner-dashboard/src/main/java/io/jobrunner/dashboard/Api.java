@@ -117,6 +117,8 @@ final class Api {
         counts.byType().forEach((type, statuses) -> byType.put(type, byStatus(statuses)));
         json.put("byType", byType);
         json.put("unworkedTypes", unworkedTypes());
+        json.put("paused", jobs.paused().stream().map(JobJson::paused).toList());
+        json.put("limits", jobs.limits().stream().map(JobJson::limit).toList());
         json.put("lastHour", lastHour(Instant.now()).stream().map(minute -> {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("minute", JobJson.text(minute.minute()));

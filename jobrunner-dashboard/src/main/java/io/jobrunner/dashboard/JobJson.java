@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jobrunner.JobAttempt;
+import io.jobrunner.JobLimit;
 import io.jobrunner.JobLog;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
@@ -149,6 +150,15 @@ public final class JobJson {
         } catch (JsonProcessingException e) {
             return MAPPER.getNodeFactory().textNode(json);
         }
+    }
+
+    public static Map<String, Object> limit(JobLimit limit) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("jobType", limit.jobType());
+        json.put("maxRunning", limit.maxRunning() > 0 ? limit.maxRunning() : null);
+        json.put("maxRunningPerKey", limit.maxRunningPerKey() > 0 ? limit.maxRunningPerKey() : null);
+        json.put("running", limit.running());
+        return json;
     }
 
     public static Map<String, Object> paused(PausedWork paused) {

@@ -11,7 +11,10 @@ enum Notice {
     RETRIED("retried", "Queued again, with its history kept: it runs when a worker takes it. This page follows it."),
     CANCEL_REQUESTED("cancelled", "Cancel requested: a queued job is cancelled now; a running one stops when its"
             + " handler next checks, and ends cancelled."),
-    TRIGGERED("triggered", "Dispatched now, outside its schedule; the schedule's next run is unchanged.");
+    TRIGGERED("triggered", "Dispatched now, outside its schedule; the schedule's next run is unchanged."),
+    PAUSED("paused", "Paused for every process sharing the store: its queued jobs wait until it is resumed; running"
+            + " ones finish."),
+    RESUMED("resumed", "Resumed: its queued jobs start as workers take them.");
 
     private final String key;
     private final String text;

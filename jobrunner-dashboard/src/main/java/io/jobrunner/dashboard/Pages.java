@@ -10,6 +10,8 @@ import io.jobrunner.JobRequests;
 import io.jobrunner.JobStatus;
 import io.jobrunner.JobThroughput;
 import io.jobrunner.JobWorker;
+import io.jobrunner.Pause;
+import io.jobrunner.PausedWork;
 import io.jobrunner.ScheduledJob;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -44,10 +46,11 @@ final class Pages {
         this.canTrigger = canTrigger;
     }
 
-    String overview() {
+    String overview(Notice notice) {
         Instant now = Instant.now();
         JobCounts counts = jobs.counts();
-        Html html = open("Overview", "overview", "", Notice.NONE);
+        List<PausedWork> paused = jobs.paused();
+        Html html = open("Overview", "overview", "", notice);
         html.raw("<h1>Overview</h1><section class=\"cards\">");
         for (JobStatus status : JobStatus.values()) {
             html.raw("<a class=\"card card-").raw(status.dbValue()).raw("\" href=\"/jobs?status=").raw(status.dbValue())
@@ -80,20 +83,48 @@ final class Pages {
             for (JobStatus status : JobStatus.values()) {
                 html.raw("<th class=\"num\">").text(status.dbValue()).raw("</th>");
             }
-            html.raw("</tr></thead><tbody>");
+            html.raw("<th></th></tr></thead><tbody>");
             for (Map.Entry<String, Map<JobStatus, Long>> type : counts.byType().entrySet()) {
+                boolean typePaused = paused.stream().anyMatch(p -> p.pause().equals(Pause.jobType(type.getKey())));
                 html.raw("<tr><td><a href=\"/jobs?type=").text(url(type.getKey())).raw("\">").text(type.getKey())
                         .raw("</a>").raw(unworked.containsKey(type.getKey())
                                 ? " <span class=\"tag-warning\" title=\"no live worker takes this type\">no worker</span>" : "")
+                        .raw(typePaused ? " <span class=\"tag-paused\">paused</span>" : "")
                         .raw("</td>");
                 for (JobStatus status : JobStatus.values()) {
                     html.raw("<td class=\"num\">").text(type.getValue().getOrDefault(status, 0L)).raw("</td>");
                 }
-                html.raw("</tr>");
+                html.raw("<td>").action(pausePath("type", type.getKey(), typePaused ? "resume" : "pause"),
+                        typePaused ? "Resume" : "Pause", csrf, null).raw("</td></tr>");
             }
             html.raw("</tbody></table>");
         }
+        pauses(html, paused, now);
         return close(html);
+    }
+
+    /** The pauses in force, each with a resume button, and a form that pauses a queue by name. */
+    private void pauses(Html html, List<PausedWork> paused, Instant now) {
+        html.raw("<h2>Paused</h2>");
+        if (paused.isEmpty()) {
+            html.raw("<p class=\"muted\" id=\"no-pauses\">Nothing is paused.</p>");
+        } else {
+            html.raw("<table class=\"grid\" id=\"pauses\"><thead><tr><th>Paused</th><th>Since</th>")
+                    .raw("<th class=\"num\">Queued jobs held</th><th></th></tr></thead><tbody>");
+            for (PausedWork held : paused) {
+                String kind = held.pause().kind() == Pause.Kind.QUEUE ? "queue" : "type";
+                html.raw("<tr><td>").text(held.pause().toString()).raw("</td><td>").time(held.since(), now)
+                        .raw("</td><td class=\"num\">").text(held.queued()).raw("</td><td>")
+                        .action(pausePath(kind, held.pause().name(), "resume"), "Resume", csrf, null).raw("</td></tr>");
+            }
+            html.raw("</tbody></table>");
+        }
+        html.raw("<p class=\"muted\">A paused queue or job type starts nothing, on any runner, until resumed;"
+                + " pause a job type from its row above, a queue with <code>jobrunner pause --queue NAME</code>.</p>");
+    }
+
+    private static String pausePath(String kind, String name, String action) {
+        return "/pauses/" + kind + "/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20") + "/" + action;
     }
 
     /** Stacked bars, one per minute: succeeded below, failed and cancelled above. */

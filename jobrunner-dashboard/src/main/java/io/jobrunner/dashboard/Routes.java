@@ -7,6 +7,7 @@ import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequests;
 import io.jobrunner.JobStatus;
 import io.jobrunner.JobStoreException;
+import io.jobrunner.Pause;
 import io.jobrunner.ScheduledJob;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,6 +35,7 @@ final class Routes implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(Routes.class);
     private static final Pattern JOB = Pattern.compile("/(api/)?jobs/(\\d{1,18})(/(retry|cancel))?");
     private static final Pattern TRIGGER = Pattern.compile("/(api/)?schedules/([^/]{1,400})/trigger");
+    private static final Pattern PAUSE = Pattern.compile("/(api/)?pauses/(queue|type)/([^/]{1,400})/(pause|resume)");
     private static final String SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self';"
             + " img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
     private static final int MAX_FORM_BYTES = 4_096;
@@ -103,6 +105,7 @@ final class Routes implements HttpHandler {
         Map<String, String> query = parameters(exchange.getRequestURI().getRawQuery());
         Matcher job = JOB.matcher(path);
         Matcher schedule = TRIGGER.matcher(exchange.getRequestURI().getRawPath());  // a name may hold an encoded '/'
+        Matcher pause = PAUSE.matcher(exchange.getRequestURI().getRawPath());
         Notice notice = Notice.of(query.get("done"));
         if (path.startsWith("/assets/")) {
             asset(exchange, path.substring("/assets/".length()));
@@ -110,12 +113,14 @@ final class Routes implements HttpHandler {
             job(exchange, method, job.group(1) != null, Long.parseLong(job.group(2)), job.group(4), notice);
         } else if (schedule.matches()) {
             trigger(exchange, method, schedule.group(1) != null, schedule.group(2));
+        } else if (pause.matches()) {
+            pause(exchange, method, pause.group(1) != null, pause.group(2), pause.group(3), pause.group(4));
         } else if (!method.equals("GET") && !method.equals("HEAD")) {
             reply(exchange, 405, method + " " + path + " is not an action; actions are POST /jobs/ID/retry and /cancel,"
-                    + " and /schedules/NAME/trigger");
+                    + " /schedules/NAME/trigger, and /pauses/queue|type/NAME/pause|resume");
         } else {
             switch (path) {
-                case "/" -> html(exchange, 200, pages.overview());
+                case "/" -> html(exchange, 200, pages.overview(notice));
                 case "/jobs" -> html(exchange, 200, pages.jobs(query, notice));
                 case "/failed" -> html(exchange, 200, pages.failed(notice));
                 case "/schedules" -> html(exchange, 200, pages.schedules(notice));
@@ -189,6 +194,24 @@ final class Routes implements HttpHandler {
             json(exchange, 200, api.job(dispatched));
         } else {
             seeOther(exchange, "/jobs/" + dispatched.id(), Notice.TRIGGERED);
+        }
+    }
+
+    /** {@code POST /pauses/queue|type/NAME/pause|resume}: a queue or job type held or let go; back to the overview. */
+    private void pause(HttpExchange exchange, String method, boolean isApi, String kind, String rawName, String action)
+            throws IOException {
+        Optional<Map<String, String>> form = actionForm(exchange, method, isApi, action);
+        if (form.isEmpty()) {
+            return;
+        }
+        String name = URLDecoder.decode(rawName, StandardCharsets.UTF_8);
+        Pause pause = kind.equals("queue") ? Pause.queue(name) : Pause.jobType(name);
+        boolean changed = action.equals("pause") ? jobs.pause(pause) : jobs.resume(pause);
+        log.info("Dashboard: {} {}{}", pause, action.equals("pause") ? "paused" : "resumed", changed ? "" : " (no change)");
+        if (isApi) {
+            json(exchange, 200, Map.of("changed", changed, "paused", jobs.paused().stream().map(JobJson::paused).toList()));
+        } else {
+            seeOther(exchange, "/", action.equals("pause") ? Notice.PAUSED : Notice.RESUMED);
         }
     }
 

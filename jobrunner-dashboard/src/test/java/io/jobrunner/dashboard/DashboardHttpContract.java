@@ -143,6 +143,36 @@ abstract class DashboardHttpContract {
     }
 
     @Test
+    void aJobTypePausedFromTheOverviewHoldsItsJobsUntilResumedThereAndTheApiListsThePause() throws Exception {
+        assertThat(post("/pauses/type/flaky/pause", "csrf=guessed").statusCode()).isEqualTo(403);
+        assertThat(fixture.runner.jobs().paused()).isEmpty();
+        fixture.runner.dispatchJob(JobData.of("flaky", "warm-up"));   // a row for the type in the overview
+
+        HttpResponse<String> paused = post("/pauses/type/flaky/pause", "csrf=" + csrfToken());
+        assertThat(paused.statusCode()).isEqualTo(303);
+        assertThat(paused.headers().firstValue("Location")).hasValue("/?done=paused");
+        JobRequest held = fixture.runner.dispatchJob(JobData.of("flaky", "held"));
+        Await.holdsFor("held while paused", Duration.ofMillis(800),
+                () -> fixture.runner.jobs().find(held.id()).orElseThrow().status() == JobStatus.QUEUED);
+        String overview = get("/?done=paused").body();
+        assertThat(overview).contains("Paused for every process sharing the store", "id=\"pauses\"", "job type flaky",
+                "tag-paused", "/pauses/type/flaky/resume");
+        JsonNode pauses = json(get("/api/overview")).path("paused");
+        assertThat(pauses).hasSize(1);
+        assertThat(pauses.get(0).path("kind").asText()).isEqualTo("jobType");
+        assertThat(pauses.get(0).path("queued").asLong()).isEqualTo(1);
+
+        HttpResponse<String> resumed = http.send(HttpRequest.newBuilder(uri("/api/pauses/type/flaky/resume"))
+                .header("X-CSRF-Token", csrfToken()).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(resumed.statusCode()).isEqualTo(200);
+        assertThat(json(resumed).path("changed").asBoolean()).isTrue();
+        assertThat(fixture.runner.jobs().await(held.id(), TIMEOUT).orElseThrow().status()).isIn(JobStatus.SUCCEEDED,
+                JobStatus.FAILED);
+        assertThat(get("/").body()).contains("id=\"no-pauses\"");
+    }
+
+    @Test
     void theApiCancelsARunningJobWithTheTokenInAHeader() throws Exception {
         JobRequest steps = fixture.runner.dispatchJob(JobData.of("steps", 50));
         Await.until("the job to start", TIMEOUT,

@@ -3,6 +3,7 @@ package io.jobrunner.spi;
 import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobData;
 import io.jobrunner.JobHandler;
+import io.jobrunner.JobLimit;
 import io.jobrunner.JobPolicy;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequests;
@@ -48,6 +49,10 @@ public final class RunnerContext implements AutoCloseable {
         this.codec = config.codec();
         this.store = store;
         this.ownsStore = ownsStore;
+        if (store != null && !handlers.jobTypes().isEmpty()) {
+            store.defineLimits(handlers.jobTypes().stream().sorted()
+                    .map(type -> JobLimit.of(type, handlers.requireJob(type).policy())).toList());
+        }
     }
 
     /**
@@ -194,7 +199,8 @@ public final class RunnerContext implements AutoCloseable {
                 : data.dedupKey();
         return new NewJobRequest(data.jobType(), data.queueName(), payloadJson, dedupKey, data.runAt(),
                 maxAttempts, runnerName).withTraceParent(config.tracer().traceParent())
-                .withPriority(data.priority() != null ? data.priority() : policy != null ? policy.priority() : 0);
+                .withPriority(data.priority() != null ? data.priority() : policy != null ? policy.priority() : 0)
+                .withConcurrencyKey(data.concurrencyKey());
     }
 
     /**

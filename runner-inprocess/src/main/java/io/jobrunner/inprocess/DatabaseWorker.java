@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +85,12 @@ public final class DatabaseWorker implements AutoCloseable {
     private volatile boolean backlog;
     /** The last claim found nothing due and nothing woke the claimer since (guarded by {@link #wakeLock}). */
     private boolean idle;
+    /** Claim passes finished, and whether the last took nothing: {@link #drain()} watches them. Guarded by wakeLock. */
+    private long passes;
+    private boolean lastPassEmpty;
     private volatile boolean running;
+    /** The job types with a concurrency limit: one settling frees a place, so the claimer looks again. */
+    private final Set<String> limited;
     private boolean started;
     private boolean closed;
 
@@ -107,6 +113,8 @@ public final class DatabaseWorker implements AutoCloseable {
         this.slots = new HandlerSlots(DatabaseRunnerProvider.NAME, name + "-", concurrency, BUFFER_WINDOW);
         this.timer = new ScheduledThreadPoolExecutor(1, NamedThreads.factory(name + "-timer-", true));
         this.timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.limited = context.config().handlers().jobTypes().stream()
+                .filter(type -> context.config().handlers().requireJob(type).policy().limited()).collect(Collectors.toSet());
         this.claimer = new Thread(this::claimLoop, name + "-claimer");
         this.claimer.setDaemon(true);
     }
@@ -179,6 +187,48 @@ public final class DatabaseWorker implements AutoCloseable {
         claimer.start();
         role.started(this);
         return this;
+    }
+
+    /**
+     * Drain mode: runs what is due for this worker's job types, then closes the worker. Returns once
+     * a claim that began after every job it took had settled found nothing due, so a job that was due
+     * then, however it became due (dispatched, resumed, retried at once), has run. Jobs due later
+     * (a run-at ahead, a retry's backoff) stay queued for the next run. Starts the worker if needed.
+     *
+     * @return how many jobs it claimed in all
+     * @throws InterruptedException when interrupted while waiting; the worker is closed then too
+     */
+    public long drain() throws InterruptedException {
+        start();
+        try {
+            while (running) {
+                awaitNoneInFlight();
+                long before;
+                synchronized (wakeLock) {
+                    before = passes;
+                }
+                wake();
+                synchronized (wakeLock) {
+                    while (running && passes == before) {
+                        wakeLock.wait(10);
+                    }
+                    if (lastPassEmpty && inFlight.get() == 0) {
+                        break;
+                    }
+                }
+            }
+        } finally {
+            close();
+        }
+        return claimed();
+    }
+
+    private void awaitNoneInFlight() throws InterruptedException {
+        while (running && inFlight.get() > 0) {
+            synchronized (wakeLock) {
+                wakeLock.wait(10);
+            }
+        }
     }
 
     /** The lease owner this worker claims as, recorded in each attempt's history. */
@@ -307,11 +357,18 @@ public final class DatabaseWorker implements AutoCloseable {
                 lastClaim = System.nanoTime();
                 int asked = Math.min(room, claimBatch);
                 List<Long> ids = takeAnnounced(asked, backlog);
+                int took;
                 if (ids.isEmpty()) {
-                    backlog = start(runs.claimNext(filter, asked)) == asked;
+                    took = start(runs.claimNext(filter, asked));
+                    backlog = took == asked;
                 } else {
-                    start(runs.claimQueued(ids, filter));
+                    took = start(runs.claimQueued(ids, filter));
                     backlog = false;
+                }
+                synchronized (wakeLock) {
+                    passes++;
+                    lastPassEmpty = took == 0 && ids.isEmpty();
+                    wakeLock.notifyAll();
                 }
                 if (!backlog) {
                     synchronized (wakeLock) {
@@ -423,6 +480,9 @@ public final class DatabaseWorker implements AutoCloseable {
                 timer.schedule(DatabaseWorker.this::wake, delay, TimeUnit.MILLISECONDS);
             }
             settled();
+            if (limited.contains(request.jobType()) && running) {
+                wake();  // its place under the type's concurrency limit is free: a held job of the type may start
+            }
         }
 
         @Override

@@ -8,6 +8,7 @@ import io.jobrunner.JobRequests;
 import io.jobrunner.JobSchedules;
 import io.jobrunner.JobStatus;
 import io.jobrunner.JobStoreException;
+import io.jobrunner.Pause;
 import io.jobrunner.Readiness;
 import io.jobrunner.TaskFailedException;
 import io.jobrunner.TaskHandler;
@@ -35,6 +36,9 @@ import java.util.Optional;
  * {@code inprocess-async} and Spoke's {@code legacy} mix. Thread-safe.
  */
 final class InProcessRunner implements io.jobrunner.JobRunner {
+
+    /** How often the sync mode tries again a job a concurrency limit holds. */
+    private static final long HELD_RETRY_MILLIS = 20;
 
     enum Mode {
         /** On the caller's thread. */
@@ -272,7 +276,11 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
                         + "was being run");
             }
             if (run.held()) {
-                return current;  // paused: it stays queued, for a runner or worker that claims from the store
+                if (paused(current)) {
+                    return current;  // it stays queued, for a runner or worker that claims from the store
+                }
+                sleepUntil(Instant.now().plusMillis(HELD_RETRY_MILLIS), id);  // a concurrency limit: wait for a place
+                continue;
             }
             boolean again = run.ran() ? run.result() == JobListener.Outcome.RETRIED
                     : current.status() == JobStatus.QUEUED;
@@ -281,6 +289,13 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
             }
             sleepUntil(current.runAt(), id);
         }
+    }
+
+    /** True when a pause holds the request: its job type or its queue. */
+    private boolean paused(JobRequest request) {
+        Pause type = Pause.jobType(request.jobType());
+        Pause queue = Pause.queue(request.queueName() == null ? Pause.DEFAULT_QUEUE : request.queueName());
+        return store().paused().stream().anyMatch(held -> held.pause().equals(type) || held.pause().equals(queue));
     }
 
     private static void sleepUntil(Instant when, long id) {

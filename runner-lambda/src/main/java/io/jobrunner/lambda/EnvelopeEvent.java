@@ -50,7 +50,7 @@ final class EnvelopeEvent {
             JobRequest request = run.request();
             if (run.held()) {
                 runtime.store().clearHandOff(jobId);
-                log.info("Job request {} ({}) is held (its queue or job type is paused); the hand-off sweep invokes"
+                log.info("Job request {} ({}) is held (its queue or job type is paused, or its concurrency limit is reached); the hand-off sweep invokes"
                         + " the function again once it may run", jobId, request.jobType());
                 return request;
             }

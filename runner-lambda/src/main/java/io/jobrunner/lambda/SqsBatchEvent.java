@@ -76,7 +76,7 @@ final class SqsBatchEvent {
         JobRuns.Run run = runtime.runJob(jobId, request.handOffTarget(), deadline);
         if (run.held()) {
             runtime.store().clearHandOff(jobId);
-            log.info("Job request {} ({}) is held (its queue or job type is paused); its message is deleted and the"
+            log.info("Job request {} ({}) is held (its queue or job type is paused, or its concurrency limit is reached); its message is deleted and the"
                     + " hand-off sweep sends it again once it may run", jobId, request.jobType());
             return true;
         }

@@ -243,7 +243,7 @@ final class MessageProcessor {
     private void held(Message message, JobRequest request) {
         parts.store().clearHandOff(request.id());
         parts.deleter().delete(message);
-        log.info("Job request {} ({}) is held (its queue or job type is paused); message {} is deleted and the hand-off"
+        log.info("Job request {} ({}) is held (its queue or job type is paused, or its concurrency limit is reached); message {} is deleted and the hand-off"
                 + " sweep sends it again once it may run", request.id(), request.jobType(), message.messageId());
     }
 

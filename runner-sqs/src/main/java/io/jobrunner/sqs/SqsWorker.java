@@ -74,6 +74,11 @@ public final class SqsWorker implements AutoCloseable {
     private final Object roomLock = new Object();
     /** Messages received and not settled yet: waiting for a thread, running, or having their outcome stored. */
     private int unsettled;
+    /** Of those, the messages actually received (the rest is room reserved by receives in progress). */
+    private int held;
+    /** When {@link #held} last fell to zero, and whether a receive that began since found nothing: {@link #drain()}. */
+    private long allSettledAt = System.nanoTime();
+    private boolean emptySinceSettled;
     /** Received messages waiting for the {@link Claimer}. */
     private final ConcurrentLinkedQueue<InFlight> unclaimed = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean claimScheduled = new AtomicBoolean();
@@ -237,6 +242,42 @@ public final class SqsWorker implements AutoCloseable {
         }
     }
 
+    /** A received message is settled or given back. */
+    private void messageDone() {
+        synchronized (roomLock) {
+            held--;
+            if (held == 0) {
+                allSettledAt = System.nanoTime();
+                emptySinceSettled = false;
+            }
+        }
+        freeRoom(1);
+    }
+
+    /**
+     * Drain mode: takes messages until the queue has none to give, then closes the worker. Returns
+     * once every message it received is settled and a receive that began after that found the queue
+     * empty (a long poll asks every SQS server), so what was visible then has run. Messages not
+     * visible then — delayed, a retry's backoff, held by another worker — stay in the queue. Starts
+     * the worker if needed.
+     *
+     * @return how many messages it received in all
+     * @throws InterruptedException when interrupted while waiting; the worker is closed then too
+     */
+    public long drain() throws InterruptedException {
+        start();
+        try {
+            synchronized (roomLock) {
+                while (running && !(held == 0 && emptySinceSettled)) {
+                    roomLock.wait(100);
+                }
+            }
+        } finally {
+            close();
+        }
+        return received();
+    }
+
     private void freeRoom(int messages) {
         if (messages > 0) {
             synchronized (roomLock) {
@@ -259,6 +300,7 @@ public final class SqsWorker implements AutoCloseable {
             }
             List<Message> messages;
             receiving.incrementAndGet();
+            long began = System.nanoTime();
             try {
                 int max = wanted;
                 messages = client.receiveMessage(b -> b.queueUrl(settings.queueUrl()).maxNumberOfMessages(max)
@@ -276,6 +318,13 @@ public final class SqsWorker implements AutoCloseable {
                 receiving.decrementAndGet();
             }
             received.addAndGet(messages.size());
+            synchronized (roomLock) {
+                held += messages.size();
+                if (messages.isEmpty() && held == 0 && began - allSettledAt > 0) {
+                    emptySinceSettled = true;
+                    roomLock.notifyAll();
+                }
+            }
             freeRoom(wanted - messages.size());
             for (Message message : messages) {
                 unclaimed.add(new InFlight(message, heartbeat.track(message)));
@@ -442,13 +491,13 @@ public final class SqsWorker implements AutoCloseable {
         public void release() {
             heartbeat.cancel(false);
             processor.release(message, claim);
-            freeRoom(1);
+            messageDone();
         }
 
         private void settled() {
             heartbeat.cancel(false);
             inFlight.decrementAndGet();
-            freeRoom(1);
+            messageDone();
         }
     }
 }

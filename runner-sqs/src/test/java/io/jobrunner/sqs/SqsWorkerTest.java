@@ -95,6 +95,33 @@ class SqsWorkerTest extends SqsFixtures {
     }
 
     @Test
+    void inDrainModeAWorkerRunsWhatTheQueueHoldsThenClosesLeavingWhatIsDueLater() throws Exception {
+        LocalSqs.Queue queue = sqs.createQueue("drain", 30, 5);
+        Map<String, String> settings = settings(queue);
+        JobRunner producer = producer(settings);
+        List<JobData> jobs = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            jobs.add(JobData.of("record", i));
+        }
+        List<JobRequest> due = producer.dispatchJobs(jobs);
+        JobRequest later = producer.dispatchJob(JobData.builder("record").payload(99).runAt(Instant.now().plusSeconds(600))
+                .build());
+        Await.until("every due job's message is in the queue", TIMEOUT, () -> sqs.approximateMessages(queue.url()) >= 50);
+        SqsWorker worker = SqsWorker.create(settings, handlers(), store);
+        opened.add(worker);
+
+        long received = worker.drain();
+
+        assertThat(received).isEqualTo(50);
+        assertThat(worker.isRunning()).as("closed once drained").isFalse();
+        assertThat(due).allSatisfy(request -> assertThat(store.find(request.id()).orElseThrow().status())
+                .isEqualTo(JobStatus.SUCCEEDED));
+        assertThat(runsById.values()).allSatisfy(runs -> assertThat(runs.get()).isEqualTo(1));
+        assertThat(store.find(later.id()).orElseThrow().status()).as("due later: left for the next run")
+                .isEqualTo(JobStatus.QUEUED);
+    }
+
+    @Test
     void aDispatchNoLiveWorkerTakesIsWarnedAboutAndAWorkerRegistersWithItsQueueUntilItStops() {
         LocalSqs.Queue queue = sqs.createQueue("registry", 30, 5);
         Map<String, String> settings = settings(queue);

@@ -33,7 +33,7 @@ public final class ContractHandlers {
     /** The job handler classes, for worker processes that discover them through {@code META-INF/services}. */
     public static final List<Class<? extends JobHandler<?>>> JOB_HANDLER_CLASSES = List.of(Sum.class, FlakyJob.class,
             Count.class, Remaining.class, UntilCancelled.class, Spaced.class, Fragile.class, Picky.class, SlowJob.class,
-            Logged.class);
+            Logged.class, Exclusive.class, OnePerKey.class);
 
     private ContractHandlers() {
     }
@@ -42,7 +42,7 @@ public final class ContractHandlers {
         return HandlerRegistry.builder().task(new Greet(effects)).job(new Sum()).job(new FlakyJob(effects))
                 .job(new Count(effects)).job(new Remaining()).job(new UntilCancelled(effects))
                 .job(new Spaced(effects)).job(new Fragile(effects)).job(new Picky(effects)).job(new SlowJob(effects))
-                .job(new Logged()).build();
+                .job(new Logged()).job(new Exclusive(effects)).job(new OnePerKey(effects)).build();
     }
 
     /** Task "greet": records "name:n". */
@@ -360,6 +360,51 @@ public final class ContractHandlers {
             }
             effects.record("late", slow.key());
             return "late result";
+        }
+    }
+
+    /**
+     * Job "exclusive" (at most one running across the fleet): records "exclusive" with its run's wall-clock
+     * interval {@code "key:startMs:endMs"}, holding it for the payload's milliseconds.
+     */
+    public static final class Exclusive extends EffectsJob<Held> {
+        public Exclusive() {
+            this(ContractEffects.fromEnvironment());
+        }
+
+        Exclusive(ContractEffects effects) {
+            super(effects, "exclusive", Held.class, JobPolicy.builder().maxRunning(1).build());
+        }
+
+        @Override
+        public Object run(Held held, JobContext context) throws InterruptedException {
+            return Held.hold(effects, "exclusive", held);
+        }
+    }
+
+    /** Job "one-per-key" (at most one running per concurrency key): records "one-per-key" as {@link Exclusive} does. */
+    public static final class OnePerKey extends EffectsJob<Held> {
+        public OnePerKey() {
+            this(ContractEffects.fromEnvironment());
+        }
+
+        OnePerKey(ContractEffects effects) {
+            super(effects, "one-per-key", Held.class, JobPolicy.builder().maxRunningPerKey(1).build());
+        }
+
+        @Override
+        public Object run(Held held, JobContext context) throws InterruptedException {
+            return Held.hold(effects, "one-per-key", held);
+        }
+    }
+
+    /** A run that holds its place for {@code millis}, named {@code key}. */
+    public record Held(String key, int millis) {
+        static String hold(ContractEffects effects, String kind, Held held) throws InterruptedException {
+            long start = System.currentTimeMillis();
+            Thread.sleep(held.millis());
+            effects.record(kind, held.key() + ":" + start + ":" + System.currentTimeMillis());
+            return held.key();
         }
     }
 }

@@ -401,7 +401,8 @@ public abstract class JobRunnerContractTest implements JobSemanticsContract, Tra
         assertThatThrownBy(() -> runner.dispatchJob(JobData.of("summ", new Numbers(List.of(1)))))
                 .isInstanceOf(UnknownHandlerException.class)
                 .hasMessageContaining("'summ'")
-                .hasMessageContaining("count, flaky, fragile, logged, picky, remaining, slow, spaced, sum, until-cancelled");
+                .hasMessageContaining("count, exclusive, flaky, fragile, logged, one-per-key, picky, remaining, slow, spaced, sum,"
+                        + " until-cancelled");
         assertThat(store.list(JobQuery.all())).isEmpty();
     }
 

@@ -2,8 +2,10 @@ package io.jobrunner.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.jobrunner.JobData;
+import io.jobrunner.JobLimit;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobStatus;
@@ -11,6 +13,7 @@ import io.jobrunner.Pause;
 import io.jobrunner.PausedWork;
 import io.jobrunner.spi.store.JobRequestStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -102,5 +105,57 @@ interface OrchestrationContract {
 
         assertThat(finished(held.id()).status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(effects().count("paused-lane")).isEqualTo(1);
+    }
+
+    /** The recorded runs of a kind, {@code key:startMs:endMs}, by start. */
+    private List<long[]> runs(String kind, String keyPrefix) {
+        return effects().recorded(kind).stream().filter(run -> run.startsWith(keyPrefix)).map(run -> {
+            String[] parts = run.split(":");
+            return new long[] {Long.parseLong(parts[1]), Long.parseLong(parts[2])};
+        }).sorted(java.util.Comparator.comparingLong(run -> run[0])).toList();
+    }
+
+    private static void assertOneAtATime(List<long[]> runs, int expected) {
+        assertThat(runs).hasSize(expected);
+        for (int i = 1; i < runs.size(); i++) {
+            assertThat(runs.get(i)[0]).as("run " + (i + 1) + " starts after run " + i + " ended")
+                    .isGreaterThanOrEqualTo(runs.get(i - 1)[1]);
+        }
+    }
+
+    @Test
+    default void aJobTypeLimitedToOneRunsItsJobsOneAtATime() {
+        List<JobData> jobs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            jobs.add(JobData.of("exclusive", new ContractHandlers.Held("limit-" + i, 150)));
+        }
+
+        for (JobRequest request : runner().dispatchJobs(jobs)) {
+            assertThat(finished(request.id()).status()).isEqualTo(JobStatus.SUCCEEDED);
+        }
+
+        assertOneAtATime(runs("exclusive", "limit-"), 4);
+        assertThat(runner().jobs().limits()).extracting(JobLimit::jobType, JobLimit::maxRunning)
+                .contains(tuple("exclusive", 1));
+    }
+
+    @Test
+    default void aPerKeyLimitRunsTheJobsOfOneKeyOneAtATime() {
+        List<JobData> jobs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            jobs.add(JobData.builder("one-per-key").payload(new ContractHandlers.Held("key-a" + i, 150))
+                    .concurrencyKey("account-a").build());
+            jobs.add(JobData.builder("one-per-key").payload(new ContractHandlers.Held("key-b" + i, 150))
+                    .concurrencyKey("account-b").build());
+        }
+
+        for (JobRequest request : runner().dispatchJobs(jobs)) {
+            JobRequest done = finished(request.id());
+            assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+            assertThat(done.concurrencyKey()).startsWith("account-");
+        }
+
+        assertOneAtATime(runs("one-per-key", "key-a"), 3);
+        assertOneAtATime(runs("one-per-key", "key-b"), 3);
     }
 }

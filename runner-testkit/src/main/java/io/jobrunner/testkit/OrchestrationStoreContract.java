@@ -3,6 +3,7 @@ package io.jobrunner.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.jobrunner.JobLimit;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
 import io.jobrunner.Pause;
@@ -12,12 +13,20 @@ import io.jobrunner.ScheduledJob;
 import io.jobrunner.spi.store.ClaimFilter;
 import io.jobrunner.spi.store.InsertResult;
 import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.Lease;
 import io.jobrunner.spi.store.NewJobRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -151,4 +160,112 @@ interface OrchestrationStoreContract {
         assertThat(store().pauseSchedule("nightly", false, Instant.now()).orElseThrow().nextRunAt())
                 .as("resuming a schedule that is not paused leaves its position").isEqualTo(next);
     }
+
+    private JobRequest keyed(String type, String key) {
+        return store().insert(new NewJobRequest(type, null, "null", null, null, 3, "r").withConcurrencyKey(key)).request();
+    }
+
+    private void finish(JobRequest running) {
+        store().succeed(Lease.of(running).orElseThrow(), null, null).orElseThrow();
+    }
+
+    @Test
+    default void aTypesLimitCapsItsRunningRequestsWhoeverClaimsAndAFreedPlaceIsTakenAgain() {
+        store().defineLimits(List.of(new JobLimit("limited", 2, 0, 0), new JobLimit("free", 0, 0, 0)));
+        List<JobRequest> limited = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            limited.add(stored("limited", null, 0, null));
+        }
+        JobRequest free = stored("free", null, 0, null);
+        JobRequest handedOff = store().insert(new NewJobRequest("limited", null, "null", null, null, 3, "sqs", "q", true))
+                .request();
+
+        List<JobRequest> first = store().claimNext(ClaimFilter.any(), "w", LEASE, 10);
+        assertThat(first).extracting(JobRequest::id).as("two of the limited type, in claim order, and the free one")
+                .containsExactly(limited.get(0).id(), limited.get(1).id(), free.id());
+        assertThat(store().claim(limited.get(2).id(), "w", LEASE)).isEmpty();
+        assertThat(store().claim(handedOff.id(), "q", "w", LEASE)).isEmpty();
+        assertThat(store().claimAll(List.of(handedOff.id(), limited.get(3).id()), "q", "w", LEASE)).isEmpty();
+        assertThat(store().claimQueued(List.of(limited.get(2).id(), limited.get(3).id()), ClaimFilter.any(), "w", LEASE))
+                .isEmpty();
+        assertThat(store().claimNext(ClaimFilter.any(), "w", LEASE, 10)).isEmpty();
+        assertThat(store().claimHandOffs("sqs", "q", Instant.now().plusSeconds(60), Duration.ofMillis(1), 10))
+                .as("the sweep hands off nothing of a type at its limit").isEmpty();
+        assertThat(store().insertClaimed(new NewJobRequest("limited", null, "null", null, null, 1, "r"), "w", LEASE)
+                .request().status()).as("a limited type's job is stored queued, for a claim that counts")
+                .isEqualTo(JobStatus.QUEUED);
+        assertThat(store().limits()).singleElement().isEqualTo(new JobLimit("limited", 2, 0, 2));
+
+        finish(first.get(0));
+        assertThat(store().claim(limited.get(3).id(), "w", LEASE)).as("a place is free").isPresent();
+        assertThat(store().claimNext(ClaimFilter.any(), "w", LEASE, 10)).isEmpty();
+        finish(first.get(1));
+        assertThat(store().claimNext(ClaimFilter.any(), "w", LEASE, 10)).extracting(JobRequest::id)
+                .containsExactly(limited.get(2).id());
+
+        store().defineLimits(List.of(new JobLimit("limited", 0, 0, 0)));
+        assertThat(store().limits()).as("a handler without the limit removes it").isEmpty();
+        assertThat(store().claimNext(ClaimFilter.any(), "w", LEASE, 10)).hasSize(3);
+    }
+
+    @Test
+    default void aPerKeyLimitRunsOneJobOfAKeyAtATimeAndJobsOfOtherKeysOrWithoutOneBesideIt() {
+        store().defineLimits(List.of(new JobLimit("per-key", 0, 1, 0)));
+        JobRequest a1 = keyed("per-key", "account-a");
+        JobRequest a2 = keyed("per-key", "account-a");
+        JobRequest b1 = keyed("per-key", "account-b");
+        JobRequest none = keyed("per-key", null);
+
+        List<JobRequest> claimed = store().claimNext(ClaimFilter.any(), "w", LEASE, 10);
+
+        assertThat(claimed).extracting(JobRequest::id).containsExactly(a1.id(), b1.id(), none.id());
+        assertThat(claimed.get(0).concurrencyKey()).isEqualTo("account-a");
+        assertThat(store().claim(a2.id(), "w", LEASE)).as("account-a runs already").isEmpty();
+        finish(claimed.get(0));
+        assertThat(store().claim(a2.id(), "w", LEASE)).isPresent();
+    }
+
+    @Test
+    default void concurrentClaimersNeverRunMoreThanTheLimitAndEveryJobRunsOnce() throws Exception {
+        store().defineLimits(List.of(new JobLimit("capped", 3, 0, 0)));
+        List<NewJobRequest> rows = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            rows.add(new NewJobRequest("capped", null, "null", null, null, 1, "r"));
+        }
+        store().insertAll(rows);
+        AtomicInteger holding = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        Set<Long> done = ConcurrentHashMap.newKeySet();
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> claimers = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                String owner = "w" + t;
+                claimers.add(threads.submit(() -> {
+                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    while (done.size() < 120 && System.nanoTime() < deadline) {
+                        List<JobRequest> claimed = store().claimNext(ClaimFilter.any(), owner, LEASE, 2);
+                        for (JobRequest request : claimed) {
+                            most.accumulateAndGet(holding.incrementAndGet(), Math::max);
+                            assertThat(done.add(request.id())).as("claimed once: " + request.id()).isTrue();
+                        }
+                        Thread.sleep(2);
+                        for (JobRequest request : claimed) {
+                            holding.decrementAndGet();
+                            finish(request);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> claimer : claimers) {
+                claimer.get(90, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(done).hasSize(120);
+        assertThat(most.get()).as("most claims held at once").isBetween(1, 3);
+    }
 }
+

@@ -1,6 +1,7 @@
 package io.jobrunner.spring.boot;
 
 import io.jobrunner.JobCounts;
+import io.jobrunner.JobLimit;
 import io.jobrunner.JobLog;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
@@ -85,6 +86,11 @@ final class RunnerJobRequests implements JobRequests {
     @Override
     public List<PausedWork> paused() {
         return jobs().paused();
+    }
+
+    @Override
+    public List<JobLimit> limits() {
+        return jobs().limits();
     }
 
     @Override

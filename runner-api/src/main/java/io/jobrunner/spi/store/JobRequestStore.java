@@ -3,6 +3,7 @@ package io.jobrunner.spi.store;
 import io.jobrunner.JobAttempt;
 import io.jobrunner.JobContext;
 import io.jobrunner.JobCounts;
+import io.jobrunner.JobLimit;
 import io.jobrunner.JobLog;
 import io.jobrunner.JobLogLine;
 import io.jobrunner.JobQuery;
@@ -239,6 +240,16 @@ public interface JobRequestStore extends AutoCloseable {
 
     /** The pauses in force, queues first, then by name, with the queued requests each holds back. */
     List<PausedWork> paused();
+
+    /**
+     * Stores the concurrency limits of job types, as a process that handles them declares them: a
+     * type with a limit is stored (replacing what was stored), one without has its stored limit removed.
+     * Every claim statement of the store enforces them.
+     */
+    void defineLimits(List<JobLimit> limits);
+
+    /** The stored limits, by type, each with how many requests of the type run now. */
+    List<JobLimit> limits();
 
     /**
      * Records that queued requests were handed to their transport (a queue message, an invocation).

@@ -13,45 +13,52 @@ import java.time.Instant;
  * @param traceParent   the dispatcher's trace context as a W3C {@code traceparent} value, stored so the
  *                      run continues the trace; {@code null} when nothing traces
  * @param priority      claim order, higher first ({@link io.jobrunner.JobData#priority()})
+ * @param concurrencyKey the key its type's per-key limit counts by, or {@code null}
  */
 public record NewJobRequest(String jobType, String queueName, String payloadJson, String dedupKey, Instant runAt,
                             int maxAttempts, String runner, String handOffTarget, boolean handedOff,
-                            boolean wakesWorkers, String traceParent, int priority) {
+                            boolean wakesWorkers, String traceParent, int priority, String concurrencyKey) {
 
     /** A request with no hand-off: run by the process that stores it, or claimed from the store. */
     public NewJobRequest(String jobType, String queueName, String payloadJson, String dedupKey, Instant runAt,
                          int maxAttempts, String runner) {
-        this(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, null, false, false, null, 0);
+        this(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, null, false, false, null, 0, null);
     }
 
     /** A request handed off to {@code handOffTarget} (stored as handed off now when {@code handedOff}), waking no one. */
     public NewJobRequest(String jobType, String queueName, String payloadJson, String dedupKey, Instant runAt,
                          int maxAttempts, String runner, String handOffTarget, boolean handedOff) {
-        this(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, handOffTarget, handedOff, false, null, 0);
+        this(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, handOffTarget, handedOff, false, null, 0, null);
     }
 
     /** This request, to be handed off to {@code target}; stored as handed off at insert when {@code handedOff}. */
     public NewJobRequest withHandOff(String target, boolean handedOff) {
         return new NewJobRequest(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, target, handedOff,
-                wakesWorkers, traceParent, priority);
+                wakesWorkers, traceParent, priority, concurrencyKey);
     }
 
     /** This request, for workers that listen to the store: storing it wakes them. */
     public NewJobRequest forWorkers() {
         return new NewJobRequest(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, handOffTarget,
-                handedOff, true, traceParent, priority);
+                handedOff, true, traceParent, priority, concurrencyKey);
     }
 
     /** This request, carrying the dispatcher's trace context ({@code null} for none). */
     public NewJobRequest withTraceParent(String traceParent) {
         return new NewJobRequest(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, handOffTarget,
-                handedOff, wakesWorkers, traceParent, priority);
+                handedOff, wakesWorkers, traceParent, priority, concurrencyKey);
+    }
+
+    /** This request, counted under {@code key} by its type's per-key limit ({@code null}: none). */
+    public NewJobRequest withConcurrencyKey(String key) {
+        return new NewJobRequest(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, handOffTarget,
+                handedOff, wakesWorkers, traceParent, priority, key);
     }
 
     /** This request with a claim order ({@code 0}: the default). */
     public NewJobRequest withPriority(int priority) {
         return new NewJobRequest(jobType, queueName, payloadJson, dedupKey, runAt, maxAttempts, runner, handOffTarget,
-                handedOff, wakesWorkers, traceParent, priority);
+                handedOff, wakesWorkers, traceParent, priority, concurrencyKey);
     }
 
     public NewJobRequest {

@@ -1,6 +1,7 @@
 package io.jobrunner.spi.store;
 
 import io.jobrunner.JobCounts;
+import io.jobrunner.JobLimit;
 import io.jobrunner.JobLog;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
@@ -60,6 +61,11 @@ public final class StoredJobRequests implements JobRequests {
     @Override
     public List<PausedWork> paused() {
         return store.get().paused();
+    }
+
+    @Override
+    public List<JobLimit> limits() {
+        return store.get().limits();
     }
 
     @Override
