@@ -300,6 +300,9 @@ final class StoreStatements {
      * skipping rows other workers hold; expired ones first, then the queued ones their limits admit.
      */
     String claimNext(String filters) {
+        if (dialect == SqlDialect.POSTGRESQL) {
+            return claimNextLocking(filters);
+        }
         String locked = dialect.forUpdateSkipLocked();
         return "WITH queued AS (SELECT " + CANDIDATE + " FROM job_request WHERE status = " + QUEUED + " AND run_at <= "
                 + now() + filters + NOT_PAUSED + NOT_SATURATED + " ORDER BY " + CLAIM_ORDER + " LIMIT :limit" + locked + "),"
@@ -308,6 +311,33 @@ final class StoreStatements {
                 + limitChecks() + " UPDATE job_request " + claimSet + " WHERE id IN (SELECT id FROM (SELECT id FROM expired"
                 + " UNION ALL SELECT id FROM queued WHERE id NOT IN (SELECT id FROM refused)) AS candidates LIMIT :limit)"
                 + " RETURNING *";
+    }
+
+    /**
+     * {@link #claimNext} on PostgreSQL, where a candidate is locked as it is read ({@code FOR UPDATE
+     * SKIP LOCKED}) and locking candidates a limit then refuses would cost a write each: requests of
+     * types without a limit are read and locked as before; those of each limited type are read apart,
+     * at most as many as the type's limit (all it could start), without a lock — the
+     * {@link SqlDialect#freePlaces()} lock serializes the claims of a limited type, and the update
+     * checks each row is still claimable.
+     */
+    private String claimNextLocking(String filters) {
+        String locked = dialect.forUpdateSkipLocked();
+        String due = " status = " + QUEUED + " AND run_at <= " + now() + filters + NOT_PAUSED;
+        return "WITH unlimited AS (SELECT " + CANDIDATE + " FROM job_request WHERE" + due
+                + " AND NOT EXISTS (SELECT 1 FROM job_limit l WHERE l.job_type = job_request.job_type)"
+                + " ORDER BY " + CLAIM_ORDER + " LIMIT :limit" + locked + "),"
+                + " queued AS (SELECT c.id, c.job_type, c.concurrency_key, c.priority, c.run_at FROM job_limit lim"
+                + " CROSS JOIN LATERAL (SELECT " + CANDIDATE + " FROM job_request WHERE" + due
+                + " AND job_request.job_type = lim.job_type ORDER BY " + CLAIM_ORDER
+                + " LIMIT least(:limit, coalesce(lim.max_running, :limit))) AS c),"
+                + " expired AS (SELECT id FROM job_request WHERE status = " + RUNNING + " AND " + leaseExpired
+                + " AND attempts < max_attempts" + filters + NOT_PAUSED + " ORDER BY locked_until LIMIT :limit" + locked + ")"
+                + limitChecks() + ", admitted AS (SELECT id, 0 AS expired, priority, run_at FROM unlimited UNION ALL"
+                + " SELECT id, 0, priority, run_at FROM queued WHERE id NOT IN (SELECT id FROM refused))"
+                + " UPDATE job_request " + claimSet + " WHERE id IN (SELECT id FROM (SELECT id, 1 AS expired,"
+                + " 0 AS priority, now() AS run_at FROM expired UNION ALL SELECT * FROM admitted) AS candidates"
+                + " ORDER BY expired DESC, priority DESC, run_at, id LIMIT :limit) AND " + claimable + " RETURNING *";
     }
 
     /**

@@ -350,8 +350,11 @@ public final class JobExecutor implements AutoCloseable {
                         + maxResultBytes + " bytes (" + Setting.MAX_RESULT_BYTES.variable() + "); it was not stored."
                         + " Store large results elsewhere and return a reference to them, or raise the limit")));
             }
-            return successes.submit(lease, resultJson, running.lastMessage())
-                    .thenApply(stored -> recorded(JobListener.Outcome.SUCCEEDED, stored));
+            // A limited type's end frees a place a held job waits for: written at once, not gathered.
+            CompletableFuture<Optional<JobRequest>> stored = policy.limited()
+                    ? successes.submitNow(lease, resultJson, running.lastMessage())
+                    : successes.submit(lease, resultJson, running.lastMessage());
+            return stored.thenApply(request -> recorded(JobListener.Outcome.SUCCEEDED, request));
         }
 
         private ExecutionOutcome recordFailure(Throwable error) {

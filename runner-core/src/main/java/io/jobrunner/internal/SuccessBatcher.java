@@ -57,6 +57,15 @@ final class SuccessBatcher {
         return enqueue(lease, resultJson, message, true);
     }
 
+    /**
+     * {@link #submit} without the gap: written at once unless another write is in progress (then with
+     * it, right after). For a job whose end frees a place under a concurrency limit, which a held job
+     * waits for.
+     */
+    CompletableFuture<Optional<JobRequest>> submitNow(Lease lease, String resultJson, String message) {
+        return enqueue(lease, resultJson, message, false);
+    }
+
     private CompletableFuture<Optional<JobRequest>> enqueue(Lease lease, String resultJson, String message,
                                                             boolean gathering) {
         Pending pending = new Pending(new Success(lease, resultJson, message), new CompletableFuture<>());

@@ -91,6 +91,8 @@ public final class DatabaseWorker implements AutoCloseable {
     private volatile boolean running;
     /** The job types with a concurrency limit: one settling frees a place, so the claimer looks again. */
     private final Set<String> limited;
+    /** A job of a limited type settled since the last claim: claim without waiting for more to arrive. */
+    private volatile boolean placeFreed;
     private boolean started;
     private boolean closed;
 
@@ -346,9 +348,12 @@ public final class DatabaseWorker implements AutoCloseable {
                     awaitWake(Duration.ofSeconds(1));  // a settled job wakes it
                     continue;
                 }
-                if (!backlog) {
+                boolean freed = placeFreed;
+                placeFreed = false;
+                if (!backlog && !freed) {
                     // Woken again right after a claim, as jobs dispatched one by one do: let a few more arrive
-                    // so one statement claims them, rather than one statement (and commit) per job.
+                    // so one statement claims them, rather than one statement (and commit) per job. (Not when a
+                    // limited type's place freed: a held job waits for it, and no more will arrive.)
                     long early = lastClaim + CLAIM_GAP_NANOS - System.nanoTime();
                     if (early > 0) {
                         TimeUnit.NANOSECONDS.sleep(early);
@@ -481,6 +486,7 @@ public final class DatabaseWorker implements AutoCloseable {
             }
             settled();
             if (limited.contains(request.jobType()) && running) {
+                placeFreed = true;
                 wake();  // its place under the type's concurrency limit is free: a held job of the type may start
             }
         }
