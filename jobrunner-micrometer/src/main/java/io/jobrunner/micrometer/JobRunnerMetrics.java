@@ -5,6 +5,7 @@ import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequests;
 import io.jobrunner.JobStatus;
+import io.jobrunner.PausedWork;
 import io.jobrunner.WorkerStats;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -12,6 +13,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -36,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@value #WAIT}: a timer from when a request was due (dispatched, its run-at or retry time)
  *       to its attempt's start;</li>
  *   <li>{@value #QUEUED}, {@value #RUNNING}: gauges of requests in the store, all runners' together,
- *       read at most every {@value #COUNT_REFRESH_SECONDS} s;</li>
+ *       read at most every {@value #COUNT_REFRESH_SECONDS} s; {@value #PAUSES}, the queues and job types
+ *       paused, and {@value #HELD}, the queued requests they hold (a request held by two pauses counts
+ *       twice), read as often;</li>
  *   <li>{@value #SLOTS}, {@value #SLOTS_USED}: a worker's handler slots and those busy;
  *       {@value #MESSAGES_RECEIVED}, {@value #MESSAGES_DELETED}: an SQS worker's messages.</li>
  * </ul>
@@ -54,6 +58,8 @@ public final class JobRunnerMetrics implements JobListener {
     public static final String WAIT = "jobrunner.jobs.wait";
     public static final String QUEUED = "jobrunner.jobs.queued";
     public static final String RUNNING = "jobrunner.jobs.running";
+    public static final String HELD = "jobrunner.jobs.held";
+    public static final String PAUSES = "jobrunner.pauses";
     public static final String SLOTS = "jobrunner.worker.slots";
     public static final String SLOTS_USED = "jobrunner.worker.slots.used";
     public static final String MESSAGES_RECEIVED = "jobrunner.sqs.messages.received";
@@ -78,6 +84,10 @@ public final class JobRunnerMetrics implements JobListener {
                 .description("Job requests queued in the store (every runner's)").register(registry);
         Gauge.builder(RUNNING, counts, c -> c.of(JobStatus.RUNNING)).tag("runner", runner).strongReference(true)
                 .description("Job requests running, per the store (every runner's)").register(registry);
+        Gauge.builder(PAUSES, counts, StoreCounts::pauses).tag("runner", runner).strongReference(true)
+                .description("Queues and job types paused (every runner's)").register(registry);
+        Gauge.builder(HELD, counts, StoreCounts::held).tag("runner", runner).strongReference(true)
+                .description("Queued job requests a pause holds (every runner's)").register(registry);
     }
 
     @Override
@@ -137,26 +147,47 @@ public final class JobRunnerMetrics implements JobListener {
         private long readAt;
         private double queued = Double.NaN;
         private double running = Double.NaN;
+        private double pauses = Double.NaN;
+        private double held = Double.NaN;
 
         StoreCounts(JobRequests jobs) {
             this.jobs = jobs;
         }
 
         synchronized double of(JobStatus status) {
+            refresh();
+            return status == JobStatus.QUEUED ? queued : running;
+        }
+
+        synchronized double pauses() {
+            refresh();
+            return pauses;
+        }
+
+        synchronized double held() {
+            refresh();
+            return held;
+        }
+
+        private void refresh() {
             long now = System.nanoTime();
             if (!read || now - readAt > Duration.ofSeconds(COUNT_REFRESH_SECONDS).toNanos()) {
                 try {
                     queued = jobs.count(JobQuery.all().withStatus(JobStatus.QUEUED));
                     running = jobs.count(JobQuery.all().withStatus(JobStatus.RUNNING));
+                    List<PausedWork> paused = jobs.paused();
+                    pauses = paused.size();
+                    held = paused.stream().mapToLong(PausedWork::queued).sum();
                 } catch (RuntimeException e) {
                     log.debug("Could not count job requests for the gauges: {}", e.toString());
                     queued = Double.NaN;
                     running = Double.NaN;
+                    pauses = Double.NaN;
+                    held = Double.NaN;
                 }
                 read = true;
                 readAt = now;
             }
-            return status == JobStatus.QUEUED ? queued : running;
         }
     }
 }

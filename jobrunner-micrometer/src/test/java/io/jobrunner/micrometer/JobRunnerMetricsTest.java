@@ -10,6 +10,7 @@ import io.jobrunner.JobRequest;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunners;
 import io.jobrunner.JobStatus;
+import io.jobrunner.Pause;
 import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.sqs.SqsWorker;
 import io.jobrunner.store.DatabaseUrl;
@@ -148,6 +149,24 @@ class JobRunnerMetricsTest {
             assertThat(registry.get(JobRunnerMetrics.WAIT).tag("type", "ok").timer().count()).isEqualTo(6);
             Gauge queued = registry.get(JobRunnerMetrics.QUEUED).tag("runner", "inprocess-async").gauge();
             assertThat(queued.value()).isZero();
+        }
+    }
+
+    @Test
+    void pausesAndTheJobsTheyHoldAreGauged() {
+        try (JobRunner runner = JobRunners.builder().environment(Map.of("JOB_RUNNER", "inprocess-async"))
+                .handlers(handlers()).store(store).listener(new JobRunnerMetrics(registry)).build()) {
+            runner.jobs().pause(Pause.jobType("ok"));
+            runner.jobs().pause(Pause.queue("later"));
+            runner.dispatchJob(JobData.of("ok", 1));
+            runner.dispatchJob(JobData.of("ok", 2));
+            runner.dispatchJob(JobData.builder("boom").payload(3).queue("later").build());
+
+            assertThat(registry.get(JobRunnerMetrics.PAUSES).tag("runner", "inprocess-async").gauge().value()).isEqualTo(2);
+            assertThat(registry.get(JobRunnerMetrics.HELD).tag("runner", "inprocess-async").gauge().value()).isEqualTo(3);
+            assertThat(registry.get(JobRunnerMetrics.QUEUED).tag("runner", "inprocess-async").gauge().value()).isEqualTo(3);
+            runner.jobs().resume(Pause.jobType("ok"));
+            runner.jobs().resume(Pause.queue("later"));
         }
     }
 
