@@ -357,18 +357,26 @@ final class StoreStatements {
     /**
      * Takes up to {@code :limit} queued requests of {@code :runner} for {@code :target} due before
      * {@code :dueBeforeMs} that were never handed off, or were more than {@code :staleMs} ago while
-     * due for longer than that; marks them handed off now.
+     * due for longer than that; marks them handed off now. Of a type with a concurrency limit, only as many
+     * as it has places free (less those handed off and not yet claimed).
      */
     String claimHandOffs() {
         String stale = dialect.nowMinusMillis(":staleMs");
-        return "WITH due AS (SELECT id FROM job_request WHERE status = " + QUEUED + " AND runner = :runner"
-                + " AND hand_off_target" + dialect.isNotDistinctFrom() + ":target"
+        return "WITH due AS (SELECT id, job_type, priority, run_at FROM job_request WHERE status = " + QUEUED
+                + " AND runner = :runner AND hand_off_target" + dialect.isNotDistinctFrom() + ":target"
                 + " AND run_at <= " + dialect.fromEpochMillis(":dueBeforeMs")
                 + " AND (handed_off_at IS NULL OR (handed_off_at < " + stale + " AND run_at < " + stale + "))" + NOT_PAUSED
                 + NOT_SATURATED
-                + " ORDER BY " + CLAIM_ORDER + " LIMIT :limit" + dialect.forUpdateSkipLocked() + ")"
+                + " ORDER BY " + CLAIM_ORDER + " LIMIT :limit" + dialect.forUpdateSkipLocked() + "),"
+                // Of a type with a limit, no more than its places not taken by running jobs or by hand-offs still
+                // on their way: the others would only be received, refused and handed off again.
+                + " capped AS (SELECT d.id FROM (SELECT due.id, due.job_type, row_number() OVER (PARTITION BY due.job_type"
+                + " ORDER BY due.priority DESC, due.run_at, due.id) AS place FROM due) AS d WHERE d.place <= coalesce((SELECT"
+                + " l.max_running - (SELECT count(*) FROM job_request r WHERE r.job_type = l.job_type AND (r.status = "
+                + RUNNING + " OR (r.status = " + QUEUED + " AND r.handed_off_at >= " + stale + "))) FROM job_limit l"
+                + " WHERE l.job_type = d.job_type AND l.max_running IS NOT NULL), d.place))"
                 + " UPDATE job_request SET handed_off_at = " + now() + ", updated_at = " + now()
-                + " WHERE id IN (SELECT id FROM due) RETURNING *";
+                + " WHERE id IN (SELECT id FROM capped) RETURNING *";
     }
 
     /** Running requests of {@code :runner} for {@code :target} whose lease expired with attempts left, queued again. */

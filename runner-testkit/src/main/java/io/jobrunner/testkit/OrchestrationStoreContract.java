@@ -209,6 +209,24 @@ interface OrchestrationStoreContract {
     }
 
     @Test
+    default void theHandOffSweepSendsNoMoreOfALimitedTypeThanItHasPlacesFree() {
+        store().defineLimits(List.of(new JobLimit("capped", 3, 0, 0)));
+        List<JobRequest> parked = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            parked.add(store().insert(new NewJobRequest("capped", null, "null", null, null, 3, "sqs", "q", false)).request());
+        }
+        JobRequest free = store().insert(new NewJobRequest("free", null, "null", null, null, 3, "sqs", "q", false)).request();
+        store().claim(parked.get(0).id(), "w", LEASE).orElseThrow();
+        Instant horizon = Instant.now().plusSeconds(60);
+
+        assertThat(store().claimHandOffs("sqs", "q", horizon, Duration.ofHours(1), 10)).extracting(JobRequest::id)
+                .as("one place runs: two more are sent, and the type without a limit")
+                .containsExactlyInAnyOrder(parked.get(1).id(), parked.get(2).id(), free.id());
+        assertThat(store().claimHandOffs("sqs", "q", horizon, Duration.ofHours(1), 10))
+                .as("the two sent and not yet claimed take the places left").isEmpty();
+    }
+
+    @Test
     default void aPerKeyLimitRunsOneJobOfAKeyAtATimeAndJobsOfOtherKeysOrWithoutOneBesideIt() {
         store().defineLimits(List.of(new JobLimit("per-key", 0, 1, 0)));
         JobRequest a1 = keyed("per-key", "account-a");
