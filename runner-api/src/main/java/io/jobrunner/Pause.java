@@ -56,6 +56,12 @@ public record Pause(Kind kind, String name) {
         return new Pause(Kind.JOB_TYPE, jobType);
     }
 
+    /** True when this pause holds the request: it names the request's job type, or its queue. */
+    public boolean holds(JobRequest request) {
+        return kind == Kind.JOB_TYPE ? name.equals(request.jobType())
+                : name.equals(request.queueName() == null ? DEFAULT_QUEUE : request.queueName());
+    }
+
     @Override
     public String toString() {
         return (kind == Kind.QUEUE ? "queue " : "job type ") + name;

@@ -1,6 +1,7 @@
 package io.jobrunner;
 
 import java.time.Instant;
+import java.time.ZoneId;
 
 /**
  * A recurring job as stored: its definition and where it stands. A snapshot. Immutable.
@@ -29,5 +30,10 @@ public record ScheduledJob(String name, String spec, String zone, String jobType
                         Instant nextRunAt, Instant lastOccurrence, Long lastJobId) {
         this(name, spec, zone, jobType, queueName, payloadJson, maxAttempts, allowOverlap, missedRuns, nextRunAt,
                 lastOccurrence, lastJobId, false);
+    }
+
+    /** Its first occurrence after {@code instant}, read in its zone: where a resumed schedule starts again. */
+    public Instant nextOccurrenceAfter(Instant instant) {
+        return Schedule.parse(spec).nextAfter(instant, ZoneId.of(zone));
     }
 }

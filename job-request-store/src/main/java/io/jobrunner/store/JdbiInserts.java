@@ -78,9 +78,8 @@ final class JdbiInserts {
         } catch (SQLException e) {
             throw insertFailed(request, e);
         }
-        return insert(request);  // paused: stored queued, claimed once resumed
+        return insert(request);  // paused or limited: stored queued, for a claim that checks
     }
-
 
     /**
      * One multi-row {@code INSERT … RETURNING} per chunk of {@value #INSERT_CHUNK} rows, all in one

@@ -15,12 +15,17 @@ final class JdbiLimits {
         this.store = store;
     }
 
-    /** In one transaction: the limited types upserted, the others' rows deleted. */
+    /** In one transaction: the limited types upserted, the others' rows deleted by one statement. */
     void define(List<JobLimit> limits) {
         if (limits.isEmpty()) {
             return;
         }
+        List<String> unlimited = limits.stream().filter(limit -> !limit.limited()).map(JobLimit::jobType).toList();
         store.call("store the concurrency limits", () -> store.jdbi.inTransaction(h -> {
+            if (!unlimited.isEmpty()) {
+                StoreAccess.bindEach(h.createUpdate("DELETE FROM job_limit WHERE job_type IN "
+                        + StoreStatements.inList("type", unlimited.size())), "type", unlimited).execute();
+            }
             for (JobLimit limit : limits) {
                 if (limit.limited()) {
                     h.createUpdate("INSERT INTO job_limit (job_type, max_running, max_running_per_key) VALUES (:type, :max,"
@@ -30,8 +35,6 @@ final class JdbiLimits {
                             .bind("max", limit.maxRunning() > 0 ? limit.maxRunning() : null)
                             .bind("perKey", limit.maxRunningPerKey() > 0 ? limit.maxRunningPerKey() : null)
                             .execute();
-                } else {
-                    h.createUpdate("DELETE FROM job_limit WHERE job_type = :type").bind("type", limit.jobType()).execute();
                 }
             }
             return null;

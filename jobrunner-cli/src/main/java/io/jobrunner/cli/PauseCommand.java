@@ -1,11 +1,9 @@
 package io.jobrunner.cli;
 
 import io.jobrunner.Pause;
-import io.jobrunner.Schedule;
 import io.jobrunner.ScheduledJob;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -107,8 +105,7 @@ abstract class PauseCommand implements Callable<Integer> {
             if (stored.isEmpty() || !stored.get().paused()) {
                 return Optional.empty();
             }
-            Instant next = Schedule.parse(stored.get().spec()).nextAfter(now, ZoneId.of(stored.get().zone()));
-            return store.spi().pauseSchedule(name, false, next);
+            return store.spi().pauseSchedule(name, false, stored.get().nextOccurrenceAfter(now));
         }
 
         @Override

@@ -38,8 +38,9 @@ public final class JobRuns implements AutoCloseable {
 
         /**
          * Not run although queued and due: a rule of the store holds it (its queue or job type is
-         * paused, or its type's concurrency limit is reached). Whoever was handed it lets it go: the hand-off sweep hands it off again once the
-         * rule lets it run, and workers that claim from the store take it then.
+         * paused, or its type's concurrency limit is reached). Whoever was handed it lets it go: the
+         * hand-off sweep hands it off again once the rule lets it run, and workers that claim from the
+         * store take it then.
          */
         public boolean held() {
             return !ran() && request != null && request.status() == JobStatus.QUEUED

@@ -107,8 +107,7 @@ public final class StoredJobSchedules implements JobSchedules {
     @Override
     public ScheduledJob resume(String name) {
         ScheduledJob stored = store.findSchedule(name).orElseThrow(() -> unknown(name));
-        Instant next = Schedule.parse(stored.spec()).nextAfter(clock.instant(), ZoneId.of(stored.zone()));
-        ScheduledJob resumed = store.pauseSchedule(name, false, next).orElseThrow(() -> unknown(name));
+        ScheduledJob resumed = store.pauseSchedule(name, false, stored.nextOccurrenceAfter(clock.instant())).orElseThrow(() -> unknown(name));
         log.info("Recurring job '{}' resumed; next at {}", name, resumed.nextRunAt());
         return resumed;
     }

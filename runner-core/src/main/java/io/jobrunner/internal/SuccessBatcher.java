@@ -19,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * writes everything queued in one {@link JobRequestStore#succeedAll} — and goes on writing while
  * more arrives — so jobs finishing together cost one statement and one commit, and a job finishing
  * alone waits for nobody. Each row's lease is still checked by the store. A caller may wait for its
- * success ({@link #succeed}) or go on with other work ({@link #submit}). Thread-safe.
+ * success ({@link #submitNow}, written without the gathering gap) or go on with other work ({@link #submit}). Thread-safe.
  */
 final class SuccessBatcher {
 

@@ -8,7 +8,6 @@ import io.jobrunner.JobRequests;
 import io.jobrunner.JobSchedules;
 import io.jobrunner.JobStatus;
 import io.jobrunner.JobStoreException;
-import io.jobrunner.Pause;
 import io.jobrunner.Readiness;
 import io.jobrunner.TaskFailedException;
 import io.jobrunner.TaskHandler;
@@ -293,9 +292,7 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
 
     /** True when a pause holds the request: its job type or its queue. */
     private boolean paused(JobRequest request) {
-        Pause type = Pause.jobType(request.jobType());
-        Pause queue = Pause.queue(request.queueName() == null ? Pause.DEFAULT_QUEUE : request.queueName());
-        return store().paused().stream().anyMatch(held -> held.pause().equals(type) || held.pause().equals(queue));
+        return store().paused().stream().anyMatch(held -> held.pause().holds(request));
     }
 
     private static void sleepUntil(Instant when, long id) {
