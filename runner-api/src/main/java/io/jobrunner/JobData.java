@@ -1,6 +1,10 @@
 package io.jobrunner;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
 
 /**
  * What to run as a tracked job: the input of {@link JobRunner#dispatchJob(JobData)}.
@@ -21,9 +25,14 @@ import java.time.Instant;
  * @param concurrencyKey optional key (an account, a tenant) that the type's
  *                    {@link JobPolicy#maxRunningPerKey()} limits: at most that many jobs of the type with
  *                    one key run at once, across the fleet; {@code null} for none
+ * @param after       ids of stored jobs this one depends on (empty for none): it waits
+ *                    ({@link JobStatus#WAITING}) until they finished, then runs as {@code runWhen} says
+ * @param runWhen     when it runs once its dependencies (stored ones, or steps of its {@link JobGraph})
+ *                    finished; {@link RunWhen#ALL_SUCCEEDED} unless set; without dependencies it has no effect
  */
 public record JobData(String jobType, Object payload, String queueName, String dedupKey, Instant runAt,
-                      Integer maxAttempts, boolean dedupByPayload, Integer priority, String concurrencyKey) {
+                      Integer maxAttempts, boolean dedupByPayload, Integer priority, String concurrencyKey,
+                      List<Long> after, RunWhen runWhen) {
 
     /** Longest dedup key accepted. */
     public static final int MAX_DEDUP_KEY_LENGTH = 512;
@@ -61,12 +70,44 @@ public record JobData(String jobType, Object payload, String queueName, String d
             throw new IllegalArgumentException("Concurrency key must have 1 to " + MAX_DEDUP_KEY_LENGTH
                     + " characters, got " + concurrencyKey.length() + " (job type: " + jobType + ")");
         }
+        after = dependencies(after, jobType);
+        runWhen = runWhen == null && !after.isEmpty() ? RunWhen.ALL_SUCCEEDED : runWhen;
     }
 
     /** A job without a priority of its own: its type's. */
     public JobData(String jobType, Object payload, String queueName, String dedupKey, Instant runAt,
                    Integer maxAttempts, boolean dedupByPayload) {
-        this(jobType, payload, queueName, dedupKey, runAt, maxAttempts, dedupByPayload, null, null);
+        this(jobType, payload, queueName, dedupKey, runAt, maxAttempts, dedupByPayload, null, null, List.of(), null);
+    }
+
+    /** A job without dependencies. */
+    public JobData(String jobType, Object payload, String queueName, String dedupKey, Instant runAt,
+                   Integer maxAttempts, boolean dedupByPayload, Integer priority, String concurrencyKey) {
+        this(jobType, payload, queueName, dedupKey, runAt, maxAttempts, dedupByPayload, priority, concurrencyKey,
+                List.of(), null);
+    }
+
+    /** Most jobs one job may depend on directly (a batch's callbacks depend on its members, without this limit). */
+    public static final int MAX_DEPENDENCIES = 1000;
+
+    private static List<Long> dependencies(List<Long> ids, String jobType) {
+        if (ids == null || ids.isEmpty()) {
+            return List.of();
+        }
+        LinkedHashSet<Long> distinct = new LinkedHashSet<>();
+        for (Long id : ids) {
+            if (id == null || id < 1) {
+                throw new IllegalArgumentException("A dependency must be the id of a stored job request, got " + id
+                        + " (job type: " + jobType + ")");
+            }
+            distinct.add(id);
+        }
+        if (distinct.size() > MAX_DEPENDENCIES) {
+            throw new IllegalArgumentException("A job may depend on at most " + MAX_DEPENDENCIES + " jobs, got "
+                    + distinct.size() + " (job type: " + jobType + "); dispatch the jobs as a JobBatch and run this one"
+                    + " as its callback");
+        }
+        return List.copyOf(distinct);
     }
 
     static void requirePriority(int priority, String of) {
@@ -78,7 +119,7 @@ public record JobData(String jobType, Object payload, String queueName, String d
 
     /** A job of the given type with a payload and every option at its default. */
     public static JobData of(String jobType, Object payload) {
-        return new JobData(jobType, payload, null, null, null, null, false, null, null);
+        return new JobData(jobType, payload, null, null, null, null, false, null, null, List.of(), null);
     }
 
     /** A builder for a job of the given type. */
@@ -97,6 +138,8 @@ public record JobData(String jobType, Object payload, String queueName, String d
         private boolean dedupByPayload;
         private Integer priority;
         private String concurrencyKey;
+        private final List<Long> after = new ArrayList<>();
+        private RunWhen runWhen;
 
         private Builder(String jobType) {
             this.jobType = jobType;
@@ -151,9 +194,35 @@ public record JobData(String jobType, Object payload, String queueName, String d
             return this;
         }
 
+        /**
+         * Runs after the stored jobs with these ids: it waits ({@link JobStatus#WAITING}) until every one
+         * finished, then is queued, or cancelled when one failed ({@link #runWhen} changes that). For a
+         * graph of new jobs dispatched together, use {@link JobGraph}.
+         */
+        public Builder after(long... ids) {
+            for (long id : ids) {
+                after.add(id);
+            }
+            return this;
+        }
+
+        /** {@link #after(long...)} the given stored jobs. */
+        public Builder after(Collection<JobRequest> requests) {
+            for (JobRequest request : requests) {
+                after.add(request.id());
+            }
+            return this;
+        }
+
+        /** When it runs once its dependencies finished; {@link RunWhen#ALL_SUCCEEDED} unless set. */
+        public Builder runWhen(RunWhen runWhen) {
+            this.runWhen = runWhen;
+            return this;
+        }
+
         public JobData build() {
             return new JobData(jobType, payload, queueName, dedupKey, runAt, maxAttempts, dedupByPayload, priority,
-                    concurrencyKey);
+                    concurrencyKey, after, runWhen);
         }
     }
 }

@@ -42,6 +42,10 @@ import java.util.Optional;
  *                       runs as a child of it), or {@code null} when the dispatcher traced nothing
  * @param priority       its claim order among due jobs of its queue, higher first (0 by default)
  * @param concurrencyKey the key its type's per-key limit counts it under, or {@code null}
+ * @param waitingOn      how many of the jobs it depends on have not finished yet (0 without dependencies);
+ *                       read them with {@link JobRequests#dependencies(long)}
+ * @param runWhen        when it runs once its dependencies finished, or {@code null} without dependencies
+ * @param batchId        the {@link JobBatch} it is a member of, or {@code null}
  */
 public record JobRequest(
         long id,
@@ -71,7 +75,10 @@ public record JobRequest(
         List<JobAttempt> history,
         String traceParent,
         int priority,
-        String concurrencyKey) {
+        String concurrencyKey,
+        int waitingOn,
+        RunWhen runWhen,
+        Long batchId) {
 
     public JobRequest {
         history = history == null ? List.of() : List.copyOf(history);

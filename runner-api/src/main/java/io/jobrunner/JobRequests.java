@@ -89,6 +89,16 @@ public interface JobRequests {
     /** The job types with a fleet-wide concurrency limit, by type, each with how many of its jobs run now. */
     List<JobLimit> limits();
 
+    /** The ids of the jobs the request runs after ({@link JobData.Builder#after}), in id order; empty without. */
+    default List<Long> dependencies(long id) {
+        return List.of();
+    }
+
+    /** A batch's progress ({@link JobRunner#dispatchBatch}): its members by outcome and its callbacks; empty for an unknown id. */
+    default Optional<BatchProgress> batch(long id) {
+        return Optional.empty();
+    }
+
     /** Where the requests are kept, e.g. "PostgreSQL at db:5432/jobs". */
     String description();
 

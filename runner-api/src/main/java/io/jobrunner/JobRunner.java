@@ -108,6 +108,25 @@ public interface JobRunner extends AutoCloseable {
     }
 
     /**
+     * Dispatches a graph of new jobs in one transaction: each step is stored {@code waiting} until the
+     * steps it runs after finished, then queued and handed off by the process where the last of them
+     * finished (or by the next hand-off sweep). Returns the requests in step order.
+     *
+     * @throws IllegalArgumentException when a step names a stored job that does not exist (nothing is stored)
+     */
+    default List<JobRequest> dispatchGraph(JobGraph graph) {
+        throw new UnsupportedOperationException("Runner '" + name() + "' cannot dispatch a graph of jobs");
+    }
+
+    /**
+     * Dispatches a batch in one transaction: its members queued, its callbacks waiting for every
+     * member to finish. Read its progress with {@link JobRequests#batch(long)}.
+     */
+    default JobBatch.Dispatched dispatchBatch(JobBatch batch) {
+        throw new UnsupportedOperationException("Runner '" + name() + "' cannot dispatch a batch of jobs");
+    }
+
+    /**
      * The job requests of this runner's store: find, list, count, cancel, retry, purge, await. What
      * an application (and the admin tools) read and act through.
      *

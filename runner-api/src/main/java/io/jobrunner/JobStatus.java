@@ -6,15 +6,18 @@ import java.util.Locale;
  * Where a {@link JobRequest} is in its lifecycle.
  *
  * <pre>
+ * waiting ──its dependencies finished──▶ queued   (or cancelled: see {@link RunWhen})
  * queued ──claim──▶ running ──▶ succeeded
  *   ▲                 │  ├────▶ failed     (attempts spent, or not retryable)
  *   └───retry─────────┘  └────▶ cancelled  (handler saw isCancelled())
- * queued ──cancel──▶ cancelled
+ * queued, waiting ──cancel──▶ cancelled
  * </pre>
  *
  * <p>Immutable and thread-safe.
  */
 public enum JobStatus {
+    /** Stored with dependencies ({@link JobData#after()}) that have not all finished: not claimed by anyone yet. */
+    WAITING,
     QUEUED,
     RUNNING,
     SUCCEEDED,
@@ -38,6 +41,6 @@ public enum JobStatus {
                 return status;
             }
         }
-        throw new IllegalArgumentException("Unknown job status '" + value + "'; expected one of queued, running, succeeded, failed, cancelled");
+        throw new IllegalArgumentException("Unknown job status '" + value + "'; expected one of waiting, queued, running, succeeded, failed, cancelled");
     }
 }

@@ -62,6 +62,20 @@ final class TracedJobRunner implements JobRunner {
         }
     }
 
+    @Override
+    public List<JobRequest> dispatchGraph(JobGraph graph) {
+        try (JobTracer.Span span = tracer.dispatch(JobTracer.Work.JOB, "graph", graph.size())) {
+            return traced(span, () -> runner.dispatchGraph(graph));
+        }
+    }
+
+    @Override
+    public JobBatch.Dispatched dispatchBatch(JobBatch batch) {
+        try (JobTracer.Span span = tracer.dispatch(JobTracer.Work.JOB, "batch", batch.members().size())) {
+            return traced(span, () -> runner.dispatchBatch(batch));
+        }
+    }
+
     /** The job type of a bulk dispatch, or {@code "jobs"} when it holds several. */
     private static String typeOf(List<JobData> jobs) {
         String type = jobs.isEmpty() ? "jobs" : jobs.get(0).jobType();

@@ -95,17 +95,7 @@ final class JdbiInserts {
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
             try {
-                List<InsertResult> results = new ArrayList<>(requests.size());
-                for (int start = 0; start < requests.size(); start += INSERT_CHUNK) {
-                    results.addAll(insertChunk(connection, requests.subList(start, Math.min(requests.size(),
-                            start + INSERT_CHUNK))));
-                }
-                if (requests.stream().anyMatch(this::notifies)) {
-                    try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, '')")) {
-                        notify.setString(1, notifyChannel());
-                        notify.execute();
-                    }
-                }
+                List<InsertResult> results = insertAll(connection, requests);
                 connection.commit();
                 return results;
             } catch (SQLException | RuntimeException e) {
@@ -118,6 +108,26 @@ final class JdbiInserts {
             throw new JobStoreException("Could not insert " + requests.size() + " job requests (none was stored): "
                     + e.getMessage(), e);
         }
+    }
+
+    /** {@link #insertAll(List)}'s statements on {@code connection}, in the caller's transaction. */
+    List<InsertResult> insertAll(Connection connection, List<NewJobRequest> requests) throws SQLException {
+        List<InsertResult> results = new ArrayList<>(requests.size());
+        for (int start = 0; start < requests.size(); start += INSERT_CHUNK) {
+            results.addAll(insertChunk(connection, requests.subList(start, Math.min(requests.size(), start + INSERT_CHUNK))));
+        }
+        if (requests.stream().anyMatch(this::notifies)) {
+            try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, '')")) {
+                notify.setString(1, notifyChannel());
+                notify.execute();
+            }
+        }
+        return results;
+    }
+
+    /** One row on {@code connection}, in the caller's transaction, as {@link #insert(NewJobRequest)} stores it. */
+    InsertResult insertOne(Connection connection, NewJobRequest request) throws SQLException {
+        return insert(connection, request, TABLE);
     }
 
     /**
@@ -227,7 +237,7 @@ final class JdbiInserts {
             return new JobRequest(id, inserted.jobType(), inserted.queueName(), storedPayload, JobStatus.QUEUED,
                     0, null, null, null, 0, inserted.maxAttempts(), dedupKey, runAt, null, null, inserted.runner(), false,
                     handedOffAt, inserted.handOffTarget(), createdAt, createdAt, null, null, null, List.of(),
-                    inserted.traceParent(), inserted.priority(), inserted.concurrencyKey());
+                    inserted.traceParent(), inserted.priority(), inserted.concurrencyKey(), 0, null, null);
         }
     }
 

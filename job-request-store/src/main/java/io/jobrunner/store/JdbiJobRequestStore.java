@@ -1,6 +1,7 @@
 package io.jobrunner.store;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.jobrunner.BatchProgress;
 import io.jobrunner.JobAttempt;
 import io.jobrunner.JobCounts;
 import io.jobrunner.JobLimit;
@@ -17,6 +18,7 @@ import io.jobrunner.PausedWork;
 import io.jobrunner.ScheduledJob;
 import io.jobrunner.spi.store.ClaimFilter;
 import io.jobrunner.spi.store.InsertResult;
+import io.jobrunner.spi.store.InsertedGraph;
 import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.spi.store.Lease;
 import io.jobrunner.spi.store.NewJobRequest;
@@ -33,6 +35,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
@@ -60,6 +63,7 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     private final JdbiWorkers workers;
     private final JdbiPauses pauses;
     private final JdbiLimits limits;
+    private final JdbiWorkflows workflows;
 
     JdbiJobRequestStore(DataSource dataSource, AutoCloseable resources, SqlDialect dialect, String description,
                         StoreScope scope, Path file) {
@@ -67,9 +71,10 @@ public final class JdbiJobRequestStore implements JobRequestStore {
         this.resources = resources;
         this.scope = scope;
         this.inserts = new JdbiInserts(access);
-        this.transitions = new JdbiTransitions(access);
+        this.workflows = new JdbiWorkflows(access, inserts);
+        this.transitions = new JdbiTransitions(access, workflows);
         this.queries = new JdbiQueries(access);
-        this.sweeps = new JdbiSweeps(access);
+        this.sweeps = new JdbiSweeps(access, workflows);
         this.schedules = new JdbiSchedules(access, inserts);
         this.workers = new JdbiWorkers(access);
         this.pauses = new JdbiPauses(access);
@@ -195,22 +200,47 @@ public final class JdbiJobRequestStore implements JobRequestStore {
 
     @Override
     public InsertResult insert(NewJobRequest request) {
-        return inserts.insert(request);
+        return request.hasDependencies() ? insertGraph(List.of(request)).results().get(0) : inserts.insert(request);
     }
 
     @Override
     public InsertResult insertClaimed(NewJobRequest request, String owner, Duration leaseTime) {
-        return inserts.insertClaimed(request, owner, leaseTime);
+        return request.hasDependencies() ? insert(request) : inserts.insertClaimed(request, owner, leaseTime);
     }
 
     @Override
     public List<InsertResult> insertAll(List<NewJobRequest> requests) {
-        return inserts.insertAll(requests);
+        return requests.stream().anyMatch(NewJobRequest::hasDependencies) ? insertGraph(requests).results()
+                : inserts.insertAll(requests);
+    }
+
+    @Override
+    public InsertedGraph insertGraph(List<NewJobRequest> rows) {
+        return workflows.insertGraph(rows);
+    }
+
+    @Override
+    public List<Long> dependencies(long id) {
+        return workflows.dependencies(id);
+    }
+
+    @Override
+    public Optional<BatchProgress> batch(long id) {
+        return workflows.batch(id);
+    }
+
+    @Override
+    public AutoCloseable watchReleased(Consumer<List<JobRequest>> watcher) {
+        return workflows.watchReleased(watcher);
     }
 
     /** Joins the caller's transaction on PostgreSQL; the embedded store cannot (see the SPI's default). */
     @Override
     public InsertResult insert(Connection connection, NewJobRequest request) {
+        if (request.hasDependencies()) {
+            throw new UnsupportedOperationException("A " + request.jobType() + " job with dependencies cannot be stored"
+                    + " in the caller's transaction; dispatch it with dispatchJob(JobData) or in a JobGraph");
+        }
         return embedded() ? JobRequestStore.super.insert(connection, request)
                 : inserts.insertInTransaction(connection, request);
     }

@@ -7,6 +7,7 @@ import io.jobrunner.JobRequest;
 import io.jobrunner.JobStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -24,8 +25,11 @@ final class JdbiSweeps {
     private final StoreAccess store;
     private final StoreStatements sql;
 
-    JdbiSweeps(StoreAccess store) {
+    private final JdbiWorkflows workflows;
+
+    JdbiSweeps(StoreAccess store, JdbiWorkflows workflows) {
         this.store = store;
+        this.workflows = workflows;
         this.sql = store.sql;
     }
 
@@ -62,9 +66,17 @@ final class JdbiSweeps {
                         .mapTo(JobRequest.class).list()));
     }
 
+    /**
+     * Fails the abandoned requests with no attempts left and settles their dependents; then settles
+     * the finishes whose dependents were not settled (their process died in between).
+     */
     List<JobRequest> failAbandoned() {
-        return store.call("fail abandoned job requests", () -> store.jdbi.withHandle(h ->
-                planned(h.createQuery(sql.failAbandoned)).mapTo(JobRequest.class).list()));
+        List<Long> withDependents = new ArrayList<>();
+        List<JobRequest> failed = store.call("fail abandoned job requests", () -> store.jdbi.withHandle(h ->
+                planned(h.createQuery(sql.failAbandoned)).map((rs, ctx) -> workflows.read(rs, withDependents)).list()));
+        workflows.settle(withDependents);
+        workflows.settleMissed();
+        return failed;
     }
 
     int purgeFinished(Duration retention) {

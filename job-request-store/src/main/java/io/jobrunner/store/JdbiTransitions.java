@@ -34,10 +34,12 @@ final class JdbiTransitions {
 
     private final StoreAccess store;
     private final StoreStatements sql;
+    private final JdbiWorkflows workflows;
 
-    JdbiTransitions(StoreAccess store) {
+    JdbiTransitions(StoreAccess store, JdbiWorkflows workflows) {
         this.store = store;
         this.sql = store.sql;
+        this.workflows = workflows;
     }
 
     Optional<JobRequest> retry(long id) {
@@ -129,7 +131,7 @@ final class JdbiTransitions {
     }
 
     Optional<JobRequest> succeed(Lease lease, String resultJson, String message) {
-        return leased("record success of", lease, sql.succeed, q -> q.bind("result", resultJson).bind("message", message));
+        return finishing("record success of", lease, sql.succeed, q -> q.bind("result", resultJson).bind("message", message));
     }
 
     /**
@@ -159,6 +161,7 @@ final class JdbiTransitions {
             messages[i] = success.message();
         }
         Map<Long, JobRequest> recorded = new HashMap<>();
+        List<Long> withDependents = new ArrayList<>();
         try (Connection connection = store.dataSource.getConnection();
              PreparedStatement statement = connection.prepareStatement(sql.succeedMany)) {
             statement.setArray(1, connection.createArrayOf("int8", ids));
@@ -169,7 +172,7 @@ final class JdbiTransitions {
             StoreAccess.planEachRun(statement);  // a join whose best plan depends on the table's size
             try (ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
-                    JobRequest request = store.rows.read(result);
+                    JobRequest request = workflows.read(result, withDependents);
                     recorded.put(request.id(), request);
                 }
             }
@@ -177,6 +180,7 @@ final class JdbiTransitions {
             throw new JobStoreException("Could not record success of " + n + " job requests in " + store.description
                     + ": " + e.getMessage(), e);
         }
+        workflows.settle(withDependents);
         List<Optional<JobRequest>> outcomes = new ArrayList<>(n);
         for (Success success : successes) {
             outcomes.add(Optional.ofNullable(recorded.get(success.lease().jobId())));
@@ -185,7 +189,7 @@ final class JdbiTransitions {
     }
 
     Optional<JobRequest> fail(Lease lease, JobAttempt.Outcome outcome, String error) {
-        return leased("record failure of", lease, sql.fail(outcome),
+        return finishing("record failure of", lease, sql.fail(outcome),
                 q -> q.bind("error", error).bind("attemptError", JobAttempt.shortError(error)));
     }
 
@@ -199,13 +203,27 @@ final class JdbiTransitions {
     }
 
     Optional<JobRequest> markCancelled(Lease lease, String message) {
-        return leased("record cancellation of", lease, sql.markCancelled,
+        return finishing("record cancellation of", lease, sql.markCancelled,
                 q -> q.bind("message", message).bind("attemptError", (String) null));
     }
 
     Optional<JobRequest> cancel(long id) {
-        return store.call("cancel job request " + id, () -> store.jdbi.withHandle(h -> h.createQuery(sql.cancel)
-                .bind("id", id).mapTo(JobRequest.class).findOne()));
+        List<Long> withDependents = new ArrayList<>(1);
+        Optional<JobRequest> cancelled = store.call("cancel job request " + id, () -> store.jdbi.withHandle(h ->
+                h.createQuery(sql.cancel).bind("id", id).map((rs, ctx) -> workflows.read(rs, withDependents)).findOne()));
+        workflows.settle(withDependents);
+        return cancelled;
+    }
+
+    /** {@link #leased} of a transition that may finish the request: its dependents are settled after it. */
+    private Optional<JobRequest> finishing(String action, Lease lease, String statement, UnaryOperator<Query> binder) {
+        List<Long> withDependents = new ArrayList<>(1);
+        Optional<JobRequest> finished = store.call(action + " job request " + lease.jobId() + " (attempt "
+                + lease.attempt() + ", owner " + lease.owner() + ")", () -> store.jdbi.withHandle(h ->
+                binder.apply(h.createQuery(statement).bind("id", lease.jobId()).bind("owner", lease.owner())
+                        .bind("attempt", lease.attempt())).map((rs, ctx) -> workflows.read(rs, withDependents)).findOne()));
+        workflows.settle(withDependents);
+        return finished;
     }
 
     private Optional<JobRequest> leased(String action, Lease lease, String statement, UnaryOperator<Query> binder) {

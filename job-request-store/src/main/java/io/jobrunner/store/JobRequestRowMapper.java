@@ -71,7 +71,19 @@ final class JobRequestRowMapper implements RowMapper<JobRequest> {
                 history(rs.getString("attempt_history")),
                 rs.getString("trace_parent"),
                 rs.getInt("priority"),
-                rs.getString("concurrency_key"));
+                rs.getString("concurrency_key"),
+                rs.getInt("waiting_on"),
+                runWhen(rs.getString("run_when")),
+                batchId(rs));
+    }
+
+    private static io.jobrunner.RunWhen runWhen(String stored) {
+        return stored == null ? null : io.jobrunner.RunWhen.fromDbValue(stored);
+    }
+
+    private static Long batchId(ResultSet rs) throws SQLException {
+        long batch = rs.getLong("batch_id");
+        return rs.wasNull() ? null : batch;
     }
 
     /** The {@code attempt_history} JSON array: epoch milliseconds for times, lower-case outcomes. */

@@ -33,11 +33,11 @@ final class SchemaMigrations {
 
     static final List<Migration> POSTGRESQL = List.of(new Migration(1, "create_tables"), new Migration(2, "workers"),
             new Migration(3, "trace_parent"), new Migration(4, "priority_and_pauses"),
-            new Migration(5, "concurrency_limits"));
+            new Migration(5, "concurrency_limits"), new Migration(6, "workflows_and_batches"));
 
     static final List<Migration> SQLITE = List.of(new Migration(1, "create_tables"), new Migration(2, "workers"),
             new Migration(3, "trace_parent"), new Migration(4, "priority_and_pauses"),
-            new Migration(5, "concurrency_limits"));
+            new Migration(5, "concurrency_limits"), new Migration(6, "workflows_and_batches"));
 
     private SchemaMigrations() {
     }
@@ -86,6 +86,12 @@ final class SchemaMigrations {
         log.info("Applying job request schema migration {} V{} {}", dialect.migrationsFolder(), migration.version(),
                 migration.description());
         handle.createScript(read(dialect, migration)).execute();
+        if (dialect == SqlDialect.SQLITE) {
+            // A migration may rewrite a stored table definition (a CHECK constraint SQLite cannot alter):
+            // the new schema version tells every other connection to read the definitions again.
+            int version = handle.createQuery("PRAGMA schema_version").mapTo(Integer.class).one();
+            handle.execute("PRAGMA schema_version = " + (version + 1));
+        }
         handle.createUpdate("INSERT INTO jobrunner_schema_history (version, description) VALUES (:v, :d)")
                 .bind("v", migration.version())
                 .bind("d", migration.description())

@@ -19,6 +19,7 @@ import java.util.stream.IntStream;
  */
 final class StoreStatements {
 
+    static final String WAITING = literal(JobStatus.WAITING);
     static final String QUEUED = literal(JobStatus.QUEUED);
     static final String RUNNING = literal(JobStatus.RUNNING);
     static final String SUCCEEDED = literal(JobStatus.SUCCEEDED);
@@ -32,7 +33,7 @@ final class StoreStatements {
             "result_message", "result", "last_error", "attempts", "max_attempts", "dedup_key", "run_at", "locked_by",
             "locked_until", "runner", "cancel_requested", "handed_off_at", "hand_off_target", "created_at",
             "updated_at", "started_at", "finished_at", "attempt_started_at", "attempt_history", "trace_parent",
-            "priority", "concurrency_key");
+            "priority", "concurrency_key", "waiting_on", "run_when", "batch_id", "has_dependents");
     static final String INSERTED_COLUMNS = "id, dedup_key, job_type, run_at, created_at, handed_off_at";
     /** A one-row insert also reads back the payload as the database stores it, so it returns what a later read does. */
     private static final String INSERTED_ROW_COLUMNS = INSERTED_COLUMNS + ", payload";
@@ -67,6 +68,10 @@ final class StoreStatements {
             + " (SELECT r.job_type || ':' || r.concurrency_key FROM job_request r JOIN job_limit l ON l.job_type = r.job_type"
             + " WHERE r.status = 'running' AND r.concurrency_key IS NOT NULL AND l.max_running_per_key IS NOT NULL"
             + " GROUP BY r.job_type, r.concurrency_key, l.max_running_per_key HAVING count(*) >= l.max_running_per_key))";
+    /** The message of a dependent cancelled because a job it needed to succeed did not. */
+    static final String DEPENDENCY_FAILED = "Cancelled: a job it depends on failed or was cancelled";
+    /** The message of a failure path cancelled because every job it depends on succeeded. */
+    static final String NO_DEPENDENCY_FAILED = "Cancelled: every job it depends on succeeded, so its failure path is not run";
     /** The order due queued requests are taken in: higher priority first, then the longest due, then the oldest. */
     static final String CLAIM_ORDER = "priority DESC, run_at, id";
     private static final String COLUMNS = "job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner,"
@@ -148,11 +153,12 @@ final class StoreStatements {
                     + " run_at = " + dialect.fromEpochMillis(":runAtMs") + ", locked_by = NULL, locked_until = NULL,"
                     + " updated_at = " + now));
         }
+        String unstarted = "status IN (" + WAITING + ", " + QUEUED + ")";
         this.cancel = "UPDATE job_request SET"
-                + " finished_at = CASE WHEN status = " + QUEUED + " THEN " + now + " ELSE finished_at END,"
-                + " status = CASE WHEN status = " + QUEUED + " THEN " + CANCELLED + " ELSE status END,"
+                + " finished_at = CASE WHEN " + unstarted + " THEN " + now + " ELSE finished_at END,"
+                + " status = CASE WHEN " + unstarted + " THEN " + CANCELLED + " ELSE status END,"
                 + " cancel_requested = true, updated_at = " + now
-                + " WHERE id = :id AND status IN (" + QUEUED + ", " + RUNNING + ") RETURNING *";
+                + " WHERE id = :id AND status IN (" + WAITING + ", " + QUEUED + ", " + RUNNING + ") RETURNING *";
         this.clearHandOff = "UPDATE job_request SET handed_off_at = NULL, updated_at = " + now
                 + " WHERE id = :id AND status = " + QUEUED;
         this.failAbandoned = "UPDATE job_request SET status = " + FAILED + ", last_error = " + abandonedError + ","
@@ -397,6 +403,58 @@ final class StoreStatements {
         return "DELETE FROM job_request WHERE id IN (SELECT id FROM job_request WHERE status IN "
                 + inList("status", statusCount) + " AND finished_at < " + dialect.nowMinusMillis(":ms")
                 + " ORDER BY finished_at LIMIT :limit" + dialect.forUpdateSkipLocked() + ")";
+    }
+
+    /**
+     * A dependent as its dependencies' statuses leave it, from the row just inserted (queued):
+     * bound positionally status, waiting_on, failed_dependencies, run_when, the cancel message (twice;
+     * {@code null} unless cancelled) and the id. Returns the row.
+     */
+    String storeDependent() {
+        return "UPDATE job_request SET status = ?, waiting_on = ?, failed_dependencies = ?, run_when = ?,"
+                + " result_message = ?, finished_at = CASE WHEN ? IS NULL THEN NULL ELSE " + now() + " END, updated_at = "
+                + now() + " WHERE id = ? RETURNING *";
+    }
+
+    /**
+     * The waiting dependents of {@code count} finished jobs (bound {@code :id0…}), each counting the
+     * dependencies among them it has not counted yet: queued once none is left unfinished, cancelled as
+     * soon as its run-when cannot hold (an {@code all_succeeded} one on the first failure, an
+     * {@code any_failed} one when all succeeded), still waiting otherwise. Returns them with
+     * {@code has_dependents}. On PostgreSQL the same statement marks the dependencies counted, so two
+     * settlers of one finish (the finisher and the recovery pass) count it once: the second waits for
+     * the first's row locks and finds nothing left. On SQLite, whose writers take turns,
+     * {@link #markSettled} follows in the same transaction.
+     */
+    String settle(int count) {
+        String now = now();
+        String left = "waiting_on - c.n";
+        String cancelNow = "((run_when = 'all_succeeded' AND c.bad > 0) OR (" + left + " <= 0 AND run_when = 'any_failed'"
+                + " AND failed_dependencies + c.bad = 0))";
+        String set = "SET waiting_on = " + left + ", failed_dependencies = failed_dependencies + c.bad,"
+                + " status = CASE WHEN " + cancelNow + " THEN " + CANCELLED + " WHEN " + left + " > 0 THEN " + WAITING
+                + " ELSE " + QUEUED + " END,"
+                + " finished_at = CASE WHEN " + cancelNow + " THEN " + now + " ELSE finished_at END,"
+                + " result_message = CASE WHEN " + cancelNow + " THEN (CASE WHEN run_when = 'any_failed' THEN '"
+                + NO_DEPENDENCY_FAILED + "' ELSE '" + DEPENDENCY_FAILED + "' END) ELSE result_message END,"
+                + " updated_at = " + now;
+        String counted = "SELECT e.job_id, count(*) AS n, sum(CASE WHEN p.status = " + SUCCEEDED + " THEN 0 ELSE 1 END) AS bad"
+                + " FROM %s AS e JOIN job_request p ON p.id = e.depends_on %s GROUP BY e.job_id";
+        String ids = inList("id", count);
+        String where = " WHERE job_request.id = c.job_id AND job_request.status = " + WAITING + " RETURNING "
+                + (dialect == SqlDialect.POSTGRESQL ? "job_request.*" : "*");  // SQLite returns the updated table's only
+        if (dialect == SqlDialect.POSTGRESQL) {
+            return "WITH marked AS (UPDATE job_dependency SET settled = true WHERE depends_on IN " + ids
+                    + " AND NOT settled RETURNING job_id, depends_on), c AS (" + String.format(counted, "marked", "")
+                    + ") UPDATE job_request " + set + " FROM c" + where;
+        }
+        return "UPDATE job_request " + set + " FROM (" + String.format(counted, "job_dependency",
+                "WHERE e.depends_on IN " + ids + " AND NOT e.settled") + ") AS c" + where;
+    }
+
+    /** SQLite: the dependencies of {@code count} finished jobs (bound {@code :id0…}) counted, after {@link #settle}. */
+    String markSettled(int count) {
+        return "UPDATE job_dependency SET settled = true WHERE depends_on IN " + inList("id", count) + " AND NOT settled";
     }
 
     /** {@code (:name0, :name1, …)} for binding a list of {@code count} values one by one. */

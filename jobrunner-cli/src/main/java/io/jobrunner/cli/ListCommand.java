@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 final class ListCommand extends StoreReport {
 
     @Option(names = {"-s", "--status"}, split = ",", paramLabel = "STATUS",
-            description = "queued, running, succeeded, failed or cancelled; several separated by commas")
+            description = "waiting, queued, running, succeeded, failed or cancelled; several separated by commas")
     List<String> statuses = List.of();
 
     @Option(names = {"-t", "--type"}, paramLabel = "TYPE", description = "only this job type")
@@ -85,7 +85,7 @@ final class ListCommand extends StoreReport {
         return switch (request.status()) {
             case SUCCEEDED -> request.resultMessage();
             case FAILED, CANCELLED -> request.lastError() != null ? request.lastError() : request.resultMessage();
-            case QUEUED, RUNNING -> request.resultMessage() != null ? request.resultMessage() : request.lastError();
+            case WAITING, QUEUED, RUNNING -> request.resultMessage() != null ? request.resultMessage() : request.lastError();
         };
     }
 
@@ -95,8 +95,8 @@ final class ListCommand extends StoreReport {
             try {
                 statuses.add(JobStatus.valueOf(name.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("Unknown status '" + name + "': expected queued, running, succeeded,"
-                        + " failed or cancelled");
+                throw new IllegalArgumentException("Unknown status '" + name + "': expected waiting, queued, running,"
+                        + " succeeded, failed or cancelled");
             }
         }
         return statuses;

@@ -250,6 +250,7 @@ final class Routes implements HttpHandler {
     /** How a request stands, in words: "is queued", "has succeeded"… */
     static String state(JobStatus status) {
         return switch (status) {
+            case WAITING -> "is waiting for the jobs it depends on";
             case QUEUED -> "is queued";
             case RUNNING -> "is running";
             case SUCCEEDED -> "has succeeded";

@@ -1,7 +1,9 @@
 package io.jobrunner.spi;
 
 import io.jobrunner.HandlerRegistry;
+import io.jobrunner.JobBatch;
 import io.jobrunner.JobData;
+import io.jobrunner.JobGraph;
 import io.jobrunner.JobHandler;
 import io.jobrunner.JobLimit;
 import io.jobrunner.JobPolicy;
@@ -14,15 +16,18 @@ import io.jobrunner.PayloadTooLargeException;
 import io.jobrunner.RunnerNotConfiguredException;
 import io.jobrunner.Setting;
 import io.jobrunner.spi.store.InsertResult;
+import io.jobrunner.spi.store.InsertedGraph;
 import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.spi.store.NewJobRequest;
 import io.jobrunner.spi.store.StoreDiscovery;
 import io.jobrunner.spi.store.StoreScope;
 import io.jobrunner.spi.store.StoredJobRequests;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -200,7 +205,42 @@ public final class RunnerContext implements AutoCloseable {
         return new NewJobRequest(data.jobType(), data.queueName(), payloadJson, dedupKey, data.runAt(),
                 maxAttempts, runnerName).withTraceParent(config.tracer().traceParent())
                 .withPriority(data.priority() != null ? data.priority() : policy != null ? policy.priority() : 0)
-                .withConcurrencyKey(data.concurrencyKey());
+                .withConcurrencyKey(data.concurrencyKey())
+                .withWorkflow(data.after().isEmpty() ? NewJobRequest.Workflow.NONE
+                        : new NewJobRequest.Workflow(data.after(), List.of(), data.runWhen(), false));
+    }
+
+    /** The rows of a graph's steps, each made by {@code row} and running after the steps and stored jobs it names. */
+    public List<NewJobRequest> graphRows(JobGraph graph, Function<JobData, NewJobRequest> row) {
+        List<NewJobRequest> rows = new ArrayList<>(graph.size());
+        for (JobGraph.Step step : graph.steps()) {
+            NewJobRequest made = row.apply(step.job());
+            rows.add(step.after().isEmpty() && step.job().after().isEmpty() ? made : made.withWorkflow(
+                    new NewJobRequest.Workflow(step.job().after(), step.after(), step.job().runWhen(), false)));
+        }
+        return rows;
+    }
+
+    /** The rows of a batch: its members, then its callbacks, each running after every member. */
+    public List<NewJobRequest> batchRows(JobBatch batch, Function<JobData, NewJobRequest> row) {
+        List<NewJobRequest> rows = new ArrayList<>(batch.members().size() + batch.callbacks().size());
+        for (JobData member : batch.members()) {
+            rows.add(row.apply(member).withWorkflow(new NewJobRequest.Workflow(List.of(), List.of(), null, true)));
+        }
+        List<Integer> members = java.util.stream.IntStream.range(0, batch.members().size()).boxed().toList();
+        for (JobBatch.Callback callback : batch.callbacks()) {
+            rows.add(row.apply(callback.job()).withWorkflow(new NewJobRequest.Workflow(List.of(), members,
+                    callback.when(), false)));
+        }
+        return rows;
+    }
+
+    /** A dispatched batch as {@link #batchRows} laid it out. */
+    public static JobBatch.Dispatched dispatchedBatch(JobBatch batch, InsertedGraph stored) {
+        int members = batch.members().size();
+        List<JobRequest> requests = stored.results().stream().map(InsertResult::request).toList();
+        return new JobBatch.Dispatched(stored.batchId(), requests.subList(0, members),
+                requests.subList(members, requests.size()));
     }
 
     /**

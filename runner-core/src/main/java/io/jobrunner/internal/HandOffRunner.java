@@ -2,7 +2,9 @@ package io.jobrunner.internal;
 
 import io.jobrunner.BulkDispatchException;
 import io.jobrunner.DispatchRejectedException;
+import io.jobrunner.JobBatch;
 import io.jobrunner.JobData;
+import io.jobrunner.JobGraph;
 import io.jobrunner.JobRequest;
 import io.jobrunner.JobRequests;
 import io.jobrunner.JobRunner;
@@ -14,6 +16,7 @@ import io.jobrunner.Setting;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.Transport;
 import io.jobrunner.spi.store.InsertResult;
+import io.jobrunner.spi.store.InsertedGraph;
 import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.spi.store.NewJobRequest;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +50,8 @@ public final class HandOffRunner implements JobRunner {
     private final WorkerWatch workerWatch;
     /** Sends hand-offs after {@code dispatchJob} returned; {@code null} with {@code JOB_RUNNER_HANDOFF_SYNC=true}. */
     private final BackgroundSender sender;
+    /** Hands off this runner's jobs released by a finish in this process; {@code null} without a store. */
+    private final AutoCloseable releases;
 
     public HandOffRunner(RunnerContext context, Transport transport) {
         this.context = context;
@@ -67,6 +73,29 @@ public final class HandOffRunner implements JobRunner {
                 new HandOffSweep(context.store(), transport, Retention.from(context.config().settings())).run();
             }
         });
+        this.releases = context.hasStore() ? context.store().watchReleased(this::released) : null;
+    }
+
+    /** Jobs of this runner that a finish in this process released: sent now (a failed send is the sweep's). */
+    private void released(List<JobRequest> released) {
+        List<JobRequest> ours = released.stream().filter(request -> name().equals(request.runner())
+                && Objects.equals(transport.target(), request.handOffTarget())).toList();
+        if (lifecycle.isOpen()) {
+            sendSoon(ours);
+        }
+    }
+
+    /** Sends the due requests among these, on the background sender when there is one. */
+    private void sendSoon(Collection<JobRequest> requests) {
+        List<JobRequest> due = due(requests);
+        if (due.isEmpty()) {
+            return;
+        }
+        if (sender != null) {
+            sender.enqueue(due);
+        } else {
+            send(due);
+        }
     }
 
     /** The row of a job stored without a hand-off yet (in a transaction, or fired by a schedule). */
@@ -147,7 +176,8 @@ public final class HandOffRunner implements JobRunner {
         for (int i = 0; i < rows.size(); i++) {
             InsertResult result = inserted.get(i);
             requests.add(result.request());
-            if (result.created() ? rows.get(i).handedOff() : result.needsHandOff()) {
+            boolean queued = result.request().status() == JobStatus.QUEUED;
+            if (queued && (result.created() ? rows.get(i).handedOff() : result.needsHandOff())) {
                 toSend.add(result.request());
             }
         }
@@ -156,6 +186,29 @@ public final class HandOffRunner implements JobRunner {
         } else {
             send(toSend);
         }
+        return requests;
+    }
+
+    @Override
+    public List<JobRequest> dispatchGraph(JobGraph graph) {
+        graph.steps().forEach(step -> ensureOpen(step.job().jobType()));
+        return sendStored(store().insertGraph(context.graphRows(graph, data -> unsentRequest(context, transport, data))));
+    }
+
+    @Override
+    public JobBatch.Dispatched dispatchBatch(JobBatch batch) {
+        batch.members().forEach(member -> ensureOpen(member.jobType()));
+        InsertedGraph stored = store().insertGraph(context.batchRows(batch, data -> unsentRequest(context, transport, data)));
+        sendStored(stored);
+        return RunnerContext.dispatchedBatch(batch, stored);
+    }
+
+    /** Sends the queued requests of a graph (the waiting ones are sent when released); returns them all. */
+    private List<JobRequest> sendStored(InsertedGraph stored) {
+        context.dispatched(name(), stored.results());
+        watch(stored.results());
+        List<JobRequest> requests = stored.results().stream().map(InsertResult::request).toList();
+        sendSoon(stored.results().stream().filter(InsertResult::needsHandOff).map(InsertResult::request).toList());
         return requests;
     }
 
@@ -182,9 +235,14 @@ public final class HandOffRunner implements JobRunner {
     }
 
     private void sendDue(Collection<JobRequest> requests) {
+        send(due(requests));
+    }
+
+    /** The requests queued, not handed off yet and due soon enough for the transport to take now. */
+    private List<JobRequest> due(Collection<JobRequest> requests) {
         Instant now = Instant.now();
-        send(requests.stream().filter(request -> request.status() == JobStatus.QUEUED && request.handedOffAt() == null
-                && transport.sendsNow(request.runAt(), now)).toList());
+        return requests.stream().filter(request -> request.status() == JobStatus.QUEUED && request.handedOffAt() == null
+                && transport.sendsNow(request.runAt(), now)).toList();
     }
 
     /** Sends the jobs' hand-offs; marks handed off those the insert did not mark, clears the mark of those not sent. */
@@ -232,7 +290,7 @@ public final class HandOffRunner implements JobRunner {
 
     @Override
     public void close() {
-        lifecycle.closeOnce(schedules::close, sender == null ? () -> { } : sender::close, transport::close,
+        lifecycle.closeOnce(releases == null ? null : releases::close, schedules::close, sender == null ? () -> { } : sender::close, transport::close,
                 context::close);
     }
 }

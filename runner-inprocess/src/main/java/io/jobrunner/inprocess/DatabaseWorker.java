@@ -575,6 +575,7 @@ public final class DatabaseWorker implements AutoCloseable {
     private static final class OwnProcess implements Role {
         private RunnerSchedules schedules;
         private AutoCloseable listener;
+        private AutoCloseable releases;
         private WorkerRegistration registration;
 
         @Override
@@ -582,6 +583,8 @@ public final class DatabaseWorker implements AutoCloseable {
             RunnerContext context = worker.context;
             Optional<AutoCloseable> watching = context.store().watchQueued(worker::announced);
             listener = watching.orElse(null);
+            // jobs released here by a finish claim at once, where no notification tells (the embedded store)
+            releases = context.store().watchReleased(released -> worker.wake());
             schedules = RunnerSchedules.start(context,
                     data -> context.newJobRequest(data, DatabaseRunnerProvider.NAME).forWorkers(), fired -> worker.wake(),
                     true);
@@ -607,11 +610,13 @@ public final class DatabaseWorker implements AutoCloseable {
             if (schedules != null) {
                 schedules.close();
             }
-            if (listener != null) {
-                try {
-                    listener.close();
-                } catch (Exception e) {
-                    log.debug("Closing the queue listener failed", e);
+            for (AutoCloseable watch : java.util.Arrays.asList(listener, releases)) {
+                if (watch != null) {
+                    try {
+                        watch.close();
+                    } catch (Exception e) {
+                        log.debug("Closing a queue listener failed", e);
+                    }
                 }
             }
         }

@@ -1,6 +1,8 @@
 package io.jobrunner.inprocess;
 
+import io.jobrunner.JobBatch;
 import io.jobrunner.JobData;
+import io.jobrunner.JobGraph;
 import io.jobrunner.JobListener;
 import io.jobrunner.JobQuery;
 import io.jobrunner.JobRequest;
@@ -19,10 +21,12 @@ import io.jobrunner.internal.WorkerIds;
 import io.jobrunner.internal.WorkerWatch;
 import io.jobrunner.spi.RunnerContext;
 import io.jobrunner.spi.store.InsertResult;
+import io.jobrunner.spi.store.InsertedGraph;
 import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.spi.store.NewJobRequest;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -61,6 +65,10 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     private final JobRequests jobRequests;
     /** For jobs stored for database workers: warns when no live worker takes a dispatched type. */
     private final WorkerWatch workerWatch;
+    /** Tells this runner of its jobs released by a finish in this process; {@code null} without a store. */
+    private final AutoCloseable releases;
+    /** The sync mode: jobs released by a finish on this thread, run on it before its dispatch returns. */
+    private final ThreadLocal<ArrayDeque<JobRequest>> releasedHere = ThreadLocal.withInitial(ArrayDeque::new);
 
     /** Fires due recurring jobs on a timer unless {@code JOB_RUNNER_SCHEDULER=off}. */
     InProcessRunner(String name, RunnerContext context, Mode tasks, Mode jobs) {
@@ -99,6 +107,21 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
             ensureOpen("job " + retried.id());
             return handOff(retried);
         }, this::resumed);
+        this.releases = context.hasStore() && jobs != Mode.WORKERS ? context.store().watchReleased(this::released) : null;
+    }
+
+    /** Jobs of this runner that a finish in this process released: the job threads claim them, or this thread runs them. */
+    private void released(List<JobRequest> released) {
+        for (JobRequest request : released) {
+            if (!storedAs.equals(request.runner())) {
+                continue;
+            }
+            if (jobs == Mode.SYNC) {
+                releasedHere.get().add(request);
+            } else if (jobWorker != null) {
+                jobWorker.wakeAt(request.runAt());
+            }
+        }
     }
 
     /**
@@ -186,6 +209,32 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     }
 
     @Override
+    public List<JobRequest> dispatchGraph(JobGraph graph) {
+        graph.steps().forEach(step -> ensureOpen(step.job().jobType()));
+        return handOffStored(store().insertGraph(context.graphRows(graph, this::newRequest)));
+    }
+
+    @Override
+    public JobBatch.Dispatched dispatchBatch(JobBatch batch) {
+        batch.members().forEach(member -> ensureOpen(member.jobType()));
+        InsertedGraph stored = store().insertGraph(context.batchRows(batch, this::newRequest));
+        handOffStored(stored);
+        return RunnerContext.dispatchedBatch(batch, stored);
+    }
+
+    /** The queued requests of a graph handed off as {@link #dispatchJob(JobData)} does; the waiting ones stay. */
+    private List<JobRequest> handOffStored(InsertedGraph stored) {
+        context.dispatched(name(), stored.results());
+        watch(stored.results());
+        List<JobRequest> requests = new ArrayList<>(stored.results().size());
+        for (InsertResult inserted : stored.results()) {
+            JobRequest request = inserted.request();
+            requests.add(inserted.needsHandOff() && request.status() == JobStatus.QUEUED ? handOff(request) : request);
+        }
+        return requests;
+    }
+
+    @Override
     public JobRequest dispatchJob(Connection connection, JobData data) {
         ensureOpen(data.jobType());
         InsertResult inserted = store().insert(connection, newRequest(data));
@@ -219,7 +268,12 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
             return stored;  // the row is the hand-off: the database wakes the workers
         }
         if (jobs == Mode.SYNC) {
-            return runUntilFinished(stored.id(), stored.jobType());
+            if (stored.status() != JobStatus.QUEUED) {
+                return stored;  // waiting: the finish of its last dependency releases it, and that thread runs it
+            }
+            JobRequest finished = runUntilFinished(stored.id(), stored.jobType());
+            runReleased();
+            return finished;
         }
         if (jobWorker != null) {
             jobWorker.wakeAt(stored.runAt());
@@ -290,6 +344,14 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         }
     }
 
+    /** The sync mode: runs the jobs finishes on this thread released, and those they release in turn. */
+    private void runReleased() {
+        ArrayDeque<JobRequest> released = releasedHere.get();
+        for (JobRequest next = released.poll(); next != null; next = released.poll()) {
+            runUntilFinished(next.id(), next.jobType());
+        }
+    }
+
     /** True when a pause holds the request: its job type or its queue. */
     private boolean paused(JobRequest request) {
         return store().paused().stream().anyMatch(held -> held.pause().holds(request));
@@ -313,13 +375,19 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         lifecycle.ensureOpen(what);
     }
 
+    private void stopWatchingReleases() throws Exception {
+        if (releases != null) {
+            releases.close();
+        }
+    }
+
     /**
      * Stops accepting work, lets queued and running work finish up to the shutdown timeout, then
      * interrupts what still runs. Jobs left unfinished stay in the store; tasks not yet started are lost.
      */
     @Override
     public void close() {
-        lifecycle.closeOnce(schedules::close, lane == null ? null : lane::close,
+        lifecycle.closeOnce(this::stopWatchingReleases, schedules::close, lane == null ? null : lane::close,
                 jobWorker == null ? null : jobWorker::close, runs::close, context::close);
     }
 }

@@ -215,7 +215,8 @@ final class MessageProcessor {
         }
         Instant now = Instant.now();
         switch (request.status()) {
-            case SUCCEEDED, CANCELLED -> parts.deleter().delete(message);
+            // waiting: its dependencies' last finish hands it off again when it may run
+            case SUCCEEDED, CANCELLED, WAITING -> parts.deleter().delete(message);
             case FAILED -> failed(message, jobId);
             case RUNNING -> {
                 if (request.lockedUntil() != null && request.lockedUntil().isAfter(now)) {

@@ -39,7 +39,8 @@ import org.junit.jupiter.api.Test;
  * What every {@link JobRequestStore} must do. Subclass it once per store and return a store with
  * no requests from {@link #openEmptyStore()}.
  */
-public abstract class JobRequestStoreContractTest implements ScheduleStoreContract, OrchestrationStoreContract {
+public abstract class JobRequestStoreContractTest implements ScheduleStoreContract, OrchestrationStoreContract,
+        WorkflowStoreContract {
 
     protected static final Duration LEASE = Duration.ofMinutes(5);
     protected JobRequestStore store;

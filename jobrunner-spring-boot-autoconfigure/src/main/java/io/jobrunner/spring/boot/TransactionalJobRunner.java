@@ -79,6 +79,18 @@ public final class TransactionalJobRunner implements JobRunner {
         return inTransaction() ? dispatchInTransaction(jobs) : runner().dispatchJobs(jobs);
     }
 
+    /** Always in a transaction of its own: a graph is stored by the store's own connection, after Spring's commits or not. */
+    @Override
+    public List<JobRequest> dispatchGraph(io.jobrunner.JobGraph graph) {
+        return runner().dispatchGraph(graph);
+    }
+
+    /** As {@link #dispatchGraph}: in a transaction of its own. */
+    @Override
+    public io.jobrunner.JobBatch.Dispatched dispatchBatch(io.jobrunner.JobBatch batch) {
+        return runner().dispatchBatch(batch);
+    }
+
     private List<JobRequest> dispatchInTransaction(List<JobData> jobs) {
         Connection connection = DataSourceUtils.getConnection(dataSource());
         try {

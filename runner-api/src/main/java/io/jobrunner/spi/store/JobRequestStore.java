@@ -338,6 +338,38 @@ public interface JobRequestStore extends AutoCloseable {
     }
 
     /**
+     * Stores the rows in one transaction, in order: a row may run after stored jobs and after earlier
+     * rows of the list ({@link NewJobRequest.Workflow}); such a row is stored {@code waiting} until they
+     * finished (or queued, or cancelled, when they already did). When rows are batch members, the call
+     * makes one batch of them. All are stored or, when this throws, none.
+     *
+     * @throws IllegalArgumentException when a row names a job that is not stored
+     */
+    default InsertedGraph insertGraph(List<NewJobRequest> rows) {
+        throw new UnsupportedOperationException(description() + " keeps no dependencies between jobs; use the "
+                + "io.jobrunner:job-request-store module for workflows and batches");
+    }
+
+    /** The ids of the jobs the request runs after, in id order; empty without dependencies. */
+    default List<Long> dependencies(long id) {
+        return List.of();
+    }
+
+    /** A batch's progress; empty for an unknown id. */
+    default Optional<io.jobrunner.BatchProgress> batch(long id) {
+        return Optional.empty();
+    }
+
+    /**
+     * Tells {@code watcher}, in this process, of requests that became queued because the last job
+     * they waited for finished here (called on the finishing thread after its transaction; must return
+     * quickly). The runner that dispatched them hands them off. Close the handle to stop.
+     */
+    default AutoCloseable watchReleased(java.util.function.Consumer<List<JobRequest>> watcher) {
+        return () -> { };
+    }
+
+    /**
      * Starts telling {@code watcher} soon after a request of the {@code database} runner becomes queued
      * in any process (dispatched, retried, released or requeued), with its id where the store knows
      * it, for workers that would otherwise poll. Empty when the store cannot tell (the caller polls);

@@ -128,6 +128,16 @@ public final class StoredJobRequests implements JobRequests {
     }
 
     @Override
+    public List<Long> dependencies(long id) {
+        return store.get().dependencies(id);
+    }
+
+    @Override
+    public Optional<io.jobrunner.BatchProgress> batch(long id) {
+        return store.get().batch(id);
+    }
+
+    @Override
     public List<JobWorker> workers() {
         return store.get().workers();
     }
