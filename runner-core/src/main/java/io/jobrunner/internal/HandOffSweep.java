@@ -75,6 +75,20 @@ public final class HandOffSweep implements Runnable {
         return new Counts(handedOff, requeued, failed);
     }
 
+    /**
+     * Hands off what is due and not handed off, without the rest of a pass: for jobs just released
+     * by the finish of the last job they waited for. Logs instead of throwing.
+     */
+    public void handOffDue() {
+        try {
+            if (!backingOff()) {
+                sendDue();
+            }
+        } catch (RuntimeException e) {
+            log.warn("Handing off released jobs to {} failed; the next sweep sends them: {}", transport.target(), e.toString());
+        }
+    }
+
     private int sendDue() {
         int handedOff = 0;
         List<JobRequest> due;

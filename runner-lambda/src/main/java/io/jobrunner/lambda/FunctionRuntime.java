@@ -80,6 +80,9 @@ final class FunctionRuntime {
                 throw e;
             }
             context = opened;
+            // jobs released by a finish here are invoked now, not at the next sweep (closed with the store)
+            opened.store().watchReleased(released -> transport().ifPresent(target ->
+                    new HandOffSweep(opened.store(), target, Retention.from(settings)).handOffDue()));
             opened.config().listener().opened(LambdaRunnerProvider.NAME, opened.jobRequests(UnaryOperator.identity()));
         }
         return context;

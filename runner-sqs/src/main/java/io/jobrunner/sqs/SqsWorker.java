@@ -91,6 +91,8 @@ public final class SqsWorker implements AutoCloseable {
     private final DeleteBatcher deleter;
     private final MessageProcessor processor;
     private final HandOffSweep handOffSweep;
+    /** Sends the jobs a finish here released, on the sweeper's thread, without waiting for the next sweep. */
+    private final AutoCloseable releases;
     private final SqsTransport transport;
     private final RunnerContext context;
     private final StoredJobSchedules schedules;
@@ -125,6 +127,13 @@ public final class SqsWorker implements AutoCloseable {
                 context.config().handlers(), context.config().codec(), context.config().tracer(), store, runs, RetryBackoff.of(context.config()), deleter));
         this.transport = new SqsTransport(settings, client, false);
         this.handOffSweep = new HandOffSweep(store, transport, Retention.from(context.config().settings()));
+        this.releases = store.watchReleased(released -> {
+            try {
+                sweeper.execute(handOffSweep::handOffDue);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // closing: the next sweep of any process hands them off
+            }
+        });
         this.context = context;
         this.schedules = RunnerSchedules.of(context, data -> HandOffRunner.unsentRequest(context, transport, data),
                 fired -> handOffSweep.run());
@@ -418,6 +427,11 @@ public final class SqsWorker implements AutoCloseable {
         // brings back is released at once.
         pollers.shutdown();
         claims.shutdown();
+        try {
+            releases.close();
+        } catch (Exception e) {
+            log.debug("Closing the release watcher failed", e);
+        }
         if (scheduler != null) {
             scheduler.close();
         }

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
  * and its settings in {@link #environment()} and give an empty store from {@link #openStore()}.
  */
 public abstract class JobRunnerContractTest implements JobSemanticsContract, TransactionalDispatchContract,
-        RecurringJobContract, OrchestrationContract {
+        RecurringJobContract, OrchestrationContract, WorkflowContract {
 
     protected static final Duration TIMEOUT = Duration.ofSeconds(30);
 
