@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         description = "Look at and act on job requests, and run workers. Configured by the same environment"
                 + " variables as the library: DATABASE_URL (else the embedded store in JOB_RUNNER_EMBEDDED_DIR,"
                 + " default ./.jobrunner), JOB_RUNNER_DB_SCHEMA, JOB_RUNNER.",
-        subcommands = {ListCommand.class, ShowCommand.class, RetryCommand.class, CancelCommand.class, PauseCommand.Pausing.class,
+        subcommands = {ListCommand.class, ShowCommand.class, BatchCommand.class, RetryCommand.class, CancelCommand.class, PauseCommand.Pausing.class,
                 PauseCommand.Resuming.class,
                 PurgeCommand.class, StatsCommand.class, WorkersCommand.class, CheckCommand.class, SchedulesCommand.class, WorkerCommand.class, DashboardCommand.class, DevCommand.class,
                 CommandLine.HelpCommand.class})

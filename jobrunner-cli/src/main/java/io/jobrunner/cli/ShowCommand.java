@@ -30,8 +30,13 @@ final class ShowCommand extends StoreReport {
         }
         JobRequest request = found.get();
         JobLog log = store.jobs().log(id);
+        java.util.List<Long> dependencies = store.jobs().dependencies(id);
+        Optional<io.jobrunner.BatchProgress> batch = request.batchId() == null ? Optional.empty()
+                : store.jobs().batch(request.batchId());
         if (json) {
             Map<String, Object> shown = JobJson.request(request);
+            shown.put("dependencies", dependencies);
+            batch.ifPresent(progress -> shown.put("batch", JobJson.batch(progress)));
             shown.put("log", JobJson.log(log));
             out.println(JobJson.write(shown));
             return 0;
@@ -43,6 +48,12 @@ final class ShowCommand extends StoreReport {
         field(out, "progress", request.progress() + "%");
         field(out, "attempts", request.attempts() + " of " + request.maxAttempts());
         field(out, "priority", request.priority());
+        field(out, "key", request.concurrencyKey());
+        if (!dependencies.isEmpty()) {
+            field(out, "after", dependencies + " (runs when " + request.runWhen().dbValue().replace('_', ' ')
+                    + (request.waitingOn() > 0 ? "; waiting for " + request.waitingOn() + " of them" : "") + ")");
+        }
+        batch.ifPresent(progress -> field(out, "batch", progress));
         field(out, "runner", request.runner());
         field(out, "dedup key", request.dedupKey());
         field(out, "created", at(request.createdAt(), now));

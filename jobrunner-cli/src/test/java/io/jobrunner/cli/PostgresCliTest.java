@@ -124,6 +124,41 @@ class PostgresCliTest {
     }
 
     @Test
+    void listShowAndBatchShowWaitingJobsTheirDependenciesAndABatchsProgress() throws Exception {
+        JobRequest first = dispatch(7);
+        JobRequest waiting = producer.dispatchJob(JobData.builder(DoubleJob.TYPE).payload(8).after(first.id()).build());
+        io.jobrunner.JobBatch.Dispatched batch = producer.dispatchBatch(io.jobrunner.JobBatch.of(List.of(
+                JobData.of(DoubleJob.TYPE, 1), JobData.of(DoubleJob.TYPE, 2))).onComplete(JobData.of(DoubleJob.TYPE, 3)));
+        failed(9, "unrelated");
+        JobRequest member = store.claim(batch.members().get(0).id(), "test-worker", Duration.ofMinutes(1)).orElseThrow();
+        store.succeed(Lease.of(member).orElseThrow(), null, null);
+
+        assertThat(cli("list", "--status", "waiting").out()).contains(waiting.id() + " ", "waiting")
+                .doesNotContain(first.id() + " ");
+        CliProcess.Result shown = cli("show", String.valueOf(waiting.id()));
+        assertThat(shown.out()).contains("status     waiting",
+                "after      [" + first.id() + "] (runs when all succeeded; waiting for 1 of them)");
+        JsonNode json = JSON.readTree(cli("show", String.valueOf(waiting.id()), "--json").out());
+        assertThat(json.get("dependencies").get(0).asLong()).isEqualTo(first.id());
+        assertThat(json.get("waitingOn").asInt()).isEqualTo(1);
+        assertThat(cli("show", String.valueOf(batch.members().get(1).id())).out())
+                .contains("batch      Batch " + batch.id() + ": 1 of 2 done (1 succeeded, 0 failed, 0 cancelled)");
+
+        CliProcess.Result progress = cli("batch", String.valueOf(batch.id()));
+        assertThat(progress.exitCode()).as(progress.toString()).isZero();
+        assertThat(progress.out()).contains("1 of 2 done", "pending    1",
+                "callback   " + batch.callbacks().get(0).id() + " " + DoubleJob.TYPE + " (waiting, runs when all finished)");
+        JsonNode progressJson = JSON.readTree(cli("batch", String.valueOf(batch.id()), "--json").out());
+        assertThat(progressJson.get("succeeded").asInt()).isEqualTo(1);
+        assertThat(progressJson.get("total").asInt()).isEqualTo(2);
+        assertThat(progressJson.get("finished").asBoolean()).isFalse();
+        CliProcess.Result unknown = cli("batch", "987654");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no batch 987654");
+        assertThat(cli("stats").out()).contains("WAITING");
+    }
+
+    @Test
     void showPrintsTheTraceItsDispatchBelongedTo() throws Exception {
         String trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
         JobRequest traced = store.insert(new io.jobrunner.spi.store.NewJobRequest(DoubleJob.TYPE, null, "6", null, null,

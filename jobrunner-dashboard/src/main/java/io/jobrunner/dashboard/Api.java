@@ -149,6 +149,10 @@ final class Api {
 
     Map<String, Object> job(JobRequest request) {
         Map<String, Object> json = JobJson.request(request);
+        json.put("dependencies", jobs.dependencies(request.id()));
+        if (request.batchId() != null) {
+            jobs.batch(request.batchId()).ifPresent(batch -> json.put("batch", JobJson.batch(batch)));
+        }
         json.put("log", JobJson.log(jobs.log(request.id())));
         return json;
     }

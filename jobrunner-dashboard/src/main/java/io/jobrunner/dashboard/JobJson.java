@@ -38,6 +38,21 @@ public final class JobJson {
         }
     }
 
+    /** A batch's progress as JSON. */
+    public static Map<String, Object> batch(io.jobrunner.BatchProgress batch) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", batch.id());
+        json.put("total", batch.total());
+        json.put("done", batch.done());
+        json.put("succeeded", batch.succeeded());
+        json.put("failed", batch.failed());
+        json.put("cancelled", batch.cancelled());
+        json.put("running", batch.running());
+        json.put("finished", batch.finished());
+        json.put("callbacks", batch.callbackIds());
+        return json;
+    }
+
     public static Map<String, Object> request(JobRequest request) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("id", request.id());
@@ -48,6 +63,10 @@ public final class JobJson {
         json.put("attempts", request.attempts());
         json.put("maxAttempts", request.maxAttempts());
         json.put("priority", request.priority());
+        json.put("concurrencyKey", request.concurrencyKey());
+        json.put("waitingOn", request.waitingOn());
+        json.put("runWhen", request.runWhen() == null ? null : request.runWhen().dbValue());
+        json.put("batchId", request.batchId());
         json.put("runner", request.runner());
         json.put("dedupKey", request.dedupKey());
         json.put("payload", tree(request.payloadJson()));

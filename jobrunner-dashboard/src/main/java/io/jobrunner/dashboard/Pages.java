@@ -227,7 +227,8 @@ final class Pages {
         if (request.status() == JobStatus.FAILED || request.status() == JobStatus.CANCELLED) {
             html.action("/jobs/" + request.id() + "/retry", "Retry", csrf, null);
         }
-        if (request.status() == JobStatus.QUEUED || request.status() == JobStatus.RUNNING) {
+        if (request.status() == JobStatus.WAITING || request.status() == JobStatus.QUEUED
+                || request.status() == JobStatus.RUNNING) {
             html.action("/jobs/" + request.id() + "/cancel", "Cancel", csrf, back);
         }
     }
@@ -258,6 +259,13 @@ final class Pages {
         field(html, "Queue", request.queueName());
         field(html, "Attempts", request.attempts() + " of " + request.maxAttempts());
         field(html, "Priority", request.priority());
+        if (request.concurrencyKey() != null) {
+            field(html, "Concurrency key", request.concurrencyKey());
+        }
+        dependencies(html, request);
+        if (request.batchId() != null) {
+            jobs.batch(request.batchId()).ifPresent(batch -> field(html, "Batch", batch));
+        }
         field(html, "Runner", request.runner());
         field(html, "Dedup key", request.dedupKey());
         fieldTime(html, "Run at", request.runAt(), now);
@@ -282,6 +290,20 @@ final class Pages {
         history(html, request.history(), now);
         log(html, jobs.log(request.id()));
         return close(html);
+    }
+
+    /** The jobs it runs after, each a link, and how many it still waits for. */
+    private void dependencies(Html html, JobRequest request) {
+        List<Long> after = jobs.dependencies(request.id());
+        if (after.isEmpty()) {
+            return;
+        }
+        html.raw("<dt>Runs after</dt><dd id=\"dependencies\">");
+        for (Long id : after) {
+            html.raw("<a href=\"/jobs/").text(id).raw("\">").text(id).raw("</a> ");
+        }
+        html.raw("<span class=\"muted\">(when ").text(request.runWhen().dbValue().replace('_', ' '))
+                .text(request.waitingOn() > 0 ? "; waiting for " + request.waitingOn() : "").raw(")</span></dd>");
     }
 
     private static void field(Html html, String name, Object value) {

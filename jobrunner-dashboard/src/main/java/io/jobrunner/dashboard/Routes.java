@@ -159,7 +159,7 @@ final class Routes implements HttpHandler {
         if (acted.isEmpty()) {
             String now = jobs.find(id).map(r -> state(r.status())).orElse("does not exist");
             reply(exchange, 409, "Job request " + id + " " + now + ": " + (action.equals("retry")
-                    ? "only failed or cancelled requests can be retried" : "only queued or running requests can be cancelled"));
+                    ? "only failed or cancelled requests can be retried" : "only waiting, queued or running requests can be cancelled"));
             return;
         }
         log.info("Dashboard: job request {} {}", id, action.equals("retry") ? "queued again" : "cancel requested");

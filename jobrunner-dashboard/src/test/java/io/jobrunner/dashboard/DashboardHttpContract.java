@@ -304,6 +304,32 @@ abstract class DashboardHttpContract {
     }
 
     @Test
+    void aWaitingJobLinksTheJobsItRunsAfterAndABatchMemberShowsItsBatchsProgress() throws Exception {
+        JobRequest later = fixture.runner.dispatchJob(JobData.builder("flaky").payload("parent")
+                .runAt(Instant.now().plus(Duration.ofHours(2))).build());
+        JobRequest waiting = fixture.runner.dispatchJob(JobData.builder("flaky").payload("child").after(later.id()).build());
+        io.jobrunner.JobBatch.Dispatched batch = fixture.runner.dispatchBatch(io.jobrunner.JobBatch.of(List.of(
+                JobData.builder("flaky").payload("member").runAt(Instant.now().plus(Duration.ofHours(2))).build()))
+                .onComplete(JobData.of("flaky", "callback")));
+
+        String page = get("/jobs/" + waiting.id()).body();
+        assertThat(page).contains("status-waiting", "<dt>Runs after</dt>", "href=\"/jobs/" + later.id() + "\"",
+                "(when all succeeded; waiting for 1)");
+        JsonNode api = json(get("/api/jobs/" + waiting.id()));
+        assertThat(api.get("status").asText()).isEqualTo("waiting");
+        assertThat(api.get("dependencies").get(0).asLong()).isEqualTo(later.id());
+        assertThat(api.get("waitingOn").asInt()).isEqualTo(1);
+        assertThat(get("/jobs?status=waiting").body()).contains("data-id=\"" + waiting.id() + "\"",
+                "data-id=\"" + batch.callbacks().get(0).id() + "\"");
+        assertThat(get("/jobs/" + batch.members().get(0).id()).body()).contains("<dt>Batch</dt>",
+                "Batch " + batch.id() + ": 0 of 1 done");
+        JsonNode member = json(get("/api/jobs/" + batch.members().get(0).id()));
+        assertThat(member.get("batch").get("total").asInt()).isEqualTo(1);
+        assertThat(member.get("batch").get("callbacks").get(0).asLong()).isEqualTo(batch.callbacks().get(0).id());
+        assertThat(get("/").body()).contains("card-waiting");
+    }
+
+    @Test
     void aDelayedJobShowsWhenItRuns() throws Exception {
         JobRequest later = fixture.runner.dispatchJob(JobData.builder("flaky").payload("later")
                 .runAt(Instant.now().plus(Duration.ofHours(2))).build());

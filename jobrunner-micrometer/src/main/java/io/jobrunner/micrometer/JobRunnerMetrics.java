@@ -58,6 +58,7 @@ public final class JobRunnerMetrics implements JobListener {
     public static final String WAIT = "jobrunner.jobs.wait";
     public static final String QUEUED = "jobrunner.jobs.queued";
     public static final String RUNNING = "jobrunner.jobs.running";
+    public static final String WAITING = "jobrunner.jobs.waiting";
     public static final String HELD = "jobrunner.jobs.held";
     public static final String PAUSES = "jobrunner.pauses";
     public static final String SLOTS = "jobrunner.worker.slots";
@@ -84,6 +85,8 @@ public final class JobRunnerMetrics implements JobListener {
                 .description("Job requests queued in the store (every runner's)").register(registry);
         Gauge.builder(RUNNING, counts, c -> c.of(JobStatus.RUNNING)).tag("runner", runner).strongReference(true)
                 .description("Job requests running, per the store (every runner's)").register(registry);
+        Gauge.builder(WAITING, counts, c -> c.of(JobStatus.WAITING)).tag("runner", runner).strongReference(true)
+                .description("Job requests waiting for the jobs they depend on (every runner's)").register(registry);
         Gauge.builder(PAUSES, counts, StoreCounts::pauses).tag("runner", runner).strongReference(true)
                 .description("Queues and job types paused (every runner's)").register(registry);
         Gauge.builder(HELD, counts, StoreCounts::held).tag("runner", runner).strongReference(true)
@@ -147,6 +150,7 @@ public final class JobRunnerMetrics implements JobListener {
         private long readAt;
         private double queued = Double.NaN;
         private double running = Double.NaN;
+        private double waiting = Double.NaN;
         private double pauses = Double.NaN;
         private double held = Double.NaN;
 
@@ -156,7 +160,7 @@ public final class JobRunnerMetrics implements JobListener {
 
         synchronized double of(JobStatus status) {
             refresh();
-            return status == JobStatus.QUEUED ? queued : running;
+            return status == JobStatus.QUEUED ? queued : status == JobStatus.WAITING ? waiting : running;
         }
 
         synchronized double pauses() {
@@ -175,6 +179,7 @@ public final class JobRunnerMetrics implements JobListener {
                 try {
                     queued = jobs.count(JobQuery.all().withStatus(JobStatus.QUEUED));
                     running = jobs.count(JobQuery.all().withStatus(JobStatus.RUNNING));
+                    waiting = jobs.count(JobQuery.all().withStatus(JobStatus.WAITING));
                     List<PausedWork> paused = jobs.paused();
                     pauses = paused.size();
                     held = paused.stream().mapToLong(PausedWork::queued).sum();
@@ -182,6 +187,7 @@ public final class JobRunnerMetrics implements JobListener {
                     log.debug("Could not count job requests for the gauges: {}", e.toString());
                     queued = Double.NaN;
                     running = Double.NaN;
+                    waiting = Double.NaN;
                     pauses = Double.NaN;
                     held = Double.NaN;
                 }

@@ -153,15 +153,18 @@ class JobRunnerMetricsTest {
     }
 
     @Test
-    void pausesAndTheJobsTheyHoldAreGauged() {
+    void pausesTheJobsTheyHoldAndJobsWaitingForOthersAreGauged() {
         try (JobRunner runner = JobRunners.builder().environment(Map.of("JOB_RUNNER", "inprocess-async"))
                 .handlers(handlers()).store(store).listener(new JobRunnerMetrics(registry)).build()) {
             runner.jobs().pause(Pause.jobType("ok"));
             runner.jobs().pause(Pause.queue("later"));
             runner.dispatchJob(JobData.of("ok", 1));
             runner.dispatchJob(JobData.of("ok", 2));
-            runner.dispatchJob(JobData.builder("boom").payload(3).queue("later").build());
+            JobRequest held = runner.dispatchJob(JobData.builder("boom").payload(3).queue("later").build());
+            runner.dispatchJob(JobData.builder("ok").payload(4).after(held.id()).build());
 
+            assertThat(registry.get(JobRunnerMetrics.WAITING).tag("runner", "inprocess-async").gauge().value())
+                    .as("waiting for the held job").isEqualTo(1);
             assertThat(registry.get(JobRunnerMetrics.PAUSES).tag("runner", "inprocess-async").gauge().value()).isEqualTo(2);
             assertThat(registry.get(JobRunnerMetrics.HELD).tag("runner", "inprocess-async").gauge().value()).isEqualTo(3);
             assertThat(registry.get(JobRunnerMetrics.QUEUED).tag("runner", "inprocess-async").gauge().value()).isEqualTo(3);
