@@ -117,12 +117,17 @@ final class JdbiInserts {
             results.addAll(insertChunk(connection, requests.subList(start, Math.min(requests.size(), start + INSERT_CHUNK))));
         }
         if (requests.stream().anyMatch(this::notifies)) {
-            try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, '')")) {
-                notify.setString(1, notifyChannel());
-                notify.execute();
-            }
+            notifyWorkers(connection);
         }
         return results;
+    }
+
+    /** Tells listening workers, at the commit of {@code connection}'s transaction, that requests are queued. */
+    void notifyWorkers(Connection connection) throws SQLException {
+        try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, '')")) {
+            notify.setString(1, notifyChannel());
+            notify.execute();
+        }
     }
 
     /** One row on {@code connection}, in the caller's transaction, as {@link #insert(NewJobRequest)} stores it. */
@@ -294,7 +299,7 @@ final class JdbiInserts {
     }
 
     /** Binds one row's twelve insert parameters from {@code index}; returns the index after them. */
-    private static int bindInsert(PreparedStatement statement, int index, NewJobRequest request) throws SQLException {
+    static int bindInsert(PreparedStatement statement, int index, NewJobRequest request) throws SQLException {
         statement.setString(index, request.jobType());
         statement.setString(index + 1, request.queueName());
         statement.setString(index + 2, request.payloadJson());
@@ -348,7 +353,7 @@ final class JdbiInserts {
      * its insert notifies them (the channel {@link QueuedListener} listens on), in the same statement,
      * so no other dispatch pays.
      */
-    private boolean notifies(NewJobRequest request) {
+    boolean notifies(NewJobRequest request) {
         return store.postgres() && request.wakesWorkers();
     }
 

@@ -127,16 +127,7 @@ final class JdbiWorkflows {
                 }
             }
         }
-        for (int i = 0; i < rows.size(); i++) {
-            NewJobRequest row = rows.get(i);
-            if (row.hasDependencies()) {
-                LinkedHashSet<Long> after = new LinkedHashSet<>(row.workflow().after());
-                for (int earlier : row.workflow().afterRows()) {
-                    after.add(results[earlier].request().id());
-                }
-                results[i] = insertDependent(connection, row, List.copyOf(after));
-            }
-        }
+        insertDependents(connection, rows, results);
         if (batchId != null) {
             List<Long> callbacks = new ArrayList<>();
             for (int i = 0; i < rows.size(); i++) {
@@ -193,12 +184,131 @@ final class JdbiWorkflows {
     }
 
     /**
-     * One dependent row: its dependencies marked (which locks them, so none finishes unseen while this
-     * transaction runs), counted, and the row stored waiting, queued or cancelled accordingly.
+     * The dependent rows, after the rows they name are stored: every dependency is marked as having
+     * dependents first (which locks the stored ones, so none finishes unseen while this transaction
+     * runs, and reads their statuses); then the dependents go in waves of rows that do not depend on
+     * one another, each wave in multi-row inserts that store each row waiting, queued or cancelled as
+     * its dependencies stand; then their edges.
      */
-    private InsertResult insertDependent(Connection connection, NewJobRequest row, List<Long> after) throws SQLException {
+    private void insertDependents(Connection connection, List<NewJobRequest> rows, InsertResult[] results)
+            throws SQLException {
+        boolean[] isParent = new boolean[rows.size()];
+        LinkedHashSet<Long> storedParents = new LinkedHashSet<>();
+        for (NewJobRequest row : rows) {
+            storedParents.addAll(row.workflow().after());
+            for (int earlier : row.workflow().afterRows()) {
+                isParent[earlier] = true;
+                if (!rows.get(earlier).hasDependencies()) {
+                    storedParents.add(results[earlier].request().id());
+                }
+            }
+        }
+        if (storedParents.isEmpty()) {
+            return;
+        }
+        Map<Long, JobStatus> statuses = markParents(connection, List.copyOf(storedParents));
+        List<long[]> edges = new ArrayList<>();  // {depends_on, job_id, settled}
+        boolean notify = false;
+        int i = 0;
+        while (i < rows.size()) {
+            if (!rows.get(i).hasDependencies()) {
+                i++;
+                continue;
+            }
+            List<Integer> wave = new ArrayList<>();
+            java.util.Set<Integer> inWave = new java.util.HashSet<>();
+            for (; i < rows.size() && wave.size() < WAVE; i++) {
+                NewJobRequest row = rows.get(i);
+                if (!row.hasDependencies()) {
+                    continue;
+                }
+                if (row.workflow().afterRows().stream().anyMatch(inWave::contains)) {
+                    break;
+                }
+                wave.add(i);
+                inWave.add(i);
+            }
+            List<Dependent> dependents = new ArrayList<>(wave.size());
+            for (int index : wave) {
+                NewJobRequest row = rows.get(index);
+                LinkedHashSet<Long> after = new LinkedHashSet<>(row.workflow().after());
+                for (int earlier : row.workflow().afterRows()) {
+                    after.add(results[earlier].request().id());
+                }
+                dependents.add(Dependent.of(index, row, List.copyOf(after), statuses, isParent[index]));
+            }
+            for (Dependent dependent : dependents) {
+                if (dependent.row.dedupKey() != null) {  // its key may be stored: the one-row path finds that request
+                    results[dependent.index] = insertOne(connection, dependent);
+                }
+            }
+            List<Dependent> plain = dependents.stream().filter(d -> d.row.dedupKey() == null).toList();
+            for (int from = 0; from < plain.size(); from += INSERT_CHUNK) {
+                List<Dependent> chunk = plain.subList(from, Math.min(plain.size(), from + INSERT_CHUNK));
+                List<JobRequest> stored = insertChunk(connection, chunk);
+                for (int k = 0; k < chunk.size(); k++) {
+                    results[chunk.get(k).index] = new InsertResult(stored.get(k), InsertResult.Outcome.CREATED);
+                }
+            }
+            for (Dependent dependent : dependents) {
+                InsertResult result = results[dependent.index];
+                JobRequest request = result.request();
+                if (!result.created() && dependent.parent) {
+                    statuses.putAll(markParents(connection, List.of(request.id())));  // a stored request others now wait for
+                } else {
+                    statuses.put(request.id(), request.status());
+                }
+                if (result.created()) {
+                    notify |= request.status() == JobStatus.QUEUED && inserts.notifies(dependent.row);
+                    for (Long dependency : dependent.after) {
+                        edges.add(new long[] {dependency, request.id(), statuses.get(dependency).isFinished() ? 1 : 0});
+                    }
+                }
+            }
+        }
+        insertEdges(connection, edges);
+        if (notify) {
+            inserts.notifyWorkers(connection);
+        }
+    }
+
+    /** Dependents per wave, and rows per multi-row insert (19 values each, well under SQLite's limit). */
+    private static final int WAVE = 5_000;
+    private static final int INSERT_CHUNK = 200;
+
+    /** A dependent about to be stored, with what its dependencies' statuses make of it. */
+    private record Dependent(int index, NewJobRequest row, List<Long> after, JobStatus status, int waiting, int failed,
+                             String cancelled, boolean parent) {
+
+        static Dependent of(int index, NewJobRequest row, List<Long> after, Map<Long, JobStatus> statuses, boolean parent) {
+            int waiting = 0;
+            int failed = 0;
+            for (Long dependency : after) {
+                JobStatus status = statuses.get(dependency);
+                if (!status.isFinished()) {
+                    waiting++;
+                } else if (status != JobStatus.SUCCEEDED) {
+                    failed++;
+                }
+            }
+            String cancelled = cancelReason(row.workflow().runWhen(), waiting, failed);
+            JobStatus status = cancelled != null ? JobStatus.CANCELLED : waiting > 0 ? JobStatus.WAITING : JobStatus.QUEUED;
+            return new Dependent(index, row, after, status, waiting, failed, cancelled, parent);
+        }
+
+        /** As stored: handed off at insert only when queued. */
+        NewJobRequest stored() {
+            return status == JobStatus.QUEUED ? row : row.withHandOff(row.handOffTarget(), false);
+        }
+    }
+
+    /**
+     * Marks the stored rows as having dependents, which locks them until the commit; returns their
+     * statuses. A row that is not stored is named in the error, and nothing of the call is stored.
+     */
+    private Map<Long, JobStatus> markParents(Connection connection, List<Long> ids) throws SQLException {
         Map<Long, JobStatus> statuses = new HashMap<>();
-        for (List<Long> chunk : chunks(after)) {
+        for (List<Long> chunk : chunks(ids)) {
             try (PreparedStatement mark = connection.prepareStatement("UPDATE job_request SET has_dependents = true"
                     + " WHERE id IN " + placeholders(chunk.size()) + " RETURNING id, status")) {
                 bind(mark, 1, chunk);
@@ -209,41 +319,59 @@ final class JdbiWorkflows {
                 }
             }
         }
-        if (statuses.size() != after.size()) {
-            List<Long> missing = after.stream().filter(id -> !statuses.containsKey(id)).limit(10).toList();
-            throw new IllegalArgumentException("A " + row.jobType() + " job cannot run after job requests " + missing
-                    + ": no such job request is stored (purged, or never dispatched). Name the ids of stored jobs");
+        if (statuses.size() != ids.size()) {
+            List<Long> missing = ids.stream().filter(id -> !statuses.containsKey(id)).limit(10).toList();
+            throw new IllegalArgumentException("A job cannot run after job requests " + missing + ": no such job request"
+                    + " is stored (purged, or never dispatched). Name the ids of stored jobs");
         }
-        int waiting = (int) statuses.values().stream().filter(status -> !status.isFinished()).count();
-        int failed = (int) statuses.values().stream()
-                .filter(status -> status == JobStatus.FAILED || status == JobStatus.CANCELLED).count();
-        RunWhen when = row.workflow().runWhen();
-        String cancelled = cancelReason(when, waiting, failed);
-        JobStatus status = cancelled != null ? JobStatus.CANCELLED : waiting > 0 ? JobStatus.WAITING : JobStatus.QUEUED;
-        // Stored queued and changed in the same transaction: no one sees it before it waits.
-        InsertResult inserted = inserts.insertOne(connection, status == JobStatus.QUEUED ? row
-                : row.withHandOff(row.handOffTarget(), false));
+        return statuses;
+    }
+
+    /** One dependent with a dedup key: stored as any request with one is, then given its dependencies' state. */
+    private InsertResult insertOne(Connection connection, Dependent dependent) throws SQLException {
+        InsertResult inserted = inserts.insertOne(connection, dependent.stored());
         if (!inserted.created()) {
             return inserted;  // its dedup key was stored: that request is the answer, with its own dependencies
         }
-        long id = inserted.request().id();
-        JobRequest stored;
         try (PreparedStatement update = connection.prepareStatement(store.sql.storeDependent())) {
-            update.setString(1, status.dbValue());
-            update.setInt(2, waiting);
-            update.setInt(3, failed);
-            update.setString(4, when.dbValue());
-            update.setString(5, cancelled);
-            update.setString(6, cancelled);
-            update.setLong(7, id);
+            update.setString(1, dependent.status.dbValue());
+            update.setInt(2, dependent.waiting);
+            update.setInt(3, dependent.failed);
+            update.setString(4, dependent.row.workflow().runWhen().dbValue());
+            update.setString(5, dependent.cancelled);
+            update.setString(6, dependent.cancelled);
+            update.setBoolean(7, dependent.parent);
+            update.setLong(8, inserted.request().id());
             try (ResultSet result = update.executeQuery()) {
                 result.next();
-                stored = store.rows.read(result);
+                return new InsertResult(store.rows.read(result), inserted.outcome());
             }
         }
-        List<Long> unfinished = after.stream().filter(dependency -> !statuses.get(dependency).isFinished()).toList();
-        insertEdges(connection, id, after, unfinished);
-        return new InsertResult(stored, inserted.outcome());
+    }
+
+    /** Dependents in one multi-row insert; returns the stored rows in the order given. */
+    private List<JobRequest> insertChunk(Connection connection, List<Dependent> chunk) throws SQLException {
+        List<JobRequest> stored = new ArrayList<>(chunk.size());
+        try (PreparedStatement insert = connection.prepareStatement(store.sql.insertDependents(chunk.size()))) {
+            int index = 1;
+            for (Dependent dependent : chunk) {
+                index = JdbiInserts.bindInsert(insert, index, dependent.stored());
+                insert.setString(index++, dependent.status.dbValue());
+                insert.setInt(index++, dependent.waiting);
+                insert.setInt(index++, dependent.failed);
+                insert.setString(index++, dependent.row.workflow().runWhen().dbValue());
+                insert.setString(index++, dependent.cancelled);
+                insert.setString(index++, dependent.cancelled);
+                insert.setBoolean(index++, dependent.parent);
+            }
+            try (ResultSet result = insert.executeQuery()) {
+                while (result.next()) {
+                    stored.add(store.rows.read(result));
+                }
+            }
+        }
+        stored.sort(java.util.Comparator.comparingLong(JobRequest::id));  // ids are given in the order of the rows
+        return stored;
     }
 
     /** Why a dependent is cancelled with these counts, or {@code null} when it is not. */
@@ -257,16 +385,18 @@ final class JdbiWorkflows {
         return null;
     }
 
-    private void insertEdges(Connection connection, long id, List<Long> after, List<Long> unfinished) throws SQLException {
-        for (List<Long> chunk : chunks(after)) {
+    /** The edges {depends_on, job_id, settled (1 or 0)}, in multi-row inserts. */
+    private static void insertEdges(Connection connection, List<long[]> edges) throws SQLException {
+        for (int from = 0; from < edges.size(); from += CHUNK) {
+            List<long[]> chunk = edges.subList(from, Math.min(edges.size(), from + CHUNK));
             String values = String.join(", ", java.util.Collections.nCopies(chunk.size(), "(?, ?, ?)"));
             try (PreparedStatement insert = connection.prepareStatement(
                     "INSERT INTO job_dependency (depends_on, job_id, settled) VALUES " + values)) {
                 int index = 1;
-                for (Long dependency : chunk) {
-                    insert.setLong(index++, dependency);
-                    insert.setLong(index++, id);
-                    insert.setBoolean(index++, !unfinished.contains(dependency));
+                for (long[] edge : chunk) {
+                    insert.setLong(index++, edge[0]);
+                    insert.setLong(index++, edge[1]);
+                    insert.setBoolean(index++, edge[2] == 1);
                 }
                 insert.executeUpdate();
             }

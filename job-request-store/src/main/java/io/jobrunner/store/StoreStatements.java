@@ -406,14 +406,28 @@ final class StoreStatements {
     }
 
     /**
+     * {@code count} dependents in one statement, each bound as by {@link #insert} (twelve values) and
+     * then status, waiting_on, failed_dependencies, run_when, the cancel message (twice: {@code null}
+     * unless cancelled) and has_dependents. Returns the rows; the database numbers them in the order given.
+     */
+    String insertDependents(int count) {
+        String now = now();
+        String values = insertValues().substring(0, insertValues().length() - 1)
+                + ", ?, ?, ?, ?, ?, CASE WHEN ? IS NULL THEN NULL ELSE " + now + " END, ?)";
+        return "INSERT INTO job_request (" + COLUMNS + ", status, waiting_on, failed_dependencies, run_when,"
+                + " result_message, finished_at, has_dependents) VALUES " + String.join(", ", Collections.nCopies(count, values))
+                + " RETURNING *";
+    }
+
+    /**
      * A dependent as its dependencies' statuses leave it, from the row just inserted (queued):
      * bound positionally status, waiting_on, failed_dependencies, run_when, the cancel message (twice;
-     * {@code null} unless cancelled) and the id. Returns the row.
+     * {@code null} unless cancelled), has_dependents and the id. Returns the row.
      */
     String storeDependent() {
         return "UPDATE job_request SET status = ?, waiting_on = ?, failed_dependencies = ?, run_when = ?,"
-                + " result_message = ?, finished_at = CASE WHEN ? IS NULL THEN NULL ELSE " + now() + " END, updated_at = "
-                + now() + " WHERE id = ? RETURNING *";
+                + " result_message = ?, finished_at = CASE WHEN ? IS NULL THEN NULL ELSE " + now() + " END,"
+                + " has_dependents = ?, updated_at = " + now() + " WHERE id = ? RETURNING *";
     }
 
     /**

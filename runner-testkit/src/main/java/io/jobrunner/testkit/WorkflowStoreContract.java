@@ -159,6 +159,34 @@ interface WorkflowStoreContract {
     }
 
     @Test
+    default void aDependentWithADedupKeyStoredAlreadyIsThatRequestAndAChainIsReleasedStepByStep() {
+        JobRequest a = stored(row("a"));
+        NewJobRequest keyed = new NewJobRequest("b", null, "null", "dependent-key", null, 1, "r")
+                .withWorkflow(new NewJobRequest.Workflow(List.of(a.id()), List.of(), null, false));
+        JobRequest first = stored(keyed);
+        assertThat(first.status()).isEqualTo(JobStatus.WAITING);
+        InsertResult again = store().insert(keyed);
+        assertThat(again.outcome()).isEqualTo(InsertResult.Outcome.EXISTING);
+        assertThat(again.request().id()).isEqualTo(first.id());
+        List<NewJobRequest> chain = new ArrayList<>();
+        chain.add(row("link"));
+        for (int i = 1; i < 5; i++) {
+            chain.add(row("link").withWorkflow(new NewJobRequest.Workflow(List.of(), List.of(i - 1), null, false)));
+        }
+        chain.add(row("after-keyed").withWorkflow(new NewJobRequest.Workflow(List.of(first.id()), List.of(4), null, false)));
+        List<JobRequest> links = store().insertGraph(chain).results().stream().map(InsertResult::request).toList();
+        for (int i = 0; i < 5; i++) {
+            assertThat(status(links.get(i)).status()).as("link " + i).isEqualTo(JobStatus.QUEUED);
+            assertThat(status(links.get(i + 1)).status()).isEqualTo(JobStatus.WAITING);
+            finish(status(links.get(i)), true);
+        }
+        assertThat(status(links.get(5)).waitingOn()).as("still waiting for the keyed one").isEqualTo(1);
+        finish(a, true);
+        finish(status(first), true);
+        assertThat(status(links.get(5)).status()).isEqualTo(JobStatus.QUEUED);
+    }
+
+    @Test
     default void cancellingAWaitingJobOrADependencyCancelsAtOnce() {
         JobRequest parent = stored(row("parent"));
         JobRequest child = stored(after("child", null, parent.id()));
