@@ -109,6 +109,9 @@ public final class WorkflowBenchmark {
                         first = runner.dispatchGraph(graph).get(0).id();
                     }
                 }
+                if (System.getenv("WORKFLOW_BENCHMARK_DEBUG") != null) {
+                    System.out.printf(Locale.ROOT, "    dispatch of the %s took %d ms%n", shape, System.currentTimeMillis() - start);
+                }
                 return Finish.rate(jobs, start, Finish.awaitSucceeded(postgres, first, jobs));
             }
         }

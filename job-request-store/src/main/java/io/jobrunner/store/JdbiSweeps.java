@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -71,7 +72,7 @@ final class JdbiSweeps {
      * the finishes whose dependents were not settled (their process died in between).
      */
     List<JobRequest> failAbandoned() {
-        List<Long> withDependents = new ArrayList<>();
+        Map<Long, Boolean> withDependents = new java.util.LinkedHashMap<>();
         List<JobRequest> failed = store.call("fail abandoned job requests", () -> store.jdbi.withHandle(h ->
                 planned(h.createQuery(sql.failAbandoned)).map((rs, ctx) -> workflows.read(rs, withDependents)).list()));
         workflows.settle(withDependents);

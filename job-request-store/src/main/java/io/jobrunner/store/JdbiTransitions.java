@@ -161,7 +161,7 @@ final class JdbiTransitions {
             messages[i] = success.message();
         }
         Map<Long, JobRequest> recorded = new HashMap<>();
-        List<Long> withDependents = new ArrayList<>();
+        Map<Long, Boolean> withDependents = new java.util.LinkedHashMap<>();
         try (Connection connection = store.dataSource.getConnection();
              PreparedStatement statement = connection.prepareStatement(sql.succeedMany)) {
             statement.setArray(1, connection.createArrayOf("int8", ids));
@@ -208,7 +208,7 @@ final class JdbiTransitions {
     }
 
     Optional<JobRequest> cancel(long id) {
-        List<Long> withDependents = new ArrayList<>(1);
+        Map<Long, Boolean> withDependents = new java.util.LinkedHashMap<>();
         Optional<JobRequest> cancelled = store.call("cancel job request " + id, () -> store.jdbi.withHandle(h ->
                 h.createQuery(sql.cancel).bind("id", id).map((rs, ctx) -> workflows.read(rs, withDependents)).findOne()));
         workflows.settle(withDependents);
@@ -217,7 +217,7 @@ final class JdbiTransitions {
 
     /** {@link #leased} of a transition that may finish the request: its dependents are settled after it. */
     private Optional<JobRequest> finishing(String action, Lease lease, String statement, UnaryOperator<Query> binder) {
-        List<Long> withDependents = new ArrayList<>(1);
+        Map<Long, Boolean> withDependents = new java.util.LinkedHashMap<>();
         Optional<JobRequest> finished = store.call(action + " job request " + lease.jobId() + " (attempt "
                 + lease.attempt() + ", owner " + lease.owner() + ")", () -> store.jdbi.withHandle(h ->
                 binder.apply(h.createQuery(statement).bind("id", lease.jobId()).bind("owner", lease.owner())

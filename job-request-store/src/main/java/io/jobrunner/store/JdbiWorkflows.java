@@ -44,6 +44,12 @@ final class JdbiWorkflows {
     private final StoreAccess store;
     private final JdbiInserts inserts;
     private final List<Consumer<List<JobRequest>>> releaseWatchers = new CopyOnWriteArrayList<>();
+    /** True while a caller settles for everyone; the monitor guarding the fields below. */
+    private final java.util.concurrent.atomic.AtomicBoolean settling = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Finished jobs to settle, each with whether it failed (did not succeed). */
+    private final Map<Long, Boolean> pendingSettle = new java.util.LinkedHashMap<>();
+    private long settleRequested;
+    private long settleDone;
 
     JdbiWorkflows(StoreAccess store, JdbiInserts inserts) {
         this.store = store;
@@ -55,11 +61,14 @@ final class JdbiWorkflows {
         return () -> releaseWatchers.remove(watcher);
     }
 
-    /** Reads a finished row; adds its id to {@code withDependents} when jobs depend on it. */
-    JobRequest read(ResultSet row, List<Long> withDependents) throws SQLException {
+    /**
+     * Reads a finished row; when jobs depend on it, adds its id to {@code withDependents}, with true
+     * when it did not succeed (what its dependents count as a failed dependency).
+     */
+    JobRequest read(ResultSet row, Map<Long, Boolean> withDependents) throws SQLException {
         JobRequest request = store.rows.read(row);
         if (request.status().isFinished() && row.getBoolean("has_dependents")) {
-            withDependents.add(request.id());
+            withDependents.put(request.id(), request.status() != JobStatus.SUCCEEDED);
         }
         return request;
     }
@@ -164,15 +173,8 @@ final class JdbiWorkflows {
                 batchId = result.getLong(1);
             }
         }
-        int joined = 0;
-        for (List<Long> chunk : chunks(members)) {
-            try (PreparedStatement update = connection.prepareStatement("UPDATE job_request SET batch_id = ? WHERE id IN "
-                    + placeholders(chunk.size()) + " AND batch_id IS NULL")) {
-                update.setLong(1, batchId);
-                bind(update, 2, chunk);
-                joined += update.executeUpdate();
-            }
-        }
+        int joined = updateEach(connection, "UPDATE job_request SET batch_id = " + batchId + " WHERE batch_id IS NULL AND id",
+                members);
         if (joined != members.size()) {
             try (PreparedStatement update = connection.prepareStatement("UPDATE job_batch SET total = ? WHERE id = ?")) {
                 update.setInt(1, joined);
@@ -194,19 +196,25 @@ final class JdbiWorkflows {
             throws SQLException {
         boolean[] isParent = new boolean[rows.size()];
         LinkedHashSet<Long> storedParents = new LinkedHashSet<>();
+        LinkedHashSet<Long> newParents = new LinkedHashSet<>();
+        Map<Long, JobStatus> statuses = new HashMap<>();
         for (NewJobRequest row : rows) {
             storedParents.addAll(row.workflow().after());
             for (int earlier : row.workflow().afterRows()) {
                 isParent[earlier] = true;
+                InsertResult parent = results[earlier];
                 if (!rows.get(earlier).hasDependencies()) {
-                    storedParents.add(results[earlier].request().id());
+                    // stored by this call: no one else sees it before the commit, so its status is the one here
+                    (parent.created() ? newParents : storedParents).add(parent.request().id());
+                    statuses.put(parent.request().id(), parent.request().status());
                 }
             }
         }
-        if (storedParents.isEmpty()) {
+        if (storedParents.isEmpty() && newParents.isEmpty()) {
             return;
         }
-        Map<Long, JobStatus> statuses = markParents(connection, List.copyOf(storedParents));
+        updateEach(connection, "UPDATE job_request SET has_dependents = true WHERE id", List.copyOf(newParents));
+        statuses.putAll(markParents(connection, List.copyOf(storedParents)));
         List<long[]> edges = new ArrayList<>();  // {depends_on, job_id, settled}
         boolean notify = false;
         int i = 0;
@@ -385,8 +393,29 @@ final class JdbiWorkflows {
         return null;
     }
 
-    /** The edges {depends_on, job_id, settled (1 or 0)}, in multi-row inserts. */
-    private static void insertEdges(Connection connection, List<long[]> edges) throws SQLException {
+    /** The edges {depends_on, job_id, settled (1 or 0)}: on PostgreSQL one insert from arrays, on SQLite multi-row inserts. */
+    private void insertEdges(Connection connection, List<long[]> edges) throws SQLException {
+        if (edges.isEmpty()) {
+            return;
+        }
+        if (store.postgres()) {
+            Long[] dependsOn = new Long[edges.size()];
+            Long[] jobIds = new Long[edges.size()];
+            Boolean[] settled = new Boolean[edges.size()];
+            for (int i = 0; i < edges.size(); i++) {
+                dependsOn[i] = edges.get(i)[0];
+                jobIds[i] = edges.get(i)[1];
+                settled[i] = edges.get(i)[2] == 1;
+            }
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO job_dependency (depends_on, job_id,"
+                    + " settled) SELECT * FROM unnest(cast(? AS bigint[]), cast(? AS bigint[]), cast(? AS boolean[]))")) {
+                insert.setArray(1, connection.createArrayOf("int8", dependsOn));
+                insert.setArray(2, connection.createArrayOf("int8", jobIds));
+                insert.setArray(3, connection.createArrayOf("bool", settled));
+                insert.executeUpdate();
+            }
+            return;
+        }
         for (int from = 0; from < edges.size(); from += CHUNK) {
             List<long[]> chunk = edges.subList(from, Math.min(edges.size(), from + CHUNK));
             String values = String.join(", ", java.util.Collections.nCopies(chunk.size(), "(?, ?, ?)"));
@@ -404,33 +433,85 @@ final class JdbiWorkflows {
     }
 
     /**
+     * Runs {@code update}, which ends with {@code … id}, for the ids: on PostgreSQL once with
+     * {@code = ANY} of an array, on SQLite per chunk with {@code IN}. Returns the rows updated.
+     */
+    private int updateEach(Connection connection, String update, List<Long> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        if (store.postgres()) {
+            try (PreparedStatement statement = connection.prepareStatement(update + " = ANY(cast(? AS bigint[]))")) {
+                statement.setArray(1, connection.createArrayOf("int8", ids.toArray(Long[]::new)));
+                return statement.executeUpdate();
+            }
+        }
+        int updated = 0;
+        for (List<Long> chunk : chunks(ids)) {
+            try (PreparedStatement statement = connection.prepareStatement(update + " IN " + placeholders(chunk.size()))) {
+                bind(statement, 1, chunk);
+                updated += statement.executeUpdate();
+            }
+        }
+        return updated;
+    }
+
+    /**
      * Settles the dependents of the finished jobs, in one transaction: each counts their finish once;
      * those whose last dependency finished are queued, those whose condition can no longer hold are
      * cancelled and their own dependents settled in turn. Tells the release watchers of the queued ones.
      */
-    void settle(Collection<Long> finished) {
+    void settle(Map<Long, Boolean> finished) {
         if (finished.isEmpty()) {
             return;
         }
-        List<JobRequest> released = store.call("settle the dependents of job requests " + finished, () ->
-                store.jdbi.inTransaction(h -> {
-                    List<JobRequest> queued = new ArrayList<>();
-                    List<Long> frontier = List.copyOf(finished);
-                    while (!frontier.isEmpty()) {
-                        List<Long> next = new ArrayList<>();
-                        for (List<Long> chunk : chunks(frontier)) {
-                            List<JobRequest> settled = StoreAccess.bindEach(h.createQuery(store.sql.settle(chunk.size())),
-                                    "id", chunk).map((rs, ctx) -> read(rs, next)).list();
-                            if (!store.postgres()) {
-                                StoreAccess.bindEach(h.createUpdate(store.sql.markSettled(chunk.size())), "id", chunk)
-                                        .execute();
-                            }
-                            settled.stream().filter(r -> r.status() == JobStatus.QUEUED).forEach(queued::add);
-                        }
-                        frontier = next;
+        long ticket;
+        synchronized (settling) {
+            pendingSettle.putAll(finished);
+            ticket = ++settleRequested;
+        }
+        // Group settling: whichever caller finds no settle in progress settles what every caller queued,
+        // in one statement; the others wait until their finishes are settled (a batch's members finishing
+        // together then cost one update of the callback's row, not one each).
+        while (true) {
+            Map<Long, Boolean> batch;
+            long upTo;
+            synchronized (settling) {
+                if (settleDone >= ticket) {
+                    return;
+                }
+                if (settling.get()) {
+                    try {
+                        settling.wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;  // the recovery pass settles what is left
                     }
-                    return queued;
-                }));
+                    continue;
+                }
+                settling.set(true);
+                batch = new java.util.LinkedHashMap<>(pendingSettle);
+                pendingSettle.clear();
+                upTo = settleRequested;
+            }
+            try {
+                settleNow(batch);
+            } finally {
+                synchronized (settling) {
+                    settling.set(false);
+                    settleDone = upTo;
+                    settling.notifyAll();
+                }
+            }
+        }
+    }
+
+    /** Settles the finishes now, on this thread, and tells the watchers what it released. */
+    private void settleNow(Map<Long, Boolean> finished) {
+        // PostgreSQL: one statement per step, each atomic (a step cut short is the recovery pass's);
+        // SQLite: both statements of a step in one transaction.
+        List<JobRequest> released = store.call("settle the dependents of job requests " + finished.keySet(), () ->
+                store.postgres() ? store.jdbi.withHandle(h -> settle(h, finished)) : store.jdbi.inTransaction(h -> settle(h, finished)));
         if (!released.isEmpty()) {
             for (Consumer<List<JobRequest>> watcher : releaseWatchers) {
                 try {
@@ -442,15 +523,40 @@ final class JdbiWorkflows {
         }
     }
 
+    /** Settles step by step until no cancellation is left to pass on; returns the dependents it queued. */
+    private List<JobRequest> settle(org.jdbi.v3.core.Handle h, Map<Long, Boolean> finished) {
+        List<JobRequest> queued = new ArrayList<>();
+        Map<Long, Boolean> frontier = finished;
+        while (!frontier.isEmpty()) {
+            Map<Long, Boolean> next = new java.util.LinkedHashMap<>();
+            for (List<Long> chunk : chunks(List.copyOf(frontier.keySet()))) {
+                Map<Long, Boolean> of = frontier;
+                List<Long> failed = chunk.stream().filter(of::get).toList();
+                org.jdbi.v3.core.statement.Query settle = h.createQuery(store.sql.settle(chunk.size(), failed.size()));
+                settle = store.postgres() ? settle.bindArray("ids", Long.class, chunk).bindArray("failed", Long.class, failed)
+                        : StoreAccess.bindEach(StoreAccess.bindEach(settle, "id", chunk), "failed", failed);
+                settle.map((rs, ctx) -> read(rs, next)).list().stream()
+                        .filter(r -> r.status() == JobStatus.QUEUED).forEach(queued::add);
+                if (!store.postgres()) {
+                    StoreAccess.bindEach(h.createUpdate(store.sql.markSettled(chunk.size())), "id", chunk).execute();
+                }
+            }
+            frontier = next;
+        }
+        return queued;
+    }
+
     /**
      * Settles finished jobs whose dependents have not counted them yet (their process died between
      * the finish and its settling); returns how many finished jobs it settled.
      */
     int settleMissed() {
-        List<Long> missed = store.call("look for unsettled dependencies", () -> store.jdbi.withHandle(h -> h.createQuery(
-                "SELECT DISTINCT d.depends_on FROM job_dependency d JOIN job_request p ON p.id = d.depends_on"
+        Map<Long, Boolean> missed = new java.util.LinkedHashMap<>();
+        store.call("look for unsettled dependencies", () -> store.jdbi.withHandle(h -> h.createQuery(
+                "SELECT DISTINCT d.depends_on, p.status FROM job_dependency d JOIN job_request p ON p.id = d.depends_on"
                         + " WHERE NOT d.settled AND p.status IN " + StoreStatements.FINISHED + " LIMIT " + CHUNK)
-                .mapTo(Long.class).list()));
+                .map((rs, ctx) -> missed.put(rs.getLong(1), !JobStatus.SUCCEEDED.dbValue().equals(rs.getString(2))))
+                .list()));
         settle(missed);
         return missed.size();
     }

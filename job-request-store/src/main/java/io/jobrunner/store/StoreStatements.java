@@ -431,16 +431,19 @@ final class StoreStatements {
     }
 
     /**
-     * The waiting dependents of {@code count} finished jobs (bound {@code :id0…}), each counting the
+     * The waiting dependents of {@code count} finished jobs (bound {@code :id0…}, those of them that did
+     * not succeed {@code :failed0…}; on PostgreSQL two arrays {@code :ids} and {@code :failed}, so the
+     * statement text, and its plan, is the same for any count), each counting the
      * dependencies among them it has not counted yet: queued once none is left unfinished, cancelled as
      * soon as its run-when cannot hold (an {@code all_succeeded} one on the first failure, an
      * {@code any_failed} one when all succeeded), still waiting otherwise. Returns them with
-     * {@code has_dependents}. On PostgreSQL the same statement marks the dependencies counted, so two
-     * settlers of one finish (the finisher and the recovery pass) count it once: the second waits for
-     * the first's row locks and finds nothing left. On SQLite, whose writers take turns,
+     * {@code has_dependents}. On PostgreSQL the same statement marks the dependencies counted — one
+     * atomic statement, needing no transaction around it — so two settlers of one finish (the finisher
+     * and the recovery pass) count it once: the second waits for the first's row locks and finds
+     * nothing left. On SQLite, whose writers take turns,
      * {@link #markSettled} follows in the same transaction.
      */
-    String settle(int count) {
+    String settle(int count, int failedCount) {
         String now = now();
         String left = "waiting_on - c.n";
         String cancelNow = "((run_when = 'all_succeeded' AND c.bad > 0) OR (" + left + " <= 0 AND run_when = 'any_failed'"
@@ -452,18 +455,18 @@ final class StoreStatements {
                 + " result_message = CASE WHEN " + cancelNow + " THEN (CASE WHEN run_when = 'any_failed' THEN '"
                 + NO_DEPENDENCY_FAILED + "' ELSE '" + DEPENDENCY_FAILED + "' END) ELSE result_message END,"
                 + " updated_at = " + now;
-        String counted = "SELECT e.job_id, count(*) AS n, sum(CASE WHEN p.status = " + SUCCEEDED + " THEN 0 ELSE 1 END) AS bad"
-                + " FROM %s AS e JOIN job_request p ON p.id = e.depends_on %s GROUP BY e.job_id";
-        String ids = inList("id", count);
-        String where = " WHERE job_request.id = c.job_id AND job_request.status = " + WAITING + " RETURNING "
-                + (dialect == SqlDialect.POSTGRESQL ? "job_request.*" : "*");  // SQLite returns the updated table's only
+        // The status test as a CASE, as in claimable: no index on status drives the plan away from the primary key.
+        String where = " WHERE job_request.id = c.job_id AND CASE job_request.status WHEN " + WAITING
+                + " THEN true ELSE false END RETURNING " + (dialect == SqlDialect.POSTGRESQL ? "job_request.*" : "*");
         if (dialect == SqlDialect.POSTGRESQL) {
-            return "WITH marked AS (UPDATE job_dependency SET settled = true WHERE depends_on IN " + ids
-                    + " AND NOT settled RETURNING job_id, depends_on), c AS (" + String.format(counted, "marked", "")
-                    + ") UPDATE job_request " + set + " FROM c" + where;
+            return "WITH marked AS (UPDATE job_dependency SET settled = true WHERE depends_on = ANY(cast(:ids AS bigint[]))"
+                    + " AND NOT settled RETURNING job_id, depends_on), c AS (SELECT job_id, count(*) AS n, count(*) FILTER"
+                    + " (WHERE depends_on = ANY(cast(:failed AS bigint[]))) AS bad FROM marked GROUP BY job_id)"
+                    + " UPDATE job_request " + set + " FROM c" + where;
         }
-        return "UPDATE job_request " + set + " FROM (" + String.format(counted, "job_dependency",
-                "WHERE e.depends_on IN " + ids + " AND NOT e.settled") + ") AS c" + where;
+        return "UPDATE job_request " + set + " FROM (SELECT job_id, count(*) AS n, sum(CASE WHEN depends_on IN "
+                + inList("failed", failedCount) + " THEN 1 ELSE 0 END) AS bad FROM job_dependency WHERE depends_on IN "
+                + inList("id", count) + " AND NOT settled GROUP BY job_id) AS c" + where;
     }
 
     /** SQLite: the dependencies of {@code count} finished jobs (bound {@code :id0…}) counted, after {@link #settle}. */

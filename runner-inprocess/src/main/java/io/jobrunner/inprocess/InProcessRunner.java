@@ -26,7 +26,6 @@ import io.jobrunner.spi.store.JobRequestStore;
 import io.jobrunner.spi.store.NewJobRequest;
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -67,8 +66,11 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
     private final WorkerWatch workerWatch;
     /** Tells this runner of its jobs released by a finish in this process; {@code null} without a store. */
     private final AutoCloseable releases;
-    /** The sync mode: jobs released by a finish on this thread, run on it before its dispatch returns. */
-    private final ThreadLocal<ArrayDeque<JobRequest>> releasedHere = ThreadLocal.withInitial(ArrayDeque::new);
+    /**
+     * The sync mode: jobs released by the finishes of its runs; the caller whose run released them
+     * (a finish returns once its dependents are settled) runs them before its dispatch returns.
+     */
+    private final java.util.Queue<JobRequest> releasedToRun = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** Fires due recurring jobs on a timer unless {@code JOB_RUNNER_SCHEDULER=off}. */
     InProcessRunner(String name, RunnerContext context, Mode tasks, Mode jobs) {
@@ -110,14 +112,14 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         this.releases = context.hasStore() && jobs != Mode.WORKERS ? context.store().watchReleased(this::released) : null;
     }
 
-    /** Jobs of this runner that a finish in this process released: the job threads claim them, or this thread runs them. */
+    /** Jobs of this runner that a finish in this process released: the job threads claim them, or a sync caller runs them. */
     private void released(List<JobRequest> released) {
         for (JobRequest request : released) {
             if (!storedAs.equals(request.runner())) {
                 continue;
             }
             if (jobs == Mode.SYNC) {
-                releasedHere.get().add(request);
+                releasedToRun.add(request);
             } else if (jobWorker != null) {
                 jobWorker.wakeAt(request.runAt());
             }
@@ -344,10 +346,9 @@ final class InProcessRunner implements io.jobrunner.JobRunner {
         }
     }
 
-    /** The sync mode: runs the jobs finishes on this thread released, and those they release in turn. */
+    /** The sync mode: runs the jobs its finishes released, and those they release in turn. */
     private void runReleased() {
-        ArrayDeque<JobRequest> released = releasedHere.get();
-        for (JobRequest next = released.poll(); next != null; next = released.poll()) {
+        for (JobRequest next = releasedToRun.poll(); next != null; next = releasedToRun.poll()) {
             runUntilFinished(next.id(), next.jobType());
         }
     }
