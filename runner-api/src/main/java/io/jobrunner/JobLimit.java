@@ -1,23 +1,37 @@
 package io.jobrunner;
 
+import java.time.Instant;
+
 /**
- * The fleet-wide concurrency limits of a job type, as its handler's {@link JobPolicy} declares them
- * and the store keeps them for every process ({@link JobRequests#limits()}). Immutable.
+ * The fleet-wide limits of a job type, as its handler's {@link JobPolicy} declares them and the
+ * store keeps them for every process ({@link JobRequests#limits()}). Immutable.
  *
  * @param jobType          the job type
  * @param maxRunning       most of its jobs running at once, 0 for no limit
  * @param maxRunningPerKey most of its jobs with one concurrency key running at once, 0 for no limit
  * @param running          how many of its jobs run now (0 where the limits are being defined)
+ * @param rateLimit        most of its attempts started in any window of a period, or {@code null}
+ * @param rateLimitPerKey  the same for each concurrency key, or {@code null}
+ * @param startedInWindow  attempts started within the last {@code rateLimit} period (0 without one)
+ * @param nextStartAt      when the type-wide rate limit next lets an attempt start, while it is reached;
+ *                         {@code null} when one may start now or there is no rate limit
  */
-public record JobLimit(String jobType, int maxRunning, int maxRunningPerKey, long running) {
+public record JobLimit(String jobType, int maxRunning, int maxRunningPerKey, long running, RateLimit rateLimit,
+                       RateLimit rateLimitPerKey, long startedInWindow, Instant nextStartAt) {
 
-    /** The limits a policy declares for a type ({@code 0, 0}: none, which removes a stored limit). */
-    public static JobLimit of(String jobType, JobPolicy policy) {
-        return new JobLimit(jobType, policy.maxRunning(), policy.maxRunningPerKey(), 0);
+    /** Concurrency limits only. */
+    public JobLimit(String jobType, int maxRunning, int maxRunningPerKey, long running) {
+        this(jobType, maxRunning, maxRunningPerKey, running, null, null, 0, null);
     }
 
-    /** True when either limit is set. */
+    /** The limits a policy declares for a type (none: which removes a stored limit). */
+    public static JobLimit of(String jobType, JobPolicy policy) {
+        return new JobLimit(jobType, policy.maxRunning(), policy.maxRunningPerKey(), 0, policy.rateLimit(),
+                policy.rateLimitPerKey(), 0, null);
+    }
+
+    /** True when any limit is set. */
     public boolean limited() {
-        return maxRunning > 0 || maxRunningPerKey > 0;
+        return maxRunning > 0 || maxRunningPerKey > 0 || rateLimit != null || rateLimitPerKey != null;
     }
 }

@@ -28,15 +28,19 @@ import java.util.List;
  *                     0 for no limit
  * @param maxRunningPerKey most of the type's jobs with one {@linkplain JobData#concurrencyKey() concurrency
  *                     key} running at once (1: a mutex per key); 0 for no limit
+ * @param rateLimit    most of the type's attempts started in any window of a period, fleet-wide; {@code null} for none
+ * @param rateLimitPerKey most attempts with one concurrency key started in any window of a period; {@code null} for none
  */
 public record JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBase, Duration backoffMax,
                         Duration timeout, List<Class<? extends Throwable>> retryOn,
-                        List<Class<? extends Throwable>> abortOn, int priority, int maxRunning, int maxRunningPerKey) {
+                        List<Class<? extends Throwable>> abortOn, int priority, int maxRunning, int maxRunningPerKey,
+                        RateLimit rateLimit, RateLimit rateLimitPerKey) {
 
     /** Attempts an idempotent job gets when its policy does not say. */
     public static final int DEFAULT_IDEMPOTENT_ATTEMPTS = 3;
 
-    private static final JobPolicy DEFAULT = new JobPolicy(false, 1, null, null, null, List.of(), List.of(), 0, 0, 0);
+    private static final JobPolicy DEFAULT = new JobPolicy(false, 1, null, null, null, List.of(), List.of(), 0, 0, 0,
+            null, null);
 
     public JobPolicy {
         retryOn = List.copyOf(retryOn);
@@ -68,9 +72,17 @@ public record JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBas
         }
     }
 
-    /** True when the type's jobs wait for a free place under a fleet-wide limit. */
+    /** True when the type's jobs wait for a free place under a fleet-wide limit (of concurrency or of rate). */
     public boolean limited() {
-        return maxRunning > 0 || maxRunningPerKey > 0;
+        return maxRunning > 0 || maxRunningPerKey > 0 || rateLimit != null || rateLimitPerKey != null;
+    }
+
+    /** A policy without rate limits. */
+    public JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBase, Duration backoffMax, Duration timeout,
+                     List<Class<? extends Throwable>> retryOn, List<Class<? extends Throwable>> abortOn, int priority,
+                     int maxRunning, int maxRunningPerKey) {
+        this(idempotent, maxAttempts, backoffBase, backoffMax, timeout, retryOn, abortOn, priority, maxRunning,
+                maxRunningPerKey, null, null);
     }
 
     /** A policy whose jobs have the default priority, 0. */
@@ -112,6 +124,8 @@ public record JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBas
         private int priority;
         private int maxRunning;
         private int maxRunningPerKey;
+        private RateLimit rateLimit;
+        private RateLimit rateLimitPerKey;
 
         private Builder() {
         }
@@ -180,6 +194,22 @@ public record JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBas
             return this;
         }
 
+        /**
+         * At most {@code starts} of the type's attempts started in any window of {@code per}, across every
+         * runner, worker and process sharing the store (e.g. 100 per minute to an external API): the rest
+         * stay queued and start as the window moves on.
+         */
+        public Builder rateLimit(int starts, Duration per) {
+            this.rateLimit = new RateLimit(starts, per);
+            return this;
+        }
+
+        /** {@link #rateLimit} for each concurrency key ({@link JobData.Builder#concurrencyKey}) on its own. */
+        public Builder rateLimitPerKey(int starts, Duration per) {
+            this.rateLimitPerKey = new RateLimit(starts, per);
+            return this;
+        }
+
         private static int requirePositive(int jobs, String what) {
             if (jobs < 1) {
                 throw new IllegalArgumentException(what + " must be at least 1, got " + jobs + "; leave it unset for no limit");
@@ -190,7 +220,7 @@ public record JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBas
         public JobPolicy build() {
             int attempts = maxAttempts != null ? maxAttempts : idempotent ? DEFAULT_IDEMPOTENT_ATTEMPTS : 1;
             return new JobPolicy(idempotent, attempts, backoffBase, backoffMax, timeout, retryOn, abortOn, priority,
-                    maxRunning, maxRunningPerKey);
+                    maxRunning, maxRunningPerKey, rateLimit, rateLimitPerKey);
         }
     }
 }

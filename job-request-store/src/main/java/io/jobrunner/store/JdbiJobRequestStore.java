@@ -72,13 +72,13 @@ public final class JdbiJobRequestStore implements JobRequestStore {
         this.scope = scope;
         this.inserts = new JdbiInserts(access);
         this.workflows = new JdbiWorkflows(access, inserts);
-        this.transitions = new JdbiTransitions(access, workflows);
+        this.limits = new JdbiLimits(access);
+        this.transitions = new JdbiTransitions(access, workflows, limits);
         this.queries = new JdbiQueries(access);
         this.sweeps = new JdbiSweeps(access, workflows);
         this.schedules = new JdbiSchedules(access, inserts);
         this.workers = new JdbiWorkers(access);
         this.pauses = new JdbiPauses(access);
-        this.limits = new JdbiLimits(access);
     }
 
     /** A PostgreSQL store over the caller's data source, which the caller keeps and closes. Migrates the schema. */

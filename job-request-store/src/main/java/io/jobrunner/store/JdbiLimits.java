@@ -1,15 +1,23 @@
 package io.jobrunner.store;
 
 import io.jobrunner.JobLimit;
+import io.jobrunner.RateLimit;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
- * The {@code job_limit} table for {@link JdbiJobRequestStore}: the concurrency limits of the job types
- * that have one, which the claim statements enforce ({@link StoreStatements}). Thread-safe.
+ * The {@code job_limit} table for {@link JdbiJobRequestStore}: the concurrency and rate limits of the
+ * job types that have one, which the claim statements enforce ({@link StoreStatements}). Thread-safe.
  */
 final class JdbiLimits {
 
+    /** How long this process trusts what it last read of whether any type has a rate limit. */
+    private static final long RATE_CHECK_NANOS = Duration.ofSeconds(5).toNanos();
+
     private final StoreAccess store;
+    private volatile boolean rateLimited;
+    private volatile long rateCheckedAt = System.nanoTime() - RATE_CHECK_NANOS;
 
     JdbiLimits(StoreAccess store) {
         this.store = store;
@@ -21,33 +29,73 @@ final class JdbiLimits {
             return;
         }
         List<String> unlimited = limits.stream().filter(limit -> !limit.limited()).map(JobLimit::jobType).toList();
-        store.call("store the concurrency limits", () -> store.jdbi.inTransaction(h -> {
+        store.call("store the limits", () -> store.jdbi.inTransaction(h -> {
             if (!unlimited.isEmpty()) {
                 StoreAccess.bindEach(h.createUpdate("DELETE FROM job_limit WHERE job_type IN "
                         + StoreStatements.inList("type", unlimited.size())), "type", unlimited).execute();
             }
             for (JobLimit limit : limits) {
                 if (limit.limited()) {
-                    h.createUpdate("INSERT INTO job_limit (job_type, max_running, max_running_per_key) VALUES (:type, :max,"
-                                    + " :perKey) ON CONFLICT (job_type) DO UPDATE SET max_running = excluded.max_running,"
-                                    + " max_running_per_key = excluded.max_running_per_key, updated_at = " + store.sql.now())
+                    h.createUpdate("INSERT INTO job_limit (job_type, max_running, max_running_per_key, rate_limit,"
+                                    + " rate_period_ms, rate_limit_per_key, rate_period_per_key_ms) VALUES (:type, :max,"
+                                    + " :perKey, :rate, :ratePeriod, :ratePerKey, :ratePerKeyPeriod) ON CONFLICT (job_type) DO"
+                                    + " UPDATE SET max_running = excluded.max_running,"
+                                    + " max_running_per_key = excluded.max_running_per_key, rate_limit = excluded.rate_limit,"
+                                    + " rate_period_ms = excluded.rate_period_ms, rate_limit_per_key = excluded.rate_limit_per_key,"
+                                    + " rate_period_per_key_ms = excluded.rate_period_per_key_ms, updated_at = " + store.sql.now())
                             .bind("type", limit.jobType())
                             .bind("max", limit.maxRunning() > 0 ? limit.maxRunning() : null)
                             .bind("perKey", limit.maxRunningPerKey() > 0 ? limit.maxRunningPerKey() : null)
+                            .bind("rate", limit.rateLimit() == null ? null : limit.rateLimit().starts())
+                            .bind("ratePeriod", limit.rateLimit() == null ? null : limit.rateLimit().per().toMillis())
+                            .bind("ratePerKey", limit.rateLimitPerKey() == null ? null : limit.rateLimitPerKey().starts())
+                            .bind("ratePerKeyPeriod", limit.rateLimitPerKey() == null ? null
+                                    : limit.rateLimitPerKey().per().toMillis())
                             .execute();
                 }
             }
             return null;
         }));
+        rateCheckedAt = System.nanoTime() - RATE_CHECK_NANOS;
+    }
+
+    /**
+     * True when some type has a rate limit, as this process last read it (at most a few seconds ago):
+     * only then do claims record their starts.
+     */
+    boolean rateLimited() {
+        long now = System.nanoTime();
+        if (now - rateCheckedAt >= RATE_CHECK_NANOS) {
+            rateLimited = store.call("look for rate limits", () -> store.jdbi.withHandle(h -> h.createQuery(
+                    "SELECT count(*) FROM job_limit WHERE rate_limit IS NOT NULL OR rate_limit_per_key IS NOT NULL")
+                    .mapTo(Long.class).one())) > 0;
+            rateCheckedAt = now;
+        }
+        return rateLimited;
     }
 
     List<JobLimit> list() {
-        return store.call("list the concurrency limits", () -> store.jdbi.withHandle(h -> h.createQuery(
-                        "SELECT l.job_type, l.max_running, l.max_running_per_key, (SELECT count(*) FROM job_request r"
-                                + " WHERE r.status = " + StoreStatements.RUNNING + " AND r.job_type = l.job_type) AS running"
+        String windowStart = store.sql.dialect.nowMinusMillis("l.rate_period_ms");
+        return store.call("list the limits", () -> store.jdbi.withHandle(h -> h.createQuery(
+                        "SELECT l.*, (SELECT count(*) FROM job_request r WHERE r.status = " + StoreStatements.RUNNING
+                                + " AND r.job_type = l.job_type) AS running, (SELECT count(*) FROM job_start s WHERE"
+                                + " s.job_type = l.job_type AND s.limit_key IS NULL AND s.started_at > " + windowStart
+                                + ") AS started, (SELECT min(s.started_at) FROM job_start s WHERE s.job_type = l.job_type"
+                                + " AND s.limit_key IS NULL AND s.started_at > " + windowStart + ") AS oldest"
                                 + " FROM job_limit l ORDER BY l.job_type")
-                .map((rs, ctx) -> new JobLimit(rs.getString("job_type"), rs.getInt("max_running"),
-                        rs.getInt("max_running_per_key"), rs.getLong("running")))
+                .map((rs, ctx) -> {
+                    RateLimit rate = rate(rs.getInt("rate_limit"), rs.getLong("rate_period_ms"));
+                    long started = rs.getLong("started");
+                    Instant oldest = store.rows.instant(rs, "oldest");
+                    Instant next = rate != null && started >= rate.starts() && oldest != null ? oldest.plus(rate.per()) : null;
+                    return new JobLimit(rs.getString("job_type"), rs.getInt("max_running"), rs.getInt("max_running_per_key"),
+                            rs.getLong("running"), rate, rate(rs.getInt("rate_limit_per_key"),
+                            rs.getLong("rate_period_per_key_ms")), rate == null ? 0 : started, next);
+                })
                 .list()));
+    }
+
+    private static RateLimit rate(int starts, long periodMs) {
+        return starts > 0 ? new RateLimit(starts, Duration.ofMillis(periodMs)) : null;
     }
 }

@@ -77,6 +77,8 @@ final class JdbiSweeps {
                 planned(h.createQuery(sql.failAbandoned)).map((rs, ctx) -> workflows.read(rs, withDependents)).list()));
         workflows.settle(withDependents);
         workflows.settleMissed();
+        store.call("delete starts older than their rate limit's window", () -> store.jdbi.withHandle(h ->
+                h.createUpdate(sql.purgeStarts()).execute()));
         return failed;
     }
 

@@ -21,7 +21,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.Query;
 
 /**
@@ -35,11 +37,37 @@ final class JdbiTransitions {
     private final StoreAccess store;
     private final StoreStatements sql;
     private final JdbiWorkflows workflows;
+    private final JdbiLimits limits;
 
-    JdbiTransitions(StoreAccess store, JdbiWorkflows workflows) {
+    JdbiTransitions(StoreAccess store, JdbiWorkflows workflows, JdbiLimits limits) {
         this.store = store;
         this.sql = store.sql;
         this.workflows = workflows;
+        this.limits = limits;
+    }
+
+    /**
+     * Runs a claim statement bound by {@code prepare}: as it is while no type has a rate limit; else
+     * recording the starts of what it claimed — on PostgreSQL in the statement itself, on SQLite by a
+     * second statement in the same transaction — so the next claims count them.
+     */
+    private List<JobRequest> claiming(String action, String claim, BiFunction<Handle, String, Query> prepare) {
+        if (!limits.rateLimited()) {
+            return store.call(action, () -> store.jdbi.withHandle(h -> prepare.apply(h, claim).mapTo(JobRequest.class).list()));
+        }
+        if (store.postgres()) {
+            String recording = sql.recordingStarts(claim);
+            return store.call(action, () -> store.jdbi.withHandle(h -> prepare.apply(h, recording)
+                    .mapTo(JobRequest.class).list()));
+        }
+        return store.call(action, () -> store.jdbi.inTransaction(h -> {
+            List<JobRequest> claimed = prepare.apply(h, claim).mapTo(JobRequest.class).list();
+            if (!claimed.isEmpty()) {
+                bindEach(h.createUpdate(sql.recordStarts(claimed.size())), "id",
+                        claimed.stream().map(JobRequest::id).toList()).execute();
+            }
+            return claimed;
+        }));
     }
 
     Optional<JobRequest> retry(long id) {
@@ -48,11 +76,10 @@ final class JdbiTransitions {
     }
 
     Optional<JobRequest> claim(long id, String owner, Duration leaseTime) {
-        return store.call("claim job request " + id, () -> store.jdbi.withHandle(h -> h.createQuery(sql.claim())
+        return claiming("claim job request " + id, sql.claim(), (h, claim) -> h.createQuery(claim)
                 .bind("id", id)
                 .bind("owner", owner)
-                .bind("leaseMs", leaseTime.toMillis())
-                .mapTo(JobRequest.class).findOne()));
+                .bind("leaseMs", leaseTime.toMillis())).stream().findFirst();
     }
 
     List<JobRequest> claimAll(Collection<Long> ids, String handOffTarget, String owner, Duration leaseTime) {
@@ -61,20 +88,19 @@ final class JdbiTransitions {
             return List.of();
         }
         String what = distinct.size() == 1 ? "job request " + distinct.get(0) : distinct.size() + " job requests";
-        return store.call("claim " + what + " for " + handOffTarget, () -> store.jdbi.withHandle(h ->
-                bindEach(h.createQuery(sql.claimHandedOff(distinct.size())), "id", distinct)
+        return claiming("claim " + what + " for " + handOffTarget, sql.claimHandedOff(distinct.size()), (h, claim) ->
+                bindEach(h.createQuery(claim), "id", distinct)
                         .bind("target", handOffTarget)
                         .bind("owner", owner)
-                        .bind("leaseMs", leaseTime.toMillis())
-                        .mapTo(JobRequest.class).list()));
+                        .bind("leaseMs", leaseTime.toMillis()));
     }
 
     List<JobRequest> claimNext(ClaimFilter filter, String owner, Duration leaseTime, int limit) {
         Matching matching = new Matching(filter);
         String claim = sql.claimNext(matching.conditions);
-        return store.call("claim job requests", () -> store.jdbi.withHandle(h ->
-                matching.bind(planned(h.createQuery(claim)), owner, leaseTime).bind("limit", limit)
-                        .mapTo(JobRequest.class).list().stream().sorted(StoreAccess.CLAIM_ORDER).toList()));
+        return claiming("claim job requests", claim, (h, statement) ->
+                matching.bind(planned(h.createQuery(statement)), owner, leaseTime).bind("limit", limit))
+                .stream().sorted(StoreAccess.CLAIM_ORDER).toList();
     }
 
     /** By primary key, so the statement keeps its cached plan (unlike {@link #claimNext}, nothing here depends on the table's size). */
@@ -85,9 +111,9 @@ final class JdbiTransitions {
         }
         Matching matching = new Matching(filter);
         String claim = sql.claimQueued(distinct.size(), matching.conditions);
-        return store.call("claim queued job requests " + distinct, () -> store.jdbi.withHandle(h ->
-                matching.bind(bindEach(h.createQuery(claim), "id", distinct), owner, leaseTime)
-                        .mapTo(JobRequest.class).list().stream().sorted(StoreAccess.CLAIM_ORDER).toList()));
+        return claiming("claim queued job requests " + distinct, claim, (h, statement) ->
+                matching.bind(bindEach(h.createQuery(statement), "id", distinct), owner, leaseTime))
+                .stream().sorted(StoreAccess.CLAIM_ORDER).toList();
     }
 
     /** A claim filter as further {@code AND …} conditions of a claim, and their values with the claim's own. */

@@ -33,11 +33,13 @@ final class SchemaMigrations {
 
     static final List<Migration> POSTGRESQL = List.of(new Migration(1, "create_tables"), new Migration(2, "workers"),
             new Migration(3, "trace_parent"), new Migration(4, "priority_and_pauses"),
-            new Migration(5, "concurrency_limits"), new Migration(6, "workflows_and_batches"));
+            new Migration(5, "concurrency_limits"), new Migration(6, "workflows_and_batches"),
+            new Migration(7, "rate_limits"));
 
     static final List<Migration> SQLITE = List.of(new Migration(1, "create_tables"), new Migration(2, "workers"),
             new Migration(3, "trace_parent"), new Migration(4, "priority_and_pauses"),
-            new Migration(5, "concurrency_limits"), new Migration(6, "workflows_and_batches"));
+            new Migration(5, "concurrency_limits"), new Migration(6, "workflows_and_batches"),
+            new Migration(7, "rate_limits"));
 
     private SchemaMigrations() {
     }

@@ -155,7 +155,15 @@ enum SqlDialect {
                     + " FROM job_request r WHERE r.status = 'running' AND r.job_type = d.job_type"
                     + " AND r.concurrency_key = d.concurrency_key) FROM (SELECT DISTINCT job_type, concurrency_key"
                     + " FROM limited WHERE concurrency_key IS NOT NULL) AS d JOIN job_limit l ON l.job_type = d.job_type"
-                    + " WHERE l.max_running_per_key IS NOT NULL";
+                    + " WHERE l.max_running_per_key IS NOT NULL"
+                    + " UNION ALL SELECT l.job_type, NULL, l.rate_limit - (SELECT count(*) FROM job_start s WHERE s.job_type"
+                    + " = l.job_type AND s.limit_key IS NULL AND s.started_at > " + NOW + " - l.rate_period_ms) FROM job_limit l"
+                    + " WHERE l.rate_limit IS NOT NULL AND l.job_type IN (SELECT job_type FROM limited)"
+                    + " UNION ALL SELECT d.job_type, d.concurrency_key, l.rate_limit_per_key - (SELECT count(*) FROM job_start s"
+                    + " WHERE s.job_type = d.job_type AND s.limit_key = d.concurrency_key AND s.started_at > " + NOW
+                    + " - l.rate_period_per_key_ms) FROM (SELECT DISTINCT job_type, concurrency_key FROM limited"
+                    + " WHERE concurrency_key IS NOT NULL) AS d JOIN job_limit l ON l.job_type = d.job_type"
+                    + " WHERE l.rate_limit_per_key IS NOT NULL";
         }
 
         @Override

@@ -72,6 +72,11 @@ final class StoreStatements {
     static final String DEPENDENCY_FAILED = "Cancelled: a job it depends on failed or was cancelled";
     /** The message of a failure path cancelled because every job it depends on succeeded. */
     static final String NO_DEPENDENCY_FAILED = "Cancelled: every job it depends on succeeded, so its failure path is not run";
+    /**
+     * Not of a type whose rate limit is reached as far as this statement's snapshot tells (the exact
+     * count is {@link SqlDialect#freePlaces()}'s), as {@link #NOT_SATURATED} does for running jobs.
+     */
+    final String notRateLimited;
     /** The order due queued requests are taken in: higher priority first, then the longest due, then the oldest. */
     static final String CLAIM_ORDER = "priority DESC, run_at, id";
     private static final String COLUMNS = "job_type, queue_name, payload, dedup_key, run_at, max_attempts, runner,"
@@ -164,6 +169,9 @@ final class StoreStatements {
         this.failAbandoned = "UPDATE job_request SET status = " + FAILED + ", last_error = " + abandonedError + ","
                 + " attempt_history = " + appendAttempt(abandoned, abandonedError) + finish
                 + " WHERE status = " + RUNNING + " AND " + leaseExpired + " AND attempts >= max_attempts RETURNING *";
+        this.notRateLimited = " AND job_request.job_type NOT IN (SELECT l.job_type FROM job_limit l WHERE l.rate_limit <="
+                + " (SELECT count(*) FROM job_start s WHERE s.job_type = l.job_type AND s.limit_key IS NULL AND s.started_at > "
+                + dialect.nowMinusMillis("l.rate_period_ms") + "))";
         this.purgeOlderThan = "DELETE FROM job_request WHERE status IN " + FINISHED
                 + " AND finished_at < " + dialect.nowMinusMillis(":ms");
     }
@@ -314,7 +322,7 @@ final class StoreStatements {
     String claimNext(String filters) {
         String locked = dialect.forUpdateSkipLocked();
         return "WITH queued AS (SELECT " + CANDIDATE + " FROM job_request WHERE status = " + QUEUED + " AND run_at <= "
-                + now() + filters + NOT_PAUSED + NOT_SATURATED + " ORDER BY " + CLAIM_ORDER + " LIMIT :limit" + locked + "),"
+                + now() + filters + NOT_PAUSED + NOT_SATURATED + notRateLimited + " ORDER BY " + CLAIM_ORDER + " LIMIT :limit" + locked + "),"
                 + " expired AS (SELECT id FROM job_request WHERE status = " + RUNNING + " AND " + leaseExpired
                 + " AND attempts < max_attempts" + filters + NOT_PAUSED + " ORDER BY locked_until LIMIT :limit" + locked + ")"
                 + limitChecks() + " UPDATE job_request " + claimSet + " WHERE id IN (SELECT id FROM (SELECT id FROM expired"
@@ -372,7 +380,7 @@ final class StoreStatements {
                 + " AND runner = :runner AND hand_off_target" + dialect.isNotDistinctFrom() + ":target"
                 + " AND run_at <= " + dialect.fromEpochMillis(":dueBeforeMs")
                 + " AND (handed_off_at IS NULL OR (handed_off_at < " + stale + " AND run_at < " + stale + "))" + NOT_PAUSED
-                + NOT_SATURATED
+                + NOT_SATURATED + notRateLimited
                 + " ORDER BY " + CLAIM_ORDER + " LIMIT :limit" + dialect.forUpdateSkipLocked() + "),"
                 // Of a type with a limit, no more than its places not taken by running jobs or by hand-offs still
                 // on their way: the others would only be received, refused and handed off again.
@@ -472,6 +480,43 @@ final class StoreStatements {
     /** SQLite: the dependencies of {@code count} finished jobs (bound {@code :id0…}) counted, after {@link #settle}. */
     String markSettled(int count) {
         return "UPDATE job_dependency SET settled = true WHERE depends_on IN " + inList("id", count) + " AND NOT settled";
+    }
+
+    /**
+     * {@code claim} (a statement of this class: CTEs, then {@code UPDATE job_request … RETURNING *}) also
+     * recording, on PostgreSQL in the same statement, a start of each claimed request of a rate-limited
+     * type — for the type, and for its key where the type has a per-key rate — in {@code job_start},
+     * which the next claims count ({@link SqlDialect#freePlaces()}). On SQLite {@link #recordStarts}
+     * follows in the same transaction.
+     */
+    String recordingStarts(String claim) {
+        if (dialect != SqlDialect.POSTGRESQL) {
+            return claim;
+        }
+        int update = claim.lastIndexOf(" UPDATE job_request ");
+        return claim.substring(0, update) + ", claimed AS (" + claim.substring(update + 1) + "), started AS ("
+                + startsOf("claimed") + ") SELECT * FROM claimed";
+    }
+
+    /** SQLite: the starts of the claimed requests {@code :id0…} ({@code count} of them), after the claim. */
+    String recordStarts(int count) {
+        return startsOf("(SELECT * FROM job_request WHERE id IN " + inList("id", count) + ")");
+    }
+
+    private String startsOf(String claimed) {
+        String now = dialect == SqlDialect.POSTGRESQL ? "clock_timestamp()" : now();
+        return "INSERT INTO job_start (job_type, limit_key, started_at) SELECT c.job_type, NULL, " + now + " FROM " + claimed
+                + " c JOIN job_limit l ON l.job_type = c.job_type WHERE l.rate_limit IS NOT NULL UNION ALL SELECT c.job_type,"
+                + " c.concurrency_key, " + now + " FROM " + claimed + " c JOIN job_limit l ON l.job_type = c.job_type"
+                + " WHERE l.rate_limit_per_key IS NOT NULL AND c.concurrency_key IS NOT NULL";
+    }
+
+    /** Starts older than every window of their type: no claim counts them any more. */
+    String purgeStarts() {
+        String longest = "(SELECT CASE WHEN coalesce(l.rate_period_ms, 0) > coalesce(l.rate_period_per_key_ms, 0)"
+                + " THEN coalesce(l.rate_period_ms, 0) ELSE coalesce(l.rate_period_per_key_ms, 0) END FROM job_limit l"
+                + " WHERE l.job_type = job_start.job_type)";
+        return "DELETE FROM job_start WHERE started_at < " + dialect.nowMinusMillis("coalesce(" + longest + ", 0)");
     }
 
     /** {@code (:name0, :name1, …)} for binding a list of {@code count} values one by one. */

@@ -47,7 +47,7 @@ class SchemaMigrationsTest {
                 while (rs.next()) {
                     rows.add(rs.getInt(1) + ":" + rs.getInt(2));
                 }
-                assertThat(rows).containsExactly("1:1", "2:1", "3:1", "4:1", "5:1", "6:1");
+                assertThat(rows).containsExactly("1:1", "2:1", "3:1", "4:1", "5:1", "6:1", "7:1");
             }
             try (JdbiJobRequestStore again = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 1,
                     postgres.schema())) {

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * no requests from {@link #openEmptyStore()}.
  */
 public abstract class JobRequestStoreContractTest implements ScheduleStoreContract, OrchestrationStoreContract,
-        WorkflowStoreContract {
+        WorkflowStoreContract, RateLimitStoreContract {
 
     protected static final Duration LEASE = Duration.ofMinutes(5);
     protected JobRequestStore store;

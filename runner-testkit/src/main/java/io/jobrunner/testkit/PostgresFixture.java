@@ -81,7 +81,7 @@ public final class PostgresFixture implements AutoCloseable {
     /** Runs a statement in this fixture's schema. */
     /** Empties the job tables of this schema (requests with their logs, schedules, workers, pauses); the store must have created them. */
     public void truncateJobTables() {
-        execute("TRUNCATE job_request, job_schedule, job_worker, job_pause, job_batch, job_dependency RESTART IDENTITY CASCADE");
+        execute("TRUNCATE job_request, job_schedule, job_worker, job_pause, job_batch, job_dependency, job_limit, job_start RESTART IDENTITY CASCADE");
     }
 
     public void execute(String sql) {
