@@ -54,6 +54,12 @@ final class ShowCommand extends StoreReport {
                     + (request.waitingOn() > 0 ? "; waiting for " + request.waitingOn() + " of them" : "") + ")");
         }
         batch.ifPresent(progress -> field(out, "batch", progress));
+        if (request.status() == JobStatus.QUEUED) {
+            store.jobs().limits().stream().filter(limit -> limit.jobType().equals(request.jobType())
+                    && limit.nextStartAt() != null).findFirst().ifPresent(limit -> field(out, "next start",
+                    at(limit.nextStartAt(), now) + " (its type's rate limit, " + limit.rateLimit().starts() + " per "
+                    + TimeText.amount(limit.rateLimit().per()) + ", is reached)"));
+        }
         field(out, "runner", request.runner());
         field(out, "dedup key", request.dedupKey());
         field(out, "created", at(request.createdAt(), now));

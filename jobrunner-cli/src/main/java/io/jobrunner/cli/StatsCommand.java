@@ -59,7 +59,12 @@ final class StatsCommand extends StoreReport {
         for (JobLimit limit : limits) {
             out.println("limited: " + limit.jobType() + ", " + limit.running() + " running"
                     + (limit.maxRunning() > 0 ? " of at most " + limit.maxRunning() : "")
-                    + (limit.maxRunningPerKey() > 0 ? ", at most " + limit.maxRunningPerKey() + " per key" : ""));
+                    + (limit.maxRunningPerKey() > 0 ? ", at most " + limit.maxRunningPerKey() + " per key" : "")
+                    + (limit.rateLimit() == null ? "" : ", " + limit.startedInWindow() + " started in the last "
+                    + TimeText.amount(limit.rateLimit().per()) + " of at most " + limit.rateLimit().starts()
+                    + (limit.nextStartAt() == null ? "" : " (next start " + TimeText.relative(limit.nextStartAt(), now) + ")"))
+                    + (limit.rateLimitPerKey() == null ? "" : ", at most " + limit.rateLimitPerKey().starts() + " per key per "
+                    + TimeText.amount(limit.rateLimitPerKey().per())));
         }
         for (PausedWork held : paused) {
             out.println("paused: " + held.pause() + ", since " + TimeText.relative(held.since(), now) + ", holding "

@@ -177,6 +177,20 @@ public final class JobJson {
         json.put("maxRunning", limit.maxRunning() > 0 ? limit.maxRunning() : null);
         json.put("maxRunningPerKey", limit.maxRunningPerKey() > 0 ? limit.maxRunningPerKey() : null);
         json.put("running", limit.running());
+        json.put("rateLimit", rate(limit.rateLimit()));
+        json.put("rateLimitPerKey", rate(limit.rateLimitPerKey()));
+        json.put("startedInWindow", limit.startedInWindow());
+        json.put("nextStartAt", text(limit.nextStartAt()));
+        return json;
+    }
+
+    private static Map<String, Object> rate(io.jobrunner.RateLimit rate) {
+        if (rate == null) {
+            return null;
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("starts", rate.starts());
+        json.put("periodMs", rate.per().toMillis());
         return json;
     }
 

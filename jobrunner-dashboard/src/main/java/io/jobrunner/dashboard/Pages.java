@@ -263,6 +263,14 @@ final class Pages {
             field(html, "Concurrency key", request.concurrencyKey());
         }
         dependencies(html, request);
+        if (request.status() == JobStatus.QUEUED) {
+            jobs.limits().stream().filter(limit -> limit.jobType().equals(request.jobType()) && limit.nextStartAt() != null)
+                    .findFirst().ifPresent(limit -> {
+                        html.raw("<dt>Next start</dt><dd id=\"next-start\">").time(limit.nextStartAt(), now)
+                                .raw(" <span class=\"muted\">(rate limit ").text(limit.rateLimit().starts() + " per "
+                                        + TimeText.amount(limit.rateLimit().per())).raw(" reached)</span></dd>");
+                    });
+        }
         if (request.batchId() != null) {
             jobs.batch(request.batchId()).ifPresent(batch -> field(html, "Batch", batch));
         }

@@ -33,7 +33,7 @@ public final class ContractHandlers {
     /** The job handler classes, for worker processes that discover them through {@code META-INF/services}. */
     public static final List<Class<? extends JobHandler<?>>> JOB_HANDLER_CLASSES = List.of(Sum.class, FlakyJob.class,
             Count.class, Remaining.class, UntilCancelled.class, Spaced.class, Fragile.class, Picky.class, SlowJob.class,
-            Logged.class, Exclusive.class, OnePerKey.class);
+            Logged.class, Exclusive.class, OnePerKey.class, Rated.class);
 
     private ContractHandlers() {
     }
@@ -42,7 +42,8 @@ public final class ContractHandlers {
         return HandlerRegistry.builder().task(new Greet(effects)).job(new Sum()).job(new FlakyJob(effects))
                 .job(new Count(effects)).job(new Remaining()).job(new UntilCancelled(effects))
                 .job(new Spaced(effects)).job(new Fragile(effects)).job(new Picky(effects)).job(new SlowJob(effects))
-                .job(new Logged()).job(new Exclusive(effects)).job(new OnePerKey(effects)).build();
+                .job(new Logged()).job(new Exclusive(effects)).job(new OnePerKey(effects))
+                .job(new Rated(effects)).build();
     }
 
     /** Task "greet": records "name:n". */
@@ -379,6 +380,25 @@ public final class ContractHandlers {
         @Override
         public Object run(Held held, JobContext context) throws InterruptedException {
             return Held.hold(effects, "exclusive", held);
+        }
+    }
+
+    /** Job "rated" (at most {@link #STARTS} started in any {@link #WINDOW}): counts a run under its payload key. */
+    public static final class Rated extends EffectsJob<String> {
+        public static final int STARTS = 2;
+        public static final java.time.Duration WINDOW = java.time.Duration.ofSeconds(3);
+
+        public Rated() {
+            this(ContractEffects.fromEnvironment());
+        }
+
+        Rated(ContractEffects effects) {
+            super(effects, "rated", String.class, JobPolicy.builder().rateLimit(STARTS, WINDOW).build());
+        }
+
+        @Override
+        public Object run(String key, JobContext context) {
+            return effects.increment(key);
         }
     }
 

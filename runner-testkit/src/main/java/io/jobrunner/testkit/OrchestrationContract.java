@@ -158,4 +158,29 @@ interface OrchestrationContract {
         assertOneAtATime(runs("one-per-key", "key-a"), 3);
         assertOneAtATime(runs("one-per-key", "key-b"), 3);
     }
+
+    @Test
+    default void aRateLimitedTypeStartsNoMoreThanItsLimitInAnyWindowAndTheRestLater() {
+        List<JobRequest> dispatched = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            dispatched.add(runner().dispatchJob(JobData.of("rated", "rated-" + i)));
+        }
+        List<JobRequest> done = new ArrayList<>();
+        for (JobRequest request : dispatched) {
+            JobRequest finished = Await.value("job request " + request.id() + " is finished",
+                    TIMEOUT.plus(ContractHandlers.Rated.WINDOW.multipliedBy(3)), () -> store().find(request.id()).orElseThrow(),
+                    r -> r.status().isFinished());
+            assertThat(finished.status()).isEqualTo(JobStatus.SUCCEEDED);
+            done.add(finished);
+        }
+        List<java.time.Instant> starts = done.stream().map(JobRequest::startedAt).sorted().toList();
+        for (int i = ContractHandlers.Rated.STARTS; i < starts.size(); i++) {
+            assertThat(java.time.Duration.between(starts.get(i - ContractHandlers.Rated.STARTS), starts.get(i)))
+                    .as("start %d is a window after start %d", i, i - ContractHandlers.Rated.STARTS)
+                    .isGreaterThanOrEqualTo(ContractHandlers.Rated.WINDOW.minusMillis(200));
+        }
+        for (int i = 0; i < 5; i++) {
+            assertThat(effects().count("rated-" + i)).isEqualTo(1);
+        }
+    }
 }
