@@ -99,6 +99,9 @@ public final class HandlerRegistry {
 
         public Builder job(JobHandler<?> handler) {
             String type = checkedName(handler.type(), "job", handler);
+            if (handler.policy().isolation() != null) {
+                requireCreatable(type, handler);
+            }
             JobHandler<?> previous = jobs.putIfAbsent(type, handler);
             if (previous != null) {
                 throw duplicate("job", type, previous, handler);
@@ -136,6 +139,24 @@ public final class HandlerRegistry {
                             + " listed in META-INF/services/" + type.getName() + ": " + e.getMessage()
                             + ". Check that the class exists, is public and has a public no-arg constructor", e);
                 }
+            }
+        }
+
+        /** An isolated job's child JVM creates its own handler: the class must be public with a public no-arg constructor. */
+        private static void requireCreatable(String type, JobHandler<?> handler) {
+            Class<?> type0 = handler.getClass();
+            boolean creatable = java.lang.reflect.Modifier.isPublic(type0.getModifiers()) && !type0.isAnonymousClass()
+                    && !type0.isSynthetic() && (type0.getEnclosingClass() == null
+                    || java.lang.reflect.Modifier.isStatic(type0.getModifiers()));
+            try {
+                creatable &= java.lang.reflect.Modifier.isPublic(type0.getConstructor().getModifiers());
+            } catch (NoSuchMethodException e) {
+                creatable = false;
+            }
+            if (!creatable) {
+                throw new HandlerRegistrationException("The job handler '" + type + "' (" + type0.getName() + ") is"
+                        + " isolated, so a child JVM creates its own instance: make it a public top-level or static"
+                        + " nested class with a public no-argument constructor (not a lambda or JobHandler.of)");
             }
         }
 

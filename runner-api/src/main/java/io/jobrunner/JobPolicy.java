@@ -30,17 +30,19 @@ import java.util.List;
  *                     key} running at once (1: a mutex per key); 0 for no limit
  * @param rateLimit    most of the type's attempts started in any window of a period, fleet-wide; {@code null} for none
  * @param rateLimitPerKey most attempts with one concurrency key started in any window of a period; {@code null} for none
+ * @param isolation    run each attempt in a child JVM of its own heap ({@link Builder#isolated(String)}); {@code null}: in
+ *                     the worker's own JVM
  */
 public record JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBase, Duration backoffMax,
                         Duration timeout, List<Class<? extends Throwable>> retryOn,
                         List<Class<? extends Throwable>> abortOn, int priority, int maxRunning, int maxRunningPerKey,
-                        RateLimit rateLimit, RateLimit rateLimitPerKey) {
+                        RateLimit rateLimit, RateLimit rateLimitPerKey, Isolation isolation) {
 
     /** Attempts an idempotent job gets when its policy does not say. */
     public static final int DEFAULT_IDEMPOTENT_ATTEMPTS = 3;
 
     private static final JobPolicy DEFAULT = new JobPolicy(false, 1, null, null, null, List.of(), List.of(), 0, 0, 0,
-            null, null);
+            null, null, null);
 
     public JobPolicy {
         retryOn = List.copyOf(retryOn);
@@ -82,7 +84,26 @@ public record JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBas
                      List<Class<? extends Throwable>> retryOn, List<Class<? extends Throwable>> abortOn, int priority,
                      int maxRunning, int maxRunningPerKey) {
         this(idempotent, maxAttempts, backoffBase, backoffMax, timeout, retryOn, abortOn, priority, maxRunning,
-                maxRunningPerKey, null, null);
+                maxRunningPerKey, null, null, null);
+    }
+
+    /**
+     * Each attempt runs in a child JVM from a small pool, with a heap of its own: an
+     * {@code OutOfMemoryError} or a crash there fails the attempt, not the worker.
+     *
+     * @param maxHeap the child's {@code -Xmx}, e.g. {@code "256m"} or {@code "2g"}
+     */
+    public record Isolation(String maxHeap) {
+
+        /** The heap an isolated job gets unless its policy says. */
+        public static final String DEFAULT_MAX_HEAP = "256m";
+
+        public Isolation {
+            if (maxHeap == null || !maxHeap.matches("[1-9][0-9]*[kKmMgG]?")) {
+                throw new IllegalArgumentException("An isolated job's heap must be a size as -Xmx takes it, e.g. 256m or"
+                        + " 2g; got " + maxHeap);
+            }
+        }
     }
 
     /** A policy whose jobs have the default priority, 0. */
@@ -126,6 +147,7 @@ public record JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBas
         private int maxRunningPerKey;
         private RateLimit rateLimit;
         private RateLimit rateLimitPerKey;
+        private Isolation isolation;
 
         private Builder() {
         }
@@ -210,6 +232,22 @@ public record JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBas
             return this;
         }
 
+        /**
+         * Runs each attempt in a child JVM from a small pool (heap {@value Isolation#DEFAULT_MAX_HEAP}): its
+         * memory is its own, and an {@code OutOfMemoryError} or a crash fails that attempt, not the worker;
+         * a timeout or a cancellation ends the child. The handler needs a public no-argument constructor
+         * (the child creates its own), and what it returns and throws crosses as JSON and as text.
+         */
+        public Builder isolated() {
+            return isolated(Isolation.DEFAULT_MAX_HEAP);
+        }
+
+        /** {@link #isolated()} with the child's heap, as {@code -Xmx} takes it: {@code "512m"}, {@code "2g"}. */
+        public Builder isolated(String maxHeap) {
+            this.isolation = new Isolation(maxHeap);
+            return this;
+        }
+
         private static int requirePositive(int jobs, String what) {
             if (jobs < 1) {
                 throw new IllegalArgumentException(what + " must be at least 1, got " + jobs + "; leave it unset for no limit");
@@ -220,7 +258,7 @@ public record JobPolicy(boolean idempotent, int maxAttempts, Duration backoffBas
         public JobPolicy build() {
             int attempts = maxAttempts != null ? maxAttempts : idempotent ? DEFAULT_IDEMPOTENT_ATTEMPTS : 1;
             return new JobPolicy(idempotent, attempts, backoffBase, backoffMax, timeout, retryOn, abortOn, priority,
-                    maxRunning, maxRunningPerKey, rateLimit, rateLimitPerKey);
+                    maxRunning, maxRunningPerKey, rateLimit, rateLimitPerKey, isolation);
         }
     }
 }

@@ -57,6 +57,8 @@ public enum Setting {
     // In-process runners and workers
     CONCURRENCY("JOB_RUNNER_CONCURRENCY", Kind.WHOLE_NUMBER, "8", "inprocess-async, workers",
             "`inprocess-async` task threads, and as many job threads; handler slots of database and SQS workers."),
+    ISOLATED_JVMS("JOB_RUNNER_ISOLATED_JVMS", Kind.WHOLE_NUMBER, "2", "inprocess-async, workers",
+            "Child JVMs that run isolated jobs (`JobPolicy.Builder.isolated`) at once per runner or worker, started on first need and reused."),
     QUEUE_CAPACITY("JOB_RUNNER_QUEUE_CAPACITY", Kind.WHOLE_NUMBER, "10000", "inprocess-async",
             "`inprocess-async` tasks waiting for a thread before callers block."),
     DISPATCH_TIMEOUT("JOB_RUNNER_DISPATCH_TIMEOUT", Kind.DURATION, "30s", "inprocess-async",

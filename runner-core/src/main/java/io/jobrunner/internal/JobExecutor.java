@@ -57,7 +57,8 @@ public final class JobExecutor implements AutoCloseable {
 
     /** @param listener told of each attempt, or {@code null} when nothing listens (nothing is measured then) */
     private JobExecutor(JobRequestStore store, HandlerRegistry handlers, PayloadCodec codec, RetryBackoff backoff,
-                        Duration leaseTime, long maxResultBytes, JobListener listener, JobTracer tracer) {
+                        Duration leaseTime, long maxResultBytes, JobListener listener, JobTracer tracer, int isolatedJvms) {
+        this.isolatedJvms = isolatedJvms;
         this.maxResultBytes = maxResultBytes;
         this.tracer = tracer;
         this.store = store;
@@ -78,8 +79,12 @@ public final class JobExecutor implements AutoCloseable {
         JobRunnerConfig config = context.config();
         return new JobExecutor(context.store(), config.handlers(), config.codec(), RetryBackoff.of(config),
                 config.leaseTime(), config.maxResultBytes(), config.hasListeners() ? config.listener() : null,
-                config.tracer());
+                config.tracer(), config.settings().integer(io.jobrunner.Setting.ISOLATED_JVMS));
     }
+
+    private final int isolatedJvms;
+    /** Guarded by this executor's monitor. */
+    private IsolatedJvms isolated;
 
     public JobRequestStore store() {
         return store;
@@ -405,7 +410,18 @@ public final class JobExecutor implements AutoCloseable {
 
     private <P> Object invoke(JobHandler<P> handler, JobRequest claimed, RunningJob running) throws Exception {
         P payload = codec.decode(claimed.jobType(), claimed.payloadJson(), handler.payloadType());
+        if (handler.policy().isolation() != null) {
+            return isolated().run(handler, claimed, running.attempt(), running);
+        }
         return handler.run(payload, running);
+    }
+
+    /** The child JVMs of isolated jobs, started on first need. */
+    private synchronized IsolatedJvms isolated() {
+        if (isolated == null) {
+            isolated = new IsolatedJvms(isolatedJvms);
+        }
+        return isolated;
     }
 
     private static CompletableFuture<ExecutionOutcome> done(ExecutionOutcome outcome) {
@@ -440,5 +456,10 @@ public final class JobExecutor implements AutoCloseable {
     @Override
     public void close() {
         heartbeats.shutdownNow();
+        synchronized (this) {
+            if (isolated != null) {
+                isolated.close();
+            }
+        }
     }
 }
