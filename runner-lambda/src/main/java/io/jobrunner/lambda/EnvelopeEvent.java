@@ -49,8 +49,16 @@ final class EnvelopeEvent {
             JobRuns.Run run = runtime.runOwnJob(jobId, deadline);
             JobRequest request = run.request();
             if (run.held()) {
+                // held by its type's rate limit: when the window moves on soon enough, wait for it here
+                Optional<Duration> windowMoves = runtime.store().limits().stream()
+                        .filter(limit -> limit.jobType().equals(request.jobType()) && limit.nextStartAt() != null)
+                        .findFirst().flatMap(limit -> inlineWait(limit.nextStartAt(), deadline));
+                if (windowMoves.isPresent()) {
+                    sleep(windowMoves.get());
+                    continue;
+                }
                 runtime.store().clearHandOff(jobId);
-                log.info("Job request {} ({}) is held (its queue or job type is paused, or its concurrency limit is reached); the hand-off sweep invokes"
+                log.info("Job request {} ({}) is held (its queue or job type is paused, or a limit of its type is reached); the hand-off sweep invokes"
                         + " the function again once it may run", jobId, request.jobType());
                 return request;
             }

@@ -33,7 +33,7 @@ public final class ContractHandlers {
     /** The job handler classes, for worker processes that discover them through {@code META-INF/services}. */
     public static final List<Class<? extends JobHandler<?>>> JOB_HANDLER_CLASSES = List.of(Sum.class, FlakyJob.class,
             Count.class, Remaining.class, UntilCancelled.class, Spaced.class, Fragile.class, Picky.class, SlowJob.class,
-            Logged.class, Exclusive.class, OnePerKey.class, Rated.class);
+            Logged.class, Exclusive.class, OnePerKey.class, Rated.class, Isolated.class);
 
     private ContractHandlers() {
     }
@@ -43,7 +43,7 @@ public final class ContractHandlers {
                 .job(new Count(effects)).job(new Remaining()).job(new UntilCancelled(effects))
                 .job(new Spaced(effects)).job(new Fragile(effects)).job(new Picky(effects)).job(new SlowJob(effects))
                 .job(new Logged()).job(new Exclusive(effects)).job(new OnePerKey(effects))
-                .job(new Rated(effects)).build();
+                .job(new Rated(effects)).job(new Isolated()).build();
     }
 
     /** Task "greet": records "name:n". */
@@ -399,6 +399,38 @@ public final class ContractHandlers {
         @Override
         public Object run(String key, JobContext context) {
             return effects.increment(key);
+        }
+    }
+
+    /**
+     * Job "isolated" (runs in a child JVM of 64 MB): returns the pid of the process it ran in; with a
+     * payload of "hog", fills its heap until it runs out.
+     */
+    public static final class Isolated implements JobHandler<String> {
+        @Override
+        public String type() {
+            return "isolated";
+        }
+
+        @Override
+        public Class<String> payloadType() {
+            return String.class;
+        }
+
+        @Override
+        public JobPolicy policy() {
+            return JobPolicy.builder().isolated("64m").build();
+        }
+
+        @Override
+        public Object run(String what, JobContext context) {
+            if (what.equals("hog")) {
+                List<byte[]> kept = new java.util.ArrayList<>();
+                while (true) {
+                    kept.add(new byte[1 << 20]);
+                }
+            }
+            return ProcessHandle.current().pid();
         }
     }
 

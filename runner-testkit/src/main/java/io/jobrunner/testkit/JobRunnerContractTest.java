@@ -401,7 +401,7 @@ public abstract class JobRunnerContractTest implements JobSemanticsContract, Tra
         assertThatThrownBy(() -> runner.dispatchJob(JobData.of("summ", new Numbers(List.of(1)))))
                 .isInstanceOf(UnknownHandlerException.class)
                 .hasMessageContaining("'summ'")
-                .hasMessageContaining("count, exclusive, flaky, fragile, logged, one-per-key, picky, rated, remaining, slow, spaced, sum,"
+                .hasMessageContaining("count, exclusive, flaky, fragile, isolated, logged, one-per-key, picky, rated, remaining, slow, spaced, sum,"
                         + " until-cancelled");
         assertThat(store.list(JobQuery.all())).isEmpty();
     }

@@ -183,4 +183,17 @@ interface OrchestrationContract {
             assertThat(effects().count("rated-" + i)).isEqualTo(1);
         }
     }
+
+    @Test
+    default void anIsolatedJobRunsInAChildJvmAndItsOutOfMemoryErrorFailsOnlyItsAttempt() {
+        JobRequest isolated = finished(runner().dispatchJob(JobData.of("isolated", "pid")).id());
+        assertThat(isolated.status()).as(isolated.toString()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(isolated.result(Long.class)).isPresent().get().as("another process than this test's")
+                .isNotEqualTo(ProcessHandle.current().pid());
+        JobRequest hog = finished(runner().dispatchJob(JobData.of("isolated", "hog")).id());
+        assertThat(hog.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(hog.lastError()).contains("ran out of memory");
+        assertThat(finished(runner().dispatchJob(JobData.of("count", "after-the-hog")).id()).status())
+                .as("the worker runs on").isEqualTo(JobStatus.SUCCEEDED);
+    }
 }
