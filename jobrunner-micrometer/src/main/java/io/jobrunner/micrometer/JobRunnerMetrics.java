@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@value #QUEUED}, {@value #RUNNING}: gauges of requests in the store, all runners' together,
  *       read at most every {@value #COUNT_REFRESH_SECONDS} s; {@value #PAUSES}, the queues and job types
  *       paused, and {@value #HELD}, the queued requests they hold (a request held by two pauses counts
- *       twice), read as often;</li>
+ *       twice), read as often; {@value #WAITING}, the requests waiting for the jobs they run after;
+ *       {@value #LIMITED_RUNNING} and {@value #LIMITED_STARTED}, per limited job type (tag {@code type}):
+ *       its jobs running, and its attempts started in its rate limit's current window;</li>
  *   <li>{@value #SLOTS}, {@value #SLOTS_USED}: a worker's handler slots and those busy;
  *       {@value #MESSAGES_RECEIVED}, {@value #MESSAGES_DELETED}: an SQS worker's messages.</li>
  * </ul>
@@ -59,6 +61,8 @@ public final class JobRunnerMetrics implements JobListener {
     public static final String QUEUED = "jobrunner.jobs.queued";
     public static final String RUNNING = "jobrunner.jobs.running";
     public static final String WAITING = "jobrunner.jobs.waiting";
+    public static final String LIMITED_RUNNING = "jobrunner.limit.running";
+    public static final String LIMITED_STARTED = "jobrunner.limit.started";
     public static final String HELD = "jobrunner.jobs.held";
     public static final String PAUSES = "jobrunner.pauses";
     public static final String SLOTS = "jobrunner.worker.slots";
@@ -91,6 +95,29 @@ public final class JobRunnerMetrics implements JobListener {
                 .description("Queues and job types paused (every runner's)").register(registry);
         Gauge.builder(HELD, counts, StoreCounts::held).tag("runner", runner).strongReference(true)
                 .description("Queued job requests a pause holds (every runner's)").register(registry);
+        counts.limits = new LimitGauges(registry, runner);  // its rows appear with the first read of the gauges above
+    }
+
+    /** Per limited job type: its running jobs and its starts in the rate window, rows replaced at each read. */
+    private static final class LimitGauges {
+        private final io.micrometer.core.instrument.MultiGauge running;
+        private final io.micrometer.core.instrument.MultiGauge started;
+
+        LimitGauges(MeterRegistry registry, String runner) {
+            running = io.micrometer.core.instrument.MultiGauge.builder(LIMITED_RUNNING).tag("runner", runner)
+                    .description("Jobs running of each job type with a fleet-wide limit").register(registry);
+            started = io.micrometer.core.instrument.MultiGauge.builder(LIMITED_STARTED).tag("runner", runner)
+                    .description("Attempts started in the current window of each rate-limited job type").register(registry);
+        }
+
+        void update(List<io.jobrunner.JobLimit> limits) {
+            running.register(limits.stream().map(limit -> io.micrometer.core.instrument.MultiGauge.Row.of(
+                    io.micrometer.core.instrument.Tags.of("type", limit.jobType()), limit.running())).toList(), true);
+            started.register(limits.stream().filter(limit -> limit.rateLimit() != null)
+                    .map(limit -> io.micrometer.core.instrument.MultiGauge.Row.of(
+                            io.micrometer.core.instrument.Tags.of("type", limit.jobType()), limit.startedInWindow()))
+                    .toList(), true);
+        }
     }
 
     @Override
@@ -153,6 +180,7 @@ public final class JobRunnerMetrics implements JobListener {
         private double waiting = Double.NaN;
         private double pauses = Double.NaN;
         private double held = Double.NaN;
+        private LimitGauges limits;
 
         StoreCounts(JobRequests jobs) {
             this.jobs = jobs;
@@ -173,7 +201,7 @@ public final class JobRunnerMetrics implements JobListener {
             return held;
         }
 
-        private void refresh() {
+        private synchronized void refresh() {
             long now = System.nanoTime();
             if (!read || now - readAt > Duration.ofSeconds(COUNT_REFRESH_SECONDS).toNanos()) {
                 try {
@@ -183,6 +211,9 @@ public final class JobRunnerMetrics implements JobListener {
                     List<PausedWork> paused = jobs.paused();
                     pauses = paused.size();
                     held = paused.stream().mapToLong(PausedWork::queued).sum();
+                    if (limits != null) {
+                        limits.update(jobs.limits());
+                    }
                 } catch (RuntimeException e) {
                     log.debug("Could not count job requests for the gauges: {}", e.toString());
                     queued = Double.NaN;

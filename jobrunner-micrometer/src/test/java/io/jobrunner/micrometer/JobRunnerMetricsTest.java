@@ -154,6 +154,8 @@ class JobRunnerMetricsTest {
 
     @Test
     void pausesTheJobsTheyHoldAndJobsWaitingForOthersAreGauged() {
+        store.defineLimits(List.of(new io.jobrunner.JobLimit("elsewhere", 2, 0, 0,
+                new io.jobrunner.RateLimit(10, Duration.ofMinutes(1)), null, 0, null)));
         try (JobRunner runner = JobRunners.builder().environment(Map.of("JOB_RUNNER", "inprocess-async"))
                 .handlers(handlers()).store(store).listener(new JobRunnerMetrics(registry)).build()) {
             runner.jobs().pause(Pause.jobType("ok"));
@@ -165,6 +167,9 @@ class JobRunnerMetricsTest {
 
             assertThat(registry.get(JobRunnerMetrics.WAITING).tag("runner", "inprocess-async").gauge().value())
                     .as("waiting for the held job").isEqualTo(1);
+            assertThat(registry.get(JobRunnerMetrics.QUEUED).tag("runner", "inprocess-async").gauge().value()).isEqualTo(3);
+            assertThat(registry.get(JobRunnerMetrics.LIMITED_RUNNING).tag("type", "elsewhere").gauge().value()).isZero();
+            assertThat(registry.get(JobRunnerMetrics.LIMITED_STARTED).tag("type", "elsewhere").gauge().value()).isZero();
             assertThat(registry.get(JobRunnerMetrics.PAUSES).tag("runner", "inprocess-async").gauge().value()).isEqualTo(2);
             assertThat(registry.get(JobRunnerMetrics.HELD).tag("runner", "inprocess-async").gauge().value()).isEqualTo(3);
             assertThat(registry.get(JobRunnerMetrics.QUEUED).tag("runner", "inprocess-async").gauge().value()).isEqualTo(3);
