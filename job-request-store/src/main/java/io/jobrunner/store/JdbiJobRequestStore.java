@@ -27,6 +27,7 @@ import io.jobrunner.spi.store.ScheduleFiring;
 import io.jobrunner.spi.store.StoreCheck;
 import io.jobrunner.spi.store.StoreScope;
 import io.jobrunner.spi.store.Success;
+import io.jobrunner.spi.store.SuccessAndNext;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -328,6 +329,12 @@ public final class JdbiJobRequestStore implements JobRequestStore {
     @Override
     public Optional<JobRequest> succeed(Lease lease, String resultJson, String message) {
         return transitions.succeed(lease, resultJson, message);
+    }
+
+    @Override
+    public SuccessAndNext succeedAndTakeNext(Lease lease, String resultJson, String message, ClaimFilter filter,
+                                             String owner, Duration leaseTime) {
+        return transitions.succeedAndTakeNext(lease, resultJson, message, filter, owner, leaseTime);
     }
 
     @Override

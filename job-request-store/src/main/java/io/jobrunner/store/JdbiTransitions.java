@@ -9,6 +9,7 @@ import io.jobrunner.JobStoreException;
 import io.jobrunner.spi.store.ClaimFilter;
 import io.jobrunner.spi.store.Lease;
 import io.jobrunner.spi.store.Success;
+import io.jobrunner.spi.store.SuccessAndNext;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -154,6 +155,33 @@ final class JdbiTransitions {
 
     Optional<JobRequest> progress(Lease lease, int percent, String message) {
         return leased("record progress of", lease, sql.progress, q -> q.bind("progress", percent).bind("message", message));
+    }
+
+    /** On PostgreSQL one statement ({@link StoreStatements#succeedAndTakeNext}); on SQLite the success alone. */
+    SuccessAndNext succeedAndTakeNext(Lease lease, String resultJson, String message, ClaimFilter filter, String owner,
+                                      Duration leaseTime) {
+        if (!store.postgres()) {
+            return new SuccessAndNext(succeed(lease, resultJson, message), Optional.empty());
+        }
+        Matching matching = new Matching(filter);
+        Map<Long, Boolean> withDependents = new java.util.LinkedHashMap<>();
+        JobRequest[] done = new JobRequest[1];
+        JobRequest[] next = new JobRequest[1];
+        store.call("record success of job request " + lease.jobId() + " and take the next of its type", () ->
+                store.jdbi.withHandle(h -> matching.bind(h.createQuery(sql.succeedAndTakeNext(matching.conditions)), owner,
+                                leaseTime)
+                        .bind("id", lease.jobId()).bind("attempt", lease.attempt())
+                        .bind("result", resultJson).bind("message", message)
+                        .map((rs, ctx) -> {
+                            if (rs.getBoolean("done_row")) {
+                                done[0] = workflows.read(rs, withDependents);
+                            } else {
+                                next[0] = store.rows.read(rs);
+                            }
+                            return rs.getLong("id");
+                        }).list()));
+        workflows.settle(withDependents);
+        return new SuccessAndNext(Optional.ofNullable(done[0]), Optional.ofNullable(next[0]));
     }
 
     Optional<JobRequest> succeed(Lease lease, String resultJson, String message) {

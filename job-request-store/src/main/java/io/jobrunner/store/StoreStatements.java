@@ -362,6 +362,26 @@ final class StoreStatements {
                 + " AND k.key_rank > f.free))))";
     }
 
+    /**
+     * PostgreSQL: the success of the lease's request (binds the lease, {@code :result}, {@code :message})
+     * and, in the same statement, the claim for {@code :owner} ({@code :leaseMs}) of the next due request
+     * of its type matching {@code filters} — when the type has a concurrency limit and no rate limit, and
+     * of the same key when the type limits keys — so the place passes from one to the other. Rows carry
+     * {@code done_row}: true for the success, false for the claim.
+     */
+    String succeedAndTakeNext(String filters) {
+        String type = "(SELECT job_type FROM done)";
+        return "WITH done AS (UPDATE job_request " + succeedSet(":result", ":message") + LEASE_HELD + " RETURNING *),"
+                + " nxt AS (SELECT id FROM job_request WHERE status = " + QUEUED + " AND job_type = " + type
+                + " AND run_at <= " + now() + filters + NOT_PAUSED + " AND EXISTS (SELECT 1 FROM job_limit l WHERE"
+                + " l.job_type = " + type + " AND (l.max_running IS NOT NULL OR l.max_running_per_key IS NOT NULL)"
+                + " AND l.rate_limit IS NULL AND l.rate_limit_per_key IS NULL AND (l.max_running_per_key IS NULL"
+                + " OR job_request.concurrency_key IS NOT DISTINCT FROM (SELECT concurrency_key FROM done)))"
+                + " ORDER BY " + CLAIM_ORDER + " LIMIT 1" + dialect.forUpdateSkipLocked() + "),"
+                + " taken AS (UPDATE job_request " + claimSet + " WHERE id IN (SELECT id FROM nxt) RETURNING *)"
+                + " SELECT true AS done_row, done.* FROM done UNION ALL SELECT false AS done_row, taken.* FROM taken";
+    }
+
     /** Marks queued requests handed off now, those of {@code count} ids (bound {@code :id0…}) not yet marked. */
     String markHandedOff(int count) {
         return "UPDATE job_request SET handed_off_at = " + now() + ", updated_at = " + now()

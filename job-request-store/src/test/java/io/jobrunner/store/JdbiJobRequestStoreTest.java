@@ -174,4 +174,50 @@ class JdbiJobRequestStoreTest extends JobRequestStoreContractTest {
         assertThat(store.claimAll(List.of(5L, 8L), "queue-a", "worker", Duration.ofMinutes(1)))
                 .as("one already claimed, one queued").extracting(JobRequest::id).containsExactly(8L);
     }
+
+    private JobRequest queuedOf(String type, String key) {
+        return store.insert(new NewJobRequest(type, null, "null", null, null, 1, "r").withConcurrencyKey(key)).request();
+    }
+
+    /** PostgreSQL passes a limited type's place from a finishing job to the next in one statement. */
+    @Test
+    void aSuccessHandsItsPlaceUnderALimitToTheNextJobOfItsTypeAndOfItsKey() {
+        store.defineLimits(List.of(new io.jobrunner.JobLimit("one-at-a-time", 1, 0, 0),
+                new io.jobrunner.JobLimit("per-account", 0, 1, 0),
+                new io.jobrunner.JobLimit("rated", 0, 0, 0, new io.jobrunner.RateLimit(5, Duration.ofMinutes(1)), null, 0, null)));
+        JobRequest first = queuedOf("one-at-a-time", null);
+        JobRequest second = queuedOf("one-at-a-time", null);
+        queuedOf("one-at-a-time", null);
+        JobRequest running = store.claim(first.id(), "w", LEASE).orElseThrow();
+        io.jobrunner.spi.store.SuccessAndNext passed = store.succeedAndTakeNext(Lease.of(running).orElseThrow(), "1", "done",
+                ClaimFilter.any(), "w", LEASE);
+        assertThat(passed.succeeded()).get().extracting(JobRequest::status).isEqualTo(io.jobrunner.JobStatus.SUCCEEDED);
+        assertThat(passed.next()).get().satisfies(next -> {
+            assertThat(next.id()).isEqualTo(second.id());
+            assertThat(next.status()).isEqualTo(io.jobrunner.JobStatus.RUNNING);
+            assertThat(next.lockedBy()).isEqualTo("w");
+        });
+        assertThat(store.claimNext(ClaimFilter.any(), "other", LEASE, 10)).as("the place is taken").isEmpty();
+        assertThat(store.succeedAndTakeNext(Lease.of(running).orElseThrow(), "1", "again", ClaimFilter.any(), "w", LEASE))
+                .as("a lease no longer held passes nothing")
+                .isEqualTo(new io.jobrunner.spi.store.SuccessAndNext(java.util.Optional.empty(), java.util.Optional.empty()));
+
+        JobRequest a1 = queuedOf("per-account", "a");
+        queuedOf("per-account", "b");
+        JobRequest a2 = queuedOf("per-account", "a");
+        JobRequest runningA = store.claim(a1.id(), "w", LEASE).orElseThrow();
+        assertThat(store.succeedAndTakeNext(Lease.of(runningA).orElseThrow(), null, null, ClaimFilter.any(), "w", LEASE)
+                .next()).as("the next of the same key").get().extracting(JobRequest::id).isEqualTo(a2.id());
+
+        JobRequest rated = queuedOf("rated", null);
+        queuedOf("rated", null);
+        JobRequest runningRated = store.claim(rated.id(), "w", LEASE).orElseThrow();
+        assertThat(store.succeedAndTakeNext(Lease.of(runningRated).orElseThrow(), null, null, ClaimFilter.any(), "w", LEASE)
+                .next()).as("a rate-limited type counts its starts: no hand-over").isEmpty();
+        JobRequest plain = queuedOf("unlimited", null);
+        queuedOf("unlimited", null);
+        JobRequest runningPlain = store.claim(plain.id(), "w", LEASE).orElseThrow();
+        assertThat(store.succeedAndTakeNext(Lease.of(runningPlain).orElseThrow(), null, null, ClaimFilter.any(), "w", LEASE)
+                .next()).as("no limit: no place to hand over").isEmpty();
+    }
 }

@@ -9,6 +9,11 @@ import io.jobrunner.JobRequest;
  *
  * @param result  what happened
  * @param request the request as the store recorded it, or {@code null} when the lease was lost
+ * @param next    the job of the same type its success handed its place to, claimed for this worker, or {@code null}
  */
-public record ExecutionOutcome(JobListener.Outcome result, JobRequest request) {
+public record ExecutionOutcome(JobListener.Outcome result, JobRequest request, JobRequest next) {
+
+    public ExecutionOutcome(JobListener.Outcome result, JobRequest request) {
+        this(result, request, null);
+    }
 }

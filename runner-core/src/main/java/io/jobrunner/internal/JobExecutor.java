@@ -13,7 +13,9 @@ import io.jobrunner.PayloadCodec;
 import io.jobrunner.PayloadException;
 import io.jobrunner.Setting;
 import io.jobrunner.spi.RunnerContext;
+import io.jobrunner.spi.store.ClaimFilter;
 import io.jobrunner.spi.store.JobRequestStore;
+import io.jobrunner.spi.store.SuccessAndNext;
 import io.jobrunner.spi.store.Lease;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -110,14 +112,24 @@ public final class JobExecutor implements AutoCloseable {
      * completes when it is stored. Every other outcome is stored before this returns.
      */
     public CompletableFuture<ExecutionOutcome> start(JobRequest claimed, Instant deadline) {
+        return start(claimed, deadline, null);
+    }
+
+    /**
+     * {@link #start(JobRequest, Instant)} for a worker that claims from the store with {@code successors}:
+     * the success of a job of a type with a concurrency limit hands its place to the next due job of
+     * the type this filter matches, claimed in the same statement ({@link ExecutionOutcome#next()}),
+     * for the worker to run next.
+     */
+    public CompletableFuture<ExecutionOutcome> start(JobRequest claimed, Instant deadline, ClaimFilter successors) {
         if (listener == null) {
-            return attempt(claimed, deadline);
+            return attempt(claimed, deadline, successors);
         }
         Instant began = Instant.now();
         Instant due = claimed.runAt() != null && claimed.runAt().isAfter(claimed.createdAt()) ? claimed.runAt()
                 : claimed.createdAt();
         listener.attemptStarted(claimed, due.isBefore(began) ? Duration.between(due, began) : Duration.ZERO);
-        return attempt(claimed, deadline).whenComplete((outcome, error) -> {
+        return attempt(claimed, deadline, successors).whenComplete((outcome, error) -> {
             if (outcome != null) {
                 listener.attemptEnded(claimed, outcome.result(), timedOut(claimed, outcome),
                         Duration.between(began, Instant.now()));
@@ -134,7 +146,7 @@ public final class JobExecutor implements AutoCloseable {
         return last.attempt() == claimed.attempts() && last.outcome() == JobAttempt.Outcome.TIMED_OUT;
     }
 
-    private CompletableFuture<ExecutionOutcome> attempt(JobRequest claimed, Instant deadline) {
+    private CompletableFuture<ExecutionOutcome> attempt(JobRequest claimed, Instant deadline, ClaimFilter successors) {
         Lease lease = Lease.of(claimed).orElseThrow(() -> new IllegalArgumentException(
                 "Job request " + claimed.id() + " is " + claimed.status().dbValue() + ", not a claimed running request"));
         Optional<JobHandler<?>> handler = handlers.job(claimed.jobType());
@@ -152,7 +164,7 @@ public final class JobExecutor implements AutoCloseable {
                             + "may already have done its work. Check, then retry it by hand if it must run")));
         }
         RunningJob running = new RunningJob(claimed, lease, store, earliest(deadline, policy.timeout()), leaseTime);
-        Attempt attempt = new Attempt(claimed, lease, running, policy, Thread.currentThread());
+        Attempt attempt = new Attempt(claimed, lease, running, policy, Thread.currentThread(), successors);
         long period = Math.max(leaseTime.toMillis() / 3, 10);
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> {
             if (attempt.holdsLease() && !running.heartbeat(leaseTime)) {
@@ -220,7 +232,10 @@ public final class JobExecutor implements AutoCloseable {
         private volatile Stop stoppedFor;
         private final CompletableFuture<ExecutionOutcome> timedOut = new CompletableFuture<>();
 
-        Attempt(JobRequest claimed, Lease lease, RunningJob running, JobPolicy policy, Thread worker) {
+        private final ClaimFilter successors;
+
+        Attempt(JobRequest claimed, Lease lease, RunningJob running, JobPolicy policy, Thread worker, ClaimFilter successors) {
+            this.successors = successors;
             this.claimed = claimed;
             this.lease = lease;
             this.running = running;
@@ -355,6 +370,12 @@ public final class JobExecutor implements AutoCloseable {
                         + maxResultBytes + " bytes (" + Setting.MAX_RESULT_BYTES.variable() + "); it was not stored."
                         + " Store large results elsewhere and return a reference to them, or raise the limit")));
             }
+            if (successors != null && passesPlace(policy)) {
+                SuccessAndNext stored = store.succeedAndTakeNext(lease, resultJson, running.lastMessage(), successors,
+                        lease.owner(), leaseTime);
+                ExecutionOutcome outcome = recorded(JobListener.Outcome.SUCCEEDED, stored.succeeded());
+                return done(new ExecutionOutcome(outcome.result(), outcome.request(), stored.next().orElse(null)));
+            }
             // A limited type's end frees a place a held job waits for: written at once, not gathered.
             CompletableFuture<Optional<JobRequest>> stored = policy.limited()
                     ? successes.submitNow(lease, resultJson, running.lastMessage())
@@ -414,6 +435,12 @@ public final class JobExecutor implements AutoCloseable {
             return isolated().run(handler, claimed, running.attempt(), running);
         }
         return handler.run(payload, running);
+    }
+
+    /** A type whose ending job may hand its place to the next: a concurrency limit, and no rate limit to count starts by. */
+    private static boolean passesPlace(JobPolicy policy) {
+        return (policy.maxRunning() > 0 || policy.maxRunningPerKey() > 0) && policy.rateLimit() == null
+                && policy.rateLimitPerKey() == null;
     }
 
     /** The child JVMs of isolated jobs, started on first need. */

@@ -29,8 +29,13 @@ public final class JobRuns implements AutoCloseable {
      *
      * @param result  the attempt's outcome, or {@code null} when the claim was refused and nothing ran
      * @param request the request as it stands after, or {@code null} when no request has the id
+     * @param next    the job its success handed its place to, claimed for this worker ({@link #start(JobRequest, ClaimFilter)}), or {@code null}
      */
-    public record Run(JobListener.Outcome result, JobRequest request) {
+    public record Run(JobListener.Outcome result, JobRequest request, JobRequest next) {
+
+        public Run(JobListener.Outcome result, JobRequest request) {
+            this(result, request, null);
+        }
 
         public boolean ran() {
             return result != null;
@@ -96,7 +101,7 @@ public final class JobRuns implements AutoCloseable {
     /** The run as it ended: the stored request, or — when the outcome was not recorded (lease lost) — the request as it stands. */
     private Run ran(long id, ExecutionOutcome outcome) {
         return new Run(outcome.result(), outcome.request() != null ? outcome.request()
-                : context.store().find(id).orElse(null));
+                : context.store().find(id).orElse(null), outcome.next());
     }
 
     /**
@@ -107,6 +112,15 @@ public final class JobRuns implements AutoCloseable {
      * run's result is then {@code null}): a buffered claim never runs a second time beside a takeover.
      */
     public CompletableFuture<Run> start(JobRequest claimed) {
+        return start(claimed, null);
+    }
+
+    /**
+     * {@link #start(JobRequest)} for a worker claiming with {@code successors}: a success may hand its
+     * place under a concurrency limit to the next job of its type ({@link Run#next()}), for this worker
+     * to run at once.
+     */
+    public CompletableFuture<Run> start(JobRequest claimed, ClaimFilter successors) {
         JobRequest current = claimed;
         Instant halfGone = Instant.now().plus(context.config().leaseTime().dividedBy(2));
         if (claimed.lockedUntil() != null && claimed.lockedUntil().isBefore(halfGone)) {
@@ -120,7 +134,7 @@ public final class JobRuns implements AutoCloseable {
             current = renewed.get();
         }
         long id = current.id();
-        return executor().start(current, null).thenApply(outcome -> ran(id, outcome));
+        return executor().start(current, null, successors).thenApply(outcome -> ran(id, outcome));
     }
 
     /**

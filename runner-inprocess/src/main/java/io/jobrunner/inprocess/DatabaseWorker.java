@@ -453,19 +453,40 @@ public final class DatabaseWorker implements AutoCloseable {
             this.request = request;
         }
 
+        /**
+         * Runs the request; when its success hands its place under a concurrency limit to the next job of
+         * its type (claimed in the same statement), runs that one next on this thread, and so on.
+         */
         @Override
         public void run() {
-            long began = System.nanoTime();
-            CompletableFuture<JobRuns.Run> outcome;
-            try {
-                outcome = runs.start(request);
-            } catch (RuntimeException e) {
-                log.error("Running job request {} ({}) failed", request.id(), request.jobType(), e);
-                settled();
-                return;
+            JobRequest current = request;
+            while (true) {
+                long began = System.nanoTime();
+                CompletableFuture<JobRuns.Run> outcome;
+                try {
+                    outcome = runs.start(current, filter);
+                } catch (RuntimeException e) {
+                    log.error("Running job request {} ({}) failed", current.id(), current.jobType(), e);
+                    settled();
+                    return;
+                }
+                slots.ran(System.nanoTime() - began);
+                JobRequest finished = current;
+                JobRuns.Run done = outcome.getNow(null);  // a success that passes its place is stored by then
+                if (done == null || done.next() == null) {
+                    outcome.whenComplete((run, error) -> stored(finished, run, error, false));
+                    return;
+                }
+                claimed.incrementAndGet();
+                inFlight.incrementAndGet();  // the next job holds the slot and the place
+                stored(finished, done, null, true);
+                current = done.next();
+                if (!running) {
+                    runs.release(current);
+                    settled();
+                    return;
+                }
             }
-            slots.ran(System.nanoTime() - began);
-            outcome.whenComplete(this::stored);
         }
 
         /** Claimed, not started: straight back to the queue, its attempt not counted. */
@@ -475,17 +496,20 @@ public final class DatabaseWorker implements AutoCloseable {
             settled();
         }
 
-        /** Its outcome is in the store: free its room, and wake the claimer again at a retry's run-at. */
-        private void stored(JobRuns.Run run, Throwable error) {
+        /**
+         * Its outcome is in the store: free its room, and wake the claimer again at a retry's run-at, or at
+         * once when a place under its type's limit is free (not when the place passed to the next job).
+         */
+        private void stored(JobRequest finished, JobRuns.Run run, Throwable error, boolean placePassed) {
             if (error != null) {
                 log.error("Storing the outcome of job request {} ({}) failed; its lease will expire and the recovery"
-                        + " sweep will take it over", request.id(), request.jobType(), error);
+                        + " sweep will take it over", finished.id(), finished.jobType(), error);
             } else if (run.result() == JobListener.Outcome.RETRIED && run.request() != null && running) {
                 long delay = Math.max(0, Duration.between(Instant.now(), run.request().runAt()).toMillis());
                 timer.schedule(DatabaseWorker.this::wake, delay, TimeUnit.MILLISECONDS);
             }
             settled();
-            if (limited.contains(request.jobType()) && running) {
+            if (!placePassed && limited.contains(finished.jobType()) && running) {
                 placeFreed = true;
                 wake();  // its place under the type's concurrency limit is free: a held job of the type may start
             }

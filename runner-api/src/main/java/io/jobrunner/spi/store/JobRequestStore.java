@@ -338,6 +338,18 @@ public interface JobRequestStore extends AutoCloseable {
     }
 
     /**
+     * Records a success and, in the same statement, hands the job's place under its type's concurrency
+     * limit to the next due job of that type that {@code filter} matches (of the same key, when the
+     * type limits keys), claimed for {@code owner}: the running count never changes, so no other claim
+     * has to count it, and the worker goes on without a claim of its own. Types with a rate limit, or
+     * without a concurrency limit, hand nothing over. This default records the success only.
+     */
+    default SuccessAndNext succeedAndTakeNext(Lease lease, String resultJson, String message, ClaimFilter filter,
+                                              String owner, Duration leaseTime) {
+        return new SuccessAndNext(succeed(lease, resultJson, message), Optional.empty());
+    }
+
+    /**
      * Stores the rows in one transaction, in order: a row may run after stored jobs and after earlier
      * rows of the list ({@link NewJobRequest.Workflow}); such a row is stored {@code waiting} until they
      * finished (or queued, or cancelled, when they already did). When rows are batch members, the call
