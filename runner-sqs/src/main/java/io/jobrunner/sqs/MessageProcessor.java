@@ -41,6 +41,8 @@ final class MessageProcessor {
     private static final Logger log = LoggerFactory.getLogger(MessageProcessor.class);
 
     /** What the processor needs from the worker; one per worker. */
+    private volatile Runnable placeFreed;
+
     record Parts(SqsClient client, String queueUrl, QueueAttributes queue, HandlerRegistry handlers, PayloadCodec codec,
                  JobTracer tracer, JobRequestStore store, JobRuns runs, RetryBackoff backoff, DeleteBatcher deleter) {
     }
@@ -187,7 +189,16 @@ final class MessageProcessor {
         });
     }
 
+    /** Called when a job of a type with a concurrency limit has ended here: a place under that limit is free. */
+    void onPlaceFreed(Runnable placeFreed) {
+        this.placeFreed = placeFreed;
+    }
+
     private void settle(Message message, long jobId, JobRuns.Run run) {
+        if (run.request() != null && placeFreed != null && parts.handlers().job(run.request().jobType())
+                .map(handler -> handler.policy().maxRunning() > 0 || handler.policy().maxRunningPerKey() > 0).orElse(false)) {
+            placeFreed.run();
+        }
         switch (run.result()) {
             case SUCCEEDED, CANCELLED -> parts.deleter().delete(message);
             case RETRIED -> setVisibility(message, until(run.request().runAt()));

@@ -127,6 +127,20 @@ public final class SqsWorker implements AutoCloseable {
                 context.config().handlers(), context.config().codec(), context.config().tracer(), store, runs, RetryBackoff.of(context.config()), deleter));
         this.transport = new SqsTransport(settings, client, false);
         this.handOffSweep = new HandOffSweep(store, transport, Retention.from(context.config().settings()));
+        // A place under a concurrency limit freed here: a job parked for it is sent now, not at the next sweep.
+        java.util.concurrent.atomic.AtomicBoolean sweepAsked = new java.util.concurrent.atomic.AtomicBoolean();
+        processor.onPlaceFreed(() -> {
+            if (sweepAsked.compareAndSet(false, true)) {
+                try {
+                    sweeper.execute(() -> {
+                        sweepAsked.set(false);
+                        handOffSweep.handOffDue();
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    sweepAsked.set(false);
+                }
+            }
+        });
         this.releases = store.watchReleased(released -> {
             try {
                 sweeper.execute(handOffSweep::handOffDue);

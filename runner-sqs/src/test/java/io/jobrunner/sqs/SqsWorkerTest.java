@@ -94,6 +94,29 @@ class SqsWorkerTest extends SqsFixtures {
         Await.until("every message was deleted", TIMEOUT, () -> sqs.approximateMessages(queue.url()) == 0);
     }
 
+    /** A job parked because its type's place was taken is sent again when the place frees, not at the next sweep. */
+    @Test
+    void aJobHeldByAConcurrencyLimitIsSentAgainAsSoonAsThePlaceFreesNotAtTheNextSweep() {
+        LocalSqs.Queue queue = sqs.createQueue("limited", 30, 5);
+        Map<String, String> settings = settings(queue, "JOB_RUNNER_HANDOFF_INTERVAL", "10m");
+        JobRunner producer = producer(settings);
+        worker(settings, HandlerRegistry.builder().job(JobHandler.of("one-at-a-time", Integer.class,
+                JobPolicy.builder().maxRunning(1).build(), (millis, context) -> {
+                    Thread.sleep(millis);
+                    return millis;
+                })).build());
+        List<JobRequest> dispatched = producer.dispatchJobs(List.of(JobData.of("one-at-a-time", 500),
+                JobData.of("one-at-a-time", 500), JobData.of("one-at-a-time", 500)));
+
+        Await.until("all three jobs succeeded well before a sweep", Duration.ofSeconds(20), () -> dispatched.stream()
+                .allMatch(request -> store.find(request.id()).orElseThrow().status() == JobStatus.SUCCEEDED));
+        List<JobRequest> done = dispatched.stream().map(request -> store.find(request.id()).orElseThrow())
+                .sorted(java.util.Comparator.comparing(JobRequest::startedAt)).toList();
+        for (int i = 1; i < done.size(); i++) {
+            assertThat(done.get(i).startedAt()).as("one at a time").isAfterOrEqualTo(done.get(i - 1).finishedAt());
+        }
+    }
+
     @Test
     void inDrainModeAWorkerRunsWhatTheQueueHoldsThenClosesLeavingWhatIsDueLater() throws Exception {
         LocalSqs.Queue queue = sqs.createQueue("drain", 30, 5);
