@@ -496,6 +496,10 @@ final class JdbiWorkflows {
             }
             try {
                 settleNow(batch);
+            } catch (RuntimeException e) {
+                // the finishes are stored: what is not settled now, the recovery pass settles (settleMissed)
+                log.warn("Settling the dependents of job requests {} failed; the recovery pass settles them: {}",
+                        batch.keySet(), e.toString());
             } finally {
                 synchronized (settling) {
                     settling.set(false);
