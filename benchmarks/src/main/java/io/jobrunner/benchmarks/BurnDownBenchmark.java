@@ -4,10 +4,8 @@ import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobData;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunners;
-import io.jobrunner.inprocess.DatabaseWorkerMain;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
-import io.jobrunner.local.ChildJvm;
 import io.jobrunner.testkit.PostgresFixture;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,7 +17,7 @@ import java.util.Map;
 /**
  * Burn-down of bulk-dispatched no-op jobs on PostgreSQL: the time from {@code dispatchJobs(list)}
  * until the last job succeeded, for {@code inprocess-async} and for the {@code database} runner
- * with one and with two {@link DatabaseWorkerMain} processes (started once and kept running, as a
+ * with one and with two {@code DatabaseWorkerMain} processes (started once and kept running, as a
  * fleet would be); and jobs dispatched one by one from one thread against a raw single-row
  * autocommit insert loop, once the bulk set-ups stopped. Each set-up has a schema of its own; medians
  * of alternating rounds.
@@ -81,22 +79,12 @@ public final class BurnDownBenchmark {
         private final JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 8,
                 postgres.schema());
         private final Map<String, String> settings;
-        private final List<ChildJvm> workers = new ArrayList<>();
+        private final WorkerProcesses workers;
 
         SetUp(String runner, int workerProcesses) throws Exception {
             settings = Map.of("JOB_RUNNER", runner, "DATABASE_URL", postgres.serverUrl(),
                     "JOB_RUNNER_DB_SCHEMA", postgres.schema(), "JOB_RUNNER_DB_POOL_SIZE", "12");
-            for (int i = 0; i < workerProcesses; i++) {
-                workers.add(ChildJvm.start(DatabaseWorkerMain.class.getName(), settings, List.of("-Xmx512m")));
-            }
-            for (ChildJvm child : workers) {
-                while (!child.output().contains("takes job types")) {
-                    if (!child.isAlive()) {
-                        throw new IllegalStateException("A worker process died:\n" + child.output());
-                    }
-                    Thread.sleep(20);
-                }
-            }
+            workers = new WorkerProcesses(settings, workerProcesses);
         }
 
         /** Jobs per second from the first dispatch until the last job succeeded. */
@@ -124,10 +112,7 @@ public final class BurnDownBenchmark {
 
         @Override
         public void close() throws Exception {
-            for (ChildJvm child : workers) {
-                child.terminate(30);
-                child.close();
-            }
+            workers.close();
             store.close();
             postgres.close();
         }

@@ -6,8 +6,6 @@ import io.jobrunner.JobData;
 import io.jobrunner.JobGraph;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunners;
-import io.jobrunner.inprocess.DatabaseWorkerMain;
-import io.jobrunner.local.ChildJvm;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.PostgresFixture;
@@ -70,22 +68,12 @@ public final class WorkflowBenchmark {
         private final JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 8,
                 postgres.schema());
         private final Map<String, String> settings;
-        private final List<ChildJvm> workers = new ArrayList<>();
+        private final WorkerProcesses workers;
 
         SetUp(String runner, int workerProcesses) throws Exception {
             settings = Map.of("JOB_RUNNER", runner, "DATABASE_URL", postgres.serverUrl(),
                     "JOB_RUNNER_DB_SCHEMA", postgres.schema(), "JOB_RUNNER_DB_POOL_SIZE", "12");
-            for (int i = 0; i < workerProcesses; i++) {
-                workers.add(ChildJvm.start(DatabaseWorkerMain.class.getName(), settings, List.of("-Xmx512m")));
-            }
-            for (ChildJvm child : workers) {
-                while (!child.output().contains("takes job types")) {
-                    if (!child.isAlive()) {
-                        throw new IllegalStateException("A worker process died:\n" + child.output());
-                    }
-                    Thread.sleep(20);
-                }
-            }
+            workers = new WorkerProcesses(settings, workerProcesses);
         }
 
         /** Jobs per second from the dispatch until the last of the shape's jobs succeeded. */
@@ -118,10 +106,7 @@ public final class WorkflowBenchmark {
 
         @Override
         public void close() throws Exception {
-            for (ChildJvm child : workers) {
-                child.terminate(30);
-                child.close();
-            }
+            workers.close();
             store.close();
             postgres.close();
         }
