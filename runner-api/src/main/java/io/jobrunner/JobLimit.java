@@ -30,6 +30,14 @@ public record JobLimit(String jobType, int maxRunning, int maxRunningPerKey, lon
                 policy.rateLimitPerKey(), 0, null);
     }
 
+    /**
+     * Of these limits, the one of {@code jobType} while its rate limit is reached (its
+     * {@link #nextStartAt()} says when a job of the type may start); empty when a job may start now.
+     */
+    public static java.util.Optional<JobLimit> rateReached(java.util.List<JobLimit> limits, String jobType) {
+        return limits.stream().filter(limit -> limit.jobType().equals(jobType) && limit.nextStartAt() != null).findFirst();
+    }
+
     /** True when any limit is set. */
     public boolean limited() {
         return maxRunning > 0 || maxRunningPerKey > 0 || rateLimit != null || rateLimitPerKey != null;

@@ -55,8 +55,8 @@ final class ShowCommand extends StoreReport {
         }
         batch.ifPresent(progress -> field(out, "batch", progress));
         if (request.status() == JobStatus.QUEUED) {
-            store.jobs().limits().stream().filter(limit -> limit.jobType().equals(request.jobType())
-                    && limit.nextStartAt() != null).findFirst().ifPresent(limit -> field(out, "next start",
+            io.jobrunner.JobLimit.rateReached(store.jobs().limits(), request.jobType()).ifPresent(limit -> field(out,
+                    "next start",
                     at(limit.nextStartAt(), now) + " (its type's rate limit, " + limit.rateLimit().starts() + " per "
                     + TimeText.amount(limit.rateLimit().per()) + ", is reached)"));
         }

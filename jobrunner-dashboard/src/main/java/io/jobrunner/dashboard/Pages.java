@@ -264,8 +264,7 @@ final class Pages {
         }
         dependencies(html, request);
         if (request.status() == JobStatus.QUEUED) {
-            jobs.limits().stream().filter(limit -> limit.jobType().equals(request.jobType()) && limit.nextStartAt() != null)
-                    .findFirst().ifPresent(limit -> {
+            io.jobrunner.JobLimit.rateReached(jobs.limits(), request.jobType()).ifPresent(limit -> {
                         html.raw("<dt>Next start</dt><dd id=\"next-start\">").time(limit.nextStartAt(), now)
                                 .raw(" <span class=\"muted\">(rate limit ").text(limit.rateLimit().starts() + " per "
                                         + TimeText.amount(limit.rateLimit().per())).raw(" reached)</span></dd>");

@@ -50,9 +50,8 @@ final class EnvelopeEvent {
             JobRequest request = run.request();
             if (run.held()) {
                 // held by its type's rate limit: when the window moves on soon enough, wait for it here
-                Optional<Duration> windowMoves = runtime.store().limits().stream()
-                        .filter(limit -> limit.jobType().equals(request.jobType()) && limit.nextStartAt() != null)
-                        .findFirst().flatMap(limit -> inlineWait(limit.nextStartAt(), deadline));
+                Optional<Duration> windowMoves = io.jobrunner.JobLimit.rateReached(runtime.store().limits(), request.jobType())
+                        .flatMap(limit -> inlineWait(limit.nextStartAt(), deadline));
                 if (windowMoves.isPresent()) {
                     sleep(windowMoves.get());
                     continue;
