@@ -4,7 +4,6 @@ import io.jobrunner.HandlerRegistry;
 import io.jobrunner.JobData;
 import io.jobrunner.JobRunner;
 import io.jobrunner.JobRunners;
-import io.jobrunner.inprocess.DatabaseWorkerMain;
 import io.jobrunner.local.ChildJvm;
 import io.jobrunner.store.DatabaseUrl;
 import io.jobrunner.store.JdbiJobRequestStore;
@@ -74,7 +73,7 @@ public final class RateLimitBenchmark {
             try (JobRunner producer = JobRunners.builder().environment(settings).handlers(HandlerRegistry.empty())
                     .store(store).build()) {
                 for (int i = 0; i < 2; i++) {
-                    workers.add(ChildJvm.start(DatabaseWorkerMain.class.getName(), settings, List.of("-Xmx256m")));
+                    workers.add(ChildJvm.start(RatedWorkerMain.class.getName(), settings, List.of("-Xmx256m")));
                 }
                 int jobs = perMinute * (minutes + 1) + perMinute / 2;
                 List<JobData> batch = new ArrayList<>(jobs);

@@ -7,7 +7,7 @@ import java.time.Duration;
 
 /**
  * A job that does nothing, rate-limited to {@code RATED_NOOP_PER_MINUTE} starts (default 1,000) in any
- * minute, for {@link RateLimitBenchmark}; listed in META-INF/services for worker processes.
+ * minute, for {@link RateLimitBenchmark}, whose worker processes ({@link RatedWorkerMain}) run it.
  */
 public final class RatedNoopJob implements JobHandler<Integer> {
 

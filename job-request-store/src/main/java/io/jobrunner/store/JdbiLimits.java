@@ -12,12 +12,19 @@ import java.util.List;
  */
 final class JdbiLimits {
 
-    /** How long this process trusts what it last read of whether any type has a rate limit. */
-    private static final long RATE_CHECK_NANOS = Duration.ofSeconds(5).toNanos();
+    /** How long this process trusts what it last read of whether any type has a limit. */
+    private static final long RULES_CHECK_NANOS = Duration.ofSeconds(5).toNanos();
 
     private final StoreAccess store;
-    private volatile boolean rateLimited;
-    private volatile long rateCheckedAt = System.nanoTime() - RATE_CHECK_NANOS;
+    private volatile Rules rules = new Rules(true, true);
+    private volatile long rulesCheckedAt = System.nanoTime() - RULES_CHECK_NANOS;
+
+    /**
+     * Whether some type has a limit of any kind ({@code limited}), and whether some type has a rate
+     * limit ({@code rateLimited}, which implies {@code limited}), as this process last read them.
+     */
+    record Rules(boolean limited, boolean rateLimited) {
+    }
 
     JdbiLimits(StoreAccess store) {
         this.store = store;
@@ -56,22 +63,26 @@ final class JdbiLimits {
             }
             return null;
         }));
-        rateCheckedAt = System.nanoTime() - RATE_CHECK_NANOS;
+        rulesCheckedAt = System.nanoTime() - RULES_CHECK_NANOS;
     }
 
     /**
-     * True when some type has a rate limit, as this process last read it (at most a few seconds ago):
-     * only then do claims record their starts.
+     * The limits in use as this process last read them, at most a few seconds ago (at once after it
+     * defined some): claims check concurrency limits only while some type has one, and record their
+     * starts only while some type has a rate limit. A claim that skips the checks still passes over
+     * every limited type ({@link StoreStatements#NOT_LIMITED}), so a limit defined elsewhere in the
+     * meantime delays its type's jobs until the next read, and is never exceeded.
      */
-    boolean rateLimited() {
+    Rules rules() {
         long now = System.nanoTime();
-        if (now - rateCheckedAt >= RATE_CHECK_NANOS) {
-            rateLimited = store.call("look for rate limits", () -> store.jdbi.withHandle(h -> h.createQuery(
-                    "SELECT count(*) FROM job_limit WHERE rate_limit IS NOT NULL OR rate_limit_per_key IS NOT NULL")
-                    .mapTo(Long.class).one())) > 0;
-            rateCheckedAt = now;
+        if (now - rulesCheckedAt >= RULES_CHECK_NANOS) {
+            rules = store.call("look for limits", () -> store.jdbi.withHandle(h -> h.createQuery(
+                    "SELECT count(*) AS limited, coalesce(sum(CASE WHEN rate_limit IS NOT NULL OR rate_limit_per_key IS NOT NULL"
+                            + " THEN 1 ELSE 0 END), 0) AS rated FROM job_limit")
+                    .map((rs, ctx) -> new Rules(rs.getLong("limited") > 0, rs.getLong("rated") > 0)).one()));
+            rulesCheckedAt = now;
         }
-        return rateLimited;
+        return rules;
     }
 
     List<JobLimit> list() {

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.Query;
@@ -48,12 +49,16 @@ final class JdbiTransitions {
     }
 
     /**
-     * Runs a claim statement bound by {@code prepare}: as it is while no type has a rate limit; else
-     * recording the starts of what it claimed — on PostgreSQL in the statement itself, on SQLite by a
-     * second statement in the same transaction — so the next claims count them.
+     * Runs the claim statement {@code claimFor} gives (with the limits' checks or without, as
+     * {@link JdbiLimits#rules()} tells) bound by {@code prepare}: as it is while no type has a rate
+     * limit; else recording the starts of what it claimed — on PostgreSQL in the statement itself, on
+     * SQLite by a second statement in the same transaction — so the next claims count them.
      */
-    private List<JobRequest> claiming(String action, String claim, BiFunction<Handle, String, Query> prepare) {
-        if (!limits.rateLimited()) {
+    private List<JobRequest> claiming(String action, Function<Boolean, String> claimFor,
+                                      BiFunction<Handle, String, Query> prepare) {
+        JdbiLimits.Rules rules = limits.rules();
+        String claim = claimFor.apply(rules.limited());
+        if (!rules.rateLimited()) {
             return store.call(action, () -> store.jdbi.withHandle(h -> prepare.apply(h, claim).mapTo(JobRequest.class).list()));
         }
         if (store.postgres()) {
@@ -77,7 +82,7 @@ final class JdbiTransitions {
     }
 
     Optional<JobRequest> claim(long id, String owner, Duration leaseTime) {
-        return claiming("claim job request " + id, sql.claim(), (h, claim) -> h.createQuery(claim)
+        return claiming("claim job request " + id, sql::claim, (h, claim) -> h.createQuery(claim)
                 .bind("id", id)
                 .bind("owner", owner)
                 .bind("leaseMs", leaseTime.toMillis())).stream().findFirst();
@@ -89,7 +94,8 @@ final class JdbiTransitions {
             return List.of();
         }
         String what = distinct.size() == 1 ? "job request " + distinct.get(0) : distinct.size() + " job requests";
-        return claiming("claim " + what + " for " + handOffTarget, sql.claimHandedOff(distinct.size()), (h, claim) ->
+        return claiming("claim " + what + " for " + handOffTarget,
+                limited -> sql.claimHandedOff(distinct.size(), limited), (h, claim) ->
                 bindEach(h.createQuery(claim), "id", distinct)
                         .bind("target", handOffTarget)
                         .bind("owner", owner)
@@ -98,8 +104,7 @@ final class JdbiTransitions {
 
     List<JobRequest> claimNext(ClaimFilter filter, String owner, Duration leaseTime, int limit) {
         Matching matching = new Matching(filter);
-        String claim = sql.claimNext(matching.conditions);
-        return claiming("claim job requests", claim, (h, statement) ->
+        return claiming("claim job requests", limited -> sql.claimNext(matching.conditions, limited), (h, statement) ->
                 matching.bind(planned(h.createQuery(statement)), owner, leaseTime).bind("limit", limit))
                 .stream().sorted(StoreAccess.CLAIM_ORDER).toList();
     }
@@ -111,8 +116,8 @@ final class JdbiTransitions {
             return List.of();
         }
         Matching matching = new Matching(filter);
-        String claim = sql.claimQueued(distinct.size(), matching.conditions);
-        return claiming("claim queued job requests " + distinct, claim, (h, statement) ->
+        return claiming("claim queued job requests " + distinct,
+                limited -> sql.claimQueued(distinct.size(), matching.conditions, limited), (h, statement) ->
                 matching.bind(bindEach(h.createQuery(statement), "id", distinct), owner, leaseTime))
                 .stream().sorted(StoreAccess.CLAIM_ORDER).toList();
     }

@@ -53,6 +53,13 @@ final class StoreStatements {
      */
     static final String NOT_PAUSED = " AND job_request.job_type NOT IN (SELECT name FROM job_pause WHERE kind = 'type')"
             + " AND coalesce(job_request.queue_name, '" + DEFAULT_QUEUE + "') NOT IN (SELECT name FROM job_pause WHERE kind = 'queue')";
+    /**
+     * Of a type without a limit, as far as the statement's snapshot tells: the condition a claim that
+     * leaves the limits' checks out ({@code limits} false, while this process read no limit in the
+     * store) keeps, so a limit another process defined since is never passed, only waited for until
+     * this one reads it. Uncorrelated, as {@link #NOT_PAUSED} is.
+     */
+    static final String NOT_LIMITED = " AND job_request.job_type NOT IN (SELECT job_type FROM job_limit)";
     /** The columns of a claim's candidate that its concurrency limits are checked by. */
     private static final String CANDIDATE = "id, job_type, concurrency_key, priority, run_at";
     /** Not held back by a concurrency limit: see {@link #limitChecks()}. */
@@ -297,15 +304,27 @@ final class StoreStatements {
                 + CANCELLED + ") RETURNING *";
     }
 
-    /** Claims the request {@code :id} when it is due. */
-    String claim() {
+    /**
+     * Claims the request {@code :id} when it is due. With {@code limits} false (no type has a limit, as
+     * far as this process knows), without the limits' checks and passing over limited types
+     * ({@link #NOT_LIMITED}); so for each claim below.
+     */
+    String claim(boolean limits) {
+        if (!limits) {
+            return "UPDATE job_request " + claimSet + " WHERE id = :id AND " + claimable + NOT_PAUSED + NOT_LIMITED
+                    + " RETURNING *";
+        }
         return "WITH queued AS (SELECT " + CANDIDATE + " FROM job_request WHERE id = :id AND status = " + QUEUED + ")"
                 + limitChecks() + " UPDATE job_request " + claimSet + " WHERE id = :id AND " + claimable + NOT_PAUSED
                 + NOT_REFUSED + " RETURNING *";
     }
 
     /** Claims those of {@code count} ids (bound {@code :id0…}) that are due and handed off to {@code :target}. */
-    String claimHandedOff(int count) {
+    String claimHandedOff(int count, boolean limits) {
+        if (!limits) {
+            return "UPDATE job_request " + claimSet + " WHERE id IN " + inList("id", count) + " AND hand_off_target = :target"
+                    + " AND " + claimable + NOT_PAUSED + NOT_LIMITED + " RETURNING *";
+        }
         return "WITH queued AS (SELECT " + CANDIDATE + " FROM job_request WHERE id IN " + inList("id", count)
                 + " AND status = " + QUEUED + ")" + limitChecks() + " UPDATE job_request " + claimSet + " WHERE id IN "
                 + inList("id", count) + " AND hand_off_target = :target AND " + claimable + NOT_PAUSED + NOT_REFUSED
@@ -319,13 +338,19 @@ final class StoreStatements {
      * running requests whose lease expired with attempts left — both locking what they take and
      * skipping rows other workers hold; expired ones first, then the queued ones their limits admit.
      */
-    String claimNext(String filters) {
+    String claimNext(String filters, boolean limits) {
         String locked = dialect.forUpdateSkipLocked();
+        String expired = " expired AS (SELECT id FROM job_request WHERE status = " + RUNNING + " AND " + leaseExpired
+                + " AND attempts < max_attempts" + filters + NOT_PAUSED + " ORDER BY locked_until LIMIT :limit" + locked + ")";
+        if (!limits) {
+            return "WITH queued AS (SELECT id FROM job_request WHERE status = " + QUEUED + " AND run_at <= " + now()
+                    + filters + NOT_PAUSED + NOT_LIMITED + " ORDER BY " + CLAIM_ORDER + " LIMIT :limit" + locked + "),"
+                    + expired + " UPDATE job_request " + claimSet + " WHERE id IN (SELECT id FROM (SELECT id FROM expired"
+                    + " UNION ALL SELECT id FROM queued) AS candidates LIMIT :limit) RETURNING *";
+        }
         return "WITH queued AS (SELECT " + CANDIDATE + " FROM job_request WHERE status = " + QUEUED + " AND run_at <= "
                 + now() + filters + NOT_PAUSED + NOT_SATURATED + notRateLimited + " ORDER BY " + CLAIM_ORDER + " LIMIT :limit" + locked + "),"
-                + " expired AS (SELECT id FROM job_request WHERE status = " + RUNNING + " AND " + leaseExpired
-                + " AND attempts < max_attempts" + filters + NOT_PAUSED + " ORDER BY locked_until LIMIT :limit" + locked + ")"
-                + limitChecks() + " UPDATE job_request " + claimSet + " WHERE id IN (SELECT id FROM (SELECT id FROM expired"
+                + expired + limitChecks() + " UPDATE job_request " + claimSet + " WHERE id IN (SELECT id FROM (SELECT id FROM expired"
                 + " UNION ALL SELECT id FROM queued WHERE id NOT IN (SELECT id FROM refused)) AS candidates LIMIT :limit)"
                 + " RETURNING *";
     }
@@ -335,7 +360,12 @@ final class StoreStatements {
      * {@code filters}, skipping rows another worker is claiming: every worker told of the same id
      * tries, one gets it, and none waits for the others.
      */
-    String claimQueued(int count, String filters) {
+    String claimQueued(int count, String filters, boolean limits) {
+        if (!limits) {
+            return "UPDATE job_request " + claimSet + " WHERE id IN (SELECT id FROM job_request WHERE id IN " + inList("id", count)
+                    + " AND status = " + QUEUED + " AND run_at <= " + now() + filters + NOT_PAUSED + NOT_LIMITED
+                    + dialect.forUpdateSkipLocked() + ") RETURNING *";
+        }
         return "WITH queued AS (SELECT " + CANDIDATE + " FROM job_request WHERE id IN " + inList("id", count)
                 + " AND status = " + QUEUED + " AND run_at <= " + now() + filters + NOT_PAUSED + dialect.forUpdateSkipLocked()
                 + ")" + limitChecks() + " UPDATE job_request " + claimSet + " WHERE id IN (SELECT id FROM queued)"

@@ -179,6 +179,28 @@ class JdbiJobRequestStoreTest extends JobRequestStoreContractTest {
         return store.insert(new NewJobRequest(type, null, "null", null, null, 1, "r").withConcurrencyKey(key)).request();
     }
 
+    /**
+     * A store that read no limit a moment ago claims without the limits' checks; a type another store
+     * limited since is still never over its limit, whichever claim takes its jobs.
+     */
+    @Test
+    void aStoreThatHasNotReadALimitDefinedElsewhereNeverPassesIt() {
+        assertThat(store.claimNext(ClaimFilter.any(), "w", LEASE, 10)).as("this store reads: no limits").isEmpty();
+        try (JdbiJobRequestStore other = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 2,
+                postgres.schema())) {
+            other.defineLimits(List.of(new io.jobrunner.JobLimit("limited-elsewhere", 1, 0, 0)));
+            JobRequest first = queuedOf("limited-elsewhere", null);
+            JobRequest second = queuedOf("limited-elsewhere", null);
+            queuedOf("free", null);
+            List<JobRequest> claimed = new ArrayList<>(store.claimNext(ClaimFilter.any(), "w", LEASE, 10));
+            claimed.addAll(store.claimQueued(List.of(first.id(), second.id()), ClaimFilter.any(), "w", LEASE));
+            store.claim(second.id(), "w", LEASE).ifPresent(claimed::add);
+            claimed.addAll(store.claimAll(List.of(first.id(), second.id()), "none", "w", LEASE));
+            claimed.addAll(other.claimNext(ClaimFilter.any(), "w2", LEASE, 10));
+            assertThat(claimed).extracting(JobRequest::jobType).containsExactlyInAnyOrder("free", "limited-elsewhere");
+        }
+    }
+
     /** PostgreSQL passes a limited type's place from a finishing job to the next in one statement. */
     @Test
     void aSuccessHandsItsPlaceUnderALimitToTheNextJobOfItsTypeAndOfItsKey() {
