@@ -18,7 +18,8 @@ import java.util.function.ToDoubleFunction;
  * rounds after a warm-up, so drift on a shared machine favours neither. Prints each set-up's medians
  * and their ratio. How to build a baseline: CONTRIBUTING.md, "Performance".
  *
- * <p>Arguments: the baseline's {@code benchmarks.jar}, jobs per round (default 10000), rounds (default 7).
+ * <p>Arguments: the baseline's {@code benchmarks.jar}, jobs per round (default 10000), rounds (default 7),
+ * and optionally the set-ups to run: those whose names contain it (e.g. {@code "1 worker"}).
  */
 public final class BaselineBurnDown {
 
@@ -35,17 +36,21 @@ public final class BaselineBurnDown {
         Path currentJar = Path.of(BaselineBurnDown.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         int jobs = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 7;
+        String only = args.length > 3 ? args[3] : "";
         Map<String, Double> ratios = new LinkedHashMap<>();
         for (String setUp : new String[] {"inprocess-async", "database, 1 worker process", "database, 2 worker processes",
                 "one by one: database, 1 worker"}) {
+            if (!setUp.contains(only)) {
+                continue;
+            }
             boolean oneByOne = setUp.startsWith("one by one");
             String runner = setUp.startsWith("inprocess") ? "inprocess-async" : "database";
             int workers = setUp.contains("2 worker") ? 2 : runner.equals("database") ? 1 : 0;
             try (Version current = new Version(currentJar, runner, workers, jobs);
                  Version baseline = new Version(baselineJar, runner, workers, jobs)) {
-                // the worker processes compile their hot paths on their first tens of thousands of jobs
+                // a worker process compiles its hot paths on its first tens of thousands of jobs
                 ratios.put(setUp, SideBySide.compare("Burn-down of " + String.format(Locale.ROOT, "%,d", jobs)
-                                + " no-op jobs, " + setUp, "jobs/s", jobs, oneByOne ? 3 : 2, rounds,
+                                + " no-op jobs, " + setUp, "jobs/s", jobs, 3 * Math.max(1, workers), rounds,
                         "this build", () -> current.burnDown(oneByOne), "baseline", () -> baseline.burnDown(oneByOne)));
             }
         }

@@ -7,7 +7,8 @@ import java.util.Locale;
 
 /**
  * Runs a candidate and its baseline in alternating rounds after a warm-up, and prints the median
- * rate of each and their ratio. Alternating keeps drift on a shared machine from favouring either.
+ * rate of each and their ratio. Alternating — each first in every other round — keeps drift on a
+ * shared machine from favouring either.
  */
 final class SideBySide {
 
@@ -30,8 +31,15 @@ final class SideBySide {
         List<Double> candidateRates = new ArrayList<>();
         List<Double> baselineRates = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
-            double c = operations / (candidate.run() / 1e9);
-            double b = operations / (baseline.run() / 1e9);
+            double c;
+            double b;
+            if (i % 2 == 0) {  // each goes first in every other round: neither gains from its place
+                c = operations / (candidate.run() / 1e9);
+                b = operations / (baseline.run() / 1e9);
+            } else {
+                b = operations / (baseline.run() / 1e9);
+                c = operations / (candidate.run() / 1e9);
+            }
             candidateRates.add(c);
             baselineRates.add(b);
             System.out.printf(Locale.ROOT, "  round %d: %-28s %,12.0f %s   %-28s %,12.0f %s   ratio %.2f%n", i + 1,

@@ -2,7 +2,6 @@ package io.jobrunner.store;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 
 /**
@@ -83,8 +82,12 @@ enum SqlDialect {
 
         @Override
         Instant instant(ResultSet rs, String column) throws SQLException {
-            Timestamp timestamp = rs.getTimestamp(column);
-            return timestamp == null ? null : timestamp.toInstant();
+            String text = rs.getString(column);
+            if (text == null) {
+                return null;
+            }
+            Instant read = PostgresTimestamps.parse(text);
+            return read != null ? read : rs.getObject(column, java.time.OffsetDateTime.class).toInstant();
         }
     },
 
