@@ -36,11 +36,15 @@ public enum JobStatus {
 
     /** Parses a stored value such as {@code "running"}. */
     public static JobStatus fromDbValue(String value) {
-        for (JobStatus status : values()) {
-            if (status.dbValue().equals(value)) {
-                return status;
-            }
-        }
-        throw new IllegalArgumentException("Unknown job status '" + value + "'; expected one of waiting, queued, running, succeeded, failed, cancelled");
+        return switch (value == null ? "" : value) {  // read for every stored row: no search, no allocation
+            case "waiting" -> WAITING;
+            case "queued" -> QUEUED;
+            case "running" -> RUNNING;
+            case "succeeded" -> SUCCEEDED;
+            case "failed" -> FAILED;
+            case "cancelled" -> CANCELLED;
+            default -> throw new IllegalArgumentException("Unknown job status '" + value
+                    + "'; expected one of waiting, queued, running, succeeded, failed, cancelled");
+        };
     }
 }

@@ -230,8 +230,10 @@ final class JdbiTransitions {
             statement.setArray(5, connection.createArrayOf("text", messages));
             StoreAccess.planEachRun(statement);  // a join whose best plan depends on the table's size
             try (ResultSet result = statement.executeQuery()) {
+                int[] at = null;
                 while (result.next()) {
-                    JobRequest request = workflows.read(result, withDependents);
+                    at = at == null ? store.rows.positions(result) : at;
+                    JobRequest request = workflows.read(result, at, withDependents);
                     recorded.put(request.id(), request);
                 }
             }

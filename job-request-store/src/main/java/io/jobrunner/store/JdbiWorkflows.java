@@ -66,7 +66,12 @@ final class JdbiWorkflows {
      * when it did not succeed (what its dependents count as a failed dependency).
      */
     JobRequest read(ResultSet row, Map<Long, Boolean> withDependents) throws SQLException {
-        JobRequest request = store.rows.read(row);
+        return read(row, store.rows.positions(row), withDependents);
+    }
+
+    /** {@link #read(ResultSet, Map)} with the request's columns at {@code at} ({@link JobRequestRowMapper#positions}). */
+    JobRequest read(ResultSet row, int[] at, Map<Long, Boolean> withDependents) throws SQLException {
+        JobRequest request = store.rows.read(row, at);
         if (request.status().isFinished() && row.getBoolean("has_dependents")) {
             withDependents.put(request.id(), request.status() != JobStatus.SUCCEEDED);
         }

@@ -26,63 +26,91 @@ final class JobRequestRowMapper implements RowMapper<JobRequest> {
         this.dialect = dialect;
     }
 
+    /** The columns a request is read from, in the order {@link #readFields} reads them. */
+    private static final String[] COLUMNS = {"id", "job_type", "queue_name", "payload", "status", "progress",
+            "result_message", "result", "last_error", "attempts", "max_attempts", "dedup_key", "run_at", "locked_by",
+            "locked_until", "runner", "cancel_requested", "handed_off_at", "hand_off_target", "created_at", "updated_at",
+            "started_at", "finished_at", "attempt_started_at", "attempt_history", "trace_parent", "priority",
+            "concurrency_key", "waiting_on", "run_when", "batch_id"};
+
     @Override
     public JobRequest map(ResultSet rs, StatementContext ctx) throws SQLException {
         return read(rs);
     }
 
+    /** For the rows of one result: the columns are looked up once, not by name in every row. */
+    @Override
+    public RowMapper<JobRequest> specialize(ResultSet rs, StatementContext ctx) throws SQLException {
+        int[] at = positions(rs);
+        return (row, context) -> read(row, at);
+    }
+
+    /** Where each column a request is read from is in {@code rs}'s rows, for {@link #read(ResultSet, int[])}. */
+    int[] positions(ResultSet rs) throws SQLException {
+        int[] at = new int[COLUMNS.length];
+        for (int i = 0; i < COLUMNS.length; i++) {
+            at[i] = rs.findColumn(COLUMNS[i]);
+        }
+        return at;
+    }
+
     /** The row as a request; a value that cannot be read fails naming the row ({@link UnreadableRowException}). */
     JobRequest read(ResultSet rs) throws SQLException {
-        long id = rs.getLong("id");
+        return read(rs, positions(rs));
+    }
+
+    /** {@link #read(ResultSet)} with the columns at the {@link #positions} of its result. */
+    JobRequest read(ResultSet rs, int[] at) throws SQLException {
+        long id = rs.getLong(at[0]);
         try {
-            return readFields(id, rs);
+            return readFields(id, rs, at);
         } catch (SQLException | RuntimeException e) {
             // the row is fetched: what fails now is one of its values (or the file's bytes under it)
             throw new UnreadableRowException("job_request", Long.toString(id), e);
         }
     }
 
-    private JobRequest readFields(long id, ResultSet rs) throws SQLException {
+    private JobRequest readFields(long id, ResultSet rs, int[] at) throws SQLException {
         return new JobRequest(
                 id,
-                rs.getString("job_type"),
-                rs.getString("queue_name"),
-                rs.getString("payload"),
-                JobStatus.fromDbValue(rs.getString("status")),
-                rs.getInt("progress"),
-                rs.getString("result_message"),
-                rs.getString("result"),
-                rs.getString("last_error"),
-                rs.getInt("attempts"),
-                rs.getInt("max_attempts"),
-                rs.getString("dedup_key"),
-                instant(rs, "run_at"),
-                rs.getString("locked_by"),
-                instant(rs, "locked_until"),
-                rs.getString("runner"),
-                rs.getBoolean("cancel_requested"),
-                instant(rs, "handed_off_at"),
-                rs.getString("hand_off_target"),
-                instant(rs, "created_at"),
-                instant(rs, "updated_at"),
-                instant(rs, "started_at"),
-                instant(rs, "finished_at"),
-                instant(rs, "attempt_started_at"),
-                history(rs.getString("attempt_history")),
-                rs.getString("trace_parent"),
-                rs.getInt("priority"),
-                rs.getString("concurrency_key"),
-                rs.getInt("waiting_on"),
-                runWhen(rs.getString("run_when")),
-                batchId(rs));
+                rs.getString(at[1]),
+                rs.getString(at[2]),
+                rs.getString(at[3]),
+                JobStatus.fromDbValue(rs.getString(at[4])),
+                rs.getInt(at[5]),
+                rs.getString(at[6]),
+                rs.getString(at[7]),
+                rs.getString(at[8]),
+                rs.getInt(at[9]),
+                rs.getInt(at[10]),
+                rs.getString(at[11]),
+                dialect.instant(rs, at[12]),
+                rs.getString(at[13]),
+                dialect.instant(rs, at[14]),
+                rs.getString(at[15]),
+                rs.getBoolean(at[16]),
+                dialect.instant(rs, at[17]),
+                rs.getString(at[18]),
+                dialect.instant(rs, at[19]),
+                dialect.instant(rs, at[20]),
+                dialect.instant(rs, at[21]),
+                dialect.instant(rs, at[22]),
+                dialect.instant(rs, at[23]),
+                history(rs.getString(at[24])),
+                rs.getString(at[25]),
+                rs.getInt(at[26]),
+                rs.getString(at[27]),
+                rs.getInt(at[28]),
+                runWhen(rs.getString(at[29])),
+                batchId(rs, at[30]));
     }
 
     private static io.jobrunner.RunWhen runWhen(String stored) {
         return stored == null ? null : io.jobrunner.RunWhen.fromDbValue(stored);
     }
 
-    private static Long batchId(ResultSet rs) throws SQLException {
-        long batch = rs.getLong("batch_id");
+    private static Long batchId(ResultSet rs, int column) throws SQLException {
+        long batch = rs.getLong(column);
         return rs.wasNull() ? null : batch;
     }
 

@@ -81,7 +81,7 @@ enum SqlDialect {
         }
 
         @Override
-        Instant instant(ResultSet rs, String column) throws SQLException {
+        Instant instant(ResultSet rs, int column) throws SQLException {
             String text = rs.getString(column);
             if (text == null) {
                 return null;
@@ -180,7 +180,7 @@ enum SqlDialect {
         }
 
         @Override
-        Instant instant(ResultSet rs, String column) throws SQLException {
+        Instant instant(ResultSet rs, int column) throws SQLException {
             long millis = rs.getLong(column);
             return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
         }
@@ -240,5 +240,10 @@ enum SqlDialect {
     abstract String firstChars(String column, int chars);
 
     /** A time column as an instant, or {@code null}. */
-    abstract Instant instant(ResultSet rs, String column) throws SQLException;
+    abstract Instant instant(ResultSet rs, int column) throws SQLException;
+
+    /** {@link #instant(ResultSet, int)} of the column so named. */
+    Instant instant(ResultSet rs, String column) throws SQLException {
+        return instant(rs, rs.findColumn(column));
+    }
 }
