@@ -1,11 +1,5 @@
 package io.jobrunner.benchmarks;
 
-import io.jobrunner.HandlerRegistry;
-import io.jobrunner.JobData;
-import io.jobrunner.JobRunner;
-import io.jobrunner.JobRunners;
-import io.jobrunner.store.DatabaseUrl;
-import io.jobrunner.store.JdbiJobRequestStore;
 import io.jobrunner.testkit.PostgresFixture;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,28 +26,28 @@ public final class BurnDownBenchmark {
     public static void main(String[] args) throws Exception {
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        List<JobData> batch = NoopJob.batch(jobs);
+        String classPath = System.getProperty("java.class.path");
         Map<String, List<Double>> rates = new HashMap<>();
-        try (SetUp inProcess = new SetUp("inprocess-async", 0);
-             SetUp oneWorker = new SetUp("database", 1);
-             SetUp twoWorkers = new SetUp("database", 2)) {
+        try (BurnDownSetUp inProcess = new BurnDownSetUp("inprocess-async", 0, classPath, jobs);
+             BurnDownSetUp oneWorker = new BurnDownSetUp("database", 1, classPath, jobs);
+             BurnDownSetUp twoWorkers = new BurnDownSetUp("database", 2, classPath, jobs)) {
             for (int round = 0; round <= rounds; round++) {
                 boolean warmup = round == 0;
-                record(rates, "inprocess-async", warmup, inProcess.burnDown(batch, false));
-                record(rates, "database, 1 worker process", warmup, oneWorker.burnDown(batch, false));
-                record(rates, "database, 2 worker processes", warmup, twoWorkers.burnDown(batch, false));
+                record(rates, "inprocess-async", warmup, burnDown(inProcess, jobs, false));
+                record(rates, "database, 1 worker process", warmup, burnDown(oneWorker, jobs, false));
+                record(rates, "database, 2 worker processes", warmup, burnDown(twoWorkers, jobs, false));
             }
         }
         // Measured after the other set-ups stopped: every commit that notifies signals each listening
         // connection of the database, the idle workers of other schemas included.
-        try (SetUp oneByOne = new SetUp("database", 1)) {
+        try (BurnDownSetUp oneByOne = new BurnDownSetUp("database", 1, classPath, jobs)) {
             for (int warmup = 0; warmup < 3; warmup++) {
-                oneByOne.burnDown(batch, false);  // the worker process compiles its hot paths on its first 30,000 jobs
+                oneByOne.applyAsDouble(false);  // the worker process compiles its hot paths on its first 30,000 jobs
             }
             for (int round = 0; round <= rounds; round++) {
                 boolean warmup = round == 0;
-                record(rates, "one by one: database, 1 worker", warmup, oneByOne.burnDown(batch, true));
-                record(rates, "one by one: raw INSERT loop", warmup, rawInsertLoop(oneByOne.postgres, batch.size()));
+                record(rates, "one by one: database, 1 worker", warmup, burnDown(oneByOne, jobs, true));
+                record(rates, "one by one: raw INSERT loop", warmup, rawInsertLoop(oneByOne.postgres(), jobs));
             }
         }
         System.out.printf(Locale.ROOT, "Burn-down of %,d bulk-dispatched no-op jobs on PostgreSQL (median of %d rounds)%n",
@@ -73,49 +67,12 @@ public final class BurnDownBenchmark {
     /** Commits per job in the last burn-down: the database's own count. */
     private static double lastCommitsPerJob;
 
-    /** A schema, a store, and the worker processes of one configuration, kept for every round. */
-    private static final class SetUp implements AutoCloseable {
-        private final PostgresFixture postgres = PostgresFixture.forTestClass(BurnDownBenchmark.class);
-        private final JdbiJobRequestStore store = JdbiJobRequestStore.open(DatabaseUrl.parse(postgres.serverUrl()), 8,
-                postgres.schema());
-        private final Map<String, String> settings;
-        private final WorkerProcesses workers;
-
-        SetUp(String runner, int workerProcesses) throws Exception {
-            settings = Map.of("JOB_RUNNER", runner, "DATABASE_URL", postgres.serverUrl(),
-                    "JOB_RUNNER_DB_SCHEMA", postgres.schema(), "JOB_RUNNER_DB_POOL_SIZE", "12");
-            workers = new WorkerProcesses(settings, workerProcesses);
-        }
-
-        /** Jobs per second from the first dispatch until the last job succeeded. */
-        double burnDown(List<JobData> batch, boolean oneByOne) throws Exception {
-            postgres.execute("TRUNCATE job_request CASCADE");
-            HandlerRegistry handlers = workers.isEmpty() ? HandlerRegistry.builder().job(new NoopJob()).build()
-                    : HandlerRegistry.empty();
-            try (JobRunner runner = JobRunners.builder().environment(settings).handlers(handlers).store(store).build()) {
-                long commitsBefore = Finish.commits(postgres);
-                long start = System.currentTimeMillis();
-                long first;
-                if (oneByOne) {
-                    first = runner.dispatchJob(batch.get(0)).id();
-                    for (JobData job : batch.subList(1, batch.size())) {
-                        runner.dispatchJob(job);
-                    }
-                } else {
-                    first = runner.dispatchJobs(batch).get(0).id();
-                }
-                double rate = Finish.rate(batch.size(), start, Finish.awaitSucceeded(postgres, first, batch.size()));
-                lastCommitsPerJob = (Finish.commits(postgres) - commitsBefore) / (double) batch.size();
-                return rate;
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            workers.close();
-            store.close();
-            postgres.close();
-        }
+    /** Jobs per second of one burn-down of the set-up, noting the database's commits per job. */
+    private static double burnDown(BurnDownSetUp setUp, int jobs, boolean oneByOne) throws Exception {
+        long commitsBefore = Finish.commits(setUp.postgres());
+        double rate = setUp.applyAsDouble(oneByOne);
+        lastCommitsPerJob = (Finish.commits(setUp.postgres()) - commitsBefore) / (double) jobs;
+        return rate;
     }
 
     /** The same number of single-row autocommit inserts into a table shaped like the store's, from one thread. */

@@ -17,11 +17,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
- * One burn-down set-up of {@link BaselineBurnDown} — a schema, a store, and {@code workerProcesses}
- * database worker processes started from {@code classPath} — for one version of the library. Each
- * version loads its own copy of this class next to its own jar, so it calls nothing but what every
- * version since the first burn-down benchmark has. {@link #applyAsDouble} burns down one batch of
- * no-op jobs (dispatched one by one when given true) and returns jobs per second.
+ * One burn-down set-up of {@link BurnDownBenchmark} and {@link BaselineBurnDown} — a schema, a
+ * store, and {@code workerProcesses} database worker processes started from {@code classPath},
+ * kept for every round. {@link BaselineBurnDown} loads a copy of this class next to each version's
+ * jar, so it calls nothing but what every version since the first burn-down benchmark has (its
+ * worker processes are started here, not by {@link WorkerProcesses}, which older jars lack).
+ * {@link #applyAsDouble} burns down one batch of no-op jobs (dispatched one by one when given true)
+ * and returns jobs per second.
  */
 public final class BurnDownSetUp implements ToDoubleFunction<Boolean>, AutoCloseable {
 
@@ -57,6 +59,11 @@ public final class BurnDownSetUp implements ToDoubleFunction<Boolean>, AutoClose
                 Thread.sleep(20);
             }
         }
+    }
+
+    /** The set-up's schema. */
+    public PostgresFixture postgres() {
+        return postgres;
     }
 
     @Override
